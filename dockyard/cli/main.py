@@ -1,0 +1,36 @@
+"""The `dockyard` command: each sub-command lives in its own module and is registered here.
+
+Exit codes (documented in README.md): 0 success; 1 unexpected failure; 2 bad input, spec or config;
+3 build failed; 4 registry error; 5 execution failed; 6 blob store error; 130 interrupted (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+from rich.console import Console
+
+from dockyard.errors import DockyardError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Build images for ML workflows and run them.")
+err_console = Console(stderr=True)
+
+
+def main() -> None:
+    """Run the CLI, turning every DockyardError into one line and its exit code."""
+    try:
+        result = app(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:  # usage errors: bad flags, missing arguments
+        exc.show()
+        sys.exit(2)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        err_console.print("[red]interrupted[/red]")
+        sys.exit(130)
+    except DockyardError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,175 @@
+"""One source of configuration: defaults, then dockyard.toml files, then DOCKYARD_* variables, then flags.
+
+Precedence, lowest first:
+1. the defaults below (the embedded, local-only set-up: local Docker, a loopback registry, a local blob folder);
+2. the user's file, `$XDG_CONFIG_HOME/dockyard/dockyard.toml`;
+3. the project's file, `./dockyard.toml` (the project is more specific than the user, so it wins);
+4. environment variables `DOCKYARD_<SECTION>_<FIELD>`, e.g. `DOCKYARD_BUILD_REGISTRY=localhost:5000`;
+5. CLI flags, passed to `load_settings(overrides=...)`.
+
+Every setting is documented in `docs/configuration.md`; the field descriptions below are its source.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - images with Python 3.10
+    import tomli as tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from dockyard.errors import ConfigError
+
+_DATA_DIR = Path(platformdirs.user_data_dir("dockyard"))
+_CACHE_DIR = Path(platformdirs.user_cache_dir("dockyard"))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BuildSettings(_Section):
+    registry: str = Field("localhost:5000", description="Registry that images are pushed to when a spec names none.")
+    default_base_image: str = Field(
+        "localhost:5000/dockyard/debian:bookworm",
+        description="Base image for specs that name none (made from Debian packages by scripts/base-image.sh).",
+    )
+    builder: str = Field("docker", description="Builder used when a spec names none (an entry point name).")
+    ca_bundle: Path | None = Field(
+        None, description="CA bundle handed to pip/uv/apt during builds as a secret; never stored in the image."
+    )
+    pip_index_url: str | None = Field(None, description="Package index used when a spec names none.")
+    pip_extra_index_urls: list[str] = Field(default_factory=list, description="Extra package indexes.")
+    compression: Literal["gzip", "zstd", "uncompressed"] = Field("gzip", description="Layer compression on push.")
+    registry_cache: bool = Field(False, description="Import/export BuildKit's registry cache (type=registry).")
+    parallelism: int = Field(3, ge=1, description="How many images the engine builds at once.")
+    exists_cache_ttl_s: int = Field(3600, ge=0, description="How long a positive registry answer is trusted.")
+    allow_unknown_existence: bool = Field(
+        False, description="Treat an unreachable/unauthorized registry as 'absent' instead of failing."
+    )
+    work_dir: Path = Field(_CACHE_DIR / "build", description="Build contexts, answer cache and build locks.")
+
+
+class StoreSettings(_Section):
+    url: str = Field(f"file://{_DATA_DIR / 'store'}", description="Blob store: file:///path or s3://bucket/prefix.")
+    s3_endpoint_url: str | None = Field(
+        None, description="S3 endpoint; AWS_ENDPOINT_URL and the rest of the AWS config are honoured too."
+    )
+
+
+class CacheSettings(_Section):
+    path: Path = Field(_CACHE_DIR / "task-cache.sqlite", description="Local task cache (SQLite).")
+
+
+class ExecutorSettings(_Section):
+    backend: Literal["local", "docker", "kubernetes"] = Field("docker", description="Where remote tasks run.")
+    secrets_dir: Path = Field(Path("/etc/secrets"), description="Directory of secret files: <group>/<key>.")
+    max_parallel: int = Field(4, ge=1, description="Task containers run at once by the orchestrator.")
+
+
+class KubernetesSettings(_Section):
+    namespace: str = Field("default", description="Namespace for build jobs and task pods.")
+    service_account: str = Field("dockyard", description="Service account of task pods and build jobs.")
+    context: str | None = Field(None, description="kubeconfig context; the current one when unset.")
+    gpu_product_label: str = Field("nvidia.com/gpu.product", description="Node label naming the GPU model.")
+    gpu_driver_label: str = Field(
+        "nvidia.com/cuda.driver-version.full", description="Node label with the NVIDIA driver version."
+    )
+    buildkit_image: str = Field("moby/buildkit:v0.16.0-rootless", description="Rootless BuildKit image.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Extra labels on every object created.")
+
+
+class SmtpSettings(_Section):
+    host: str = Field("localhost", description="SMTP server for launch plan notifications.")
+    port: int = Field(25, description="SMTP port.")
+    username: str | None = Field(None, description="SMTP user, if the server needs one.")
+    password: str | None = Field(None, description="SMTP password.")
+    sender: str = Field("dockyard@localhost", description="From: address of notifications.")
+    starttls: bool = Field(False, description="Use STARTTLS.")
+
+
+class Settings(_Section):
+    build: BuildSettings = BuildSettings()
+    store: StoreSettings = StoreSettings()
+    cache: CacheSettings = CacheSettings()
+    executor: ExecutorSettings = ExecutorSettings()
+    kubernetes: KubernetesSettings = KubernetesSettings()
+    smtp: SmtpSettings = SmtpSettings()
+
+
+def _user_file() -> Path:
+    return Path(platformdirs.user_config_dir("dockyard")) / "dockyard.toml"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+
+
+def _from_env(environ: dict[str, str]) -> dict[str, Any]:
+    """Collect DOCKYARD_<SECTION>_<FIELD> variables; list and dict values are JSON."""
+    found: dict[str, Any] = {}
+    for section_name, section in Settings.model_fields.items():
+        model = section.annotation
+        assert isinstance(model, type) and issubclass(model, BaseModel)
+        for field_name, field in model.model_fields.items():
+            raw = environ.get(f"DOCKYARD_{section_name}_{field_name}".upper())
+            if raw is None:
+                continue
+            origin = getattr(field.annotation, "__origin__", None)
+            value: Any = json.loads(raw) if origin in (list, dict) else raw
+            found.setdefault(section_name, {})[field_name] = value
+    return found
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_settings(
+    overrides: dict[str, Any] | None = None,
+    *,
+    project_dir: Path | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Build the settings from every layer; `overrides` is `{section: {field: value}}` from CLI flags."""
+    layers = [
+        _read_toml(_user_file()),
+        _read_toml((project_dir or Path.cwd()) / "dockyard.toml"),
+        _from_env(dict(os.environ) if environ is None else environ),
+        overrides or {},
+    ]
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged = _merge(merged, layer)
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"setting {where}: {first['msg']}") from None
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings (flags are applied by the CLI through `load_settings`)."""
+    return load_settings()

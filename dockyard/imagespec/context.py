@@ -1,0 +1,34 @@
+"""The hand-off from the ImageSpec layer to the builders: a build context ready to send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """Everything a builder needs, and nothing it must compute.
+
+    The directory holds the rendered `Dockerfile` and a snapshot of every file the hash covers, so what is
+    hashed is exactly what is sent. `secrets` maps a BuildKit secret id to a host file; secrets are never part
+    of the context directory or the hash.
+    """
+
+    directory: Path
+    image: str  # full reference, e.g. "localhost:5000/app:3f2a…"; the tag is the content hash
+    tag: str
+    platforms: tuple[str, ...]
+    labels: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, Path] = field(default_factory=dict)
+    builder: str = "docker"
+    builder_options: dict[str, str] = field(default_factory=dict)
+    fields_used: frozenset[str] = frozenset()  # ImageSpec fields set by the user, checked against the builder
+
+    @property
+    def dockerfile(self) -> Path:
+        return self.directory / "Dockerfile"
+
+    @property
+    def repository(self) -> str:
+        return self.image.rsplit(":", 1)[0]
