@@ -1,0 +1,62 @@
+"""The Executor interface: how the orchestrator runs one task attempt on a backend (docker, kubernetes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    group: str
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskAttempt:
+    """One attempt of one task node, fully resolved: the image is pinned by digest (`repo@sha256:…`)."""
+
+    execution_id: str
+    node_id: str
+    attempt: int
+    image: str
+    command: list[str]  # runs `dockyard-execute …` inside the image
+    env: dict[str, str] = field(default_factory=dict)
+    requests: dict[str, str] = field(default_factory=dict)  # cpu, mem, gpu, ephemeral_storage (k8s quantities)
+    limits: dict[str, str] = field(default_factory=dict)
+    accelerator: str | None = None  # GPU product name, e.g. "nvidia-tesla-a100"
+    interruptible: bool = False
+    timeout_s: float | None = None
+    secrets: tuple[SecretRef, ...] = ()
+    pod_template: dict[str, Any] | None = None  # a serialized V1PodSpec (Kubernetes only)
+    min_driver_version: str | None = None  # from the image's CUDA label, checked before placement
+
+
+class Phase(str, Enum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    TIMED_OUT = "timed_out"
+    PREEMPTED = "preempted"  # a system error: retried without counting against user retries
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    phase: Phase
+    exit_code: int | None
+    message: str = ""
+
+
+class Executor(Protocol):
+    """A backend that runs task attempts. Handles are backend-specific and opaque to the orchestrator."""
+
+    name: str
+
+    def launch(self, attempt: TaskAttempt) -> Any: ...
+
+    def wait(self, handle: Any) -> Outcome: ...
+
+    def logs(self, handle: Any) -> str: ...
+
+    def cancel(self, handle: Any) -> None: ...
