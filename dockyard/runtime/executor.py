@@ -23,7 +23,7 @@ class TaskAttempt:
     image: str
     command: list[str]  # runs `dockyard-execute …` inside the image
     env: dict[str, str] = field(default_factory=dict)
-    requests: dict[str, str] = field(default_factory=dict)  # cpu, mem, gpu, ephemeral_storage (k8s quantities)
+    requests: dict[str, str] = field(default_factory=dict)  # cpu, mem, gpu, ephemeral_storage (k8s units)
     limits: dict[str, str] = field(default_factory=dict)
     accelerator: str | None = None  # GPU product name, e.g. "nvidia-tesla-a100"
     interruptible: bool = False

@@ -1,0 +1,52 @@
+"""What the runtime needs from a store beyond `dockyard.sdk.data.BlobStore`: small documents and deletes."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+
+class Store(ABC):
+    """Common base of the file:// and s3:// stores; satisfies the SDK's `BlobStore` protocol."""
+
+    url: str
+
+    @abstractmethod
+    def get(self, uri: str, local_path: Path) -> Path: ...
+
+    @abstractmethod
+    def put(self, local_path: Path, uri: str) -> str: ...
+
+    @abstractmethod
+    def exists(self, uri: str) -> bool: ...
+
+    @abstractmethod
+    def list(self, prefix: str) -> Iterator[str]: ...
+
+    @abstractmethod
+    def read_bytes(self, uri: str) -> bytes: ...
+
+    @abstractmethod
+    def delete(self, uri: str) -> None: ...
+
+    def url_for(self, *parts: str) -> str:
+        """A URI under the store's root, built from path parts."""
+        cleaned = [p.strip("/") for p in parts if p.strip("/")]
+        return "/".join([self.url.rstrip("/"), *cleaned])
+
+    def write_bytes(self, uri: str, data: bytes) -> str:
+        """Write a small blob atomically (through `put`, so both stores share one atomic path)."""
+        with tempfile.TemporaryDirectory(prefix="dockyard-put-") as tmp:
+            path = Path(tmp) / "blob"
+            path.write_bytes(data)
+            return self.put(path, uri)
+
+    def read_json(self, uri: str) -> Any:
+        return json.loads(self.read_bytes(uri))
+
+    def write_json(self, uri: str, doc: Any) -> str:
+        return self.write_bytes(uri, json.dumps(doc, indent=1, sort_keys=True).encode())

@@ -1,0 +1,85 @@
+"""Fixtures of the runtime tests: stores on real back-ends (a local folder, a private moto S3 process)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+MOTO_SERVER = Path(sys.executable).parent / "moto_server"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class MotoProcess:
+    """A moto S3 server of our own, so a test may stop it mid-run without harming anyone else."""
+
+    port: int
+    proc: subprocess.Popen[bytes]
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+
+def start_moto() -> MotoProcess:
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return MotoProcess(port, proc)
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"moto_server did not start on port {port}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _aws_credentials() -> None:
+    """moto accepts any key; boto3 still wants one to sign requests."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@pytest.fixture(scope="session")
+def moto() -> Iterator[MotoProcess]:
+    server = start_moto()
+    yield server
+    server.stop()
+
+
+def make_bucket(endpoint: str) -> str:
+    import boto3
+
+    name = f"dockyard-test-{uuid.uuid4().hex[:10]}"
+    boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def s3_url(moto: MotoProcess) -> str:
+    return f"s3://{make_bucket(moto.endpoint)}/root"
