@@ -86,6 +86,48 @@ class KubernetesSettings(_Section):
     )
     buildkit_image: str = Field("moby/buildkit:v0.16.0-rootless", description="Rootless BuildKit image.")
     labels: dict[str, str] = Field(default_factory=dict, description="Extra labels on every object created.")
+    registry_secret: str = Field(
+        "dockyard-registry",
+        description="kubernetes.io/dockerconfigjson Secret with push credentials, mounted at $DOCKER_CONFIG.",
+    )
+    context_fetch_image: str = Field(
+        "curlimages/curl:8.11.0", description="initContainer image that downloads the build context (curl, tar)."
+    )
+    registry_cache: bool = Field(True, description="Import/export a registry cache (<repo>:buildcache, mode=max).")
+    build_requests: dict[str, str] = Field(
+        default_factory=lambda: {"cpu": "1", "memory": "2Gi"}, description="Resource requests of build pods."
+    )
+    build_limits: dict[str, str] = Field(
+        default_factory=lambda: {"cpu": "4", "memory": "8Gi"}, description="Resource limits of build pods."
+    )
+    build_timeout_s: int = Field(3600, ge=1, description="activeDeadlineSeconds of a build Job.")
+    build_ttl_s: int = Field(600, ge=0, description="ttlSecondsAfterFinished of build Jobs and task pods' Jobs.")
+    buildkitd_addr: str | None = Field(
+        None, description="tcp://host:port of a long-lived buildkitd (deploy/); unset: a daemonless Job per build."
+    )
+    buildkitd_tls_secret: str = Field(
+        "buildkitd-client-certs", description="Secret with ca.pem, cert.pem, key.pem for mTLS to buildkitd."
+    )
+    schedule_timeout_s: int = Field(600, ge=1, description="How long a pod may stay unschedulable before failing.")
+    env_secret: str | None = Field(
+        None, description="Secret whose keys become env vars of task pods (e.g. blob store credentials)."
+    )
+    interruptible_tolerations: list[dict[str, str]] = Field(
+        default_factory=lambda: [
+            {"key": "cloud.google.com/gke-spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
+            {
+                "key": "kubernetes.azure.com/scalesetpriority",
+                "operator": "Equal",
+                "value": "spot",
+                "effect": "NoSchedule",
+            },
+        ],
+        description="Tolerations added to interruptible task pods (spot/preemptible node taints).",
+    )
+    interruptible_node_labels: dict[str, str] = Field(
+        default_factory=lambda: {"cloud.google.com/gke-spot": "true"},
+        description="Node labels interruptible task pods prefer (preferred node affinity).",
+    )
 
 
 class SmtpSettings(_Section):
