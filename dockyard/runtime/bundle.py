@@ -1,0 +1,105 @@
+"""Code bundles: the user's source as a deterministic tar.gz, stored by content so a source-only change
+re-runs in the same image (fast registration: no rebuild, only a new bundle).
+
+Deterministic means the same tree gives the same bytes: sorted entries, zero mtimes, root owner, fixed
+modes, a gzip header with no name or time. `.gitignore` and `.dockerignore` (gitwildmatch) are honoured.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import tarfile
+import tempfile
+from pathlib import Path
+
+import pathspec
+
+from dockyard.errors import ExecutionError, StoreError
+from dockyard.runtime.blobstore.base import Store
+
+ALWAYS_IGNORED = [
+    ".git/",
+    "__pycache__/",
+    "*.pyc",
+    ".venv/",
+    ".mypy_cache/",
+    ".pytest_cache/",
+    ".ruff_cache/",
+]
+
+
+def _ignore_spec(root: Path) -> pathspec.GitIgnoreSpec:
+    lines = list(ALWAYS_IGNORED)
+    for name in (".gitignore", ".dockerignore"):
+        file = root / name
+        if file.is_file():
+            lines += file.read_text().splitlines()
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def bundle_files(root: Path) -> list[Path]:
+    """Files that go into the bundle, relative to `root`, sorted."""
+    spec = _ignore_spec(root)
+    files: list[Path] = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if path.is_symlink() or not path.is_file():
+            continue
+        if spec.match_file(rel.as_posix()) or any(spec.match_file(p.as_posix() + "/") for p in rel.parents):
+            continue
+        files.append(rel)
+    return files
+
+
+def build_bundle(root: Path) -> bytes:
+    """The tar.gz bytes of `root`; equal trees give equal bytes."""
+    root = Path(root).resolve()
+    if not root.is_dir():
+        raise ExecutionError(f"{root}: source root is not a directory")
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for rel in bundle_files(root):
+            data = (root / rel).read_bytes()
+            info = tarfile.TarInfo(rel.as_posix())
+            info.size = len(data)
+            info.mtime = 0
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            info.mode = 0o755 if (root / rel).stat().st_mode & 0o111 else 0o644
+            tar.addfile(info, io.BytesIO(data))
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0) as gz:
+        gz.write(raw.getvalue())
+    return out.getvalue()
+
+
+def upload_bundle(root: Path, store: Store) -> str:
+    """Store the bundle at `bundles/<sha256>.tar.gz` (once) and return its URI."""
+    data = build_bundle(root)
+    uri = store.url_for("bundles", hashlib.sha256(data).hexdigest() + ".tar.gz")
+    if not store.exists(uri):
+        store.write_bytes(uri, data)
+    return uri
+
+
+def fetch_bundle(uri: str, store: Store, dest: Path) -> Path:
+    """Download and unpack a bundle into `dest`, refusing members that would land outside it."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dockyard-bundle-") as tmp:
+        archive = store.get(uri, Path(tmp) / "bundle.tar.gz")
+        try:
+            with tarfile.open(archive, "r:gz") as tar:
+                for member in tar.getmembers():
+                    target = (dest / member.name).resolve()
+                    if not member.isfile() or not target.is_relative_to(dest.resolve()):
+                        raise StoreError(f"{uri}: bundle member {member.name!r} is not a file under the root")
+                if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4; members were checked above anyway
+                    tar.extractall(dest, filter="data")
+                else:  # pragma: no cover - older interpreters in task images
+                    tar.extractall(dest)
+        except tarfile.TarError as exc:
+            raise StoreError(f"{uri}: not a readable code bundle: {exc}") from None
+    return dest

@@ -1,0 +1,280 @@
+"""The Docker backend: each task attempt runs in a container of its image, pinned by digest.
+
+Why each rule: resources become cgroup limits so a task cannot starve its neighbours on a shared host;
+secrets travel as read-only files (never env or argv, which `docker inspect` and `ps` show); the container
+is removed after its logs are captured, so nothing piles up; a timeout kills the container from outside.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dockyard.config import Settings, get_settings
+from dockyard.errors import ConfigError, ExecutionError
+from dockyard.runtime.executor import Outcome, Phase, SecretRef, TaskAttempt
+
+SecretSource = Callable[[SecretRef], bytes]
+
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+_DECIMAL = {"k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+
+
+def cpu_to_nano(quantity: str) -> int:
+    """A Kubernetes CPU quantity ("2", "500m", "0.5") as Docker nano-CPUs."""
+    text = str(quantity).strip()
+    try:
+        cores = float(text[:-1]) / 1000 if text.endswith("m") else float(text)
+    except ValueError:
+        raise ConfigError(f"cpu {quantity!r}: not a CPU quantity (e.g. 2, 0.5, 500m)") from None
+    return int(cores * 1e9)
+
+
+def memory_to_bytes(quantity: str) -> int:
+    """A Kubernetes memory quantity ("512Mi", "1G", "1000") as bytes."""
+    match = re.fullmatch(r"([0-9.]+)([KkMGT]i?)?", str(quantity).strip())
+    if not match:
+        raise ConfigError(f"mem {quantity!r}: not a memory quantity (e.g. 512Mi, 1Gi, 1G)")
+    number, unit = float(match.group(1)), match.group(2) or ""
+    factor = _BINARY.get(unit) or _DECIMAL.get(unit) or 1
+    return int(number * factor)
+
+
+def host_secret(settings: Settings) -> SecretSource:
+    """Secrets the driver host holds: env `_FSEC_<GROUP>_<KEY>` (flytekit's convention) or a file
+    `<executor.secrets_dir>/<group>/<key>` on the host."""
+
+    def read(ref: SecretRef) -> bytes:
+        env_name = "_FSEC_" + "_".join(p.upper() for p in (ref.group, ref.key) if p)
+        if env_name in os.environ:
+            return os.environ[env_name].encode()
+        path = settings.executor.secrets_dir / ref.group / (ref.key or "")
+        if ref.key and path.is_file():
+            return path.read_bytes()
+        raise ExecutionError(f"secret {ref.group}/{ref.key or ''}: not in ${env_name} nor {path}")
+
+    return read
+
+
+@dataclass
+class DockerHandle:
+    """A launched attempt: the container plus what `wait` needs after the container is gone."""
+
+    attempt: TaskAttempt
+    container: Any
+    started: float
+    secrets_dir: Path | None = None
+    logs: str | None = None
+    cancelled: bool = False
+    outcome: Outcome | None = field(default=None, repr=False)
+
+
+class DockerExecutor:
+    """Runs task attempts on the local Docker engine through the docker SDK (imported lazily)."""
+
+    name = "docker"
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        secret_source: SecretSource | None = None,
+        shared_paths: tuple[Path, ...] = (),
+        network_mode: str = "host",
+        client: Any = None,
+    ) -> None:
+        """`shared_paths` are bind-mounted at the same path (a file:// store); host networking lets
+        containers reach loopback services (the registry, an S3 endpoint) at the addresses the driver uses."""
+        self.settings = settings or get_settings()
+        self.secret_source = secret_source or host_secret(self.settings)
+        self.shared_paths = tuple(Path(p) for p in shared_paths)
+        self.network_mode = network_mode
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import docker
+
+            try:
+                self._client = docker.from_env()
+                self._client.ping()
+            except Exception as exc:
+                raise ExecutionError(f"docker engine: unreachable ({exc})") from None
+        return self._client
+
+    def _ensure_image(self, image: str) -> None:
+        import docker.errors
+
+        try:
+            self.client.images.get(image)
+            return
+        except docker.errors.ImageNotFound:
+            pass
+        try:
+            self.client.images.pull(image)
+        except docker.errors.APIError as exc:
+            reason = str(getattr(exc, "explanation", "") or exc).splitlines()[0]
+            raise ExecutionError(f"image {image}: not found locally or in its registry ({reason})") from None
+
+    def _gpu_requests(self, attempt: TaskAttempt) -> list[Any]:
+        count = attempt.limits.get("gpu") or attempt.requests.get("gpu")
+        if not count or int(count) == 0:
+            return []
+        runtimes = self.client.info().get("Runtimes", {})
+        if "nvidia" not in runtimes:
+            raise ExecutionError(
+                f"task {attempt.node_id}: requests gpu={count} but the Docker engine has no nvidia runtime "
+                f"(runtimes: {', '.join(sorted(runtimes)) or 'none'})"
+            )
+        import docker.types
+
+        return [docker.types.DeviceRequest(count=int(count), capabilities=[["gpu"]])]
+
+    def _write_secrets(self, attempt: TaskAttempt) -> Path | None:
+        if not attempt.secrets:
+            return None
+        holder = Path(tempfile.mkdtemp(prefix="dockyard-secrets-"))
+        root = holder / "secrets"
+        root.mkdir(mode=0o755)
+        for ref in attempt.secrets:
+            value = self.secret_source(ref)
+            path = root / ref.group / ref.key if ref.key else root / ref.group
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+            path.write_bytes(value)
+            path.chmod(0o444)
+        return root
+
+    def launch(self, attempt: TaskAttempt) -> DockerHandle:
+        """Create and start the container; fails before starting when the image or a GPU is missing."""
+        import docker.errors
+
+        self._ensure_image(attempt.image)
+        device_requests = self._gpu_requests(attempt)
+        limits = {**attempt.requests, **attempt.limits}
+        kwargs: dict[str, Any] = {}
+        if "cpu" in limits:
+            kwargs["nano_cpus"] = cpu_to_nano(limits["cpu"])
+        if "mem" in limits:
+            kwargs["mem_limit"] = memory_to_bytes(limits["mem"])
+            kwargs["memswap_limit"] = kwargs["mem_limit"]
+        if "mem" in attempt.requests:
+            kwargs["mem_reservation"] = memory_to_bytes(attempt.requests["mem"])
+        volumes = {str(p): {"bind": str(p), "mode": "rw"} for p in self.shared_paths}
+        secrets_dir = self._write_secrets(attempt)
+        if secrets_dir is not None:
+            volumes[str(secrets_dir)] = {"bind": str(self.settings.executor.secrets_dir), "mode": "ro"}
+        env = {
+            **attempt.env,
+            "DOCKYARD_EXECUTION_ID": attempt.execution_id,
+            "DOCKYARD_EXECUTOR_SECRETS_DIR": str(self.settings.executor.secrets_dir),
+        }
+        try:
+            container = self.client.containers.create(
+                attempt.image,
+                command=attempt.command,
+                environment=env,
+                volumes=volumes,
+                device_requests=device_requests or None,
+                network_mode=self.network_mode,
+                labels={
+                    "dockyard.execution": attempt.execution_id,
+                    "dockyard.node": attempt.node_id,
+                    "dockyard.attempt": str(attempt.attempt),
+                },
+                detach=True,
+                **kwargs,
+            )
+            container.start()
+        except docker.errors.APIError as exc:
+            self._drop_secrets(secrets_dir)
+            raise ExecutionError(f"task {attempt.node_id}: container did not start: {exc}") from None
+        return DockerHandle(attempt, container, time.monotonic(), secrets_dir)
+
+    def wait(self, handle: DockerHandle) -> Outcome:
+        """Wait for the container (killing it at the attempt's timeout), keep its logs, remove it."""
+        if handle.outcome is not None:
+            return handle.outcome
+        import requests.exceptions
+
+        container = handle.container
+        timeout = handle.attempt.timeout_s
+        timed_out = False
+        exit_code: int | None = None
+        try:
+            remaining = None if timeout is None else max(0.1, timeout - (time.monotonic() - handle.started))
+            exit_code = int(container.wait(timeout=remaining)["StatusCode"])
+        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+            timed_out = True
+            self._kill(container)
+            exit_code = int(container.wait(timeout=60)["StatusCode"])
+        state = container.attrs["State"] if self._reload(container) else {}
+        handle.logs = self._read_logs(container)
+        self._remove(container)
+        self._drop_secrets(handle.secrets_dir)
+        handle.outcome = self._outcome(handle, exit_code, timed_out, state)
+        return handle.outcome
+
+    @staticmethod
+    def _outcome(
+        handle: DockerHandle, exit_code: int | None, timed_out: bool, state: dict[str, Any]
+    ) -> Outcome:
+        if handle.cancelled:
+            return Outcome(Phase.CANCELLED, exit_code, "cancelled")
+        if timed_out:
+            return Outcome(Phase.TIMED_OUT, exit_code, f"timed out after {handle.attempt.timeout_s:g}s")
+        if exit_code == 0:
+            return Outcome(Phase.SUCCEEDED, 0)
+        if state.get("OOMKilled"):
+            return Outcome(Phase.FAILED, exit_code, "system error: out of memory (OOMKilled)")
+        if exit_code is not None and exit_code >= 128:
+            signal = exit_code - 128
+            return Outcome(Phase.FAILED, exit_code, f"system error: container killed by signal {signal}")
+        return Outcome(Phase.FAILED, exit_code, f"exit code {exit_code}")
+
+    def logs(self, handle: DockerHandle) -> str:
+        if handle.logs is not None:
+            return handle.logs
+        return self._read_logs(handle.container)
+
+    def cancel(self, handle: DockerHandle) -> None:
+        handle.cancelled = True
+        self._kill(handle.container)
+
+    @staticmethod
+    def _read_logs(container: Any) -> str:
+        try:
+            return bytes(container.logs(stdout=True, stderr=True)).decode(errors="replace")
+        except Exception:
+            return ""
+
+    @staticmethod
+    def _reload(container: Any) -> bool:
+        try:
+            container.reload()
+            return True
+        except Exception:
+            return False
+
+    @staticmethod
+    def _kill(container: Any) -> None:
+        with contextlib.suppress(Exception):  # already stopped: nothing to kill
+            container.kill()
+
+    @staticmethod
+    def _remove(container: Any) -> None:
+        with contextlib.suppress(Exception):  # removed already (cancel raced with wait)
+            container.remove(force=True)
+
+    @staticmethod
+    def _drop_secrets(secrets_dir: Path | None) -> None:
+        if secrets_dir is not None:
+            shutil.rmtree(secrets_dir.parent, ignore_errors=True)

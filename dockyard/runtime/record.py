@@ -1,0 +1,131 @@
+"""The execution record: one versioned JSON document per execution in the blob store.
+
+It is the memory of a run: node states, attempts, timings, output and log URIs. `dockyard status` and
+`dockyard logs` read it after the driver has exited, and a resumed run reads it to skip finished nodes.
+Each update rewrites the whole document with an atomic put, so readers never see half of one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from dockyard.errors import StoreError
+from dockyard.runtime.blobstore.base import Store
+
+SCHEMA_VERSION = 1
+
+
+class NodePhase(str, Enum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CACHED = "cached"
+
+
+class ExecutionPhase(str, Enum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class AttemptRecord(BaseModel):
+    attempt: int
+    started_at: float
+    finished_at: float | None = None
+    phase: str = "running"
+    exit_code: int | None = None
+    message: str = ""
+    error_kind: str | None = None  # "user" | "system"
+    logs_uri: str | None = None
+
+
+class NodeRecord(BaseModel):
+    node_id: str
+    task: str | None = None
+    phase: NodePhase = NodePhase.PENDING
+    attempts: list[AttemptRecord] = Field(default_factory=list)
+    outputs_uri: str | None = None
+    cache_key: str | None = None
+    message: str = ""
+
+
+class ExecutionRecord(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    execution_id: str
+    workflow: str
+    phase: ExecutionPhase = ExecutionPhase.RUNNING
+    created_at: float = Field(default_factory=time.time)
+    updated_at: float = Field(default_factory=time.time)
+    inputs_uri: str | None = None
+    outputs_uri: str | None = None
+    bundle_uri: str | None = None
+    images: dict[str, str] = Field(default_factory=dict)  # task name -> image pinned by digest
+    nodes: dict[str, NodeRecord] = Field(default_factory=dict)
+    message: str = ""
+
+
+def record_uri(store: Store, execution_id: str) -> str:
+    return store.url_for("executions", execution_id, "record.json")
+
+
+def load_record(store: Store, execution_id: str) -> ExecutionRecord:
+    """Read an execution's record; a missing one names the execution."""
+    uri = record_uri(store, execution_id)
+    if not store.exists(uri):
+        raise StoreError(f"execution {execution_id}: no record at {uri}")
+    doc = store.read_json(uri)
+    if doc.get("schema_version") != SCHEMA_VERSION:
+        raise StoreError(f"{uri}: schema_version {doc.get('schema_version')} is not {SCHEMA_VERSION}")
+    return ExecutionRecord.model_validate(doc)
+
+
+class RecordWriter:
+    """Serialises updates from parallel nodes and writes the whole record after each one."""
+
+    def __init__(self, store: Store, record: ExecutionRecord) -> None:
+        self.store = store
+        self.record = record
+        self._lock = threading.Lock()
+        self.uri = record_uri(store, record.execution_id)
+
+    def node(self, node_id: str) -> NodeRecord:
+        return self.record.nodes.setdefault(node_id, NodeRecord(node_id=node_id))
+
+    def update(self, node_id: str | None = None, **changes: Any) -> None:
+        """Apply `changes` to a node (or to the execution when `node_id` is None) and save."""
+        with self._lock:
+            target: BaseModel = self.node(node_id) if node_id is not None else self.record
+            for key, value in changes.items():
+                setattr(target, key, value)
+            self._save()
+
+    def start_attempt(self, node_id: str, attempt: int) -> AttemptRecord:
+        with self._lock:
+            node = self.node(node_id)
+            rec = AttemptRecord(attempt=attempt, started_at=time.time())
+            node.attempts.append(rec)
+            node.phase = NodePhase.RUNNING
+            self._save()
+            return rec
+
+    def finish_attempt(self, node_id: str, rec: AttemptRecord, **changes: Any) -> None:
+        with self._lock:
+            for key, value in changes.items():
+                setattr(rec, key, value)
+            rec.finished_at = time.time()
+            self._save()
+
+    def save(self) -> None:
+        with self._lock:
+            self._save()
+
+    def _save(self) -> None:
+        self.record.updated_at = time.time()
+        self.store.write_json(self.uri, self.record.model_dump(mode="json"))
