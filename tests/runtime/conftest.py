@@ -83,3 +83,41 @@ def make_bucket(endpoint: str) -> str:
 @pytest.fixture
 def s3_url(moto: MotoProcess) -> str:
     return f"s3://{make_bucket(moto.endpoint)}/root"
+
+
+BASE_IMAGE = "localhost:5000/dockyard/debian:bookworm"
+
+
+def _need(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing (run scripts/setup.sh)")
+    pytest.skip(f"{what} is missing (run scripts/setup.sh)")
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> object:
+    try:
+        import docker
+
+        client = docker.from_env()
+        client.ping()
+    except Exception:
+        _need("the Docker engine")
+    return client
+
+
+@pytest.fixture(scope="session")
+def base_digest(docker_client: object) -> str:
+    """The base image pinned by digest (`repo@sha256:…`), as the orchestrator pins task images."""
+    import docker.errors
+
+    try:
+        image = docker_client.images.get(BASE_IMAGE)  # type: ignore[attr-defined]
+    except docker.errors.ImageNotFound:
+        _need(f"the base image {BASE_IMAGE}")
+    digests = [
+        d for d in image.attrs.get("RepoDigests", []) if d.startswith("localhost:5000/dockyard/debian@")
+    ]
+    if not digests:
+        _need(f"a registry digest of {BASE_IMAGE}")
+    return str(digests[0])
