@@ -1,11 +1,20 @@
-"""The Builder interface that every builder plugin implements (entry point group `dockyard.builders`)."""
+"""The Builder interface that every builder plugin implements (entry point group `dockyard.builders`).
+
+Plugins are constructed as `cls(settings)` (a `dockyard.config.Settings`); `build` may be called from several
+threads at once. `on_step` receives the name of each build step as it starts (for progress displays).
+`cancel()` is optional: when present, the engine calls it from the main thread on Ctrl-C to stop every build
+in flight; `build` then raises KeyboardInterrupt.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from dockyard.imagespec.context import BuildContext
+
+StepHook = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -19,4 +28,4 @@ class Builder(Protocol):
     name: ClassVar[str]
     supported_fields: ClassVar[frozenset[str]]
 
-    def build(self, context: BuildContext, *, push: bool) -> BuildResult: ...
+    def build(self, context: BuildContext, *, push: bool, on_step: StepHook | None = None) -> BuildResult: ...

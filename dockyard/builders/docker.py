@@ -1,0 +1,303 @@
+"""The `docker` builder: `docker buildx build` (BuildKit) on the local engine, pushed and verified by digest.
+
+Why buildx and not the docker SDK: BuildKit gives secret mounts, cache mounts, registry cache export, layer
+compression and a metadata file with the pushed digest; the CLI is the stable way to reach all of them.
+Progress comes as `--progress=rawjson`, so a failure names the exact step and its own log lines rather than
+whatever the terminal happened to show last.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from dockyard.builders.base import BuildResult, StepHook
+from dockyard.builders.registry import Present, RegistryClient
+from dockyard.config import Settings, get_settings
+from dockyard.errors import BuildError, SpecError
+from dockyard.imagespec.context import BuildContext
+
+_LOG_TAIL = 20
+_STOP_GRACE_S = 20
+_OPTIONS = frozenset({"builder", "network"})  # builder_options this builder understands
+_BASE_PREFIX = "[internal] load metadata for "
+_MOUNT_FLAG = re.compile(r"--mount=\S+\s+")
+
+SUPPORTED_FIELDS = frozenset(
+    {
+        "name",
+        "base_image",
+        "python_version",
+        "packages",
+        "requirements",
+        "apt_packages",
+        "env",
+        "commands",
+        "source_root",
+        "copy",
+        "registry",
+        "platform",
+        "pip_index",
+        "pip_extra_index_url",
+        "pip_secret_mounts",
+        "pip_extra_args",
+        "entrypoint",
+        "tag_format",
+        "builder",
+        "builder_options",
+    }
+)
+
+
+@dataclass
+class _Vertex:
+    number: int
+    name: str
+    lines: list[str] = field(default_factory=list)
+    error: str = ""
+    started: bool = False
+
+
+@dataclass
+class _Progress:
+    """Follows BuildKit's SolveStatus stream: step names, each step's log, and a plain-text transcript."""
+
+    on_step: StepHook | None
+    vertexes: dict[str, _Vertex] = field(default_factory=dict)
+    transcript: list[str] = field(default_factory=list)
+    partial: dict[str, str] = field(default_factory=dict)  # vertex → unfinished last log line
+    pending: list[str] = field(default_factory=list)  # lines of a JSON object not yet complete
+    failed: list[_Vertex] = field(default_factory=list)
+
+    def feed(self, line: str) -> None:
+        """Take one output line: buildx prints each SolveStatus as indented JSON, and errors as plain text."""
+        if not self.pending and not line.startswith("{"):
+            if line.strip():
+                self.transcript.append(line.rstrip())
+            return
+        self.pending.append(line)
+        if not line.rstrip().endswith("}"):
+            return
+        try:
+            status = json.loads("".join(self.pending))
+        except ValueError:
+            return  # an inner closing brace: the object goes on
+        self.pending.clear()
+        if not isinstance(status, dict):
+            return
+        for raw in status.get("vertexes") or []:
+            self._vertex(raw)
+        for log in status.get("logs") or []:
+            self._log(log)
+
+    def _vertex(self, raw: dict[str, Any]) -> None:
+        digest = str(raw.get("digest", ""))
+        vertex = self.vertexes.get(digest)
+        if vertex is None:
+            vertex = self.vertexes[digest] = _Vertex(
+                number=len(self.vertexes) + 1, name=str(raw.get("name", ""))
+            )
+            self.transcript.append(f"#{vertex.number} {vertex.name}")
+        if raw.get("started") and not vertex.started:
+            vertex.started = True
+            if self.on_step:
+                self.on_step(_step_name(vertex.name))
+        error = str(raw.get("error") or "")
+        if error and not vertex.error:
+            vertex.error = error
+            self.transcript.append(f"#{vertex.number} ERROR: {error}")
+            if "context canceled" not in error:
+                self.failed.append(vertex)
+        elif raw.get("completed") and not error:
+            self.transcript.append(f"#{vertex.number} {'CACHED' if raw.get('cached') else 'DONE'}")
+
+    def _log(self, log: dict[str, Any]) -> None:
+        digest = str(log.get("vertex", ""))
+        vertex = self.vertexes.get(digest)
+        try:
+            text = base64.b64decode(log.get("data") or "").decode("utf-8", "replace")
+        except ValueError:
+            return
+        text = self.partial.pop(digest, "") + text.replace("\r\n", "\n").replace("\r", "\n")
+        *complete, rest = text.split("\n")
+        if rest:
+            self.partial[digest] = rest
+        for one in complete:
+            if vertex is not None:
+                vertex.lines.append(one)
+            self.transcript.append(f"#{vertex.number if vertex else '?'} {one}")
+
+    def failure(self, image: str, returncode: int) -> BuildError:
+        """One line naming the failing step, then that step's last log lines."""
+        for digest, rest in self.partial.items():
+            if digest in self.vertexes:
+                self.vertexes[digest].lines.append(rest)
+        if not self.failed:
+            last = [line for line in self.transcript if not line.startswith("#")][-_LOG_TAIL:]
+            summary = last[-1] if last else f"docker buildx exited with {returncode}"
+            return BuildError(f"{image}: build failed: {summary.removeprefix('ERROR: ')}")
+        vertex = self.failed[0]
+        if vertex.name.startswith(_BASE_PREFIX):
+            base = vertex.name.removeprefix(_BASE_PREFIX)
+            return BuildError(f"{image}: base image {base} cannot be pulled: {_last_line(vertex.error)}")
+        tail = "\n".join(f"  | {line}" for line in vertex.lines[-_LOG_TAIL:])
+        head = f"{image}: build failed at step `{_step_name(vertex.name)}`: {_last_line(vertex.error)}"
+        return BuildError(f"{head}\n{tail}" if tail else head)
+
+
+def _step_name(name: str) -> str:
+    """A step as the user wrote it: BuildKit's name without the `--mount=…` flags the template added."""
+    return _one_line(_MOUNT_FLAG.sub("", name))
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return _one_line(lines[-1] if lines else text)
+
+
+class DockerBuilder:
+    """Builds a BuildContext with `docker buildx build` and returns the digest the registry holds."""
+
+    name: ClassVar[str] = "docker"
+    supported_fields: ClassVar[frozenset[str]] = SUPPORTED_FIELDS
+
+    def __init__(self, settings: Settings | None = None, *, registry: RegistryClient | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.registry = registry or RegistryClient()
+        self._running: set[subprocess.Popen[str]] = set()
+        self._lock = threading.Lock()
+        self._cancelled = threading.Event()
+
+    def command(self, context: BuildContext, *, push: bool, metadata_file: Path) -> list[str]:
+        """The buildx command line; secrets appear only as `id=…,src=<host path>`, never their contents."""
+        unknown = sorted(set(context.builder_options) - _OPTIONS)
+        if unknown:
+            known = ", ".join(sorted(_OPTIONS))
+            raise SpecError(
+                f"builder_options: {', '.join(unknown)} not understood by the docker builder ({known})"
+            )
+        build = self.settings.build
+        cmd = ["docker", "buildx", "build", "--progress=rawjson", "--metadata-file", str(metadata_file)]
+        if "builder" in context.builder_options:
+            cmd += ["--builder", context.builder_options["builder"]]
+        if "network" in context.builder_options:
+            cmd += ["--network", context.builder_options["network"]]
+        cmd += ["--file", str(context.dockerfile)]
+        if context.platforms:
+            cmd += ["--platform", ",".join(context.platforms)]
+        for key, value in sorted(context.labels.items()):
+            cmd += ["--label", f"{key}={value}"]
+        for secret_id, path in sorted(context.secrets.items()):
+            cmd += ["--secret", f"id={secret_id},src={path}"]
+        if push:
+            output = f"type=image,name={context.image},push=true,compression={build.compression}"
+            if build.compression != "uncompressed":
+                output += ",force-compression=true"
+            cmd += ["--output", output]
+        else:
+            cmd += ["--tag", context.image, "--load"]
+        if build.registry_cache:
+            cache = f"type=registry,ref={context.repository}:buildcache"
+            cmd += ["--cache-from", cache]
+            if push:
+                cmd += ["--cache-to", f"{cache},mode=max"]
+        cmd.append(str(context.directory))
+        return cmd
+
+    def build(self, context: BuildContext, *, push: bool, on_step: StepHook | None = None) -> BuildResult:
+        """Build (and push) the context; BuildError names the failing step; Ctrl-C stops the build."""
+        if not context.dockerfile.is_file():
+            raise BuildError(f"{context.dockerfile}: no Dockerfile in the build context")
+        progress = _Progress(on_step=on_step)
+        with tempfile.TemporaryDirectory(prefix="dockyard-buildx-") as tmp:
+            metadata_file = Path(tmp) / "metadata.json"
+            returncode = self._run(
+                self.command(context, push=push, metadata_file=metadata_file), progress.feed
+            )
+            logs = "\n".join(progress.transcript)
+            if self._cancelled.is_set():
+                raise KeyboardInterrupt
+            if returncode != 0:
+                raise progress.failure(context.image, returncode)
+            digest = _read_digest(metadata_file, context.image)
+        if not push:
+            return BuildResult(digest=digest, image_ref=context.image, logs=logs)
+        answer = self.registry.lookup(context.image)
+        if not isinstance(answer, Present) or answer.digest != digest:
+            found = answer.digest if isinstance(answer, Present) else "nothing"
+            raise BuildError(f"{context.image}: pushed {digest} but the registry holds {found}")
+        return BuildResult(digest=digest, image_ref=f"{context.repository}@{digest}", logs=logs)
+
+    def cancel(self) -> None:
+        """Stop every build in flight (safe from any thread: the engine calls it on Ctrl-C)."""
+        self._cancelled.set()
+        with self._lock:
+            running = list(self._running)
+        for proc in running:
+            _interrupt(proc)
+
+    def _run(self, cmd: list[str], feed: Callable[[str], None]) -> int:
+        # A session of its own: Ctrl-C reaches us only, and we stop buildx deliberately (and wait for it).
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            start_new_session=True,
+        )
+        with self._lock:
+            self._running.add(proc)
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                feed(line)
+            return proc.wait()
+        except BaseException:
+            _interrupt(proc)
+            raise
+        finally:
+            with self._lock:
+                self._running.discard(proc)
+
+
+def _interrupt(proc: subprocess.Popen[str]) -> None:
+    """SIGINT the buildx process group (buildx cancels the solve, so no manifest is pushed), then wait."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=_STOP_GRACE_S)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _read_digest(metadata_file: Path, image: str) -> str:
+    try:
+        metadata = json.loads(metadata_file.read_text())
+        digest = str(metadata["containerimage.digest"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise BuildError(f"{image}: buildx wrote no containerimage.digest to {metadata_file.name}") from None
+    if not digest.startswith("sha256:"):
+        raise BuildError(f"{image}: buildx reported an unexpected digest {digest!r}")
+    return digest
