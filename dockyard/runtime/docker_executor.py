@@ -147,7 +147,8 @@ class DockerExecutor:
         root.mkdir(mode=0o755)
         for ref in attempt.secrets:
             value = self.secret_source(ref)
-            path = root / ref.group / ref.key if ref.key else root / ref.group
+            # lower-case, where the SDK's SecretsManager looks (`<dir>/<group>/<key>`)
+            path = root / ref.group.lower() / ref.key.lower() if ref.key else root / ref.group.lower()
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
             path.write_bytes(value)
             path.chmod(0o444)
