@@ -1,0 +1,58 @@
+"""FlyteFile and FlyteDirectory values become `{"blob": {uri, format, dimensionality}}`.
+
+Local paths are persisted (copied or uploaded) by `transfer`; stored blobs pass through untouched.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from dockyard.sdk.types import transfer
+from dockyard.sdk.types.base import Transformer
+from dockyard.sdk.types.directory import FlyteDirectory
+from dockyard.sdk.types.errors import mismatch
+from dockyard.sdk.types.file import FlyteFile
+from dockyard.sdk.types.literal import Literal, kind_of
+
+SINGLE = "single"
+MULTIPART = "multipart"
+
+
+class BlobTransformer(Transformer):
+    def __init__(self, cls: type[FlyteFile] | type[FlyteDirectory]) -> None:
+        self.cls = cls
+        self.name = cls.__name__
+        self.directory = issubclass(cls, FlyteDirectory)
+        self.dimensionality = MULTIPART if self.directory else SINGLE
+        self.format = "" if self.directory else cls.extension()  # type: ignore[union-attr]
+
+    def to_literal(self, value: Any) -> Literal:
+        base = FlyteDirectory if self.directory else FlyteFile
+        if isinstance(value, (str, os.PathLike)) and not isinstance(value, (FlyteFile, FlyteDirectory)):
+            value = base(os.fspath(value))
+        if not isinstance(value, base):
+            raise mismatch(self.name, type(value).__name__)
+        fmt = self.format or ("" if self.directory else type(value).extension())  # type: ignore[union-attr]
+        return {"blob": {"uri": self._uri(value), "format": fmt, "dimensionality": self.dimensionality}}
+
+    def _uri(self, value: FlyteFile | FlyteDirectory) -> str:
+        if value.remote_source is not None:  # passed through unchanged: keep the stored blob
+            return value.remote_source
+        remote = value.remote_directory if isinstance(value, FlyteDirectory) else value.remote_path
+        return transfer.persist(value.path, directory=self.directory, remote_path=remote)
+
+    def to_python(self, literal: Literal) -> Any:
+        if "blob" not in literal:
+            raise mismatch(self.name, f"{kind_of(literal)} literal")
+        blob = literal["blob"]
+        if blob.get("dimensionality", SINGLE) != self.dimensionality:
+            raise mismatch(self.name, "directory" if self.directory is False else "file")
+        uri = blob["uri"]
+        binding = transfer.current_store()
+        if binding is None or not transfer.is_remote(uri):
+            return self.cls(uri)
+        return self.cls(transfer.download_target(uri), remote_source=uri, store=binding.store)
+
+    def literal_type(self) -> dict[str, Any]:
+        return {"blob": {"format": self.format, "dimensionality": self.dimensionality}}

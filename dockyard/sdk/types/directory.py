@@ -1,0 +1,101 @@
+"""FlyteDirectory: a folder by reference; it travels by URI (a prefix ending in '/'), downloads lazily."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from dockyard.sdk.data import BlobStore
+from dockyard.sdk.types import transfer
+from dockyard.sdk.types.file import FlyteFile, _split_uri
+
+
+class FlyteDirectory(os.PathLike[str]):
+    """A folder by reference. `path` is the local folder (after `download()`), `remote_source` its URI."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        downloader: Any = None,
+        remote_directory: str | None = None,
+        *,
+        remote_source: str | None = None,
+        store: BlobStore | None = None,
+    ) -> None:
+        self.path, remote_source, store = _split_uri(os.fspath(path), remote_source, store)
+        self._remote_directory = remote_directory
+        self._remote_source = remote_source
+        self._store = store
+        self._downloaded = remote_source is None
+
+    @property
+    def remote_source(self) -> str | None:
+        """The URI this folder arrived from, or None for a local folder."""
+        return self._remote_source
+
+    @property
+    def remote_directory(self) -> str | None:
+        return self._remote_directory
+
+    @property
+    def downloaded(self) -> bool:
+        return self._downloaded
+
+    def download(self) -> str:
+        """Fetch every file under the folder (once) and return its local path."""
+        if not self._downloaded and self._remote_source is not None:
+            source = self._remote_source if self._remote_source.endswith("/") else self._remote_source + "/"
+            transfer.fetch(source, Path(self.path), self._store)
+            Path(self.path).mkdir(parents=True, exist_ok=True)  # an empty folder uploads no blobs
+            self._downloaded = True
+        return self.path
+
+    def __fspath__(self) -> str:
+        return self.download()
+
+    @classmethod
+    def new_remote(cls, stem: str | None = None) -> FlyteDirectory:
+        """A new, empty folder to fill, stored as an output when returned from a task."""
+        binding = transfer.current_store()
+        remote = binding.store.url_for(binding.prefix, stem or uuid.uuid4().hex) + "/" if binding else None
+        return cls(transfer.new_local_dir(), remote_directory=remote)
+
+    @classmethod
+    def new(cls, dirname: str) -> FlyteDirectory:
+        """A new local folder named `dirname` in a fresh folder of the raw-output area."""
+        path = transfer.new_local_dir() / dirname
+        path.mkdir()
+        return cls(path)
+
+    def new_file(self, name: str) -> FlyteFile:
+        """A file inside this folder, to write before returning the folder."""
+        return FlyteFile(Path(self.path) / name)
+
+    def new_dir(self, name: str) -> FlyteDirectory:
+        """A sub-folder of this folder."""
+        path = Path(self.path) / name
+        path.mkdir(parents=True, exist_ok=True)
+        return FlyteDirectory(path)
+
+    @classmethod
+    def listdir(cls, directory: FlyteDirectory) -> list[FlyteFile | FlyteDirectory]:
+        """The entries directly inside `directory` (downloading it first)."""
+        root = Path(directory.download())
+        return [FlyteDirectory(p) if p.is_dir() else FlyteFile(p) for p in sorted(root.iterdir())]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FlyteDirectory):
+            return NotImplemented
+        return (self.path, self._remote_source) == (other.path, other._remote_source)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self._remote_source))
+
+    def __repr__(self) -> str:
+        source = f", remote_source={self._remote_source!r}" if self._remote_source else ""
+        return f"FlyteDirectory(path={self.path!r}{source})"
+
+    def __str__(self) -> str:
+        return self.path

@@ -1,0 +1,157 @@
+"""The type engine: finds (and caches) the transformer for an annotation and converts values through it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import inspect
+import sys
+import types
+import typing
+import warnings
+from typing import Any
+
+from dockyard.sdk.types import builtin
+from dockyard.sdk.types.base import Transformer, type_name
+from dockyard.sdk.types.blob import BlobTransformer
+from dockyard.sdk.types.directory import FlyteDirectory
+from dockyard.sdk.types.errors import PickleFallbackWarning, TypeConversionError, UnsupportedTypeError
+from dockyard.sdk.types.file import FlyteFile
+from dockyard.sdk.types.hashing import HashedTransformer, HashMethod
+from dockyard.sdk.types.literal import Literal
+from dockyard.sdk.types.pickle import PickleTransformer, is_pickle_annotation
+from dockyard.sdk.types.structured import (
+    ColumnSpec,
+    StructuredDataset,
+    StructuredTransformer,
+    is_arrow_table_type,
+    is_pandas_frame_type,
+)
+
+_SIMPLE: dict[Any, Transformer] = {
+    int: builtin.IntTransformer(),
+    float: builtin.FloatTransformer(),
+    str: builtin.StrTransformer(),
+    bool: builtin.BoolTransformer(),
+    bytes: builtin.BytesTransformer(),
+    dt.datetime: builtin.DatetimeTransformer(),
+    dt.date: builtin.DateTransformer(),
+    dt.timedelta: builtin.TimedeltaTransformer(),
+    type(None): builtin.NoneTransformer(),
+    None: builtin.NoneTransformer(),
+}
+_CACHE: dict[Any, Transformer] = dict(_SIMPLE)
+
+
+def get_transformer(python_type: Any) -> Transformer:
+    """The transformer for an annotation, built once per (hashable) type."""
+    try:
+        return _CACHE[python_type]
+    except KeyError:
+        transformer = _CACHE[python_type] = _build(python_type)
+        return transformer
+    except TypeError:  # unhashable annotation metadata: build it every time
+        return _build(python_type)
+
+
+def _build(t: Any) -> Transformer:
+    if t is inspect.Parameter.empty:
+        raise UnsupportedTypeError("missing type annotation")
+    if isinstance(t, (str, typing.ForwardRef)):
+        raise UnsupportedTypeError(f"unresolved forward reference {t!r}")
+    if isinstance(t, typing.TypeVar):
+        raise UnsupportedTypeError(f"type variable {t} is not a concrete type")
+    origin = typing.get_origin(t)
+    args = typing.get_args(t)
+    if origin is typing.Annotated:
+        return _annotated(args[0], t.__metadata__)
+    if origin in (typing.Union, types.UnionType):
+        return _union(t, args)
+    if origin is list:
+        if len(args) != 1:
+            raise UnsupportedTypeError(f"{type_name(t)}: list takes one item type")
+        return builtin.ListTransformer(get_transformer(args[0]), type_name(t))
+    if origin is dict:
+        if len(args) != 2 or args[0] is not str:
+            raise UnsupportedTypeError(f"{type_name(t)}: only dict[str, T] is supported (keys must be str)")
+        return builtin.DictTransformer(get_transformer(args[1]), type_name(t))
+    if t in (list, dict):
+        return builtin.JsonTransformer(t)
+    if is_pickle_annotation(t):
+        return PickleTransformer(t)
+    if isinstance(t, type):
+        return _class(t)
+    raise UnsupportedTypeError(f"{t!r} is not a type")
+
+
+def _class(t: type) -> Transformer:
+    if issubclass(t, (FlyteFile, FlyteDirectory)):
+        return BlobTransformer(t)
+    if issubclass(t, StructuredDataset) or is_pandas_frame_type(t) or is_arrow_table_type(t):
+        return StructuredTransformer(t, None, None)
+    if issubclass(t, enum.Enum):
+        return builtin.EnumTransformer(t)
+    if dataclasses.is_dataclass(t):
+        return builtin.DataclassTransformer(t, get_transformer)
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is not None and issubclass(t, pydantic.BaseModel):
+        return builtin.PydanticTransformer(t)
+    warnings.warn(
+        f"{type_name(t)} has no transformer: it travels as a pickle (only between identical environments)",
+        PickleFallbackWarning,
+        stacklevel=4,
+    )
+    return PickleTransformer(t)
+
+
+def _annotated(inner: Any, metadata: tuple[Any, ...]) -> Transformer:
+    columns = next((m for m in metadata if isinstance(m, (ColumnSpec, dict))), None)
+    fmt = next((m for m in metadata if isinstance(m, str)), None)
+    if columns is not None or fmt is not None:
+        if not (inner is StructuredDataset or is_pandas_frame_type(inner) or is_arrow_table_type(inner)):
+            transformer = get_transformer(inner)
+        else:
+            transformer = StructuredTransformer(inner, ColumnSpec(columns or {}), fmt)
+    else:
+        transformer = get_transformer(inner)
+    method = next((m for m in metadata if isinstance(m, HashMethod)), None)
+    return HashedTransformer(transformer, method) if method is not None else transformer
+
+
+def _union(t: Any, args: tuple[Any, ...]) -> Transformer:
+    rest = [a for a in args if a is not type(None)]
+    if len(rest) == 1 and len(args) == 2:
+        return builtin.OptionalTransformer(get_transformer(rest[0]))
+    return builtin.UnionTransformer([get_transformer(a) for a in args], type_name(t))
+
+
+def check_annotation(python_type: Any) -> None:
+    """Raise `UnsupportedTypeError` (with the reason) if `python_type` values cannot cross a task boundary."""
+    get_transformer(python_type).literal_type()  # resolves (and so checks) every nested type
+
+
+class TypeEngine:
+    """Python values ⇄ literals; the one entry point the SDK uses for every task input and output."""
+
+    @staticmethod
+    def to_literal(value: Any, python_type: Any, *, path: str = "") -> Literal:
+        try:
+            return get_transformer(python_type).to_literal(value)
+        except TypeConversionError as exc:
+            raise (exc.under(path) if path else exc) from None
+
+    @staticmethod
+    def to_python(literal: Literal, python_type: Any, *, path: str = "") -> Any:
+        try:
+            return get_transformer(python_type).to_python(literal)
+        except TypeConversionError as exc:
+            raise (exc.under(path) if path else exc) from None
+
+    @staticmethod
+    def literal_type(python_type: Any) -> dict[str, Any]:
+        return get_transformer(python_type).literal_type()
+
+    @staticmethod
+    def get_transformer(python_type: Any) -> Transformer:
+        return get_transformer(python_type)

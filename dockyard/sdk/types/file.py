@@ -1,0 +1,148 @@
+"""FlyteFile: a reference to one file that travels by URI and is downloaded lazily where it is used."""
+
+from __future__ import annotations
+
+import os
+import typing
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+from dockyard.sdk.data import BlobStore
+from dockyard.sdk.types import transfer
+
+
+class FlyteFile(os.PathLike[str]):
+    """A file by reference; `FlyteFile[TypeVar("csv")]` (or `FlyteFile["csv"]`) records a format hint.
+
+    `path` is where the file is (or will be, once downloaded) on this machine; `remote_source` is the URI it
+    came from when it arrived through a blob store. `os.fspath(ff)` and `open(ff)` download it first.
+    """
+
+    _format: ClassVar[str] = ""
+    _formats: ClassVar[dict[tuple[type, str], type[FlyteFile]]] = {}
+
+    def __class_getitem__(cls, item: Any) -> type[FlyteFile]:
+        return cls.with_format(item.__name__ if isinstance(item, typing.TypeVar) else str(item))
+
+    @classmethod
+    def with_format(cls, fmt: str) -> type[FlyteFile]:
+        """The file type with format hint `fmt` (one class per format, so annotations compare equal)."""
+        fmt = fmt.lstrip(".")
+        key = (cls, fmt)
+        if key not in FlyteFile._formats:
+            base = cls.__name__.split("[")[0]
+            sub = type(f"{base}[{fmt}]", (cls,), {"_format": fmt, "__module__": cls.__module__})
+            FlyteFile._formats[key] = sub
+        return FlyteFile._formats[key]
+
+    @classmethod
+    def extension(cls) -> str:
+        """The format hint of this file type ('' when none)."""
+        return cls._format
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        downloader: Any = None,
+        remote_path: str | None = None,
+        *,
+        remote_source: str | None = None,
+        store: BlobStore | None = None,
+    ) -> None:
+        self.path, remote_source, store = _split_uri(os.fspath(path), remote_source, store)
+        self._remote_path = remote_path
+        self._remote_source = remote_source
+        self._store = store
+        self._downloaded = remote_source is None
+
+    @property
+    def remote_source(self) -> str | None:
+        """The URI this file arrived from, or None for a local file."""
+        return self._remote_source
+
+    @property
+    def remote_path(self) -> str | None:
+        """Where the file goes when it becomes an output (chosen by `new_remote_file`), if set."""
+        return self._remote_path
+
+    @property
+    def downloaded(self) -> bool:
+        return self._downloaded
+
+    def download(self) -> str:
+        """Fetch the file (once) and return its local path."""
+        if not self._downloaded and self._remote_source is not None:
+            transfer.fetch(self._remote_source, Path(self.path), self._store)
+            self._downloaded = True
+        return self.path
+
+    def __fspath__(self) -> str:
+        return self.download()
+
+    def open(self, mode: str = "rb", **kwargs: Any) -> IO[Any]:
+        """Open the local copy; for writing, the parent folder is created and the file uploads on return."""
+        if any(c in mode for c in "wax+"):
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            if self._remote_source is not None:  # written anew: it is no longer the remote file
+                self._remote_source = None
+                self._downloaded = True
+            return open(self.path, mode, **kwargs)
+        return open(self.download(), mode, **kwargs)
+
+    @classmethod
+    def new_remote_file(cls, name: str | None = None) -> FlyteFile:
+        """A new file to write (`open("w")`), stored as an output when returned from a task."""
+        import uuid
+
+        binding = transfer.current_store()
+        name = name or uuid.uuid4().hex
+        remote = binding.store.url_for(binding.prefix, uuid.uuid4().hex, name) if binding else None
+        return cls(transfer.new_local_dir() / name, remote_path=remote)
+
+    new_remote = new_remote_file
+
+    @classmethod
+    def new(cls, filename: str) -> FlyteFile:
+        """A new local file in a fresh folder of the raw-output area."""
+        return cls(transfer.new_local_dir() / filename)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FlyteFile):
+            return NotImplemented
+        return (self.path, self._remote_source) == (other.path, other._remote_source)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self._remote_source))
+
+    def __repr__(self) -> str:
+        source = f", remote_source={self._remote_source!r}" if self._remote_source else ""
+        return f"{type(self).__name__}(path={self.path!r}{source})"
+
+    def __str__(self) -> str:
+        return self.path
+
+
+def _split_uri(
+    path: str, remote_source: str | None, store: BlobStore | None
+) -> tuple[str, str | None, BlobStore | None]:
+    """A URI given as the path becomes the remote source, with a local download target as the path."""
+    if remote_source is not None or not transfer.is_remote(path):
+        return path, remote_source, store
+    binding = transfer.current_store()
+    if binding is None and path.startswith("file://"):
+        return path[len("file://") :], None, store
+    return str(transfer.download_target(path)), path, store or (binding.store if binding else None)
+
+
+# flytekit's predefined format aliases
+CSVFile = FlyteFile.with_format("csv")
+HDF5EncodedFile = FlyteFile.with_format("hdf5")
+HTMLPage = FlyteFile.with_format("html")
+JoblibSerializedFile = FlyteFile.with_format("joblib")
+JPEGImageFile = FlyteFile.with_format("jpeg")
+ONNXFile = FlyteFile.with_format("onnx")
+PDFFile = FlyteFile.with_format("pdf")
+PNGImageFile = FlyteFile.with_format("png")
+PythonNotebook = FlyteFile.with_format("ipynb")
+PythonPickledFile = FlyteFile.with_format("python_pickle")
+SVGImageFile = FlyteFile.with_format("svg")
