@@ -1,0 +1,203 @@
+"""The thin layer over the official Kubernetes client: connect, create, watch, stream logs, delete.
+
+Everything that decides *what* to create lives in the pure manifest modules, and everything that reads a
+pod's status lives in `k8s_pod_status`; this module only moves objects to and from the API server and turns
+its errors into one-line `DockyardError`s. It is shared by the build Job and the task-pod executor.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from dockyard.builders.k8s_pod_status import PodState, PodVerdict, classify_pod
+from dockyard.config import KubernetesSettings
+from dockyard.errors import ConfigError, DockyardError
+
+_WATCH_S = 30
+
+
+def api_error_message(exc: Any, action: str) -> str:
+    """One line for an `ApiException`: what was being done, and what the status means for the user."""
+    status = getattr(exc, "status", None)
+    reason = getattr(exc, "reason", None) or ""
+    if status == 401:
+        return (
+            f"kubernetes API rejected the credentials (401 {reason}) while {action}: check kubernetes.context"
+        )
+    if status == 403:
+        return (
+            f"kubernetes API forbids {action} (403 {reason}): "
+            "grant the Role in deploy/rbac.yaml to this user or service account"
+        )
+    if status == 404:
+        return f"not found while {action} (404): does the namespace exist?"
+    if status == 409:
+        return f"already exists while {action} (409): another dockyard run may be using the same name"
+    return f"kubernetes API error while {action}: {status} {reason}".rstrip()
+
+
+def connect(settings: KubernetesSettings) -> Any:
+    """An ApiClient from the kubeconfig (the configured context) or, inside a pod, the service account."""
+    from kubernetes import client, config
+
+    try:
+        return config.new_client_from_config(context=settings.context)
+    except config.ConfigException as kube_error:
+        try:
+            config.load_incluster_config()
+        except config.ConfigException:
+            raise ConfigError(
+                f"kubernetes.context: no usable kubeconfig or in-cluster config ({kube_error})"
+            ) from None
+        return client.ApiClient()
+
+
+class Cluster:
+    """Create/watch/delete for the few kinds dockyard uses, in one namespace, with errors made readable."""
+
+    def __init__(
+        self, settings: KubernetesSettings, error: type[DockyardError], api_client: Any = None
+    ) -> None:
+        from kubernetes import client
+
+        self.settings = settings
+        self.namespace = settings.namespace
+        self._error = error
+        api = api_client if api_client is not None else connect(settings)
+        self.core = client.CoreV1Api(api)
+        self.batch = client.BatchV1Api(api)
+
+    def _call(self, action: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        from kubernetes.client.exceptions import ApiException
+
+        try:
+            return fn(*args, **kwargs)
+        except ApiException as exc:
+            raise self._error(api_error_message(exc, action)) from None
+
+    def create(self, manifest: dict[str, Any]) -> None:
+        """Create one object of a kind dockyard makes (Secret, Pod, Job, CronJob)."""
+        kind, name = manifest["kind"], manifest["metadata"]["name"]
+        creators: dict[str, Callable[..., Any]] = {
+            "Secret": self.core.create_namespaced_secret,
+            "Pod": self.core.create_namespaced_pod,
+            "Job": self.batch.create_namespaced_job,
+            "CronJob": self.batch.create_namespaced_cron_job,
+        }
+        self._call(f"creating {kind} {self.namespace}/{name}", creators[kind], self.namespace, manifest)
+
+    def delete(self, kind: str, name: str) -> None:
+        """Delete an object and (for Jobs) its pods; an object already gone is fine."""
+        from kubernetes import client
+        from kubernetes.client.exceptions import ApiException
+
+        deleters: dict[str, Callable[..., Any]] = {
+            "Secret": self.core.delete_namespaced_secret,
+            "Pod": self.core.delete_namespaced_pod,
+            "Job": self.batch.delete_namespaced_job,
+            "CronJob": self.batch.delete_namespaced_cron_job,
+        }
+        body = client.V1DeleteOptions(propagation_policy="Background")
+        try:
+            deleters[kind](name, self.namespace, body=body)
+        except ApiException as exc:
+            if exc.status != 404:
+                raise self._error(
+                    api_error_message(exc, f"deleting {kind} {self.namespace}/{name}")
+                ) from None
+
+    def job_pod(self, job: str, timeout_s: float) -> str:
+        """The name of the pod a Job created, waiting up to `timeout_s` for the Job controller."""
+        from kubernetes import watch
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            pods = self._call(
+                f"listing pods of Job {job}",
+                self.core.list_namespaced_pod,
+                self.namespace,
+                label_selector=f"job-name={job}",
+            )
+            if pods.items:
+                return str(pods.items[0].metadata.name)
+            stream = watch.Watch().stream(
+                self.core.list_namespaced_pod,
+                self.namespace,
+                label_selector=f"job-name={job}",
+                timeout_seconds=5,
+            )
+            for event in stream:
+                return str(event["object"].metadata.name)
+        raise self._error(f"Job {self.namespace}/{job} created no pod within {timeout_s:.0f}s")
+
+    def node_labels(self, selector: str) -> list[dict[str, str]]:
+        """The labels of the nodes matching a label selector (needs the ClusterRole in deploy/rbac.yaml)."""
+        nodes = self._call(f"listing nodes ({selector})", self.core.list_node, label_selector=selector)
+        return [dict(node.metadata.labels or {}) for node in nodes.items]
+
+    def wait_pod(self, name: str, until: Callable[[PodVerdict], bool]) -> PodVerdict:
+        """Watch a pod until `until(verdict)` holds or it is final (long unschedulable counts as final)."""
+        from kubernetes import watch
+        from kubernetes.client.exceptions import ApiException
+
+        unschedulable_since: float | None = None
+        while True:
+            try:
+                verdict = classify_pod(self.read_pod_raw(name))
+            except ApiException as exc:
+                if exc.status == 404:
+                    return PodVerdict(
+                        PodState.PREEMPTED, f"pod {name} disappeared (deleted or its node was lost)"
+                    )
+                raise self._error(api_error_message(exc, f"reading pod {self.namespace}/{name}")) from None
+            if verdict.final or until(verdict):
+                return verdict
+            if verdict.state is PodState.UNSCHEDULABLE:
+                unschedulable_since = unschedulable_since or time.monotonic()
+                if time.monotonic() - unschedulable_since > self.settings.schedule_timeout_s:
+                    return PodVerdict(
+                        PodState.UNSCHEDULABLE, f"{verdict.message} (for {self.settings.schedule_timeout_s}s)"
+                    )
+            else:
+                unschedulable_since = None
+            stream = watch.Watch().stream(
+                self.core.list_namespaced_pod,
+                self.namespace,
+                field_selector=f"metadata.name={name}",
+                timeout_seconds=_WATCH_S,
+            )
+            for event in stream:
+                changed = classify_pod(event["object"])
+                if event["type"] == "DELETED" or changed.final or until(changed) or changed != verdict:
+                    break
+
+    def read_pod_raw(self, name: str) -> Any:
+        """Read a pod, letting ApiException through (the watcher treats 404 as a lost pod)."""
+        return self.core.read_namespaced_pod(name, self.namespace)
+
+    def follow_logs(self, pod: str, container: str) -> Iterator[str]:
+        """Yield a running container's log lines until it exits."""
+        from kubernetes import watch
+
+        stream = watch.Watch().stream(
+            self.core.read_namespaced_pod_log,
+            name=pod,
+            namespace=self.namespace,
+            container=container,
+            follow=True,
+        )
+        yield from stream
+
+    def log_tail(self, pod: str, container: str, lines: int = 40) -> str:
+        """The last lines of a container's log ('' when there is none, e.g. it never started)."""
+        from kubernetes.client.exceptions import ApiException
+
+        try:
+            text = self.core.read_namespaced_pod_log(
+                pod, self.namespace, container=container, tail_lines=lines
+            )
+        except ApiException:
+            return ""
+        return str(text or "")

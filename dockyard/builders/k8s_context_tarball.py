@@ -1,0 +1,72 @@
+"""Pack a build context directory as a deterministic .tar.gz, so one context always uploads the same bytes.
+
+Entries are sorted, owners are 0:0 with no names, mtimes are fixed, modes are normalised to 0644/0755 (the
+executable bit is kept, since scripts copied into images rely on it) and the gzip header carries no name or
+time. Two packings of equal trees give equal bytes, whatever the files' mtimes or creation order.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import tarfile
+from pathlib import Path
+
+from dockyard.errors import BuildError
+
+_MTIME = 0
+
+
+def _entries(root: Path) -> list[Path]:
+    """Every path below `root`, sorted by its POSIX relative path (directories before their contents)."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        base = Path(dirpath)
+        found.extend(base / name for name in dirnames + filenames)
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _tarinfo(path: Path, arcname: str) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(arcname)
+    info.mtime = _MTIME
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    if path.is_symlink():
+        info.type = tarfile.SYMTYPE
+        info.linkname = os.readlink(path)
+        info.mode = 0o777
+    elif path.is_dir():
+        info.type = tarfile.DIRTYPE
+        info.mode = 0o755
+    elif path.is_file():
+        info.size = path.stat().st_size
+        info.mode = 0o755 if os.access(path, os.X_OK) else 0o644
+    else:
+        raise BuildError(f"{path}: build context holds something that is not a file, directory or symlink")
+    return info
+
+
+def pack_context(directory: Path) -> bytes:
+    """The context directory as deterministic gzip-compressed tar bytes."""
+    if not (directory / "Dockerfile").is_file():
+        raise BuildError(f"{directory}: build context has no Dockerfile")
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for path in _entries(directory):
+            info = _tarinfo(path, path.relative_to(directory).as_posix())
+            if info.isreg():
+                with path.open("rb") as handle:
+                    tar.addfile(info, handle)
+            else:
+                tar.addfile(info)
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=_MTIME, compresslevel=6) as gz:
+        gz.write(raw.getvalue())
+    return out.getvalue()
+
+
+def context_digest(data: bytes) -> str:
+    """`sha256:<hex>` of the packed context; it names the uploaded blob, so equal contexts share one."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()

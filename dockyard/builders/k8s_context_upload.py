@@ -1,0 +1,47 @@
+"""Put a packed build context in the S3 blob store and hand the cluster a pre-signed URL to fetch it.
+
+The key is the tarball's digest, so an unchanged context is uploaded once. The initContainer only needs
+`curl`, not S3 credentials: the URL (valid for the build's deadline) travels in the build's Secret.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from dockyard.config import Settings
+from dockyard.errors import BuildError, StoreError
+
+
+def context_uri(store_url: str, digest: str) -> str:
+    """Where a context with this digest lives in the store: `<store>/build-contexts/<hex>.tar.gz`."""
+    return f"{store_url.rstrip('/')}/build-contexts/{digest.removeprefix('sha256:')}.tar.gz"
+
+
+def upload_context(data: bytes, digest: str, settings: Settings) -> str:
+    """Upload (unless present) and return a pre-signed GET URL valid for the build's deadline."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    uri = context_uri(settings.store.url, digest)
+    parsed = urlparse(uri)
+    if parsed.scheme != "s3":
+        raise BuildError(
+            f"store.url: the kubernetes builder needs an s3:// blob store the cluster can reach, not {uri}"
+        )
+    bucket, key = parsed.netloc, parsed.path.lstrip("/")
+    s3 = boto3.client("s3", endpoint_url=settings.store.s3_endpoint_url)
+    try:
+        try:
+            s3.head_object(Bucket=bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+                raise
+            s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType="application/gzip")
+        url: str = s3.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": bucket, "Key": key},
+            ExpiresIn=settings.kubernetes.build_timeout_s + 600,
+        )
+    except (BotoCoreError, ClientError) as exc:
+        raise StoreError(f"store.url: cannot upload the build context to {uri}: {exc}") from None
+    return url

@@ -1,0 +1,46 @@
+"""Names, labels and serialisation shared by every Kubernetes object dockyard creates (builds and tasks).
+
+Kubernetes names are DNS labels (63 characters, [a-z0-9-]) and label values have their own grammar; image
+tags, node ids and execution ids do not, so everything that becomes a name or label passes through here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+MANAGED_BY = {"app.kubernetes.io/managed-by": "dockyard"}
+
+
+def dns_name(*parts: str, max_len: int = 63) -> str:
+    """A DNS-1123 label from `parts`; a cut or changed name gets a short hash so it stays unique."""
+    raw = "-".join(parts)
+    clean = re.sub(r"[^a-z0-9-]+", "-", raw.lower()).strip("-")
+    clean = re.sub(r"-{2,}", "-", clean)
+    if clean == raw and len(clean) <= max_len:
+        return clean
+    suffix = hashlib.sha256(raw.encode()).hexdigest()[:8]
+    return f"{clean[: max_len - 9].rstrip('-')}-{suffix}"
+
+
+def label_value(text: str) -> str:
+    """A valid label value: at most 63 of [A-Za-z0-9-_.], starting and ending alphanumeric."""
+    clean = re.sub(r"[^A-Za-z0-9._-]+", "-", text)[:63]
+    return re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", clean)
+
+
+def object_labels(extra: dict[str, str], **own: str) -> dict[str, str]:
+    """Labels on every object: managed-by, the object's own `dockyard.io/<key>` labels, then the settings'."""
+    labels = dict(MANAGED_BY)
+    labels.update({f"dockyard.io/{key.replace('_', '-')}": label_value(value) for key, value in own.items()})
+    labels.update(extra)
+    return labels
+
+
+def to_manifest(obj: Any) -> dict[str, Any]:
+    """A kubernetes.client model as the plain dict `kubectl apply` takes (camelCase keys, no nulls)."""
+    from kubernetes.client import ApiClient
+
+    result: dict[str, Any] = ApiClient().sanitize_for_serialization(obj)
+    return result

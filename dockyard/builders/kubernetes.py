@@ -1,0 +1,191 @@
+"""The `kubernetes` builder: build and push an image with rootless BuildKit in a Job on the user's cluster.
+
+The context is packed deterministically, uploaded to the S3 blob store, fetched by the Job's initContainer
+and built by `buildctl-daemonless.sh` (or a long-lived buildkitd over mTLS). The builder follows the pod,
+streams its log, reads the pushed digest from the metadata line, verifies it in the registry, and always
+deletes the Job and its Secret: on success, on failure and on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from dockyard.builders.base import BuildResult
+from dockyard.builders.k8s_build_manifests import (
+    CONTAINER,
+    METADATA_MARKER,
+    BuildPlan,
+    build_job,
+    build_secret,
+    job_name,
+)
+from dockyard.builders.k8s_context_tarball import context_digest, pack_context
+from dockyard.builders.k8s_context_upload import context_uri, upload_context
+from dockyard.builders.k8s_pod_status import PodState, PodVerdict
+from dockyard.config import Settings, get_settings
+from dockyard.errors import BuildError, SpecError
+from dockyard.imagespec.context import BuildContext
+
+_AUTH_PATTERN = re.compile(r"401 Unauthorized|403 Forbidden|unauthorized:|denied:|insufficient_scope", re.I)
+_POD_START_S = 120
+
+
+def _placeholders(context: BuildContext, settings: Settings) -> tuple[dict[str, bytes], bytes | None]:
+    """Stand-ins for secret contents in a dry run: say where the bytes would come from, never show them."""
+    secrets = {key: f"<contents of {path}>".encode() for key, path in context.secrets.items()}
+    ca = settings.build.ca_bundle
+    return secrets, (f"<contents of {ca}>".encode() if ca else None)
+
+
+def render_build_manifests(
+    context: BuildContext, settings: Settings, *, push: bool = True
+) -> list[dict[str, Any]]:
+    """Every object `build` would create, for `dockyard build --builder kubernetes --dry-run`.
+
+    Secret values are placeholders naming their source file, and the context URL is the store URI the
+    tarball would be uploaded to (the real build puts a pre-signed URL there).
+    """
+    digest = context_digest(pack_context(context.directory))
+    secrets, ca = _placeholders(context, settings)
+    plan = BuildPlan(context_url=context_uri(settings.store.url, digest), secret_data=secrets, ca_bundle=ca)
+    return [
+        build_secret(context, settings.kubernetes, plan),
+        build_job(context, settings.build, settings.kubernetes, plan, push=push),
+    ]
+
+
+def read_metadata(lines: list[str]) -> dict[str, Any]:
+    """The BuildKit metadata file, printed by the build script as the last marked log line."""
+    for line in reversed(lines):
+        if line.startswith(METADATA_MARKER):
+            try:
+                found: dict[str, Any] = json.loads(line[len(METADATA_MARKER) :])
+            except json.JSONDecodeError:
+                break
+            return found
+    raise BuildError("build log: the build finished but printed no BuildKit metadata (no digest to verify)")
+
+
+def explain_failure(verdict: PodVerdict, log_tail: str, settings: Settings) -> str:
+    """One message for a failed build: the pod's verdict, a hint for registry auth errors, the log tail."""
+    message = f"kubernetes build failed: {verdict.message}"
+    if _AUTH_PATTERN.search(log_tail):
+        message += (
+            f"; the registry refused the credentials: check Secret {settings.kubernetes.namespace}/"
+            f"{settings.kubernetes.registry_secret} (kubernetes.io/dockerconfigjson)"
+        )
+    elif verdict.state is PodState.IMAGE_PULL_FAILED:
+        message += (
+            "; set kubernetes.buildkit_image / kubernetes.context_fetch_image to an image the nodes can pull"
+        )
+    tail = log_tail.strip()
+    return f"{message}\n{tail}" if tail else message
+
+
+class KubernetesBuilder:
+    """Builds with BuildKit in a Kubernetes Job (see module docstring)."""
+
+    name: ClassVar[str] = "kubernetes"
+    # Everything rendered into the Dockerfile works; a local docker config file does not exist in the cluster
+    # (push credentials come from the kubernetes.registry_secret Secret instead).
+    supported_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "name",
+            "python_version",
+            "builder",
+            "source_root",
+            "env",
+            "registry",
+            "packages",
+            "requirements",
+            "apt_packages",
+            "cuda",
+            "cudnn",
+            "base_image",
+            "platform",
+            "pip_index",
+            "pip_extra_index_url",
+            "pip_secret_mounts",
+            "pip_extra_args",
+            "entrypoint",
+            "commands",
+            "tag_format",
+            "source_copy_mode",
+            "copy",
+            "python_exec",
+            "runtime_packages",
+            "builder_options",
+        }
+    )
+
+    def __init__(self, settings: Settings | None = None, log: Callable[[str], None] | None = None) -> None:
+        self._settings = settings
+        self._log = log or (lambda line: print(line, file=sys.stderr))
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings or get_settings()
+
+    def build(self, context: BuildContext, *, push: bool) -> BuildResult:
+        """Run the build Job to completion and return the verified digest; clean up whatever happens."""
+        from dockyard.builders.k8s_cluster import Cluster
+
+        unsupported = context.fields_used - self.supported_fields
+        if unsupported:
+            raise SpecError(f"{', '.join(sorted(unsupported))}: not supported by the kubernetes builder")
+        settings = self.settings
+        data = pack_context(context.directory)
+        url = upload_context(data, context_digest(data), settings)
+        plan = BuildPlan(
+            context_url=url,
+            secret_data={key: Path(path).read_bytes() for key, path in context.secrets.items()},
+            ca_bundle=settings.build.ca_bundle.read_bytes() if settings.build.ca_bundle else None,
+        )
+        cluster = Cluster(settings.kubernetes, BuildError)
+        name = job_name(context)
+        secret = build_secret(context, settings.kubernetes, plan)
+        job = build_job(context, settings.build, settings.kubernetes, plan, push=push)
+        cluster.create(secret)
+        try:
+            cluster.create(job)
+            lines = self._run(cluster, name, settings)
+        finally:
+            cluster.delete("Job", name)
+            cluster.delete("Secret", name)
+        metadata = read_metadata(lines)
+        digest = str(metadata.get("containerimage.digest", ""))
+        if not digest.startswith("sha256:"):
+            raise BuildError(f"build metadata: no containerimage.digest in {sorted(metadata)}")
+        if not push:
+            return BuildResult(digest=digest, image_ref=context.image, logs="\n".join(lines))
+        _verify_in_registry(context.image, digest)
+        return BuildResult(digest=digest, image_ref=f"{context.repository}@{digest}", logs="\n".join(lines))
+
+    def _run(self, cluster: Any, name: str, settings: Settings) -> list[str]:
+        """Follow the Job's pod: wait for it to start, stream the builder's log, then judge the outcome."""
+        pod = cluster.job_pod(name, _POD_START_S)
+        verdict = cluster.wait_pod(pod, lambda v: v.state is PodState.RUNNING)
+        lines: list[str] = []
+        if verdict.state is PodState.RUNNING:
+            for line in cluster.follow_logs(pod, CONTAINER):
+                lines.append(line)
+                self._log(line)
+            verdict = cluster.wait_pod(pod, lambda v: False)
+        if verdict.state is not PodState.SUCCEEDED:
+            container = "fetch-context" if "init container" in verdict.message else CONTAINER
+            raise BuildError(explain_failure(verdict, cluster.log_tail(pod, container), settings))
+        return lines
+
+
+def _verify_in_registry(image: str, digest: str) -> None:
+    """The digest BuildKit reported must be what the registry now serves for the tag."""
+    from dockyard.builders.registry import Present, RegistryClient
+
+    answer = RegistryClient().lookup(image)
+    if not isinstance(answer, Present) or answer.digest != digest:
+        raise BuildError(f"{image}: the registry does not serve the pushed digest {digest} ({answer})")

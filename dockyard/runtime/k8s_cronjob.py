@@ -1,0 +1,118 @@
+"""Pure mapping of a scheduled launch plan to a Kubernetes CronJob (`--schedules kubernetes`).
+
+The CronJob runs the launch plan in the dockyard image on the cluster's clock; the launch plan objects stay
+in `dockyard.sdk`, so this module takes plain data. Kubernetes only understands cron, so a `FixedRate` is
+converted when cron can express it exactly, and refused with a message saying so when it cannot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from dockyard.builders.k8s_naming import dns_name, object_labels
+from dockyard.config import Settings
+from dockyard.errors import SpecError
+
+_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
+
+
+@dataclass(frozen=True)
+class ScheduledLaunch:
+    """A launch plan with a schedule: exactly one of `cron` and `fixed_rate` is set."""
+
+    name: str
+    image: str  # the dockyard image, pinned by digest
+    command: list[str]  # runs the launch plan, e.g. ["dockyard", "launchplan", "run", name]
+    cron: str | None = None
+    fixed_rate: timedelta | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def fixed_rate_to_cron(rate: timedelta) -> str:
+    """A cron expression firing exactly every `rate`, when one exists (cron restarts at each hour/day)."""
+    seconds = rate.total_seconds()
+    minutes = int(seconds // 60)
+    if seconds <= 0 or seconds % 60:
+        raise SpecError(
+            f"FixedRate({rate}): cron cannot express it: the rate must be a whole number of minutes"
+        )
+    if minutes < 60 and 60 % minutes == 0:
+        return "* * * * *" if minutes == 1 else f"*/{minutes} * * * *"
+    hours, leftover = divmod(minutes, 60)
+    if not leftover and hours < 24 and 24 % hours == 0:
+        return "0 * * * *" if hours == 1 else f"0 */{hours} * * *"
+    if minutes == 24 * 60:
+        return "0 0 * * *"
+    if minutes == 7 * 24 * 60:
+        return "0 0 * * 0"
+    raise SpecError(
+        f"FixedRate({rate}): cron cannot express it: use a rate that divides an hour or a day "
+        "(or 1 or 7 days), or a CronSchedule"
+    )
+
+
+def cron_schedule(launch: ScheduledLaunch) -> str:
+    """The CronJob schedule: the cron string checked (5 fields or a macro), or the converted fixed rate."""
+    from croniter import croniter
+
+    if (launch.cron is None) == (launch.fixed_rate is None):
+        raise SpecError(
+            f"launch plan {launch.name}: schedule needs exactly one of a cron expression and a FixedRate"
+        )
+    if launch.fixed_rate is not None:
+        return fixed_rate_to_cron(launch.fixed_rate)
+    assert launch.cron is not None
+    cron = launch.cron.strip()
+    if cron in _MACROS:
+        return cron
+    if len(cron.split()) != 5 or not croniter.is_valid(cron):
+        raise SpecError(f"launch plan {launch.name}: schedule {cron!r} is not a 5-field cron expression")
+    return cron
+
+
+def cron_job(launch: ScheduledLaunch, settings: Settings) -> dict[str, Any]:
+    """The CronJob: one Job per tick, no retries (the launch plan's own retries apply), overlaps allowed."""
+    kube = settings.kubernetes
+    labels = object_labels(kube.labels, component="schedule", launch_plan=launch.name)
+    container = {
+        "name": "launch-plan",
+        "image": launch.image,
+        "command": list(launch.command),
+        "env": [{"name": key, "value": value} for key, value in sorted(launch.env.items())],
+        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
+    }
+    if kube.env_secret:
+        container["envFrom"] = [{"secretRef": {"name": kube.env_secret}}]
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {
+            "name": dns_name("dockyard-lp", launch.name, max_len=52),
+            "namespace": kube.namespace,
+            "labels": labels,
+        },
+        "spec": {
+            "schedule": cron_schedule(launch),
+            "concurrencyPolicy": "Allow",
+            "startingDeadlineSeconds": 300,
+            "successfulJobsHistoryLimit": 3,
+            "failedJobsHistoryLimit": 3,
+            "jobTemplate": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "backoffLimit": 0,
+                    "ttlSecondsAfterFinished": kube.build_ttl_s,
+                    "template": {
+                        "metadata": {"labels": labels},
+                        "spec": {
+                            "restartPolicy": "Never",
+                            "serviceAccountName": kube.service_account,
+                            "containers": [container],
+                        },
+                    },
+                },
+            },
+        },
+    }

@@ -1,0 +1,221 @@
+"""Pure mapping of one `TaskAttempt` to the Pod that runs it on Kubernetes.
+
+Every task option lands here: requests/limits (gpu -> `nvidia.com/gpu`), accelerator (required node affinity
+on the GPU product label, plus the GPU toleration), a minimum driver version (affinity on the driver label,
+restricted to versions the nodes report), interruptible (spot tolerations and a preferred affinity),
+secrets (Kubernetes Secret volumes under `executor.secrets_dir/<group>`), timeout (`activeDeadlineSeconds`)
+and `pod_template` (merged, its primary container matched by name).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from dockyard.builders.k8s_naming import dns_name, object_labels
+from dockyard.config import Settings
+from dockyard.errors import ExecutionError
+from dockyard.runtime.executor import SecretRef, TaskAttempt
+
+PRIMARY = "primary"  # flytekit's PodTemplate.primary_container_name default
+GPU_RESOURCE = "nvidia.com/gpu"
+_RESOURCE_NAMES = {"cpu": "cpu", "mem": "memory", "memory": "memory", "gpu": GPU_RESOURCE}
+_RESOURCE_NAMES |= {"ephemeral_storage": "ephemeral-storage", "storage": "ephemeral-storage"}
+_GPU_TOLERATION = {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}
+_APPENDED = ("volumes", "tolerations", "initContainers", "imagePullSecrets", "topologySpreadConstraints")
+
+
+def pod_name(attempt: TaskAttempt) -> str:
+    return dns_name("dockyard", attempt.execution_id, attempt.node_id, str(attempt.attempt))
+
+
+def _resources(values: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in values.items():
+        if key not in _RESOURCE_NAMES:
+            raise ExecutionError(f"resources.{key}: unknown resource (use cpu, mem, gpu, ephemeral_storage)")
+        out[_RESOURCE_NAMES[key]] = str(value)
+    return out
+
+
+def container_resources(attempt: TaskAttempt) -> dict[str, dict[str, str]]:
+    """Requests and limits; a GPU request is also its limit, as Kubernetes requires for extended resources."""
+    requests, limits = _resources(attempt.requests), _resources(attempt.limits)
+    if GPU_RESOURCE in requests:
+        limits.setdefault(GPU_RESOURCE, requests[GPU_RESOURCE])
+    if GPU_RESOURCE in limits:
+        requests[GPU_RESOURCE] = limits[GPU_RESOURCE]
+    return {key: value for key, value in (("requests", requests), ("limits", limits)) if value}
+
+
+def drivers_at_least(available: list[str], minimum: str) -> list[str]:
+    """The driver versions (node label values) that are >= `minimum`, sorted; unparsable ones are skipped."""
+    try:
+        floor = Version(minimum)
+    except InvalidVersion:
+        raise ExecutionError(f"min_driver_version: {minimum!r} is not a version") from None
+    good: set[str] = set()
+    for value in available:
+        try:
+            if Version(value) >= floor:
+                good.add(value)
+        except InvalidVersion:
+            continue
+    return sorted(good)
+
+
+def _secret_volumes(
+    refs: tuple[SecretRef, ...], settings: Settings
+) -> tuple[list[dict[str, Any]], list[Any]]:
+    """One Secret volume per group at `<secrets_dir>/<group>`; keys requested one by one become items."""
+    groups: dict[str, set[str] | None] = {}
+    for ref in refs:
+        keys = groups.get(ref.group, set())
+        groups[ref.group] = None if ref.key is None or keys is None else keys | {ref.key}
+    volumes, mounts = [], []
+    for group, keys in sorted(groups.items()):
+        volume = dns_name("secret", group)
+        source: dict[str, Any] = {"secretName": dns_name(group, max_len=253)}
+        if keys is not None:
+            source["items"] = [{"key": key, "path": key} for key in sorted(keys)]
+        volumes.append({"name": volume, "secret": source})
+        mounts.append(
+            {"name": volume, "mountPath": f"{settings.executor.secrets_dir}/{group}", "readOnly": True}
+        )
+    return volumes, mounts
+
+
+def _affinity(attempt: TaskAttempt, settings: Settings, driver_versions: list[str] | None) -> dict[str, Any]:
+    kube = settings.kubernetes
+    required: list[dict[str, Any]] = []
+    if attempt.accelerator:
+        required.append({"key": kube.gpu_product_label, "operator": "In", "values": [attempt.accelerator]})
+    if attempt.min_driver_version and driver_versions is not None:
+        good = drivers_at_least(driver_versions, attempt.min_driver_version)
+        if not good:
+            raise ExecutionError(
+                f"min_driver_version: no node has an NVIDIA driver >= {attempt.min_driver_version} "
+                f"(label {kube.gpu_driver_label}: {', '.join(sorted(set(driver_versions))) or 'none'})"
+            )
+        required.append({"key": kube.gpu_driver_label, "operator": "In", "values": good})
+    node: dict[str, Any] = {}
+    if required:
+        node["requiredDuringSchedulingIgnoredDuringExecution"] = {
+            "nodeSelectorTerms": [{"matchExpressions": required}]
+        }
+    if attempt.interruptible and kube.interruptible_node_labels:
+        expressions = [
+            {"key": key, "operator": "In", "values": [value]}
+            for key, value in sorted(kube.interruptible_node_labels.items())
+        ]
+        node["preferredDuringSchedulingIgnoredDuringExecution"] = [
+            {"weight": 100, "preference": {"matchExpressions": expressions}}
+        ]
+    return {"nodeAffinity": node} if node else {}
+
+
+def _merge_named(base: list[dict[str, Any]], top: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Lists of named things (env, volumes, mounts): `top` replaces same-named entries, else appends."""
+    ours = {item[key] for item in top}
+    return [item for item in base if item.get(key) not in ours] + top
+
+
+def _merge_container(template: dict[str, Any], ours: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(template)
+    for key, value in ours.items():
+        if key == "env":
+            merged[key] = _merge_named(merged.get(key, []), value, "name")
+        elif key == "volumeMounts":
+            merged[key] = _merge_named(merged.get(key, []), value, "mountPath")
+        elif key == "resources":
+            resources = merged.setdefault(key, {})
+            for kind, quantities in value.items():
+                resources[kind] = {**resources.get(kind, {}), **quantities}
+        else:
+            merged[key] = value
+    return merged
+
+
+def merge_pod_template(spec: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]:
+    """Overlay dockyard's pod spec on a user's PodSpec (camelCase, as `sanitize_for_serialization` writes it).
+
+    The template is the base; the task's own settings win. The template's container named `primary` is
+    merged with the task container; its other containers stay as sidecars. Lists of volumes, tolerations
+    and the like are combined, and maps (nodeSelector) are merged key by key.
+    """
+    merged = copy.deepcopy(template)
+    for key, value in spec.items():
+        if key == "containers":
+            (ours,) = value
+            primary = [c for c in template.get("containers", []) if c.get("name") == PRIMARY]
+            sidecars = [c for c in template.get("containers", []) if c.get("name") != PRIMARY]
+            merged[key] = [_merge_container(primary[0] if primary else {}, ours), *copy.deepcopy(sidecars)]
+        elif key in ("volumes", "initContainers", "imagePullSecrets"):
+            merged[key] = _merge_named(merged.get(key, []), value, "name")
+        elif key in _APPENDED:
+            merged[key] = merged.get(key, []) + [item for item in value if item not in merged.get(key, [])]
+        elif key == "nodeSelector":
+            merged[key] = {**merged.get(key, {}), **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def task_pod(
+    attempt: TaskAttempt, settings: Settings, driver_versions: list[str] | None = None
+) -> dict[str, Any]:
+    """The Pod manifest for one attempt. `driver_versions`: the GPU driver label values of candidate nodes
+    (None when unknown, as in a dry run: then no driver affinity is added)."""
+    kube = settings.kubernetes
+    labels = object_labels(
+        kube.labels,
+        component="task",
+        execution_id=attempt.execution_id,
+        node_id=attempt.node_id,
+        attempt=str(attempt.attempt),
+    )
+    volumes, mounts = _secret_volumes(attempt.secrets, settings)
+    container: dict[str, Any] = {
+        "name": PRIMARY,
+        "image": attempt.image,
+        "command": list(attempt.command),
+        "env": [{"name": key, "value": value} for key, value in sorted(attempt.env.items())],
+    }
+    if kube.env_secret:
+        container["envFrom"] = [{"secretRef": {"name": kube.env_secret}}]
+    resources = container_resources(attempt)
+    if resources:
+        container["resources"] = resources
+    if mounts:
+        container["volumeMounts"] = mounts
+    spec: dict[str, Any] = {
+        "restartPolicy": "Never",
+        "serviceAccountName": kube.service_account,
+        "containers": [container],
+    }
+    if volumes:
+        spec["volumes"] = volumes
+    if attempt.timeout_s is not None:
+        spec["activeDeadlineSeconds"] = max(1, math.ceil(attempt.timeout_s))
+    affinity = _affinity(attempt, settings, driver_versions)
+    if affinity:
+        spec["affinity"] = affinity
+    tolerations = []
+    if attempt.accelerator or GPU_RESOURCE in resources.get("limits", {}):
+        tolerations.append(dict(_GPU_TOLERATION))
+    if attempt.interruptible:
+        tolerations.extend(dict(t) for t in kube.interruptible_tolerations)
+    if tolerations:
+        spec["tolerations"] = tolerations
+    if attempt.pod_template:
+        spec = merge_pod_template(spec, attempt.pod_template)
+    annotations = {"dockyard.io/interruptible": "true"} if attempt.interruptible else {}
+    if attempt.min_driver_version:
+        annotations["dockyard.io/min-driver-version"] = attempt.min_driver_version
+    metadata: dict[str, Any] = {"name": pod_name(attempt), "namespace": kube.namespace, "labels": labels}
+    if annotations:
+        metadata["annotations"] = annotations
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}

@@ -1,0 +1,99 @@
+"""The `kubernetes` executor backend: one Pod per task attempt, watched to the end and always deleted.
+
+The Pod comes from the pure `k8s_task_pod.task_pod`; the pod's final status is read by the shared
+`k8s_pod_status.classify_pod` and mapped to an `Outcome` (an eviction or preemption is `Phase.PREEMPTED`, so
+the orchestrator retries it as a system error). The log is captured before the pod is deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from dockyard.builders.k8s_pod_status import PodState, PodVerdict
+from dockyard.config import Settings, get_settings
+from dockyard.errors import ExecutionError
+from dockyard.runtime.executor import Outcome, Phase, TaskAttempt
+from dockyard.runtime.k8s_task_pod import PRIMARY, pod_name, task_pod
+
+_PHASES = {
+    PodState.SUCCEEDED: Phase.SUCCEEDED,
+    PodState.TIMED_OUT: Phase.TIMED_OUT,
+    PodState.PREEMPTED: Phase.PREEMPTED,
+}
+
+
+def render_task_manifests(attempts: Iterable[TaskAttempt], settings: Settings) -> list[dict[str, Any]]:
+    """The Pods `run --remote --backend kubernetes` would create, for `--dry-run` (no driver affinity:
+    the nodes' driver versions are only known with a cluster)."""
+    return [task_pod(attempt, settings) for attempt in attempts]
+
+
+def outcome_of(verdict: PodVerdict, log_tail: str = "") -> Outcome:
+    """The orchestrator's view of a final pod verdict; failures carry the log tail."""
+    phase = _PHASES.get(verdict.state, Phase.FAILED)
+    message = verdict.message
+    if phase is Phase.FAILED and log_tail.strip():
+        message = f"{message}\n{log_tail.strip()}"
+    return Outcome(phase=phase, exit_code=verdict.exit_code, message=message)
+
+
+@dataclass
+class PodHandle:
+    name: str
+    log: str | None = None  # captured at the end, before the pod is deleted
+
+
+class KubernetesExecutor:
+    """Runs attempts as Pods in `kubernetes.namespace` (see module docstring)."""
+
+    name = "kubernetes"
+
+    def __init__(self, settings: Settings | None = None, cluster: Any = None) -> None:
+        self.settings = settings or get_settings()
+        self._cluster = cluster
+
+    @property
+    def cluster(self) -> Any:
+        if self._cluster is None:
+            from dockyard.builders.k8s_cluster import Cluster
+
+            self._cluster = Cluster(self.settings.kubernetes, ExecutionError)
+        return self._cluster
+
+    def _driver_versions(self, attempt: TaskAttempt) -> list[str] | None:
+        """Driver label values of the nodes carrying the attempt's GPU model (None: no minimum to check)."""
+        if not attempt.min_driver_version:
+            return None
+        kube = self.settings.kubernetes
+        selector = (
+            f"{kube.gpu_product_label}={attempt.accelerator}"
+            if attempt.accelerator
+            else kube.gpu_driver_label
+        )
+        labels = self.cluster.node_labels(selector)
+        return [node[kube.gpu_driver_label] for node in labels if kube.gpu_driver_label in node]
+
+    def launch(self, attempt: TaskAttempt) -> PodHandle:
+        manifest = task_pod(attempt, self.settings, self._driver_versions(attempt))
+        self.cluster.create(manifest)
+        return PodHandle(name=pod_name(attempt))
+
+    def wait(self, handle: PodHandle) -> Outcome:
+        """Watch the pod to a final state, keep its log, delete it (also on Ctrl-C), map the outcome."""
+        try:
+            verdict = self.cluster.wait_pod(handle.name, lambda v: False)
+            handle.log = self.cluster.log_tail(handle.name, PRIMARY, lines=100_000)
+        finally:
+            self.cluster.delete("Pod", handle.name)
+        tail = "\n".join((handle.log or "").splitlines()[-40:])
+        return outcome_of(verdict, tail)
+
+    def logs(self, handle: PodHandle) -> str:
+        if handle.log is not None:
+            return handle.log
+        return str(self.cluster.log_tail(handle.name, PRIMARY, lines=100_000))
+
+    def cancel(self, handle: PodHandle) -> None:
+        self.cluster.delete("Pod", handle.name)
