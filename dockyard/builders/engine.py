@@ -1,0 +1,293 @@
+"""Check, then build: every spec ends as a digest in the registry, built at most once, wherever asked from.
+
+The order for one spec: its nested base first; then the tag (from imagespec, base pinned by digest); then
+the answer cache, then the registry; only an "absent" answer builds. An unclear answer (unreachable,
+unauthorized, server error) stops, unless `allow_unknown_existence` opts in to building anyway: never
+flytekit's "assume it exists". Independent specs build in parallel threads; the same spec asked twice shares
+one future, and the same tag asked by two processes is serialised by a file lock, after which the registry
+is asked again, so the second process finds the first one's push instead of building.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from filelock import FileLock
+
+from dockyard.builders.answers import AnswerCache
+from dockyard.builders.base import Builder
+from dockyard.builders.plugins import check_fields, load_builder
+from dockyard.builders.registry import Absent, Present, RegistryClient
+from dockyard.config import Settings, get_settings
+from dockyard.errors import BuildError, RegistryError
+
+if TYPE_CHECKING:
+    from dockyard.imagespec import ImageSpec
+
+Source = Literal["cache", "registry", "built"]
+EventKind = Literal["check", "present", "build", "step", "built", "failed"]
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    """Where one spec's image is: `image` is the tag, `image_ref` pins it by digest (what tasks run)."""
+
+    image: str
+    digest: str
+    image_ref: str
+    built: bool
+    source: Source
+    logs: str = ""
+
+
+@dataclass(frozen=True)
+class BuildEvent:
+    """What the engine is doing, for progress displays and for tests that count builds."""
+
+    kind: EventKind
+    image: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """A dry-run answer: the tag a spec would get and whether the registry already has it."""
+
+    image: str
+    state: Literal["present", "absent", "unknown"]
+    detail: str = ""
+
+
+EventHook = Callable[[BuildEvent], None]
+
+
+def _fields_used(spec: ImageSpec) -> frozenset[str]:
+    return frozenset(spec.declared())
+
+
+class BuildEngine:
+    """Thread-safe; one engine may serve many `ensure` calls, and remembers what it has ensured."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        registry: RegistryClient | None = None,
+        on_event: EventHook | None = None,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self.registry = registry or RegistryClient()
+        self.answers = AnswerCache(self.work_dir / "answers.sqlite", self.settings.build.exists_cache_ttl_s)
+        self.on_event = on_event
+        self.builds = 0  # images actually built by this engine
+        self._lock = threading.Lock()
+        self._builders: dict[str, Builder] = {}
+        self._done: dict[tuple[ImageSpec, bool], Future[BuildOutcome]] = {}
+
+    @property
+    def work_dir(self) -> Path:
+        return self.settings.build.work_dir
+
+    # --- public API ---------------------------------------------------------------------------------------
+    def ensure(
+        self, specs: Iterable[ImageSpec], *, push: bool = True, force: bool = False
+    ) -> dict[ImageSpec, BuildOutcome]:
+        """Make every spec's image exist (built and pushed when absent); `force` rebuilds the given specs."""
+        wanted = list(dict.fromkeys(specs))
+        for spec in wanted:
+            self._check_builders(spec)
+        if len(wanted) == 1:
+            return {wanted[0]: self._ensure(wanted[0], push=push, force=force)}
+        pool = ThreadPoolExecutor(
+            max_workers=self.settings.build.parallelism, thread_name_prefix="dockyard-build"
+        )
+        try:
+            futures = {spec: pool.submit(self._ensure, spec, push=push, force=force) for spec in wanted}
+            return {spec: future.result() for spec, future in futures.items()}
+        except KeyboardInterrupt:
+            self.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def plan(self, specs: Iterable[ImageSpec]) -> dict[ImageSpec, PlanItem]:
+        """What `ensure` would do, without building: each tag and whether the registry has it."""
+        plan: dict[ImageSpec, PlanItem] = {}
+        for spec in dict.fromkeys(specs):
+            self._check_builders(spec)
+            image = self.image_reference(spec)
+            try:
+                answer = self.answers.get(image) or self.registry.lookup(image)
+            except RegistryError as exc:
+                plan[spec] = PlanItem(image=image, state="unknown", detail=str(exc))
+                continue
+            state: Literal["present", "absent"] = "present" if isinstance(answer, Present) else "absent"
+            plan[spec] = PlanItem(image=image, state=state, detail=getattr(answer, "digest", ""))
+        return plan
+
+    def image_reference(self, spec: ImageSpec) -> str:
+        """The full tag reference of a spec, base image pinned by digest when the registry knows it."""
+        from dockyard.imagespec.resolve import image_reference
+
+        return image_reference(spec, self.settings.build, lookup_digest=self._lookup_digest)
+
+    def cancel(self) -> None:
+        """Stop every build in flight (called on Ctrl-C)."""
+        with self._lock:
+            builders = list(self._builders.values())
+        for builder in builders:
+            cancel = getattr(builder, "cancel", None)
+            if cancel is not None:
+                cancel()
+
+    # --- internals ----------------------------------------------------------------------------------------
+    def _emit(self, kind: EventKind, image: str, detail: str = "") -> None:
+        if self.on_event is not None:
+            self.on_event(BuildEvent(kind=kind, image=image, detail=detail))
+
+    def _builder(self, name: str) -> Builder:
+        with self._lock:
+            if name not in self._builders:
+                self._builders[name] = load_builder(name, self.settings)
+            return self._builders[name]
+
+    def _check_builders(self, spec: ImageSpec) -> None:
+        """Unknown builders and unsupported fields fail before anything runs, nested bases included."""
+        base = spec.base_image
+        if base is not None and not isinstance(base, str):
+            self._check_builders(base)
+        builder = self._builder(spec.builder or self.settings.build.builder)
+        check_fields(builder, _fields_used(spec), image=spec.name)
+
+    def _lookup_digest(self, ref: str) -> str | None:
+        try:
+            return self.registry.digest(ref)
+        except RegistryError:
+            if self.settings.build.allow_unknown_existence:
+                return None
+            raise
+
+    def _ensure(self, spec: ImageSpec, *, push: bool, force: bool) -> BuildOutcome:
+        """Claim the spec (or wait for whoever already has), then check and build it."""
+        key = (spec, push)
+        with self._lock:
+            future = None if force else self._done.get(key)
+            owner = future is None
+            if future is None:
+                future = Future()
+                self._done[key] = future
+        if not owner:
+            return future.result()
+        try:
+            outcome = self._check_then_build(spec, push=push, force=force)
+        except BaseException as exc:
+            with self._lock:
+                if self._done.get(key) is future:
+                    del self._done[key]
+            future.set_exception(exc)
+            raise
+        future.set_result(outcome)
+        return outcome
+
+    def _existing(self, image: str, *, use_cache: bool) -> BuildOutcome | None:
+        """The outcome for an image the registry already holds, or None when it must be built."""
+        self._emit("check", image)
+        cached = self.answers.get(image) if use_cache else None
+        if cached is not None:
+            self._emit("present", image, "answer cache")
+            return self._present(image, cached, "cache")
+        try:
+            answer = self.registry.lookup(image)
+        except RegistryError as exc:
+            if not self.settings.build.allow_unknown_existence:
+                raise
+            self._emit("check", image, f"building anyway: {exc}")
+            return None
+        if isinstance(answer, Absent):
+            return None
+        self.answers.put(image, answer)
+        self._emit("present", image, "registry")
+        return self._present(image, answer, "registry")
+
+    @staticmethod
+    def _present(image: str, answer: Present, source: Source) -> BuildOutcome:
+        repository = image.rsplit(":", 1)[0]
+        return BuildOutcome(
+            image=image,
+            digest=answer.digest,
+            image_ref=f"{repository}@{answer.digest}",
+            built=False,
+            source=source,
+        )
+
+    def _check_then_build(self, spec: ImageSpec, *, push: bool, force: bool) -> BuildOutcome:
+        base = spec.base_image
+        if base is not None and not isinstance(base, str):
+            self._ensure(base, push=push, force=False)
+        image = self.image_reference(spec)
+        if push and not force:
+            found = self._existing(image, use_cache=True)
+            if found is not None:
+                return found
+        lock_dir = self.work_dir / "locks"
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(lock_dir / f"{hashlib.sha256(image.encode()).hexdigest()[:32]}.lock"):
+            if push and not force:  # another process may have pushed it while we waited for the lock
+                found = self._existing(image, use_cache=False)
+                if found is not None:
+                    return found
+            return self._build(spec, image, push=push)
+
+    def _build(self, spec: ImageSpec, image: str, *, push: bool) -> BuildOutcome:
+        from dockyard.imagespec import prepare
+
+        builder = self._builder(spec.builder or self.settings.build.builder)
+        contexts = self.work_dir / "contexts"
+        contexts.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix="ctx-", dir=contexts))
+        try:
+            context = prepare(spec, self.settings.build, work_dir=scratch, lookup_digest=self._lookup_digest)
+            if context.image != image:
+                raise BuildError(
+                    f"{image}: the spec changed while its context was prepared (now {context.tag})"
+                )
+            check_fields(builder, context.fields_used, image=image)
+            self._emit("build", image, builder.name)
+            try:
+                result = builder.build(
+                    context, push=push, on_step=lambda step: self._emit("step", image, step)
+                )
+            except BuildError as exc:
+                self._emit("failed", image, str(exc).splitlines()[0])
+                raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        with self._lock:
+            self.builds += 1
+        self._save_logs(context.tag, result.logs)
+        if push:
+            self.answers.put(image, Present(digest=result.digest, platforms=context.platforms))
+        self._emit("built", image, result.image_ref)
+        return BuildOutcome(
+            image=image,
+            digest=result.digest,
+            image_ref=result.image_ref,
+            built=True,
+            source="built",
+            logs=result.logs,
+        )
+
+    def _save_logs(self, tag: str, logs: str) -> None:
+        """Keep the last build log of each tag under work_dir/logs, for bug reports."""
+        logs_dir = self.work_dir / "logs"
+        logs_dir.mkdir(parents=True, exist_ok=True)
+        (logs_dir / f"{tag}.log").write_text(logs)
