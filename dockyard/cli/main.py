@@ -17,6 +17,10 @@ from dockyard.errors import DockyardError
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Build images for ML workflows and run them.")
 err_console = Console(stderr=True)
 
+from dockyard.cli import remote  # noqa: E402  (each command module registers itself below)
+
+app.add_typer(remote.app)  # status, logs
+
 
 def main() -> None:
     """Run the CLI, turning every DockyardError into one line and its exit code."""

@@ -1,0 +1,75 @@
+"""`dockyard status EXEC_ID` and `dockyard logs EXEC_ID NODE`: read a remote execution's record from the
+blob store, so they work after (and independently of) the driver process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dockyard.errors import ExecutionError
+
+app = typer.Typer()
+console = Console()
+
+
+def _when(ts: float | None) -> str:
+    return "" if ts is None else dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%H:%M:%S")
+
+
+@app.command()
+def status(
+    execution_id: str = typer.Argument(..., help="Execution id printed by `dockyard run --remote`."),
+    store: str | None = typer.Option(None, "--store", help="Blob store URL (default: settings store.url)."),
+    output: str = typer.Option("text", "--output", "-o", help="text or json"),
+) -> None:
+    """Show an execution's phase and each node's state, attempts and timings."""
+    from dockyard.runtime.blobstore import open_store
+    from dockyard.runtime.record import load_record
+
+    record = load_record(open_store(store), execution_id)
+    if output == "json":
+        print(json.dumps(record.model_dump(mode="json"), indent=1, sort_keys=True))
+        return
+    console.print(f"execution [bold]{record.execution_id}[/bold] ({record.workflow}): {record.phase.value}")
+    if record.message:
+        console.print(record.message, highlight=False, soft_wrap=True)
+    table = Table("node", "task", "phase", "attempts", "started", "finished", "message")
+    for node in record.nodes.values():
+        first = node.attempts[0] if node.attempts else None
+        last = node.attempts[-1] if node.attempts else None
+        table.add_row(
+            node.node_id,
+            node.task or "",
+            node.phase.value,
+            str(len(node.attempts)),
+            _when(first.started_at if first else None),
+            _when(last.finished_at if last else None),
+            node.message or (last.message if last else ""),
+        )
+    console.print(table)
+
+
+@app.command()
+def logs(
+    execution_id: str = typer.Argument(..., help="Execution id."),
+    node: str = typer.Argument(..., help="Node id, as `dockyard status` lists it."),
+    attempt: int | None = typer.Option(None, "--attempt", help="Attempt number (default: the last)."),
+    store: str | None = typer.Option(None, "--store", help="Blob store URL (default: settings store.url)."),
+) -> None:
+    """Print the captured logs of a node's attempt."""
+    from dockyard.runtime.blobstore import open_store
+    from dockyard.runtime.record import load_record
+
+    blobs = open_store(store)
+    record = load_record(blobs, execution_id)
+    found = record.nodes.get(node)
+    if found is None:
+        raise ExecutionError(f"execution {execution_id}: no node {node!r} (nodes: {', '.join(record.nodes)})")
+    attempts = [a for a in found.attempts if attempt is None or a.attempt == attempt]
+    if not attempts or attempts[-1].logs_uri is None:
+        raise ExecutionError(f"execution {execution_id} node {node}: no logs for attempt {attempt}")
+    print(blobs.read_bytes(attempts[-1].logs_uri).decode(errors="replace"), end="")
