@@ -19,7 +19,7 @@ class ConfigError(DockyardError):
     exit_code = 2
 
 
-class SpecError(DockyardError):
+class SpecError(DockyardError, ValueError):
     """An ImageSpec (Python or YAML) is invalid. The message names the field."""
 
     exit_code = 2

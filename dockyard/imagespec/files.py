@@ -1,0 +1,191 @@
+"""Which host files a spec sends to the build, and their digests (optionally copying them while reading).
+
+Every file is keyed by where it lands: `/root/<path>` for files that end up in the image (`source_root`,
+`copy`), `deps/<path>` for files that only feed an install step (requirements and their `-r`/`-c` includes,
+a lock file with its `pyproject.toml`). Reading a file once both hashes it and, when a snapshot directory is
+given, copies it, so the digest describes exactly the bytes that are sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+from pydantic import BaseModel, ConfigDict
+
+from dockyard.errors import SpecError
+from dockyard.imagespec.spec import LOCK_FILES, ImageSpec
+
+IMAGE_ROOT = "/root"  # where source_root and copy land; WORKDIR of every image
+_ALWAYS_IGNORED = [".git/", "__pycache__/", "*.pyc", "*.pyo"]
+_CHUNK = 1 << 20
+_INCLUDE_RE = re.compile(r"^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?=[^\s=-]))(?P<path>\S+)$")
+_LOCAL_RE = re.compile(r"^(?:-e|--editable)\b|^(?:\.{1,2}|~)?/|^file:")
+
+
+class FileRecord(BaseModel):
+    """What the hash knows about one file: its content digest, its length and whether it is executable."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sha256: str
+    size: int
+    executable: bool
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str  # "/root/app/x.py" or "deps/requirements.txt"
+    path: Path  # the host file
+
+
+def context_path(key: str) -> str:
+    """Where a keyed file sits inside the build context directory."""
+    return key.lstrip("/")
+
+
+def _ignore_spec(root: Path) -> pathspec.PathSpec:
+    """`.gitignore` and `.dockerignore` of a source root, plus files that never belong in an image.
+
+    Patterns in `.dockerignore` are anchored at the root (Docker's rule), so they are made absolute first.
+    """
+    lines = list(_ALWAYS_IGNORED)
+    gitignore = root / ".gitignore"
+    if gitignore.is_file():
+        lines += gitignore.read_text(errors="replace").splitlines()
+    dockerignore = root / ".dockerignore"
+    if dockerignore.is_file():
+        for raw in dockerignore.read_text(errors="replace").splitlines():
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            negate = line.startswith("!")
+            body = line[1:] if negate else line
+            body = body.removeprefix("./").lstrip("/")
+            lines.append(("!" if negate else "") + "/" + body)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def walk(root: Path) -> Iterator[tuple[str, Path]]:
+    """(posix relative path, file) for every file under root that the ignore files keep, sorted.
+
+    Symlinks are followed (the image gets the target's content); an excluded directory is not entered.
+    """
+    spec = _ignore_spec(root)
+
+    def visit(directory: Path, prefix: str) -> Iterator[tuple[str, Path]]:
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            raise SpecError(f"source_root: cannot read {directory}: {exc.strerror}") from None
+        for entry in entries:
+            rel = f"{prefix}{entry.name}"
+            if entry.is_dir():
+                if not spec.match_file(rel + "/"):
+                    yield from visit(Path(entry.path), rel + "/")
+            elif entry.is_file() and not spec.match_file(rel):
+                yield rel, Path(entry.path)
+
+    yield from visit(root, "")
+
+
+def _includes(requirements: Path, seen: set[Path]) -> Iterator[Path]:
+    """The file itself and every file it pulls in with -r/-c, recursively."""
+    requirements = requirements.resolve()
+    if requirements in seen:
+        return
+    seen.add(requirements)
+    yield requirements
+    text = requirements.read_text(errors="replace").replace("\\\n", " ")
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = re.sub(r"(^|\s)#.*$", "", raw).strip()
+        if not line:
+            continue
+        match = _INCLUDE_RE.match(line)
+        if match:
+            included = (requirements.parent / match["path"]).resolve()
+            if not included.is_file():
+                raise SpecError(
+                    f"requirements: {requirements}:{number} includes {included}, which does not exist"
+                )
+            yield from _includes(included, seen)
+        elif _LOCAL_RE.match(line):
+            raise SpecError(
+                f"requirements: {requirements}:{number}: local paths are not in the build ({line!r})"
+            )
+
+
+def requirement_files(spec: ImageSpec) -> tuple[str, list[Source]]:
+    """(key of the entry file, sources) for the spec's requirements, laid out under `deps/`.
+
+    Files keep their positions relative to their common folder, so `-r ../common.txt` still resolves.
+    """
+    assert spec.requirements is not None
+    entry = spec.path(spec.requirements).resolve()
+    if entry.name in LOCK_FILES:
+        files = [entry, entry.parent / "pyproject.toml"]
+    else:
+        files = list(_includes(entry, set()))
+    common = Path(os.path.commonpath([f.parent for f in files]))
+    sources = [Source(f"deps/{f.relative_to(common).as_posix()}", f) for f in files]
+    return f"deps/{entry.relative_to(common).as_posix()}", sources
+
+
+def image_files(spec: ImageSpec) -> list[Source]:
+    """Files that land under /root: the filtered source_root, then each `copy` entry at its own path."""
+    by_key: dict[str, Path] = {}
+    if spec.source_root is not None:
+        for rel, path in walk(spec.path(spec.source_root)):
+            by_key[f"{IMAGE_ROOT}/{rel}"] = path
+    for item in spec.copy or ():
+        src = spec.path(item)
+        rel = Path(item).as_posix().strip("/")
+        found = walk(src) if src.is_dir() else [("", src)]
+        for sub, path in found:
+            key = f"{IMAGE_ROOT}/{rel}/{sub}" if sub else f"{IMAGE_ROOT}/{rel}"
+            if key in by_key and by_key[key].resolve() != path.resolve():
+                raise SpecError(
+                    f"copy: {item} puts {path} at {key}, where source_root already puts {by_key[key]}"
+                )
+            by_key[key] = path
+    return [Source(key, by_key[key]) for key in sorted(by_key)]
+
+
+def digest(source: Source, snapshot_dir: Path | None = None) -> FileRecord:
+    """Hash one file, copying it into the snapshot directory in the same read when one is given."""
+    h = hashlib.sha256()
+    size = 0
+    try:
+        executable = os.access(source.path, os.X_OK)
+        with open(source.path, "rb") as reader:
+            if snapshot_dir is None:
+                while chunk := reader.read(_CHUNK):
+                    h.update(chunk)
+                    size += len(chunk)
+            else:
+                target = snapshot_dir / context_path(source.key)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with open(target, "wb") as writer:
+                    while chunk := reader.read(_CHUNK):
+                        h.update(chunk)
+                        size += len(chunk)
+                        writer.write(chunk)
+                target.chmod(0o755 if executable else 0o644)
+    except OSError as exc:
+        raise SpecError(f"cannot read {source.path}: {exc.strerror}") from None
+    return FileRecord(sha256=h.hexdigest(), size=size, executable=executable)
+
+
+def place(src: Path, target: Path) -> None:
+    """Put a tool (uv, the dockyard wheel) into a context: a hard link when possible, else a copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, target)
+    except OSError:
+        shutil.copy2(src, target)

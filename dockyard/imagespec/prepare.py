@@ -1,0 +1,179 @@
+"""The one entry point builders call: snapshot, hash, render, and hand over a BuildContext.
+
+Files are copied into a fresh context directory in the same read that hashes them, so the tag covers exactly
+the bytes sent to the builder, whatever happens to the project afterwards. Secrets (the CA bundle,
+`pip_secret_mounts`, index URLs with credentials) are listed in `BuildContext.secrets` and written, when
+they must be, to a `secrets/` folder beside the context, never inside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from dockyard.config import BuildSettings
+from dockyard.errors import SpecError
+from dockyard.imagespec import grammar
+from dockyard.imagespec.context import BuildContext
+from dockyard.imagespec.files import place
+from dockyard.imagespec.render import RenderOptions, SecretMount, render
+from dockyard.imagespec.resolve import (
+    LookupDigest,
+    ResolvedSpec,
+    canonical,
+    host_platform,
+    repository,
+    resolve,
+    tag_for,
+)
+from dockyard.imagespec.runtime_install import runtime_wheel, wheel_name
+from dockyard.imagespec.spec import ImageSpec
+
+LABEL_FILE_LIMIT = 256  # above this many files, the inputs label summarises them per folder
+
+
+def label_inputs(resolved: ResolvedSpec) -> dict[str, Any]:
+    """The hash inputs as stored in the `dockyard.inputs` label: complete, except that a large file set is
+    summarised per top folder (count and digest), which keeps the label small and still explainable."""
+    data = resolved.model_dump(mode="json")
+    if len(resolved.files) > LABEL_FILE_LIMIT:
+        groups: dict[str, hashlib._Hash] = {}
+        counts: dict[str, int] = {}
+        for key in sorted(resolved.files):
+            parts = key.split("/")
+            group = "/".join(parts[:3]) if key.startswith("/") else parts[0]
+            record = resolved.files[key]
+            groups.setdefault(group, hashlib.sha256()).update(
+                f"{key}\0{record.sha256}\0{record.size}\0{int(record.executable)}\n".encode()
+            )
+            counts[group] = counts.get(group, 0) + 1
+        data["files"] = {g: {"files": counts[g], "sha256": h.hexdigest()} for g, h in groups.items()}
+    return data
+
+
+def labels(spec: ImageSpec, resolved: ResolvedSpec, spec_hash: str, tag: str) -> dict[str, str]:
+    found = {
+        "org.opencontainers.image.title": spec.name,
+        "org.opencontainers.image.version": tag,
+        "org.opencontainers.image.base.name": resolved.base_image.reference,
+        "dockyard.version": resolved.tools.dockyard.version,
+        "dockyard.spec-hash": spec_hash,
+        "dockyard.spec-id": spec.identity(),
+        "dockyard.inputs": canonical(label_inputs(resolved)),
+    }
+    if resolved.base_image.digest:
+        found["org.opencontainers.image.base.digest"] = resolved.base_image.digest
+    return found
+
+
+def _check_platforms(resolved: ResolvedSpec) -> None:
+    native = host_platform()
+    foreign = [p for p in resolved.platforms if not p.startswith(native)]
+    if foreign:
+        raise SpecError(
+            f"ImageSpec.platform: {', '.join(foreign)} needs a uv binary for that platform; "
+            f"this client only has {native}'s"
+        )
+
+
+def _write_secret(folder: Path, name: str, value: str) -> Path:
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return path
+
+
+def _secrets(spec: ImageSpec, settings: BuildSettings, folder: Path) -> tuple[dict[str, Path], RenderOptions]:
+    secrets: dict[str, Path] = {}
+    if settings.ca_bundle is not None:
+        if not settings.ca_bundle.is_file():
+            raise SpecError(f"build.ca_bundle: {settings.ca_bundle} does not exist")
+        secrets["dockyard-ca"] = settings.ca_bundle
+    mounts = []
+    for position, (src, dst) in enumerate(spec.pip_secret_mounts or ()):
+        secret_id = f"dockyard-pip-{position}"
+        secrets[secret_id] = spec.path(src)
+        mounts.append(SecretMount(secret_id, dst))
+    index_secret = None
+    index = spec.pip_index or settings.pip_index_url
+    if index and grammar.has_credentials(index):
+        index_secret = "dockyard-index"
+        secrets[index_secret] = _write_secret(folder, index_secret, index)
+    extra_secrets = {}
+    extra = list(dict.fromkeys((*(spec.pip_extra_index_url or ()), *settings.pip_extra_index_urls)))
+    for position, url in enumerate(extra):
+        if grammar.has_credentials(url):
+            secret_id = f"dockyard-extra-index-{position}"
+            secrets[secret_id] = _write_secret(folder, secret_id, url)
+            extra_secrets[position] = secret_id
+    options = RenderOptions(
+        ca_bundle=settings.ca_bundle is not None,
+        pip_secrets=tuple(mounts),
+        index_secret=index_secret,
+        extra_index_secrets=extra_secrets,
+    )
+    return secrets, options
+
+
+def prepare(
+    spec: ImageSpec,
+    settings: BuildSettings,
+    *,
+    work_dir: Path,
+    lookup_digest: LookupDigest | None = None,
+) -> BuildContext:
+    """Resolve → snapshot → hash → render into a fresh `<work_dir>/ctx-*/context` and describe the build.
+
+    The caller owns the `ctx-*` folder (the context and its `secrets/` sibling) and removes it when done.
+    """
+    from uv import find_uv_bin
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="ctx-", dir=work_dir))
+    context = folder / "context"
+    context.mkdir()
+    resolved = resolve(spec, settings, lookup_digest=lookup_digest, snapshot_dir=context)
+    _check_platforms(resolved)
+    spec_hash = resolved.spec_hash()
+    tag = tag_for(spec_hash, spec.tag_format)
+    secrets, options = _secrets(spec, settings, folder / "secrets")
+
+    place(Path(find_uv_bin()), context / "uv" / "uv")
+    if resolved.packages:
+        (context / "gen").mkdir()
+        (context / "gen" / "packages.txt").write_text("".join(f"{p}\n" for p in resolved.packages))
+    if resolved.tools.dockyard.source_sha256 is not None:
+        wheel = runtime_wheel(resolved.tools.dockyard, settings.work_dir)
+        place(wheel, context / "wheel" / wheel.name)
+        options = replace(options, runtime_wheel=wheel.name)
+    (context / "Dockerfile").write_text(render(resolved, options))
+
+    return BuildContext(
+        directory=context,
+        image=f"{repository(spec, settings)}:{tag}",
+        tag=tag,
+        platforms=resolved.platforms,
+        labels=labels(spec, resolved, spec_hash, tag),
+        secrets=secrets,
+        builder=spec.builder or settings.builder,
+        builder_options=dict(spec.builder_options or {}),
+        fields_used=frozenset(f for f in spec.model_fields_set if getattr(spec, f) is not None),
+    )
+
+
+def render_dockerfile(
+    spec: ImageSpec, settings: BuildSettings, *, lookup_digest: LookupDigest | None = None
+) -> str:
+    """The Dockerfile `prepare` would write, without writing a context or building the runtime wheel."""
+    resolved = resolve(spec, settings, lookup_digest=lookup_digest)
+    with tempfile.TemporaryDirectory() as scratch:
+        _, options = _secrets(spec, settings, Path(scratch))
+    if resolved.tools.dockyard.source_sha256 is not None:
+        options = replace(options, runtime_wheel=wheel_name(resolved.tools.dockyard.version))
+    return render(resolved, options)

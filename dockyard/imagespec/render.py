@@ -1,0 +1,172 @@
+"""Render a ResolvedSpec into a Dockerfile with the jinja2 partials in `dockyard/templates/dockerfile/`.
+
+Rendering is a pure function of the resolved inputs plus the build-only facts in `RenderOptions` (which
+secrets exist, the runtime wheel's file name): it reads no files of the project and no settings.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import PurePosixPath
+
+import jinja2
+
+from dockyard.errors import SpecError
+from dockyard.imagespec.resolve import TEMPLATE_DIR, ResolvedSpec
+
+VENV = "/opt/venv"
+UV_DIR = "/tmp/dockyard-uv"  # bind mount of the context's uv/ folder: the client's uv binary
+DEPS_DIR = "/tmp/dockyard-deps"
+GEN_DIR = "/tmp/dockyard-gen"
+WHEEL_DIR = "/tmp/dockyard-wheel"
+CA_SECRET = "dockyard-ca"
+CA_TARGET = f"/run/secrets/{CA_SECRET}"
+CA_VARIABLES = ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE")
+
+# Fields the templates honour; the rest (conda, CUDA) wait for their partials (issue 6).
+RENDERED_FIELDS = frozenset(
+    {
+        "name",
+        "base_image",
+        "python_version",
+        "packages",
+        "requirements",
+        "apt_packages",
+        "env",
+        "commands",
+        "source_root",
+        "copy",
+        "registry",
+        "platform",
+        "pip_index",
+        "pip_extra_index_url",
+        "pip_secret_mounts",
+        "pip_extra_args",
+        "entrypoint",
+        "tag_format",
+        "builder",
+        "builder_options",
+    }
+)
+
+
+@dataclass(frozen=True)
+class SecretMount:
+    id: str
+    target: str
+
+    @property
+    def flag(self) -> str:
+        return f"--mount=type=secret,id={self.id},target={self.target},required=true"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Build-only facts that shape the Dockerfile text but not the image's identity."""
+
+    ca_bundle: bool = False
+    pip_secrets: tuple[SecretMount, ...] = ()  # mounted in every install step
+    index_secret: str | None = None  # secret id holding the (credentialed) pip_index URL
+    extra_index_secrets: dict[int, str] = field(default_factory=dict)  # position in pip_extra_index_url → id
+    runtime_wheel: str | None = None  # file name in the context's wheel/ folder
+
+
+def env_quote(value: str) -> str:
+    """A double-quoted Dockerfile word whose value is exactly `value` (no `$` expansion)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return f'"{escaped}"'
+
+
+def tojson_list(values: tuple[str, ...] | list[str]) -> str:
+    return json.dumps(list(values), ensure_ascii=True)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["env_quote"] = env_quote
+    env.filters["tojson_list"] = tojson_list
+    return env
+
+
+def _unsupported(resolved: ResolvedSpec) -> None:
+    for name in ("conda_packages", "conda_channels", "cuda", "cudnn"):
+        if getattr(resolved, name):
+            raise SpecError(f"ImageSpec.{name}: not supported by the Dockerfile templates yet")
+
+
+def _index_args(resolved: ResolvedSpec, options: RenderOptions) -> str:
+    args = ""
+    if options.index_secret:
+        args += f' --index-url "$(cat /run/secrets/{options.index_secret})"'
+    elif resolved.pip_index:
+        args += f" --index-url {shlex.quote(resolved.pip_index)}"
+    for position, url in enumerate(resolved.pip_extra_index_url):
+        secret = options.extra_index_secrets.get(position)
+        args += (
+            f' --extra-index-url "$(cat /run/secrets/{secret})"'
+            if secret
+            else f" --extra-index-url {shlex.quote(url)}"
+        )
+    return args
+
+
+def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
+    """The Dockerfile text."""
+    _unsupported(resolved)
+    ca_mount = SecretMount(CA_SECRET, CA_TARGET)
+    secret_mounts = [m.flag for m in options.pip_secrets]
+    index_ids = [options.index_secret, *options.extra_index_secrets.values()]
+    secret_mounts += [SecretMount(i, f"/run/secrets/{i}").flag for i in index_ids if i]
+    if options.ca_bundle:
+        secret_mounts.append(ca_mount.flag)
+    requirements = None
+    if resolved.requirements:
+        entry = PurePosixPath(resolved.requirements.entry).relative_to("deps")
+        requirements = {
+            "kind": resolved.requirements.kind,
+            "entry": entry.as_posix(),
+            "folder": entry.parent.as_posix(),
+        }
+
+    def command_argv(command: str) -> list[str]:
+        ca_env = [f"{v}={CA_TARGET}" for v in CA_VARIABLES] if options.ca_bundle else []
+        return ["env", *ca_env, "/bin/sh", "-c", command] if ca_env else ["/bin/sh", "-c", command]
+
+    template = _environment().get_template("Dockerfile.j2")
+    return template.render(
+        base=resolved.base_image.pinned,
+        apt_packages=resolved.apt_packages,
+        apt_options=f" -o Acquire::https::CAInfo={CA_TARGET}" if options.ca_bundle else "",
+        python=resolved.python_version or "python3",
+        requirements=requirements,
+        packages_file=bool(resolved.packages),
+        runtime_wheel=options.runtime_wheel,
+        runtime_requirement=shlex.quote(f"dockyard=={resolved.tools.dockyard.version}"),
+        index_args=_index_args(resolved, options),
+        extra_args="".join(f" {shlex.quote(a)}" for a in resolved.pip_extra_args),
+        env=resolved.env,
+        commands=resolved.commands,
+        command_argv=command_argv,
+        entrypoint=resolved.entrypoint,
+        has_files=any(key.startswith("/") for key in resolved.files),
+        ca=options.ca_bundle,
+        ca_mount=ca_mount.flag,
+        ca_env="".join(f"{v}={CA_TARGET} " for v in CA_VARIABLES) if options.ca_bundle else "",
+        secret_mounts=secret_mounts,
+        venv=VENV,
+        uv_dir=UV_DIR,
+        deps_dir=DEPS_DIR,
+        gen_dir=GEN_DIR,
+        wheel_dir=WHEEL_DIR,
+    )

@@ -1,0 +1,195 @@
+"""Resolve a spec into its canonical build inputs, and hash them into the image tag.
+
+The ResolvedSpec holds everything that shapes the image and nothing that does not: sorted package lists,
+sorted env, file records keyed by destination, the base image (by digest when the registry can tell), the
+platforms, and the versions of uv, of the templates and of the dockyard runtime. Not in it: the builder and
+its options, secret mounts, registry credentials, the CA bundle, the image name and registry (they say where
+the image goes, not what it is). The tag is a prefix of sha256 over its canonical JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform as host
+import shlex
+from collections.abc import Callable
+from importlib.metadata import version as dist_version
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from dockyard.config import BuildSettings
+from dockyard.errors import SpecError
+from dockyard.imagespec import files, grammar
+from dockyard.imagespec.files import FileRecord
+from dockyard.imagespec.runtime_install import RuntimeInstall, runtime_install
+from dockyard.imagespec.spec import ImageSpec
+
+SCHEMA_VERSION = 1
+TAG_LENGTH = 32  # hex characters of the sha256 used as the tag: [0-9a-f]{32}, 128 bits
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "dockerfile"
+
+LookupDigest = Callable[[str], "str | None"]
+
+
+class BaseImage(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reference: str
+    digest: str | None  # "sha256:…" when the registry told us; None means "as written"
+
+    @property
+    def pinned(self) -> str:
+        """What FROM names: the reference pinned to its digest when known."""
+        if self.digest is None or "@" in self.reference:
+            return self.reference
+        return f"{self.reference}@{self.digest}"
+
+
+class Requirements(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["requirements", "uv", "poetry"]
+    entry: str  # key of the entry file in `files`, e.g. "deps/requirements.txt"
+
+
+class Tools(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    uv: str
+    template: str
+    dockyard: RuntimeInstall
+
+
+class ResolvedSpec(BaseModel):
+    """The canonical, hashed description of an image. Its JSON is the `dockyard.inputs` label."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: int
+    base_image: BaseImage
+    platforms: tuple[str, ...]
+    python_version: str | None
+    apt_packages: tuple[str, ...]
+    conda_packages: tuple[str, ...]
+    conda_channels: tuple[str, ...]  # order kept: channel priority
+    cuda: str | None
+    cudnn: str | None
+    requirements: Requirements | None
+    packages: tuple[str, ...]
+    pip_index: str | None  # credentials removed
+    pip_extra_index_url: tuple[str, ...]  # order kept: index priority; credentials removed
+    pip_extra_args: tuple[str, ...]
+    env: dict[str, str]
+    commands: tuple[str, ...]  # order kept
+    entrypoint: tuple[str, ...] | None
+    files: dict[str, FileRecord]
+    tools: Tools
+
+    def canonical_json(self) -> str:
+        """Sorted keys, no whitespace, ASCII only: the same bytes on every machine and Python version."""
+        return canonical(self.model_dump(mode="json"))
+
+    def spec_hash(self) -> str:
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def template_version() -> str:
+    return (TEMPLATE_DIR / "VERSION").read_text().strip()
+
+
+def host_platform() -> str:
+    machine = host.machine().lower()
+    arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(machine, machine)
+    return f"linux/{arch}"
+
+
+def _base_image(spec: ImageSpec, settings: BuildSettings, lookup_digest: LookupDigest | None) -> BaseImage:
+    base = spec.base_image
+    if isinstance(base, ImageSpec):
+        # The base's tag is content-addressed already; asking the registry would make the child's tag depend
+        # on whether the base has been pushed yet.
+        return BaseImage(reference=image_reference(base, settings, lookup_digest=lookup_digest), digest=None)
+    reference = base or settings.default_base_image
+    if "@" in reference:
+        return BaseImage(reference=reference, digest=reference.rsplit("@", 1)[1])
+    return BaseImage(reference=reference, digest=lookup_digest(reference) if lookup_digest else None)
+
+
+def _requirements(spec: ImageSpec) -> tuple[Requirements | None, list[files.Source]]:
+    if spec.requirements is None:
+        return None, []
+    entry, sources = files.requirement_files(spec)
+    name = Path(spec.requirements).name
+    kind: Literal["requirements", "uv", "poetry"] = (
+        "uv" if name == "uv.lock" else "poetry" if name == "poetry.lock" else "requirements"
+    )
+    return Requirements(kind=kind, entry=entry), sources
+
+
+def resolve(
+    spec: ImageSpec,
+    settings: BuildSettings,
+    *,
+    lookup_digest: LookupDigest | None = None,
+    snapshot_dir: Path | None = None,
+) -> ResolvedSpec:
+    """Canonical inputs of a spec. With `snapshot_dir`, every file is copied there as it is hashed."""
+    requirements, sources = _requirements(spec)
+    sources += files.image_files(spec)
+    records = {s.key: files.digest(s, snapshot_dir) for s in sources}
+    index = spec.pip_index or settings.pip_index_url
+    extra = (*(spec.pip_extra_index_url or ()), *settings.pip_extra_index_urls)
+    return ResolvedSpec(
+        schema_version=SCHEMA_VERSION,
+        base_image=_base_image(spec, settings, lookup_digest),
+        platforms=spec.platforms or (host_platform(),),
+        python_version=spec.python_version,
+        apt_packages=tuple(sorted(set(spec.apt_packages or ()))),
+        conda_packages=tuple(sorted(set(spec.conda_packages or ()))),
+        conda_channels=tuple(spec.conda_channels or ()),
+        cuda=spec.cuda,
+        cudnn=spec.cudnn,
+        requirements=requirements,
+        packages=tuple(sorted(set(spec.packages or ()))),
+        pip_index=grammar.redact_url(index) if index else None,
+        pip_extra_index_url=tuple(grammar.redact_url(u) for u in dict.fromkeys(extra)),
+        pip_extra_args=tuple(shlex.split(spec.pip_extra_args or "")),
+        env=dict(sorted((spec.env or {}).items())),
+        commands=tuple(spec.commands or ()),
+        entrypoint=spec.entrypoint,
+        files=records,
+        tools=Tools(uv=dist_version("uv"), template=template_version(), dockyard=runtime_install()),
+    )
+
+
+def tag_for(spec_hash: str, tag_format: str | None) -> str:
+    short = spec_hash[:TAG_LENGTH]
+    return tag_format.format(spec_hash=short) if tag_format else short
+
+
+def repository(spec: ImageSpec, settings: BuildSettings) -> str:
+    return f"{spec.registry or settings.registry}/{spec.name}"
+
+
+def compute_tag(
+    spec: ImageSpec, settings: BuildSettings, *, lookup_digest: LookupDigest | None = None
+) -> str:
+    """The tag without writing a build context: each file is read once and not copied."""
+    return tag_for(resolve(spec, settings, lookup_digest=lookup_digest).spec_hash(), spec.tag_format)
+
+
+def image_reference(
+    spec: ImageSpec, settings: BuildSettings, *, lookup_digest: LookupDigest | None = None
+) -> str:
+    reference = f"{repository(spec, settings)}:{compute_tag(spec, settings, lookup_digest=lookup_digest)}"
+    try:
+        return grammar.image_reference(reference)
+    except ValueError as exc:
+        raise SpecError(f"ImageSpec.registry: {exc}") from None

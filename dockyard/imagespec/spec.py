@@ -1,0 +1,416 @@
+"""The ImageSpec model: what a user declares, validated at construction, never mutated afterwards.
+
+Field names and meanings follow flytekit's ImageSpec so flytekit code runs unchanged. Unlike flytekit the
+model is frozen (lists become tuples, dicts become read-only), unknown fields are errors, and every value is
+checked against the grammar it will meet in a Dockerfile or a registry (`grammar.py`).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+import os
+import shlex
+import sys
+import warnings
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator, model_validator
+
+from dockyard.errors import SpecError
+from dockyard.imagespec import grammar
+
+if TYPE_CHECKING:
+    from dockyard.config import BuildSettings
+
+# Set by the task runtime inside a container: build inputs are not shipped there, so files are not checked.
+EXECUTION_ID_ENV = "DOCKYARD_EXECUTION_ID"
+# Set by the task runtime to the `identity()` of the spec the container was started from.
+IMAGE_SPEC_ID_ENV = "DOCKYARD_IMAGE_SPEC_ID"
+LOCK_FILES = ("uv.lock", "poetry.lock")
+
+# Relative paths in a spec are relative to this directory (the YAML file's folder, else the cwd).
+_BASE_DIR: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
+    "dockyard_spec_base_dir", default=None
+)
+
+
+class FrozenDict(dict[str, str]):
+    """A dict that refuses mutation and can be hashed, so a frozen spec is really immutable."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("ImageSpec mappings are read-only; use a with_* method or build a new spec")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items())))
+
+
+def _first_error(exc: ValidationError) -> str:
+    """One line naming the field: `packages[0]: invalid PEP 508 requirement ...`."""
+    err = exc.errors()[0]
+    where = ""
+    for part in err["loc"]:
+        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        msg = "unknown field"
+    return f"ImageSpec.{where}: {msg}" if where else f"ImageSpec: {msg}"
+
+
+with warnings.catch_warnings():
+    # `copy` is flytekit's field name; it shadows pydantic's deprecated BaseModel.copy on purpose.
+    warnings.filterwarnings("ignore", message='Field name "copy"')
+
+    class ImageSpec(BaseModel):
+        """A container image, declared. See docs/imagespec.md for every field."""
+
+        model_config = ConfigDict(frozen=True, extra="forbid")
+
+        name: str = "dockyard"
+        python_version: str | None = None
+        builder: str | None = None
+        source_root: str | None = None
+        env: dict[str, str] | None = None
+        registry: str | None = None
+        packages: tuple[str, ...] | None = None
+        conda_packages: tuple[str, ...] | None = None
+        conda_channels: tuple[str, ...] | None = None
+        requirements: str | None = None
+        apt_packages: tuple[str, ...] | None = None
+        cuda: str | None = None
+        cudnn: str | None = None
+        base_image: str | ImageSpec | None = None
+        platform: str | None = None
+        pip_index: str | None = None
+        pip_extra_index_url: tuple[str, ...] | None = None
+        pip_secret_mounts: tuple[tuple[str, str], ...] | None = None
+        pip_extra_args: str | None = None
+        entrypoint: tuple[str, ...] | None = None
+        commands: tuple[str, ...] | None = None
+        tag_format: str | None = None
+        copy: tuple[str, ...] | None = None  # type: ignore[assignment]
+        builder_options: dict[str, str] | None = None
+
+        _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
+        def __init__(self, **data: Any) -> None:
+            try:
+                super().__init__(**data)
+            except ValidationError as exc:
+                raise SpecError(_first_error(exc)) from None
+
+        # --- field grammar --------------------------------------------------------------------------------
+        @field_validator("name", "registry", mode="before")
+        @classmethod
+        def _lower(cls, value: Any) -> Any:
+            # flytekit lowercases both; OCI repository paths are lowercase.
+            return value.lower() if isinstance(value, str) else value
+
+        @field_validator("name")
+        @classmethod
+        def _name(cls, value: str) -> str:
+            return grammar.repository(value)
+
+        @field_validator("registry")
+        @classmethod
+        def _registry(cls, value: str | None) -> str | None:
+            return None if value is None else grammar.registry(value)
+
+        @field_validator("packages", "conda_packages")
+        @classmethod
+        def _packages(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+            return None if value is None else tuple(grammar.requirement(v) for v in value)
+
+        @field_validator("apt_packages")
+        @classmethod
+        def _apt(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+            return None if value is None else tuple(grammar.apt_package(v) for v in value)
+
+        @field_validator("python_version", "cuda", "cudnn")
+        @classmethod
+        def _version(cls, value: str | None) -> str | None:
+            return None if value is None else grammar.version(value)
+
+        @field_validator("platform")
+        @classmethod
+        def _platform(cls, value: str | None) -> str | None:
+            return None if value is None else grammar.platform(value)
+
+        @field_validator("pip_index")
+        @classmethod
+        def _index(cls, value: str | None) -> str | None:
+            return None if value is None else grammar.index_url(value)
+
+        @field_validator("pip_extra_index_url")
+        @classmethod
+        def _extra_index(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+            return None if value is None else tuple(grammar.index_url(v) for v in value)
+
+        @field_validator("base_image")
+        @classmethod
+        def _base(cls, value: str | ImageSpec | None) -> str | ImageSpec | None:
+            return grammar.image_reference(value) if isinstance(value, str) else value
+
+        @field_validator("env", "builder_options", mode="before")
+        @classmethod
+        def _scalars_to_str(cls, value: Any) -> Any:
+            if isinstance(value, dict):
+                return {k: str(v) if isinstance(v, int | float | bool) else v for k, v in value.items()}
+            return value
+
+        @field_validator("env")
+        @classmethod
+        def _env(cls, value: dict[str, str] | None) -> FrozenDict | None:
+            if value is None:
+                return None
+            for key, val in value.items():
+                grammar.env_name(key)
+                if "\n" in val or "\r" in val or "\0" in val:
+                    raise ValueError(f"value of {key} contains a newline or NUL")
+            return FrozenDict(value)
+
+        @field_validator("builder_options")
+        @classmethod
+        def _options(cls, value: dict[str, str] | None) -> FrozenDict | None:
+            return None if value is None else FrozenDict(value)
+
+        @field_validator("commands", "entrypoint")
+        @classmethod
+        def _no_nul(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+            for item in value or ():
+                if "\0" in item:
+                    raise ValueError("contains a NUL character")
+            return value
+
+        @field_validator("commands")
+        @classmethod
+        def _commands(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+            if value is not None and any(not c.strip() for c in value):
+                raise ValueError("an empty command")
+            return value
+
+        @field_validator("pip_extra_args")
+        @classmethod
+        def _extra_args(cls, value: str | None) -> str | None:
+            if value is not None:
+                try:
+                    shlex.split(value)
+                except ValueError as exc:
+                    raise ValueError(f"cannot be split into arguments: {exc}") from None
+            return value
+
+        @field_validator("pip_secret_mounts")
+        @classmethod
+        def _secret_mounts(
+            cls, value: tuple[tuple[str, str], ...] | None
+        ) -> tuple[tuple[str, str], ...] | None:
+            for _src, dst in value or ():
+                if not dst.startswith("/") or any(c.isspace() or c in ",\"'" for c in dst):
+                    raise ValueError(
+                        f"target {dst!r} must be an absolute path without spaces, commas or quotes"
+                    )
+            return value
+
+        @field_validator("copy")
+        @classmethod
+        def _copy(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+            for item in value or ():
+                parts = Path(item).parts
+                if Path(item).is_absolute() or ".." in parts or not parts:
+                    raise ValueError(f"{item!r} must be a relative path inside the project (no '..')")
+            return value
+
+        @field_validator("tag_format")
+        @classmethod
+        def _tag_format(cls, value: str | None) -> str | None:
+            if value is None:
+                return None
+            if "{spec_hash}" not in value:
+                raise ValueError("must contain {spec_hash}, or every spec would share one tag")
+            try:
+                grammar.tag(value.format(spec_hash="0" * 32))
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(f"{value!r} does not make a valid tag: {exc}") from None
+            return value
+
+        # --- combinations and files -----------------------------------------------------------------------
+        @model_validator(mode="after")
+        def _whole(self) -> ImageSpec:
+            self._base_dir = _BASE_DIR.get() or Path.cwd()
+            if self.cudnn and not self.cuda:
+                raise ValueError("cudnn: needs cuda to be set")
+            if self.conda_channels and not self.conda_packages:
+                raise ValueError("conda_channels: set without conda_packages")
+            if self.requirements and Path(self.requirements).name in LOCK_FILES and self.conda_packages:
+                raise ValueError("requirements: a lock file cannot be combined with conda_packages")
+            if not os.environ.get(EXECUTION_ID_ENV):
+                self._check_files()
+            return self
+
+        def _check_files(self) -> None:
+            if self.source_root is not None and not self.path(self.source_root).is_dir():
+                raise ValueError(f"source_root: {self.path(self.source_root)} is not a directory")
+            for item in self.copy or ():
+                if not self.path(item).exists():
+                    raise ValueError(f"copy: {self.path(item)} does not exist")
+            if self.requirements is not None:
+                req = self.path(self.requirements)
+                if not req.is_file():
+                    raise ValueError(f"requirements: {req} does not exist")
+                if req.name in LOCK_FILES and not (req.parent / "pyproject.toml").is_file():
+                    raise ValueError(
+                        f"requirements: {req.name} needs pyproject.toml beside it in {req.parent}"
+                    )
+            for src, _dst in self.pip_secret_mounts or ():
+                if not self.path(src).is_file():
+                    raise ValueError(f"pip_secret_mounts: {self.path(src)} does not exist")
+
+        # --- public API -----------------------------------------------------------------------------------
+        def path(self, relative: str) -> Path:
+            """A path of the spec made absolute against the folder it was declared in."""
+            return (self._base_dir / Path(relative).expanduser()).absolute()
+
+        @property
+        def base_dir(self) -> Path:
+            return self._base_dir
+
+        @property
+        def platforms(self) -> tuple[str, ...]:
+            """The declared platforms, sorted; empty when the builder's host platform applies."""
+            if not self.platform:
+                return ()
+            return tuple(sorted({p.strip() for p in self.platform.split(",")}))
+
+        def declared(self) -> dict[str, Any]:
+            """The fields the user set (None left out), as JSON-ready data."""
+            return self.model_dump(mode="json", exclude_none=True)
+
+        def identity(self) -> str:
+            """sha256 of the declared fields: cheap (no file reads, no network), the same in every process.
+
+            The task runtime exports it as DOCKYARD_IMAGE_SPEC_ID so `is_container()` can recognise its image.
+            """
+            text = json.dumps(self.declared(), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+            return hashlib.sha256(text.encode()).hexdigest()
+
+        def is_container(self) -> bool:
+            """True only while running inside this spec's image (or a local execution of a task body)."""
+            from dockyard.sdk.context import is_local_execution
+
+            if is_local_execution():
+                return True
+            return os.environ.get(IMAGE_SPEC_ID_ENV) == self.identity()
+
+        def image_name(self, settings: BuildSettings | None = None) -> str:
+            """`registry/name:tag` as the builders will push it (base image pinned by registry digest)."""
+            from dockyard.builders.registry import RegistryClient  # the sanctioned upward call
+            from dockyard.config import get_settings
+            from dockyard.imagespec.resolve import image_reference
+
+            with RegistryClient() as client:
+                return image_reference(self, settings or get_settings().build, lookup_digest=client.digest)
+
+        def exist(self) -> bool:
+            """Whether the registry holds this image. Unlike flytekit, an unclear answer raises."""
+            from dockyard.builders.registry import Present, RegistryClient
+
+            reference = self.image_name()
+            with RegistryClient() as client:
+                return isinstance(client.lookup(reference), Present)
+
+        def _derive(self, **changes: Any) -> ImageSpec:
+            token = _BASE_DIR.set(self._base_dir)
+            try:
+                return type(self)(**{**self._fields_as_given(), **changes})
+            finally:
+                _BASE_DIR.reset(token)
+
+        def _fields_as_given(self) -> dict[str, Any]:
+            return {
+                name: getattr(self, name)
+                for name in type(self).model_fields
+                if getattr(self, name) is not None
+            }
+
+        def with_packages(self, packages: str | Iterable[str]) -> ImageSpec:
+            return self._derive(packages=(*(self.packages or ()), *_as_tuple(packages)))
+
+        def with_apt_packages(self, apt_packages: str | Iterable[str]) -> ImageSpec:
+            return self._derive(apt_packages=(*(self.apt_packages or ()), *_as_tuple(apt_packages)))
+
+        def with_commands(self, commands: str | Iterable[str]) -> ImageSpec:
+            return self._derive(commands=(*(self.commands or ()), *_as_tuple(commands)))
+
+        def with_copy(self, src: str | Iterable[str]) -> ImageSpec:
+            return self._derive(copy=(*(self.copy or ()), *_as_tuple(src)))
+
+        @classmethod
+        def from_env(cls, *, pinned_packages: Iterable[str] | None = None, **kwargs: Any) -> ImageSpec:
+            """flytekit's `from_env`: this interpreter's major.minor, and the named packages pinned to the
+            versions installed here (so the image matches the environment that declared it)."""
+            from importlib.metadata import PackageNotFoundError, version
+
+            if "python_version" in kwargs:
+                raise SpecError("ImageSpec.from_env: python_version is taken from this interpreter")
+            pins = []
+            for package in pinned_packages or ():
+                try:
+                    pins.append(f"{package}=={version(package)}")
+                except PackageNotFoundError:
+                    raise SpecError(
+                        f"ImageSpec.from_env: pinned package {package} is not installed"
+                    ) from None
+            packages = (*(kwargs.pop("packages", None) or ()), *pins)
+            return cls(
+                python_version=f"{sys.version_info.major}.{sys.version_info.minor}",
+                packages=packages or None,
+                **kwargs,
+            )
+
+        @classmethod
+        def from_yaml(cls, path: str | Path) -> ImageSpec:
+            """Load a YAML spec; its relative paths are relative to the YAML file's folder."""
+            file = Path(path)
+            try:
+                data = yaml.safe_load(file.read_text())
+            except OSError as exc:
+                raise SpecError(f"{file}: cannot read: {exc.strerror}") from None
+            except yaml.YAMLError as exc:
+                raise SpecError(f"{file}: invalid YAML: {str(exc).splitlines()[0]}") from None
+            if not isinstance(data, dict):
+                raise SpecError(f"{file}: must be a mapping of ImageSpec fields")
+            _reject_unknown(data, file)
+            token = _BASE_DIR.set(file.parent.absolute())
+            try:
+                return cls(**data)
+            except SpecError as exc:
+                raise SpecError(f"{file}: {exc}") from None
+            finally:
+                _BASE_DIR.reset(token)
+
+        from_file = from_yaml
+
+
+def _reject_unknown(data: dict[str, Any], file: Path, where: str = "") -> None:
+    """Name an unknown YAML key exactly, nested base specs included."""
+    for key, value in data.items():
+        if key not in ImageSpec.model_fields:
+            raise SpecError(f"{file}: unknown key {where}{key!r}")
+        if key == "base_image" and isinstance(value, dict):
+            _reject_unknown(value, file, f"{where}base_image.")
+
+
+def _as_tuple(value: str | Iterable[str]) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    else:
+        yield from value
+
+
+ImageSpec.model_rebuild()
