@@ -206,14 +206,18 @@ class LaunchPlan:
             output_tuple=wf.output_tuple,
         )
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Run (in a workflow body: call as a subworkflow) with defaults, then kwargs, then fixed inputs."""
-        if args:
-            raise self._error("only keyword arguments are supported")
+    def merged_inputs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The workflow's inputs for one launch: defaults, then the caller's, then the fixed ones."""
         overridden = sorted(kwargs.keys() & self.fixed_inputs.keys())
         if overridden:
             raise self._error(f"input '{overridden[0]}' is fixed and cannot be overridden")
-        return self.workflow(**{**self.default_inputs, **kwargs, **self.fixed_inputs})
+        return {**self.default_inputs, **kwargs, **self.fixed_inputs}
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run (in a workflow body: call as a subworkflow) with `merged_inputs`; keyword arguments only."""
+        if args:
+            raise self._error("only keyword arguments are supported")
+        return self.workflow(**self.merged_inputs(kwargs))
 
     def to_dict(self) -> dict[str, Any]:
         """The versioned document a scheduler stores: inputs as literals, the workflow by reference."""
