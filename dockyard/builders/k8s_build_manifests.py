@@ -55,7 +55,7 @@ def buildctl_args(
     context: BuildContext, build: BuildSettings, kube: KubernetesSettings, *, push: bool
 ) -> list[str]:
     """The `buildctl build …` arguments: frontend, local dirs, platforms, labels, secrets, output, cache."""
-    args = ["build", "--frontend", "dockerfile.v0", "--local", f"context={WORKSPACE}"]
+    args = ["build", "--progress=plain", "--frontend", "dockerfile.v0", "--local", f"context={WORKSPACE}"]
     args += ["--local", f"dockerfile={WORKSPACE}"]
     if context.platforms:
         args += ["--opt", "platform=" + ",".join(context.platforms)]
@@ -65,6 +65,8 @@ def buildctl_args(
         args += ["--secret", f"id={secret_id},src={SECRETS_DIR}/{secret_id}"]
     output = f"type=image,name={context.image},push={'true' if push else 'false'}"
     output += f",compression={build.compression}"
+    if build.compression != "uncompressed":
+        output += ",force-compression=true"
     if build.compression == "zstd":
         output += ",oci-mediatypes=true"
     args += ["--output", output]

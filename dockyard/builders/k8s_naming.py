@@ -44,3 +44,19 @@ def to_manifest(obj: Any) -> dict[str, Any]:
 
     result: dict[str, Any] = ApiClient().sanitize_for_serialization(obj)
     return result
+
+
+def _block_strings(dumper: Any, value: str) -> Any:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def to_yaml(manifests: list[dict[str, Any]]) -> str:
+    """Manifests as one multi-document YAML stream (keys sorted, scripts as block scalars), for dry runs."""
+    import yaml
+
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    _Dumper.add_representer(str, _block_strings)
+    return yaml.dump_all(manifests, Dumper=_Dumper, sort_keys=True, default_flow_style=False)

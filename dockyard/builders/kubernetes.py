@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import re
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from dockyard.builders.base import BuildResult
+from dockyard.builders.base import BuildResult, StepHook
+from dockyard.builders.docker import SUPPORTED_FIELDS
 from dockyard.builders.k8s_build_manifests import (
     CONTAINER,
     METADATA_MARKER,
@@ -27,12 +29,14 @@ from dockyard.builders.k8s_build_manifests import (
 from dockyard.builders.k8s_context_tarball import context_digest, pack_context
 from dockyard.builders.k8s_context_upload import context_uri, upload_context
 from dockyard.builders.k8s_pod_status import PodState, PodVerdict
+from dockyard.builders.registry import Present, RegistryClient
 from dockyard.config import Settings, get_settings
-from dockyard.errors import BuildError, SpecError
+from dockyard.errors import BuildError
 from dockyard.imagespec.context import BuildContext
 
 _AUTH_PATTERN = re.compile(r"401 Unauthorized|403 Forbidden|unauthorized:|denied:|insufficient_scope", re.I)
 _POD_START_S = 120
+_STEP = re.compile(r"^#(\d+) (\[[^\]]+\] .+)$")  # buildctl --progress=plain: "#7 [2/4] RUN pip install …"
 
 
 def _placeholders(context: BuildContext, settings: Settings) -> tuple[dict[str, bytes], bytes | None]:
@@ -91,53 +95,37 @@ class KubernetesBuilder:
     """Builds with BuildKit in a Kubernetes Job (see module docstring)."""
 
     name: ClassVar[str] = "kubernetes"
-    # Everything rendered into the Dockerfile works; a local docker config file does not exist in the cluster
-    # (push credentials come from the kubernetes.registry_secret Secret instead).
-    supported_fields: ClassVar[frozenset[str]] = frozenset(
-        {
-            "name",
-            "python_version",
-            "builder",
-            "source_root",
-            "env",
-            "registry",
-            "packages",
-            "requirements",
-            "apt_packages",
-            "cuda",
-            "cudnn",
-            "base_image",
-            "platform",
-            "pip_index",
-            "pip_extra_index_url",
-            "pip_secret_mounts",
-            "pip_extra_args",
-            "entrypoint",
-            "commands",
-            "tag_format",
-            "source_copy_mode",
-            "copy",
-            "python_exec",
-            "runtime_packages",
-            "builder_options",
-        }
-    )
+    # The Dockerfile is the docker builder's, so the fields are too; there are no builder_options.
+    supported_fields: ClassVar[frozenset[str]] = SUPPORTED_FIELDS - {"builder_options"}
 
-    def __init__(self, settings: Settings | None = None, log: Callable[[str], None] | None = None) -> None:
-        self._settings = settings
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        registry: RegistryClient | None = None,
+        cluster: Any = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self.registry = registry or RegistryClient()
+        self._cluster = cluster
         self._log = log or (lambda line: print(line, file=sys.stderr))
+        self._cancelled = threading.Event()
+        self._jobs: set[str] = set()
+        self._lock = threading.Lock()
 
     @property
-    def settings(self) -> Settings:
-        return self._settings or get_settings()
+    def cluster(self) -> Any:
+        """The API layer, connected on first use (a dry run never needs one)."""
+        with self._lock:
+            if self._cluster is None:
+                from dockyard.builders.k8s_cluster import Cluster
 
-    def build(self, context: BuildContext, *, push: bool) -> BuildResult:
+                self._cluster = Cluster(self.settings.kubernetes, BuildError)
+            return self._cluster
+
+    def build(self, context: BuildContext, *, push: bool, on_step: StepHook | None = None) -> BuildResult:
         """Run the build Job to completion and return the verified digest; clean up whatever happens."""
-        from dockyard.builders.k8s_cluster import Cluster
-
-        unsupported = context.fields_used - self.supported_fields
-        if unsupported:
-            raise SpecError(f"{', '.join(sorted(unsupported))}: not supported by the kubernetes builder")
         settings = self.settings
         data = pack_context(context.directory)
         url = upload_context(data, context_digest(data), settings)
@@ -146,46 +134,57 @@ class KubernetesBuilder:
             secret_data={key: Path(path).read_bytes() for key, path in context.secrets.items()},
             ca_bundle=settings.build.ca_bundle.read_bytes() if settings.build.ca_bundle else None,
         )
-        cluster = Cluster(settings.kubernetes, BuildError)
-        name = job_name(context)
-        secret = build_secret(context, settings.kubernetes, plan)
-        job = build_job(context, settings.build, settings.kubernetes, plan, push=push)
-        cluster.create(secret)
+        cluster, name = self.cluster, job_name(context)
+        cluster.create(build_secret(context, settings.kubernetes, plan))
+        with self._lock:
+            self._jobs.add(name)
         try:
-            cluster.create(job)
-            lines = self._run(cluster, name, settings)
+            cluster.create(build_job(context, settings.build, settings.kubernetes, plan, push=push))
+            lines = self._follow(name, on_step)
         finally:
+            with self._lock:
+                self._jobs.discard(name)
             cluster.delete("Job", name)
             cluster.delete("Secret", name)
-        metadata = read_metadata(lines)
-        digest = str(metadata.get("containerimage.digest", ""))
+        digest = str(read_metadata(lines).get("containerimage.digest", ""))
         if not digest.startswith("sha256:"):
-            raise BuildError(f"build metadata: no containerimage.digest in {sorted(metadata)}")
+            raise BuildError(f"{context.image}: the build metadata has no containerimage.digest")
+        logs = "\n".join(lines)
         if not push:
-            return BuildResult(digest=digest, image_ref=context.image, logs="\n".join(lines))
-        _verify_in_registry(context.image, digest)
-        return BuildResult(digest=digest, image_ref=f"{context.repository}@{digest}", logs="\n".join(lines))
+            return BuildResult(digest=digest, image_ref=context.image, logs=logs)
+        answer = self.registry.lookup(context.image)
+        if not isinstance(answer, Present) or answer.digest != digest:
+            found = answer.digest if isinstance(answer, Present) else "nothing"
+            raise BuildError(f"{context.image}: pushed {digest} but the registry holds {found}")
+        return BuildResult(digest=digest, image_ref=f"{context.repository}@{digest}", logs=logs)
 
-    def _run(self, cluster: Any, name: str, settings: Settings) -> list[str]:
+    def cancel(self) -> None:
+        """Stop every build in flight by deleting its Job (any thread: the engine calls it on Ctrl-C)."""
+        self._cancelled.set()
+        with self._lock:
+            jobs = list(self._jobs)
+        for name in jobs:
+            self.cluster.delete("Job", name)
+
+    def _follow(self, name: str, on_step: StepHook | None) -> list[str]:
         """Follow the Job's pod: wait for it to start, stream the builder's log, then judge the outcome."""
+        cluster = self.cluster
         pod = cluster.job_pod(name, _POD_START_S)
         verdict = cluster.wait_pod(pod, lambda v: v.state is PodState.RUNNING)
         lines: list[str] = []
+        steps: set[str] = set()
         if verdict.state is PodState.RUNNING:
             for line in cluster.follow_logs(pod, CONTAINER):
                 lines.append(line)
                 self._log(line)
+                step = _STEP.match(line)
+                if on_step and step and step.group(1) not in steps:
+                    steps.add(step.group(1))
+                    on_step(step.group(2))
             verdict = cluster.wait_pod(pod, lambda v: False)
+        if self._cancelled.is_set():
+            raise KeyboardInterrupt
         if verdict.state is not PodState.SUCCEEDED:
             container = "fetch-context" if "init container" in verdict.message else CONTAINER
-            raise BuildError(explain_failure(verdict, cluster.log_tail(pod, container), settings))
+            raise BuildError(explain_failure(verdict, cluster.log_tail(pod, container), self.settings))
         return lines
-
-
-def _verify_in_registry(image: str, digest: str) -> None:
-    """The digest BuildKit reported must be what the registry now serves for the tag."""
-    from dockyard.builders.registry import Present, RegistryClient
-
-    answer = RegistryClient().lookup(image)
-    if not isinstance(answer, Present) or answer.digest != digest:
-        raise BuildError(f"{image}: the registry does not serve the pushed digest {digest} ({answer})")

@@ -17,6 +17,7 @@ from dockyard.errors import ExecutionError
 from dockyard.runtime.executor import Outcome, Phase, TaskAttempt
 from dockyard.runtime.k8s_task_pod import PRIMARY, pod_name, task_pod
 
+_ALL_LINES = 1_000_000
 _PHASES = {
     PodState.SUCCEEDED: Phase.SUCCEEDED,
     PodState.TIMED_OUT: Phase.TIMED_OUT,
@@ -43,6 +44,8 @@ def outcome_of(verdict: PodVerdict, log_tail: str = "") -> Outcome:
 class PodHandle:
     name: str
     log: str | None = None  # captured at the end, before the pod is deleted
+    cancelled: bool = False
+    outcome: Outcome | None = None
 
 
 class KubernetesExecutor:
@@ -50,7 +53,7 @@ class KubernetesExecutor:
 
     name = "kubernetes"
 
-    def __init__(self, settings: Settings | None = None, cluster: Any = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, cluster: Any = None) -> None:
         self.settings = settings or get_settings()
         self._cluster = cluster
 
@@ -82,18 +85,24 @@ class KubernetesExecutor:
 
     def wait(self, handle: PodHandle) -> Outcome:
         """Watch the pod to a final state, keep its log, delete it (also on Ctrl-C), map the outcome."""
+        if handle.outcome is not None:
+            return handle.outcome
         try:
             verdict = self.cluster.wait_pod(handle.name, lambda v: False)
-            handle.log = self.cluster.log_tail(handle.name, PRIMARY, lines=100_000)
+            handle.log = self.cluster.log_tail(handle.name, PRIMARY, lines=_ALL_LINES)
         finally:
             self.cluster.delete("Pod", handle.name)
-        tail = "\n".join((handle.log or "").splitlines()[-40:])
-        return outcome_of(verdict, tail)
+        if handle.cancelled:
+            handle.outcome = Outcome(Phase.CANCELLED, verdict.exit_code, "cancelled")
+        else:
+            handle.outcome = outcome_of(verdict, "\n".join((handle.log or "").splitlines()[-40:]))
+        return handle.outcome
 
     def logs(self, handle: PodHandle) -> str:
         if handle.log is not None:
             return handle.log
-        return str(self.cluster.log_tail(handle.name, PRIMARY, lines=100_000))
+        return str(self.cluster.log_tail(handle.name, PRIMARY, lines=_ALL_LINES))
 
     def cancel(self, handle: PodHandle) -> None:
+        handle.cancelled = True
         self.cluster.delete("Pod", handle.name)
