@@ -59,7 +59,7 @@ class FlyteDirectory(os.PathLike[str]):
     def new_remote(cls, stem: str | None = None) -> FlyteDirectory:
         """A new, empty folder to fill, stored as an output when returned from a task."""
         binding = transfer.current_store()
-        remote = binding.store.url_for(binding.prefix, stem or uuid.uuid4().hex) + "/" if binding else None
+        remote = binding.url_for(stem or uuid.uuid4().hex) + "/" if binding else None
         return cls(transfer.new_local_dir(), remote_directory=remote)
 
     @classmethod

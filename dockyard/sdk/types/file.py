@@ -96,7 +96,7 @@ class FlyteFile(os.PathLike[str]):
 
         binding = transfer.current_store()
         name = name or uuid.uuid4().hex
-        remote = binding.store.url_for(binding.prefix, uuid.uuid4().hex, name) if binding else None
+        remote = binding.url_for(uuid.uuid4().hex, name) if binding else None
         return cls(transfer.new_local_dir() / name, remote_path=remote)
 
     new_remote = new_remote_file

@@ -28,7 +28,7 @@ class PickleTransformer(Transformer):
     def __init__(self, python_type: Any) -> None:
         self.python_type = python_type
         self.name = type_name(python_type)
-        checkable = isinstance(python_type, type) and python_type is not FlytePickle
+        checkable = isinstance(python_type, type) and not is_pickle_annotation(python_type)
         self.check: type | None = python_type if checkable else None
 
     def to_literal(self, value: Any) -> Literal:

@@ -23,10 +23,19 @@ from dockyard.sdk.types.errors import TypeConversionError
 
 @dataclass(frozen=True)
 class StoreBinding:
-    """The store of the running execution and the key prefix its raw outputs go under."""
+    """The store of the running execution and the prefix its raw outputs go under.
+
+    `prefix` is a full URI in the store (`s3://bucket/exec/raw`) or path parts under the store's root.
+    """
 
     store: BlobStore
     prefix: str
+
+    def url_for(self, *parts: str) -> str:
+        """A URI under the raw-output prefix."""
+        if is_remote(self.prefix):
+            return "/".join([self.prefix.rstrip("/"), *(p.strip("/") for p in parts if p.strip("/"))])
+        return self.store.url_for(self.prefix, *parts)
 
 
 _store: ContextVar[StoreBinding | None] = ContextVar("dockyard_store", default=None)
@@ -112,7 +121,7 @@ def persist(local: str | os.PathLike[str], *, directory: bool, remote_path: str 
         raise TypeConversionError(f"file {path} does not exist")
     binding = current_store()
     if binding is not None:
-        uri = remote_path or binding.store.url_for(binding.prefix, uuid.uuid4().hex, path.name)
+        uri = remote_path or binding.url_for(uuid.uuid4().hex, path.name)
         return binding.store.put(path, uri.rstrip("/") + "/" if directory else uri)
     raw = raw_output_dir()
     if _under(path.resolve(), raw):

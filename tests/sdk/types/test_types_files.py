@@ -1,0 +1,163 @@
+"""FlyteFile and FlyteDirectory: local runs copy into the raw-output folder, remote runs use a store."""
+
+from __future__ import annotations
+
+import os
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dockyard.runtime.blobstore import LocalStore
+from dockyard.runtime.blobstore.s3 import S3Store
+from dockyard.sdk.types import FlyteDirectory, FlyteFile, TypeConversionError, TypeEngine, hash_literals
+from dockyard.sdk.types.transfer import current_store, use_raw_output_dir, use_store
+from dockyard.types.file import CSVFile
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Iterator[Path]:
+    with use_raw_output_dir(tmp_path / "raw") as path:
+        yield path
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalStore:
+    return LocalStore(f"file://{tmp_path / 'store'}")
+
+
+def make_tree(root: Path) -> Path:
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_text("alpha")
+    (root / "sub" / "b.txt").write_text("beta")
+    return root
+
+
+def test_format_hint_is_recorded_in_the_literal(tmp_path: Path, raw: Path) -> None:
+    src = tmp_path / "data.csv"
+    src.write_text("a,b\n1,2\n")
+    csv_type = FlyteFile[typing.TypeVar("csv")]
+    assert csv_type is CSVFile and csv_type is FlyteFile["csv"]
+    literal = TypeEngine.to_literal(FlyteFile(src), csv_type)
+    assert literal["blob"]["format"] == "csv"
+    assert literal["blob"]["dimensionality"] == "single"
+    assert TypeEngine.literal_type(csv_type) == {"blob": {"format": "csv", "dimensionality": "single"}}
+    back = TypeEngine.to_python(literal, csv_type)
+    assert isinstance(back, csv_type) and Path(back).read_text() == "a,b\n1,2\n"
+    # a typed value keeps its own hint when the annotation has none
+    assert TypeEngine.to_literal(csv_type(src), FlyteFile)["blob"]["format"] == "csv"
+
+
+def test_local_file_is_copied_so_later_changes_do_not_leak(tmp_path: Path, raw: Path) -> None:
+    src = tmp_path / "model.bin"
+    src.write_bytes(b"v1")
+    literal = TypeEngine.to_literal(str(src), FlyteFile)
+    src.write_bytes(b"v2 changed by the user")
+    back = TypeEngine.to_python(literal, FlyteFile)
+    assert Path(back.path).is_relative_to(raw)
+    assert back.remote_source is None
+    with open(back, "rb") as f:
+        assert f.read() == b"v1"
+    # passing the received file on does not copy it again
+    assert TypeEngine.to_literal(back, FlyteFile) == literal
+
+
+def test_missing_local_file_is_an_error_naming_it(tmp_path: Path, raw: Path) -> None:
+    with pytest.raises(TypeConversionError, match=rf"^dataset: file {tmp_path}/nope.csv does not exist$"):
+        TypeEngine.to_literal(FlyteFile(tmp_path / "nope.csv"), FlyteFile, path="dataset")
+    with pytest.raises(TypeConversionError, match=r"^d: expected FlyteFile, got int$"):
+        TypeEngine.to_literal(3, FlyteFile, path="d")
+
+
+def test_directory_literal_cannot_become_a_file(tmp_path: Path, raw: Path) -> None:
+    literal = TypeEngine.to_literal(FlyteDirectory(make_tree(tmp_path / "d")), FlyteDirectory)
+    with pytest.raises(TypeConversionError, match="expected FlyteFile, got directory"):
+        TypeEngine.to_python(literal, FlyteFile)
+
+
+def test_local_directory_round_trip(tmp_path: Path, raw: Path) -> None:
+    src = make_tree(tmp_path / "model")
+    literal = TypeEngine.to_literal(FlyteDirectory(path=str(src)), FlyteDirectory)
+    assert literal["blob"]["dimensionality"] == "multipart"
+    (src / "a.txt").write_text("changed")
+    back = TypeEngine.to_python(literal, FlyteDirectory)
+    assert (Path(back.download()) / "a.txt").read_text() == "alpha"
+    names = sorted(Path(p).name for p in map(os.fspath, FlyteDirectory.listdir(back)))
+    assert names == ["a.txt", "sub"]
+
+
+def test_file_travels_through_a_store_and_downloads_lazily(tmp_path: Path, store: LocalStore) -> None:
+    src = tmp_path / "weights.onnx"
+    src.write_bytes(b"\x01\x02")
+    with use_store(store, "exec-1/raw") as binding:
+        assert current_store() is binding
+        literal = TypeEngine.to_literal(src, FlyteFile["onnx"])
+        uri = literal["blob"]["uri"]
+        assert uri.startswith(store.url + "/exec-1/raw/") and uri.endswith("/weights.onnx")
+        assert store.exists(uri)
+        back = TypeEngine.to_python(literal, FlyteFile["onnx"])
+        assert back.remote_source == uri
+        assert not back.downloaded and not Path(back.path).exists()
+        assert Path(back.download()).read_bytes() == b"\x01\x02"
+        # returned unchanged, it keeps pointing at the stored blob (no second upload)
+        assert TypeEngine.to_literal(back, FlyteFile)["blob"]["uri"] == uri
+    assert current_store() is None
+
+
+def test_new_remote_file_and_directory_upload_where_chosen(store: LocalStore) -> None:
+    with use_store(store, "exec-2/raw"):
+        out = FlyteFile.new_remote_file("report.txt")
+        with out.open("w") as f:
+            f.write("report")
+        literal = TypeEngine.to_literal(out, FlyteFile)
+        assert literal["blob"]["uri"] == out.remote_path
+        assert store.read_bytes(literal["blob"]["uri"]) == b"report"
+
+        folder = FlyteDirectory.new_remote()
+        (Path(folder.path) / "x.txt").write_text("x")
+        with folder.new_file("y.txt").open("w") as f:
+            f.write("y")
+        dir_literal = TypeEngine.to_literal(folder, FlyteDirectory)
+        assert dir_literal["blob"]["uri"] == folder.remote_directory
+        back = TypeEngine.to_python(dir_literal, FlyteDirectory)
+        local = Path(back.download())
+        assert sorted(p.name for p in local.iterdir()) == ["x.txt", "y.txt"]
+
+
+def test_directory_round_trip_through_s3(tmp_path: Path, s3_bucket: str) -> None:
+    s3 = S3Store(f"s3://{s3_bucket}/dockyard")
+    src = make_tree(tmp_path / "ckpt")
+    with use_store(s3, f"s3://{s3_bucket}/dockyard/exec-3/raw"):
+        literal = TypeEngine.to_literal(src, FlyteDirectory)
+        assert literal["blob"]["uri"].startswith(f"s3://{s3_bucket}/dockyard/exec-3/raw/")
+        assert literal["blob"]["uri"].endswith("/")
+        back = TypeEngine.to_python(literal, FlyteDirectory)
+        local = Path(back.download())
+    assert (local / "a.txt").read_text() == "alpha"
+    assert (local / "sub" / "b.txt").read_text() == "beta"
+
+
+def test_a_uri_without_a_store_cannot_be_downloaded() -> None:
+    ff = TypeEngine.to_python(
+        {"blob": {"uri": "s3://bucket/key.csv", "format": "", "dimensionality": "single"}}, FlyteFile
+    )
+    assert ff.remote_source == "s3://bucket/key.csv"
+    with pytest.raises(TypeConversionError, match="no blob store is installed"):
+        ff.download()
+
+
+def test_files_and_directories_are_hashed_by_content(tmp_path: Path, raw: Path) -> None:
+    one, two = tmp_path / "1.txt", tmp_path / "2.txt"
+    one.write_text("same")
+    two.write_text("same")
+    a = hash_literals({"f": TypeEngine.to_literal(one, FlyteFile)})
+    b = hash_literals({"f": TypeEngine.to_literal(two, FlyteFile)})
+    assert a == b
+    two.write_text("different")
+    assert hash_literals({"f": TypeEngine.to_literal(two, FlyteFile)}) != a
+    tree = make_tree(tmp_path / "t")
+    d1 = hash_literals({"d": TypeEngine.to_literal(tree, FlyteDirectory)})
+    assert d1 == hash_literals({"d": TypeEngine.to_literal(tree, FlyteDirectory)})
+    (tree / "sub" / "b.txt").write_text("changed")
+    assert hash_literals({"d": TypeEngine.to_literal(tree, FlyteDirectory)}) != d1
