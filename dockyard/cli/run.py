@@ -310,12 +310,39 @@ def _load(file: Path, name: str) -> Any:
     return entity
 
 
-def _kind(entity: Any) -> str:
+_KINDS = {"task": "task", "workflow": "workflow", "dynamic": "dynamic workflow", "map": "map task"}
+
+
+def _describe(entity: Any) -> str:
+    """`Run workflow pkg.wf.` and the first line of its docstring, for `--help`."""
     from dockyard.sdk.launch_plan import LaunchPlan
 
     if isinstance(entity, LaunchPlan):
-        return f"launch plan of workflow {entity.workflow.name}"
-    return type(entity).__name__
+        title, doc = f"launch plan {entity.name} of workflow {entity.workflow.name}", entity.workflow.__doc__
+    else:
+        title, doc = f"{_KINDS.get(entity.node_kind, entity.node_kind)} {entity.name}", entity.__doc__
+    lines = (doc or "").strip().splitlines()
+    return f"Run {title}." + (f"\n\n{lines[0]}" if lines else "")
+
+
+def _hint(tp: Any) -> str:
+    """How to spell a value of `tp` on the command line."""
+    base = typing.get_args(tp)[0] if typing.get_origin(tp) is typing.Annotated else tp
+    if typing.get_origin(base) in (typing.Union, types.UnionType):
+        return " or ".join(_hint(a) for a in typing.get_args(base) if a is not type(None))
+    if isinstance(base, type) and issubclass(base, enum.Enum):
+        return "one of " + " | ".join(str(m.value) for m in base)
+    if _blob_kind(base):
+        return "a local path or a URI"
+    if base is dt.datetime:
+        return "ISO 8601 datetime, or now / today"
+    if base is dt.timedelta:
+        return "duration: 1h30m, 90s or PT1H30M"
+    if base is bool:
+        return "true / false"
+    if typing.get_origin(base) in (list, dict) or base in (list, dict) or dataclasses.is_dataclass(base):
+        return "JSON, or a .json / .yaml file"
+    return _type_name(base)
 
 
 def _input_command(entity: Any, prog: str, given: list[dict[str, str]]) -> click.Command:
@@ -330,28 +357,26 @@ def _input_command(entity: Any, prog: str, given: list[dict[str, str]]) -> click
             decls.append(f"--{name.replace('_', '-')}")
         if name in iface.defaults:
             shown = json.dumps(to_json(iface.defaults[name]))
-            help_text = f"{type_name(tp)}  [default: {shown}]"
+            help_text = f"{_hint(tp)}  [default: {shown}]"
         else:
-            help_text = f"{type_name(tp)}  [required]"
+            help_text = f"{_hint(tp)}  [required]"
         is_bool = typing.get_origin(tp) is None and tp is bool
         params.append(
             click.Option(
-                decls,
-                name,
+                [*decls, name],
                 type=click.STRING,
                 default=None,
                 help=help_text,
                 metavar=type_name(tp).upper(),
                 is_flag=False,
+                show_default=False,
                 flag_value="true" if is_bool else None,
             )
         )
-    doc = (getattr(entity, "__doc__", None) or "").strip().splitlines()
-    summary = f"Run {_kind(entity)} {getattr(entity, 'name', '')}." + (f"\n\n{doc[0]}" if doc else "")
     return click.Command(
         prog,
         params=params,
-        help=summary,
+        help=_describe(entity),
         callback=lambda **raw: given.append({k: v for k, v in raw.items() if v is not None}),
         context_settings={"help_option_names": ["--help", "-h"]},
     )
@@ -394,6 +419,18 @@ def _show_event(event: Any) -> None:
         )
 
 
+def _user_traceback(exc: BaseException) -> str:
+    """The traceback of a failure in user code, without dockyard's own frames."""
+    import traceback
+
+    import dockyard
+
+    ours = str(Path(dockyard.__file__).parent)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(ours)]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
+    return "".join(lines + traceback.format_exception_only(exc)).rstrip()
+
+
 def _run_local(entity: Any, inputs: dict[str, Any], overwrite_cache: bool) -> Any:
     """Execute in this process; a failure in user code becomes one line (its traceback goes to stderr)."""
     from dockyard.sdk import local
@@ -406,12 +443,13 @@ def _run_local(entity: Any, inputs: dict[str, Any], overwrite_cache: bool) -> An
     except DockyardError:
         raise
     except Exception as exc:
-        import traceback
-
         from dockyard.errors import ExecutionError
 
-        typer.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
-        raise ExecutionError(f"{entity.name}: {type(exc).__name__}: {exc}") from exc
+        typer.echo(_user_traceback(exc), err=True)
+        message = " ".join(str(exc).split())
+        if entity.name not in message:
+            message = f"{entity.name}: {message}"
+        raise ExecutionError(f"{type(exc).__name__}: {message}") from exc
 
 
 @app.command(
