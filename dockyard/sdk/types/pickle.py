@@ -18,6 +18,7 @@ from dockyard.sdk.types.errors import TypeConversionError, mismatch
 from dockyard.sdk.types.literal import Literal, kind_of
 
 INLINE_LIMIT = 64 * 1024  # bytes of pickle kept inside the literal
+PICKLE_PROTOCOL = 5  # pinned, so literals (and cache keys) do not change with the Python version
 
 
 class FlytePickle:
@@ -35,7 +36,7 @@ class PickleTransformer(Transformer):
         if self.check is not None and not isinstance(value, self.check):
             raise mismatch(self.name, type(value).__name__)
         try:
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(value, protocol=PICKLE_PROTOCOL)
         except Exception as exc:  # pickling runs arbitrary __reduce__ code
             raise TypeConversionError(f"cannot pickle {type(value).__name__}: {exc}") from None
         if len(data) <= INLINE_LIMIT:
