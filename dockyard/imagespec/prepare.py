@@ -30,10 +30,30 @@ from dockyard.imagespec.resolve import (
     resolve,
     tag_for,
 )
-from dockyard.imagespec.runtime_install import runtime_wheel, wheel_name
+from dockyard.imagespec.runtime_install import is_release, runtime_wheel, wheel_name
 from dockyard.imagespec.spec import ImageSpec
+from dockyard.version import __version__
 
 LABEL_FILE_LIMIT = 256  # above this many files, the inputs label summarises them per folder
+
+
+def summarize_files(files: dict[str, Any]) -> dict[str, Any]:
+    """File records grouped per top folder (`/root/<first>` or `deps`): a count and a digest of the group."""
+    groups: dict[str, Any] = {}
+    counts: dict[str, int] = {}
+    for key in sorted(files):
+        parts = key.split("/")
+        group = "/".join(parts[:3]) if key.startswith("/") else parts[0]
+        record = files[key]
+        groups.setdefault(group, hashlib.sha256()).update(
+            f"{key}\0{record['sha256']}\0{record['size']}\0{int(record['executable'])}\n".encode()
+        )
+        counts[group] = counts.get(group, 0) + 1
+    return {g: {"files": counts[g], "sha256": h.hexdigest()} for g, h in groups.items()}
+
+
+def is_summary(files: dict[str, Any]) -> bool:
+    return any("files" in record for record in files.values())
 
 
 def label_inputs(resolved: ResolvedSpec) -> dict[str, Any]:
@@ -41,17 +61,7 @@ def label_inputs(resolved: ResolvedSpec) -> dict[str, Any]:
     summarised per top folder (count and digest), which keeps the label small and still explainable."""
     data = resolved.model_dump(mode="json")
     if len(resolved.files) > LABEL_FILE_LIMIT:
-        groups: dict[str, hashlib._Hash] = {}
-        counts: dict[str, int] = {}
-        for key in sorted(resolved.files):
-            parts = key.split("/")
-            group = "/".join(parts[:3]) if key.startswith("/") else parts[0]
-            record = resolved.files[key]
-            groups.setdefault(group, hashlib.sha256()).update(
-                f"{key}\0{record.sha256}\0{record.size}\0{int(record.executable)}\n".encode()
-            )
-            counts[group] = counts.get(group, 0) + 1
-        data["files"] = {g: {"files": counts[g], "sha256": h.hexdigest()} for g, h in groups.items()}
+        data["files"] = summarize_files(data["files"])
     return data
 
 
@@ -138,7 +148,10 @@ def prepare(
     folder = Path(tempfile.mkdtemp(prefix="ctx-", dir=work_dir))
     context = folder / "context"
     context.mkdir()
-    resolved = resolve(spec, settings, lookup_digest=lookup_digest, snapshot_dir=context)
+    runtime, wheel = None, None
+    if not is_release(__version__):
+        runtime, wheel = runtime_wheel(settings.work_dir)
+    resolved = resolve(spec, settings, lookup_digest=lookup_digest, snapshot_dir=context, runtime=runtime)
     _check_platforms(resolved)
     spec_hash = resolved.spec_hash()
     tag = tag_for(spec_hash, spec.tag_format)
@@ -148,8 +161,7 @@ def prepare(
     if resolved.packages:
         (context / "gen").mkdir()
         (context / "gen" / "packages.txt").write_text("".join(f"{p}\n" for p in resolved.packages))
-    if resolved.tools.dockyard.source_sha256 is not None:
-        wheel = runtime_wheel(resolved.tools.dockyard, settings.work_dir)
+    if wheel is not None:
         place(wheel, context / "wheel" / wheel.name)
         options = replace(options, runtime_wheel=wheel.name)
     (context / "Dockerfile").write_text(render(resolved, options))

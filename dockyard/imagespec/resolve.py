@@ -139,8 +139,13 @@ def resolve(
     *,
     lookup_digest: LookupDigest | None = None,
     snapshot_dir: Path | None = None,
+    runtime: RuntimeInstall | None = None,
 ) -> ResolvedSpec:
-    """Canonical inputs of a spec. With `snapshot_dir`, every file is copied there as it is hashed."""
+    """Canonical inputs of a spec. With `snapshot_dir`, every file is copied there as it is hashed.
+
+    `runtime` is the dockyard runtime going into the image (prepare passes the one its wheel was built
+    from); by default the installed client's.
+    """
     requirements, sources = _requirements(spec)
     sources += files.image_files(spec)
     records = {s.key: files.digest(s, snapshot_dir) for s in sources}
@@ -165,7 +170,9 @@ def resolve(
         commands=tuple(spec.commands or ()),
         entrypoint=spec.entrypoint,
         files=records,
-        tools=Tools(uv=dist_version("uv"), template=template_version(), dockyard=runtime_install()),
+        tools=Tools(
+            uv=dist_version("uv"), template=template_version(), dockyard=runtime or runtime_install()
+        ),
     )
 
 

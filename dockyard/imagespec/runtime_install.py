@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -90,30 +91,44 @@ def wheel_name(version: str) -> str:
     return f"dockyard-{Version(version)}-py3-none-any.whl"
 
 
-def runtime_wheel(install: RuntimeInstall, cache_dir: Path) -> Path:
-    """The wheel for a non-release runtime, built once per source digest (`uv build`, the client's uv)."""
-    assert install.source_sha256 is not None
+def _snapshot_sources(root: Path, dest: Path) -> str:
+    """Copy the wheel's sources to dest, hashing them in the same read (the `sources_digest` scheme)."""
+    h = hashlib.sha256()
+    for file in _source_files(root):
+        rel = file.relative_to(root).as_posix()
+        data = file.read_bytes()
+        h.update(f"{rel}\0{len(data)}\0".encode())
+        h.update(data)
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_bytes(data)
+    return h.hexdigest()
+
+
+def runtime_wheel(cache_dir: Path) -> tuple[RuntimeInstall, Path]:
+    """A wheel of the checkout (built once per source digest with the client's uv) and its description.
+
+    The wheel is built from a snapshot of the sources, so it matches the digest even while they change.
+    """
     from uv import find_uv_bin
 
-    out = cache_dir / "dockyard-wheels" / install.source_sha256
-    out.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(out) + ".lock"):
-        wheels = sorted(out.glob("dockyard-*.whl"))
-        if wheels:
-            return wheels[0]
-        root = checkout_root()
-        proc = subprocess.run(
-            [find_uv_bin(), "build", "--wheel", "--quiet", "--out-dir", str(out), str(root)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        wheels = sorted(out.glob("dockyard-*.whl"))
-        if proc.returncode != 0 or not wheels:
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-            raise BuildError(f"building the dockyard wheel from {root} failed: {' | '.join(tail)}")
-        if sources_digest(root) != install.source_sha256:
-            for wheel in wheels:
-                wheel.unlink()
-            raise BuildError(f"dockyard sources in {root} changed while its wheel was being built; retry")
-        return wheels[0]
+    root = checkout_root()
+    with tempfile.TemporaryDirectory(prefix="dockyard-src-") as scratch:
+        digest = _snapshot_sources(root, Path(scratch))
+        install = RuntimeInstall(version=__version__, source_sha256=digest)
+        out = cache_dir / "dockyard-wheels" / digest
+        out.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(out) + ".lock"):
+            wheels = sorted(out.glob("dockyard-*.whl"))
+            if wheels:
+                return install, wheels[0]
+            proc = subprocess.run(
+                [find_uv_bin(), "build", "--wheel", "--quiet", "--out-dir", str(out), scratch],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            wheels = sorted(out.glob("dockyard-*.whl"))
+            if proc.returncode != 0 or not wheels:
+                tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+                raise BuildError(f"building the dockyard wheel from {root} failed: {' | '.join(tail)}")
+            return install, wheels[0]
