@@ -1,0 +1,258 @@
+"""What a running task sees: `current_context()` (execution id, checkpoint, secrets, working directory).
+
+The context lives in a `ContextVar`, set by the task runner around each attempt, so tasks running in parallel
+threads each see their own. Outside any task `current_context()` returns a process-wide default context,
+as flytekit does. Sandboxes and checkpoint folders are created lazily: a 2,000-item map whose tasks never
+touch them creates no folders.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import Enum
+from io import BufferedReader
+from pathlib import Path
+
+from dockyard.sdk.errors import SecretNotFoundError
+
+ENV_PREFIX = "_FSEC_"
+
+
+class MountType(Enum):
+    """How a secret reaches the container (recorded; locally every kind is looked up the same way)."""
+
+    ENV_VAR = 0
+    FILE = 1
+    ANY = 2
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret a task asks for, flytekit's `Secret(group=..., key=...)`."""
+
+    group: str
+    key: str | None = None
+    group_version: str | None = None
+    mount_requirement: MountType = MountType.ANY
+    env_var: str | None = None
+
+    MountType = MountType
+
+
+@dataclass(frozen=True)
+class ExecutionIdentifier:
+    """flytekit's WorkflowExecutionIdentifier: project, domain, name."""
+
+    project: str
+    domain: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.project}:{self.domain}:{self.name}"
+
+
+class SecretsManager:
+    """`ctx.secrets.get(group, key)`: env `_FSEC_<GROUP>_<KEY>`, then `<GROUP>_<KEY>`, then a file."""
+
+    def __init__(self, secrets_dir: Path | None = None) -> None:
+        self._dir = secrets_dir
+
+    @property
+    def secrets_dir(self) -> Path:
+        if self._dir is None:
+            from dockyard.config import get_settings
+
+            self._dir = get_settings().executor.secrets_dir
+        return self._dir
+
+    @staticmethod
+    def env_name(group: str, key: str | None = None) -> str:
+        """The flytekit environment name of a secret (without the `_FSEC_` prefix)."""
+        return f"{group}_{key}".upper() if key else group.upper()
+
+    def get(self, group: str | None = None, key: str | None = None, group_version: str | None = None) -> str:
+        """Look the secret up; the value is stripped of surrounding white space."""
+        if not group:
+            raise SecretNotFoundError("secret: group is required, e.g. ctx.secrets.get('aws', 'access_key')")
+        name = self.env_name(group, key)
+        for env in (ENV_PREFIX + name, name):
+            value = os.environ.get(env)
+            if value is not None:
+                return value.strip()
+        path = self.secrets_dir / group.lower() / (key.lower() if key else "")
+        if key and path.is_file():
+            return path.read_text().strip()
+        raise SecretNotFoundError(
+            f"secret group={group!r} key={key!r}: not in env {ENV_PREFIX}{name} or {name}, nor in file {path}"
+        )
+
+    def get_secrets_env_var(self, group: str, key: str | None = None) -> str:
+        return ENV_PREFIX + self.env_name(group, key)
+
+    def get_secrets_file(self, group: str, key: str | None = None) -> str:
+        return str(self.secrets_dir / group.lower() / (key.lower() if key else ""))
+
+
+class Checkpoint:
+    """flytekit's SyncCheckpoint: `read`/`restore` give the previous attempt's, `write`/`save` this one's.
+
+    `prev` is the newest earlier attempt's folder that holds something, so a retry resumes from the last
+    checkpoint written, even when the attempt in between wrote none.
+    """
+
+    def __init__(self, current: Path, previous: Path | None = None) -> None:
+        self._current = current
+        self._previous = previous
+
+    @property
+    def path(self) -> Path:
+        return self._current
+
+    def prev_exists(self) -> bool:
+        return self._previous is not None and self._previous.is_dir() and any(self._previous.iterdir())
+
+    def restore(self, path: str | Path | None = None) -> Path | None:
+        """Copy the previous checkpoint to `path` (default: a temp folder) and return it; None when none."""
+        if not self.prev_exists():
+            return None
+        assert self._previous is not None
+        if path is None:
+            return self._previous
+        dest = Path(path)
+        shutil.copytree(self._previous, dest, dirs_exist_ok=True)
+        return dest
+
+    def read(self) -> bytes | None:
+        """The previous checkpoint as bytes (it must be a single file), or None."""
+        prev = self.restore()
+        if prev is None:
+            return None
+        files = [p for p in prev.iterdir() if p.is_file()]
+        if len(files) != 1:
+            raise ValueError(f"checkpoint {prev}: read() needs exactly one file, found {len(files)}")
+        return files[0].read_bytes()
+
+    def save(self, cp: str | Path | BufferedReader) -> None:
+        """Store a file, a folder or an open binary reader as this attempt's checkpoint."""
+        self._current.mkdir(parents=True, exist_ok=True)
+        if isinstance(cp, BufferedReader):
+            self._write_atomic(cp.read())
+            return
+        src = Path(cp)
+        if src.is_dir():
+            shutil.copytree(src, self._current, dirs_exist_ok=True)
+        elif src.is_file():
+            shutil.copy2(src, self._current / src.name)
+        else:
+            raise ValueError(f"checkpoint save: {src} is neither a file nor a folder")
+
+    def write(self, b: bytes) -> None:
+        """Replace this attempt's checkpoint with `b`."""
+        self._current.mkdir(parents=True, exist_ok=True)
+        self._write_atomic(b)
+
+    def _write_atomic(self, data: bytes) -> None:
+        tmp = self._current / "._checkpoint.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, self._current / "_checkpoint")
+
+
+class ExecutionParameters:
+    """The object `current_context()` returns; folders are made on first use."""
+
+    def __init__(
+        self,
+        execution_id: ExecutionIdentifier,
+        *,
+        task_name: str | None = None,
+        attempt: int = 0,
+        sandbox_root: Path | None = None,
+        checkpoint: Checkpoint | None = None,
+        secrets: SecretsManager | None = None,
+        execution_date: datetime | None = None,
+        local: bool = False,
+    ) -> None:
+        self.execution_id = execution_id
+        self.task_name = task_name
+        self.attempt = attempt
+        self.execution_date = execution_date or datetime.now(timezone.utc)
+        self.local = local
+        self._sandbox_root = sandbox_root
+        self._working_dir: Path | None = None
+        self._checkpoint = checkpoint
+        self._secrets = secrets
+        self._lock = threading.Lock()
+
+    @property
+    def working_directory(self) -> str:
+        """A fresh folder for this task attempt (flytekit returns a str)."""
+        with self._lock:
+            if self._working_dir is None:
+                root = self._sandbox_root or Path(tempfile.gettempdir())
+                root.mkdir(parents=True, exist_ok=True)
+                self._working_dir = Path(tempfile.mkdtemp(prefix="sandbox-", dir=root))
+            return str(self._working_dir)
+
+    @property
+    def checkpoint(self) -> Checkpoint:
+        with self._lock:
+            if self._checkpoint is None:
+                self._checkpoint = Checkpoint(Path(tempfile.mkdtemp(prefix="dockyard-checkpoint-")))
+            return self._checkpoint
+
+    @property
+    def secrets(self) -> SecretsManager:
+        if self._secrets is None:
+            self._secrets = SecretsManager()
+        return self._secrets
+
+    @property
+    def raw_output_prefix(self) -> str:
+        return self.working_directory
+
+
+@dataclass
+class _State:
+    params: ExecutionParameters
+    local: bool = field(default=False)
+
+
+_CURRENT: ContextVar[_State | None] = ContextVar("dockyard_task_context", default=None)
+_default_params: ExecutionParameters | None = None
+_default_lock = threading.Lock()
+
+
+def current_context() -> ExecutionParameters:
+    """The running task's context, or a default one outside any task (flytekit allows both)."""
+    state = _CURRENT.get()
+    if state is not None:
+        return state.params
+    global _default_params
+    with _default_lock:
+        if _default_params is None:
+            _default_params = ExecutionParameters(ExecutionIdentifier("local", "local", "local"))
+        return _default_params
+
+
+@contextmanager
+def task_context(params: ExecutionParameters) -> Iterator[ExecutionParameters]:
+    """Install `params` as the current context while a task attempt runs (in this thread)."""
+    token = _CURRENT.set(_State(params, params.local))
+    try:
+        yield params
+    finally:
+        _CURRENT.reset(token)
+
+
+def is_local_execution() -> bool:
+    """True while a local execution runs a task body; False while compiling, serializing or building."""
+    state = _CURRENT.get()
+    return state is not None and state.local

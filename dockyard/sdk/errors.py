@@ -1,0 +1,39 @@
+"""Errors of the SDK core: compile-time mistakes in workflow bodies, bad task definitions, missing secrets.
+
+Each is a `DockyardError` so the CLI prints one line; compile errors also subclass the Python exception that
+flytekit raises in the same situation, so `except TypeError`/`except ValueError` code keeps working.
+"""
+
+from __future__ import annotations
+
+from dockyard.errors import ConfigError, DockyardError, ExecutionError
+
+
+class InterfaceError(ConfigError, TypeError):
+    """A task or workflow signature cannot be turned into an interface (e.g. a missing annotation)."""
+
+
+class TaskDefinitionError(ConfigError, ValueError):
+    """A @task parameter is invalid, e.g. `cache=True` without `cache_version`."""
+
+
+class CompileError(DockyardError, TypeError):
+    """A workflow body breaks the promise rules; the message names the workflow, the line and the promise."""
+
+    exit_code = 2
+
+
+class SecretNotFoundError(ExecutionError, ValueError):
+    """A secret named by `current_context().secrets.get` is in no env variable and no secrets file."""
+
+
+class ConditionalFailure(ExecutionError):
+    """A conditional's taken branch was `.fail(msg)`."""
+
+
+class EntityNotFoundError(ConfigError, LookupError):
+    """`load_entity` could not find the module, file or name."""
+
+
+class TaskTimeoutError(ExecutionError, TimeoutError):
+    """A task attempt ran past its `timeout` (locally the thread is abandoned: Python cannot kill it)."""

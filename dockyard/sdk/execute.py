@@ -1,0 +1,39 @@
+"""Running ONE task body with literal inputs, in whatever task context the caller installed.
+
+The local runner wraps this with its own context, timeout and traceback trimming; the container entrypoint
+(`dockyard-execute`) installs a context with the store-synced checkpoint and calls it directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dockyard.sdk.errors import InterfaceError
+from dockyard.sdk.graph import Graph
+
+
+def python_inputs(task: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+    from dockyard.sdk.types import TypeEngine
+
+    types = task.interface.inputs
+    return {k: TypeEngine.to_python(lit, types[k], path=k) for k, lit in inputs.items()}
+
+
+def output_literals(task: Any, result: Any) -> dict[str, Any]:
+    """Check and convert what the body returned; the message names the task."""
+    from dockyard.sdk.types import TypeEngine
+
+    iface = task.interface
+    if not iface.outputs and result is not None:
+        raise InterfaceError(f"task {task.name}: returned {type(result).__name__} but declares no outputs")
+    values = iface.unpack_outputs(result, f"task {task.name}")
+    return {k: TypeEngine.to_literal(v, iface.outputs[k], path=k) for k, v in values.items()}
+
+
+def run_task_literals(task: Any, inputs: dict[str, Any], node_id: str = "n0") -> dict[str, Any] | Graph:
+    """Output literals of a task, or the sub-graph a dynamic task's body builds (ids prefixed by node_id)."""
+    kwargs = python_inputs(task, inputs)
+    if task.node_kind == "dynamic":
+        graph: Graph = task.build(node_id, kwargs)
+        return graph
+    return output_literals(task, task.fn(**kwargs))

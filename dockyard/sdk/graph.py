@@ -1,0 +1,280 @@
+"""The compiled workflow graph: what local execution walks and what the runtime's orchestrator walks remotely.
+
+A `Graph` is nodes with ids, kinds, input bindings and upstream ids, plus the workflow's output bindings.
+Bindings are constants (already literals), references to `(node_id, output)` or collections of bindings.
+The in-memory form keeps Python types and entity objects; `to_json`/`from_json` give the versioned document
+described in docs/graph.md, where entities are referenced as `module:name` and resolved with `load_entity`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+GRAPH_SCHEMA = "dockyard.graph/v1"
+INPUTS = "$inputs"  # the pseudo node whose outputs are the workflow's inputs
+
+NodeKind = Literal["task", "workflow", "dynamic", "map", "branch"]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The output `output` of node `node` (or workflow input `output` when node is `$inputs`)."""
+
+    node: str
+    output: str
+    type: Any = None
+    convert_to: Any = None  # set when the consumer's type differs (e.g. T into Optional[T])
+
+
+@dataclass(frozen=True)
+class Const:
+    """A value fixed at compile time, held as a literal."""
+
+    literal: Any
+    type: Any = None
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A list whose items are bindings, e.g. promises collected in a Python list in a dynamic body."""
+
+    items: tuple[Binding, ...]
+    type: Any = None  # the list type
+
+
+@dataclass(frozen=True)
+class DictOf:
+    items: tuple[tuple[str, Binding], ...]
+    type: Any = None  # the dict type
+
+
+Binding = Union[Ref, Const, ListOf, DictOf]  # noqa: UP007 - a runtime alias, also on Python 3.10
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """`lhs <op> rhs` with op in eq, ne, lt, le, gt, ge; or a unary `is_none` (rhs unused)."""
+
+    op: str
+    lhs: Binding
+    rhs: Binding | None = None
+
+
+@dataclass(frozen=True)
+class Conjunction:
+    op: Literal["and", "or"]
+    lhs: Expr
+    rhs: Expr
+
+
+Expr = Union[Comparison, Conjunction]  # noqa: UP007
+
+
+@dataclass
+class Case:
+    """One arm of a conditional: a condition (None for else), its nodes, and either outputs or a failure."""
+
+    condition: Expr | None
+    nodes: list[Node] = field(default_factory=list)
+    outputs: dict[str, Binding] = field(default_factory=dict)
+    fail: str | None = None
+
+
+@dataclass
+class Branch:
+    name: str
+    cases: list[Case] = field(default_factory=list)
+    output_types: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Node:
+    id: str
+    kind: NodeKind
+    entity: Any  # PythonTask, WorkflowBase, DynamicTask or MapTask; None for a branch
+    inputs: dict[str, Binding] = field(default_factory=dict)
+    upstream: list[str] = field(default_factory=list)
+    branch: Branch | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.branch.name if self.branch is not None else self.entity.name
+
+
+@dataclass
+class Graph:
+    """A workflow body (or a dynamic task's sub-DAG): nodes in creation order, and output bindings."""
+
+    name: str
+    nodes: list[Node] = field(default_factory=list)
+    outputs: dict[str, Binding] = field(default_factory=dict)
+    input_types: dict[str, Any] = field(default_factory=dict)
+    output_types: dict[str, Any] = field(default_factory=dict)
+
+    def all_nodes(self) -> Iterator[Node]:
+        """Every node, including those inside conditional branches."""
+        for node in self.nodes:
+            yield node
+            if node.branch is not None:
+                for case in node.branch.cases:
+                    yield from Graph(self.name, case.nodes).all_nodes()
+
+
+def refs_in(binding: Binding | Expr | None) -> Iterator[Ref]:
+    """Every reference inside a binding or a condition."""
+    if binding is None or isinstance(binding, Const):
+        return
+    if isinstance(binding, Ref):
+        yield binding
+    elif isinstance(binding, ListOf):
+        for item in binding.items:
+            yield from refs_in(item)
+    elif isinstance(binding, DictOf):
+        for _, item in binding.items:
+            yield from refs_in(item)
+    elif isinstance(binding, Comparison):
+        yield from refs_in(binding.lhs)
+        yield from refs_in(binding.rhs)
+    else:
+        yield from refs_in(binding.lhs)
+        yield from refs_in(binding.rhs)
+
+
+# ---- the JSON document -------------------------------------------------------------------------------------
+
+
+def entity_ref(entity: Any) -> str:
+    """`module:name` for an entity, loadable with `dockyard.sdk.entities.load_entity`."""
+    return f"{entity.module}:{entity.short_name}"
+
+
+def _type_doc(tp: Any) -> Any:
+    from dockyard.sdk.types import TypeEngine
+
+    return TypeEngine.literal_type(tp)
+
+
+def _binding_doc(b: Binding | None) -> Any:
+    if b is None:
+        return None
+    if isinstance(b, Ref):
+        return {"ref": [b.node, b.output]}
+    if isinstance(b, Const):
+        return {"literal": b.literal}
+    if isinstance(b, ListOf):
+        return {"list": [_binding_doc(i) for i in b.items]}
+    return {"map": {k: _binding_doc(v) for k, v in b.items}}
+
+
+def _expr_doc(e: Expr) -> Any:
+    if isinstance(e, Comparison):
+        return {"op": e.op, "lhs": _binding_doc(e.lhs), "rhs": _binding_doc(e.rhs)}
+    return {"op": e.op, "lhs": _expr_doc(e.lhs), "rhs": _expr_doc(e.rhs)}
+
+
+def _node_doc(n: Node) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": n.id,
+        "kind": n.kind,
+        "inputs": {k: _binding_doc(v) for k, v in n.inputs.items()},
+        "upstream": list(n.upstream),
+    }
+    if n.kind == "map":
+        mt = n.entity
+        doc["entity"] = entity_ref(mt.task)
+        doc["map"] = {
+            "concurrency": mt.concurrency,
+            "min_success_ratio": mt.min_success_ratio,
+            "bound": sorted(mt.bound_names),
+        }
+    elif n.branch is not None:
+        doc["branch"] = {
+            "name": n.branch.name,
+            "outputs": {k: _type_doc(t) for k, t in n.branch.output_types.items()},
+            "cases": [
+                {
+                    "condition": None if c.condition is None else _expr_doc(c.condition),
+                    "nodes": [_node_doc(x) for x in c.nodes],
+                    "outputs": {k: _binding_doc(v) for k, v in c.outputs.items()},
+                    "fail": c.fail,
+                }
+                for c in n.branch.cases
+            ],
+        }
+    else:
+        doc["entity"] = entity_ref(n.entity)
+    if n.overrides:
+        doc["overrides"] = {k: repr(v) for k, v in n.overrides.items()}
+    return doc
+
+
+def to_json(graph: Graph) -> dict[str, Any]:
+    """The versioned, JSON-serialisable document of a graph (see docs/graph.md)."""
+    return {
+        "schema": GRAPH_SCHEMA,
+        "name": graph.name,
+        "inputs": {k: _type_doc(t) for k, t in graph.input_types.items()},
+        "outputs": {k: _binding_doc(v) for k, v in graph.outputs.items()},
+        "output_types": {k: _type_doc(t) for k, t in graph.output_types.items()},
+        "nodes": [_node_doc(n) for n in graph.nodes],
+    }
+
+
+def from_json(doc: dict[str, Any], resolve: Callable[[str], Any] | None = None) -> Graph:
+    """Rebuild a graph from its document; entities are loaded with `resolve` (default: `load_entity`)."""
+    from dockyard.errors import ConfigError
+
+    if doc.get("schema") != GRAPH_SCHEMA:
+        raise ConfigError(f"graph document: schema {doc.get('schema')!r} is not {GRAPH_SCHEMA!r}")
+    if resolve is None:
+        from dockyard.sdk.entities import load_entity
+
+        resolve = load_entity
+
+    def binding(d: Any) -> Binding:
+        if "ref" in d:
+            return Ref(d["ref"][0], d["ref"][1])
+        if "literal" in d:
+            return Const(d["literal"])
+        if "list" in d:
+            return ListOf(tuple(binding(i) for i in d["list"]))
+        return DictOf(tuple((k, binding(v)) for k, v in d["map"].items()))
+
+    def expr(d: dict[str, Any]) -> Expr:
+        if d["op"] in ("and", "or"):
+            return Conjunction(d["op"], expr(d["lhs"]), expr(d["rhs"]))
+        return Comparison(d["op"], binding(d["lhs"]), None if d["rhs"] is None else binding(d["rhs"]))
+
+    def node(d: dict[str, Any]) -> Node:
+        n = Node(
+            d["id"], d["kind"], None, {k: binding(v) for k, v in d["inputs"].items()}, list(d["upstream"])
+        )
+        if d["kind"] == "map":
+            from dockyard.sdk.map_task import MapTask
+
+            m = d["map"]
+            n.entity = MapTask(resolve(d["entity"]), m["concurrency"], m["min_success_ratio"], m["bound"])
+        elif "branch" in d:
+            b = d["branch"]
+            n.branch = Branch(b["name"])
+            for c in b["cases"]:
+                n.branch.cases.append(
+                    Case(
+                        None if c["condition"] is None else expr(c["condition"]),
+                        [node(x) for x in c["nodes"]],
+                        {k: binding(v) for k, v in c["outputs"].items()},
+                        c["fail"],
+                    )
+                )
+        else:
+            n.entity = resolve(d["entity"])
+        return n
+
+    return Graph(
+        doc["name"],
+        [node(x) for x in doc["nodes"]],
+        {k: binding(v) for k, v in doc["outputs"].items()},
+    )

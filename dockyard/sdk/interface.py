@@ -1,0 +1,129 @@
+"""Typed interfaces of tasks and workflows, computed once per entity from the function signature.
+
+Inputs keep declaration order and defaults; outputs follow flytekit: a NamedTuple return names them, a
+`tuple[...]` return gives `o0, o1, ...`, any other annotation gives one output `o0`, and `None` (or no
+return annotation) gives none.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import inspect
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dockyard.sdk.errors import InterfaceError
+
+_EMPTY = inspect.Parameter.empty
+
+
+@dataclass(frozen=True)
+class Interface:
+    """Ordered inputs (name → type) with defaults, ordered outputs, and the tuple type of multi-outputs."""
+
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    defaults: dict[str, Any] = field(default_factory=dict)
+    output_tuple: Any = None
+
+    @functools.cached_property
+    def key(self) -> str:
+        """A stable text form of the types, part of the cache key: a changed signature misses the cache."""
+        ins = ",".join(f"{n}:{type_name(t)}" for n, t in self.inputs.items())
+        outs = ",".join(f"{n}:{type_name(t)}" for n, t in self.outputs.items())
+        return f"({ins})->({outs})"
+
+    def pack_outputs(self, values: dict[str, Any]) -> Any:
+        """Python values of the outputs as the caller sees them: None, bare, or the output tuple."""
+        if not self.outputs:
+            return None
+        if self.output_tuple is None:
+            return next(iter(values.values()))
+        return self.output_tuple(*(values[n] for n in self.outputs))
+
+    def unpack_outputs(self, result: Any, owner: str) -> dict[str, Any]:
+        """Map a function's return value onto the output names."""
+        if not self.outputs:
+            return {}
+        names = list(self.outputs)
+        if self.output_tuple is None:
+            return {names[0]: result}
+        if not isinstance(result, tuple) or len(result) != len(names):
+            raise InterfaceError(
+                f"{owner}: expected {len(names)} outputs {names}, got {type(result).__name__}"
+            )
+        return dict(zip(names, result, strict=True))
+
+
+def type_name(tp: Any) -> str:
+    """A readable, stable name of a Python type for messages and keys."""
+    if isinstance(tp, type) and not typing.get_args(tp):
+        return tp.__qualname__
+    return repr(tp).replace("typing.", "")
+
+
+def is_namedtuple(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields")
+
+
+@functools.cache
+def default_output_tuple(names: tuple[str, ...]) -> Any:
+    """The namedtuple flytekit gives multiple outputs when the user named none (`o0`, `o1`, ...)."""
+    return collections.namedtuple("DefaultNamedTupleOutput", names)
+
+
+def _check_type(owner: str, what: str, tp: Any) -> None:
+    """Ask the type engine whether it can carry `tp` (pickle is its fallback, so few types fail)."""
+    from dockyard.sdk.types import TypeEngine
+
+    try:
+        TypeEngine.literal_type(tp)
+    except Exception as exc:
+        raise InterfaceError(f"{owner}: {what} has an unsupported type {type_name(tp)}: {exc}") from None
+
+
+def outputs_from_annotation(owner: str, ret: Any) -> tuple[dict[str, Any], Any]:
+    """Output names and types from a return annotation, and the tuple type (None for 0 or 1 output)."""
+    if ret is None or ret is type(None) or ret is _EMPTY:
+        return {}, None
+    if is_namedtuple(ret):
+        hints = typing.get_type_hints(ret, include_extras=True)
+        outs = {name: hints[name] for name in ret._fields}
+        return outs, ret
+    if typing.get_origin(ret) is tuple:
+        args = typing.get_args(ret)
+        if not args or args[-1] is Ellipsis:
+            return {"o0": ret}, None
+        names = tuple(f"o{i}" for i in range(len(args)))
+        return dict(zip(names, args, strict=True)), default_output_tuple(names)
+    return {"o0": ret}, None
+
+
+def interface_of(fn: Callable[..., Any], kind: str = "task", *, check_types: bool = True) -> Interface:
+    """Build the interface of a function; a missing annotation or a bad parameter kind fails here."""
+    owner = f"{kind} {fn.__module__}.{fn.__qualname__}"
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception as exc:
+        raise InterfaceError(f"{owner}: cannot resolve type annotations: {exc}") from None
+    sig = inspect.signature(fn)
+    inputs: dict[str, Any] = {}
+    defaults: dict[str, Any] = {}
+    for name, param in sig.parameters.items():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise InterfaceError(f"{owner}: argument '{name}': *args and **kwargs are not supported")
+        if name not in hints:
+            raise InterfaceError(f"{owner}: argument '{name}' has no type annotation")
+        inputs[name] = hints[name]
+        if param.default is not _EMPTY:
+            defaults[name] = param.default
+    outputs, tuple_type = outputs_from_annotation(owner, hints.get("return", None))
+    if check_types:
+        for name, tp in inputs.items():
+            _check_type(owner, f"argument '{name}'", tp)
+        for name, tp in outputs.items():
+            _check_type(owner, f"output '{name}'", tp)
+    return Interface(inputs=inputs, outputs=outputs, defaults=defaults, output_tuple=tuple_type)

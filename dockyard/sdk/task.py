@@ -1,0 +1,125 @@
+"""`@task`: a typed Python function that runs as one unit, locally in process or remotely in a container.
+
+Task metadata (resources, image, secrets, retries, timeout, cache) is kept as plain attributes for the
+runtime and the CLI; locally `Resources`, `accelerator` and `pod_template` are recorded, not enforced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any, ClassVar, TypeVar, overload
+
+from dockyard.sdk.context import Secret
+from dockyard.sdk.entities import Entity
+from dockyard.sdk.errors import TaskDefinitionError
+from dockyard.sdk.interface import interface_of
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _seconds(owner: str, timeout: Any) -> float | None:
+    if timeout is None or timeout == 0:
+        return None
+    if isinstance(timeout, timedelta):
+        seconds = timeout.total_seconds()
+    elif isinstance(timeout, int | float) and not isinstance(timeout, bool):
+        seconds = float(timeout)
+    else:
+        raise TaskDefinitionError(f"task {owner}: timeout must be a timedelta or seconds, got {timeout!r}")
+    if seconds <= 0:
+        raise TaskDefinitionError(f"task {owner}: timeout must be positive, got {timeout!r}")
+    return seconds
+
+
+class PythonTask(Entity):
+    """A @task: the function, its interface, and its execution metadata."""
+
+    node_kind: ClassVar[str] = "task"
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *,
+        cache: Any = False,
+        cache_version: str = "",
+        cache_serialize: bool = False,
+        cache_ignore_input_vars: Iterable[str] = (),
+        retries: int = 0,
+        timeout: timedelta | int | float | None = None,
+        interruptible: bool | None = None,
+        container_image: Any = None,
+        environment: dict[str, str] | None = None,
+        requests: Any = None,
+        limits: Any = None,
+        resources: Any = None,
+        accelerator: Any = None,
+        secret_requests: list[Secret] | None = None,
+        pod_template: Any = None,
+        pod_template_name: str | None = None,
+        task_config: Any = None,
+        deprecated: str = "",
+        docs: Any = None,
+        labels: dict[str, str] | None = None,
+        annotations: dict[str, str] | None = None,
+        enable_deck: bool = False,
+        disable_deck: bool | None = None,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(fn, name)
+        self.interface = interface_of(fn, "task")
+        if cache is not False and not isinstance(cache, bool):  # flytekit's Cache(version=..., ...) object
+            cache_version = getattr(cache, "version", None) or cache_version
+            cache_serialize = bool(getattr(cache, "serialize", cache_serialize))
+            cache_ignore_input_vars = tuple(getattr(cache, "ignored_inputs", None) or cache_ignore_input_vars)
+            cache = True
+        if cache and not cache_version:
+            raise TaskDefinitionError(f"task {self.name}: cache=True needs a cache_version")
+        unknown = [v for v in cache_ignore_input_vars if v not in self.interface.inputs]
+        if unknown:
+            raise TaskDefinitionError(
+                f"task {self.name}: cache_ignore_input_vars names unknown inputs {unknown}"
+            )
+        if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+            raise TaskDefinitionError(
+                f"task {self.name}: retries must be a non-negative int, got {retries!r}"
+            )
+        for secret in secret_requests or []:
+            if not isinstance(secret, Secret):
+                raise TaskDefinitionError(f"task {self.name}: secret_requests holds {secret!r}, not a Secret")
+        self.cache: bool = bool(cache)
+        self.cache_version = cache_version
+        self.cache_serialize = cache_serialize
+        self.cache_ignore_input_vars = tuple(cache_ignore_input_vars)
+        self.retries = retries
+        self.timeout_s = _seconds(self.name, timeout)
+        self.timeout = None if self.timeout_s is None else timedelta(seconds=self.timeout_s)
+        self.interruptible = interruptible
+        self.container_image = container_image
+        self.environment = dict(environment or {})
+        self.requests = requests
+        self.limits = limits
+        self.resources = resources
+        self.accelerator = accelerator
+        self.secret_requests = list(secret_requests or [])
+        self.pod_template = pod_template
+        self.pod_template_name = pod_template_name
+        self.task_config = task_config
+        self.deprecated = deprecated
+        self.docs = docs
+        self.labels = dict(labels or {})
+        self.annotations = dict(annotations or {})
+        self.enable_deck = enable_deck and not disable_deck
+
+
+@overload
+def task(_task_function: F, **kwargs: Any) -> PythonTask: ...
+@overload
+def task(_task_function: None = None, **kwargs: Any) -> Callable[[F], PythonTask]: ...
+def task(_task_function: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+    """Turn a function into a task; usable bare (`@task`) or with parameters (`@task(retries=3)`)."""
+
+    def wrap(fn: Callable[..., Any]) -> PythonTask:
+        return PythonTask(fn, **kwargs)
+
+    return wrap if _task_function is None else wrap(_task_function)

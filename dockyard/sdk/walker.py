@@ -1,0 +1,383 @@
+"""Executing a compiled graph with a pluggable task runner: locally in process, or remotely in containers.
+
+The walker owns what is the same everywhere: dependency order, running independent nodes in parallel,
+conditions, dynamic sub-graphs, map items with their concurrency limit and success ratio, retries and the
+cache catalog. A `TaskRunner` owns one attempt of one task: `LocalTaskRunner` calls the function in this
+process; the runtime's runner launches a container.
+
+A linear chain runs inline in the caller's thread; a thread pool is started only when two nodes are ready
+at once, so small graphs pay no thread hand-offs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import typing
+import uuid
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from dockyard.sdk.errors import CompileError, ConditionalFailure, InterfaceError
+from dockyard.sdk.graph import INPUTS, Binding, Comparison, Const, DictOf, Expr, Graph, ListOf, Node, Ref
+
+Literal = Any  # a literal of dockyard.sdk.types (JSON-able)
+log = logging.getLogger("dockyard")
+
+
+@dataclass(frozen=True)
+class AttemptInfo:
+    """Which attempt of which node this is; the runner derives checkpoint and sandbox paths from it."""
+
+    execution_id: str
+    node_id: str
+    attempt: int  # 0-based
+    retries: int  # how many retries the task allows in all
+
+
+@dataclass(frozen=True)
+class Event:
+    """Progress the walker reports: kind is cache_hit, cache_put, retry, map_failure, node_done."""
+
+    kind: str
+    node_id: str
+    task: str
+    detail: str = ""
+
+
+class TaskRunner(Protocol):
+    def run(
+        self, task: Any, node_id: str, inputs: dict[str, Literal], attempt: AttemptInfo
+    ) -> dict[str, Literal]:
+        """Run one attempt of a task and return its output literals; raise on failure."""
+        ...
+
+    def run_dynamic(self, task: Any, node_id: str, inputs: dict[str, Literal], attempt: AttemptInfo) -> Graph:
+        """Run a dynamic task's body and return the sub-graph it built (node ids prefixed by node_id)."""
+        ...
+
+
+class Catalog(Protocol):
+    """Where cached task outputs live: SQLite locally, the blob store remotely."""
+
+    def get(self, key: str) -> dict[str, Literal] | None: ...
+
+    def put(self, key: str, task_name: str, outputs: dict[str, Literal]) -> None: ...
+
+
+class NonRetryable(Exception):
+    """Mix into an exception to stop the walker from retrying it."""
+
+
+_NO_RETRY: tuple[type[BaseException], ...] = (NonRetryable, CompileError, InterfaceError, ConditionalFailure)
+
+
+def name_task_in_error(exc: BaseException, task_name: str) -> BaseException:
+    """Keep the exception's type, put the task name in its message (flytekit's local behaviour)."""
+    prefix = f"Error encountered while executing '{task_name}':"
+    first = str(exc.args[0]) if exc.args else ""
+    if not first.startswith(prefix):
+        with contextlib.suppress(Exception):  # exotic exceptions with read-only args
+            exc.args = (f"{prefix}\n  {exc}", *exc.args[1:])
+    return exc
+
+
+class _Scope:
+    """Node outputs visible to bindings: this graph's, then the enclosing ones' (for branch cases)."""
+
+    __slots__ = ("outputs", "parent")
+
+    def __init__(self, parent: _Scope | None = None) -> None:
+        self.outputs: dict[str, dict[str, Literal]] = {}
+        self.parent = parent
+
+    def lookup(self, node: str, output: str) -> Literal:
+        scope: _Scope | None = self
+        while scope is not None:
+            found = scope.outputs.get(node)
+            if found is not None:
+                return found[output]
+            scope = scope.parent
+        raise KeyError(f"node {node} has not produced output {output}")
+
+
+def _elem_types(tp: Any) -> tuple[Any, ...]:
+    args = typing.get_args(tp)
+    return args
+
+
+class Walker:
+    """Runs graphs and entities; one walker per execution."""
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        *,
+        execution_id: str | None = None,
+        catalog: Catalog | None = None,
+        overwrite_cache: bool = False,
+        max_workers: int = 8,
+        default_map_concurrency: int = 16,
+        on_event: Callable[[Event], None] | None = None,
+    ) -> None:
+        self.runner = runner
+        self.execution_id = execution_id or f"local-{uuid.uuid4().hex[:12]}"
+        self.catalog = catalog
+        self.overwrite_cache = overwrite_cache
+        self.max_workers = max_workers
+        self.default_map_concurrency = default_map_concurrency
+        self.on_event = on_event
+
+    def _emit(self, kind: str, node_id: str, task: str, detail: str = "") -> None:
+        if kind == "cache_hit":
+            log.info("cache hit: task %s (node %s)", task, node_id)
+        if self.on_event is not None:
+            self.on_event(Event(kind, node_id, task, detail))
+
+    # ---- entities ---------------------------------------------------------------------------------------
+    def run_entity(self, entity: Any, node_id: str, inputs: dict[str, Literal]) -> dict[str, Literal]:
+        """Run any entity by kind with input literals; return output literals."""
+        kind = entity.node_kind
+        if kind == "task":
+            return self.run_task(entity, node_id, inputs)
+        if kind == "workflow":
+            return self.run_graph(entity.graph, inputs)
+        if kind == "dynamic":
+            graph = self._attempts(
+                entity, node_id, lambda info: self.runner.run_dynamic(entity, node_id, inputs, info)
+            )
+            return self.run_graph(graph, {})
+        if kind == "map":
+            return self.run_map(entity, node_id, inputs)
+        # other entity kinds (launch plans) provide their own execution
+        return entity.run_with_walker(self, node_id, inputs)
+
+    def run_task(self, task: Any, node_id: str, inputs: dict[str, Literal]) -> dict[str, Literal]:
+        """One task node: the cache, then attempts up to `retries + 1`."""
+        key = None
+        if task.cache and self.catalog is not None:
+            from dockyard.sdk.cache import cache_key
+
+            key = cache_key(task, inputs)
+            if not self.overwrite_cache:
+                hit = self.catalog.get(key)
+                if hit is not None:
+                    self._emit("cache_hit", node_id, task.name)
+                    return hit
+        outputs = self._attempts(task, node_id, lambda info: self.runner.run(task, node_id, inputs, info))
+        if key is not None and self.catalog is not None:
+            self.catalog.put(key, task.name, outputs)
+            self._emit("cache_put", node_id, task.name)
+        return outputs
+
+    def _attempts(self, task: Any, node_id: str, attempt_fn: Callable[[AttemptInfo], Any]) -> Any:
+        retries = task.retries
+        attempt = 0
+        while True:
+            try:
+                return attempt_fn(AttemptInfo(self.execution_id, node_id, attempt, retries))
+            except _NO_RETRY:
+                raise
+            except Exception as exc:
+                if attempt >= retries:
+                    raise name_task_in_error(exc, task.name)  # noqa: B904 - same exception, task named
+                self._emit("retry", node_id, task.name, f"attempt {attempt + 1} failed: {exc!r}")
+                attempt += 1
+
+    # ---- graphs -----------------------------------------------------------------------------------------
+    def run_graph(
+        self, graph: Graph, inputs: dict[str, Literal], parent: _Scope | None = None
+    ) -> dict[str, Literal]:
+        scope = _Scope(parent)
+        scope.outputs[INPUTS] = inputs
+        self._run_nodes(graph.nodes, scope)
+        return {name: self.resolve(b, scope) for name, b in graph.outputs.items()}
+
+    def _run_nodes(self, nodes: list[Node], scope: _Scope) -> None:
+        if not nodes:
+            return
+        ids = {n.id for n in nodes}
+        waiting: dict[str, int] = {}
+        dependents: dict[str, list[Node]] = {}
+        ready: deque[Node] = deque()
+        for n in nodes:
+            deps = {u for u in n.upstream if u in ids}
+            waiting[n.id] = len(deps)
+            for u in deps:
+                dependents.setdefault(u, []).append(n)
+            if not deps:
+                ready.append(n)
+
+        def done(node: Node) -> None:
+            for d in dependents.get(node.id, ()):
+                waiting[d.id] -= 1
+                if waiting[d.id] == 0:
+                    ready.append(d)
+
+        pool: ThreadPoolExecutor | None = None
+        running: dict[Future[None], Node] = {}
+        try:
+            while ready or running:
+                if len(ready) == 1 and not running:
+                    node = ready.popleft()
+                    self._run_node(node, scope)
+                    done(node)
+                    continue
+                if pool is None and ready:
+                    pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="dockyard-node")
+                while ready:
+                    node = ready.popleft()
+                    running[pool.submit(self._run_node, node, scope)] = node  # type: ignore[union-attr]
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    node = running.pop(fut)
+                    fut.result()
+                    done(node)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        stuck = [i for i, w in waiting.items() if w > 0]
+        if stuck:  # pragma: no cover - compile guarantees acyclic graphs
+            raise CompileError(f"graph: nodes {stuck} wait on each other")
+
+    def _run_node(self, node: Node, scope: _Scope) -> None:
+        if node.kind == "branch":
+            scope.outputs[node.id] = self._run_branch(node, scope)
+            return
+        inputs = {name: self.resolve(b, scope) for name, b in node.inputs.items()}
+        scope.outputs[node.id] = self.run_entity(node.entity, node.id, inputs)
+
+    # ---- conditionals -----------------------------------------------------------------------------------
+    def _run_branch(self, node: Node, scope: _Scope) -> dict[str, Literal]:
+        branch = node.branch
+        assert branch is not None
+        for case in branch.cases:
+            if case.condition is not None and not self.evaluate(case.condition, scope):
+                continue
+            if case.fail is not None:
+                raise ConditionalFailure(f"conditional '{branch.name}': {case.fail}")
+            inner = _Scope(scope)
+            self._run_nodes(case.nodes, inner)
+            return {name: self.resolve(b, inner) for name, b in case.outputs.items()}
+        if branch.output_types:
+            raise ConditionalFailure(f"conditional '{branch.name}': no case matched and there is no else")
+        return {}
+
+    def evaluate(self, expr: Expr, scope: _Scope) -> bool:
+        if not isinstance(expr, Comparison):
+            lhs = self.evaluate(expr.lhs, scope)
+            if expr.op == "and":
+                return lhs and self.evaluate(expr.rhs, scope)
+            return lhs or self.evaluate(expr.rhs, scope)
+        left = self._operand(expr.lhs, scope)
+        if expr.op == "is_none":
+            return left is None
+        right = self._operand(expr.rhs, scope)  # type: ignore[arg-type]
+        op = expr.op
+        if op == "eq":
+            return bool(left == right)
+        if op == "ne":
+            return bool(left != right)
+        if op == "lt":
+            return bool(left < right)
+        if op == "le":
+            return bool(left <= right)
+        if op == "gt":
+            return bool(left > right)
+        return bool(left >= right)
+
+    def _operand(self, b: Binding, scope: _Scope) -> Any:
+        from dockyard.sdk.types import TypeEngine
+
+        lit = self.resolve(b, scope)
+        return TypeEngine.to_python(lit, b.type)
+
+    # ---- bindings ---------------------------------------------------------------------------------------
+    def resolve(self, b: Binding, scope: _Scope) -> Literal:
+        """The literal a binding stands for, now that its upstream nodes have run."""
+        if isinstance(b, Ref):
+            lit = scope.lookup(b.node, b.output)
+            if b.convert_to is None:
+                return lit
+            from dockyard.sdk.types import TypeEngine
+
+            return TypeEngine.to_literal(TypeEngine.to_python(lit, b.type), b.convert_to)
+        if isinstance(b, Const):
+            return b.literal
+        from dockyard.sdk.types import TypeEngine
+
+        if isinstance(b, ListOf):
+            (elem,) = _elem_types(b.type)
+            values = [TypeEngine.to_python(self.resolve(i, scope), elem) for i in b.items]
+            return TypeEngine.to_literal(values, b.type)
+        assert isinstance(b, DictOf)
+        _, val = _elem_types(b.type)
+        mapping = {k: TypeEngine.to_python(self.resolve(v, scope), val) for k, v in b.items}
+        return TypeEngine.to_literal(mapping, b.type)
+
+    # ---- map tasks --------------------------------------------------------------------------------------
+    def run_map(self, mt: Any, node_id: str, inputs: dict[str, Literal]) -> dict[str, Literal]:
+        """Run item i as task node `node_id-i`, `concurrency` at a time; None for tolerated failures."""
+        from dockyard.sdk.types import TypeEngine
+
+        task = mt.task
+        inner = task.interface
+        mapped = [k for k in inner.inputs if k not in mt.bound_names and k in inputs]
+        lists = {k: TypeEngine.to_python(inputs[k], mt.interface.inputs[k]) for k in mapped}
+        sizes = {len(v) for v in lists.values()}
+        if len(sizes) > 1:
+            raise InterfaceError(
+                f"map_task {task.name}: mapped inputs have different lengths {sorted(sizes)}"
+            )
+        total = sizes.pop() if sizes else 0
+        bound = {k: inputs[k] for k in inner.inputs if k in mt.bound_names}
+        for k in inner.inputs:
+            if k not in inputs:  # left to the task's own default
+                bound[k] = task.default_binding(k).literal
+        results: list[dict[str, Literal] | None] = [None] * total
+        errors: list[tuple[int, BaseException]] = []
+
+        def run_item(i: int) -> None:
+            item = dict(bound)
+            for k in mapped:
+                item[k] = TypeEngine.to_literal(lists[k][i], inner.inputs[k], path=f"{k}[{i}]")
+            try:
+                results[i] = self.run_task(task, f"{node_id}-{i}", item)
+            except Exception as exc:
+                errors.append((i, exc))
+                self._emit("map_failure", f"{node_id}-{i}", task.name, repr(exc))
+
+        workers = min(mt.concurrency or self.default_map_concurrency, total)
+        if workers <= 1:
+            for i in range(total):
+                run_item(i)
+        else:
+            counter = iter(range(total))
+            lock = threading.Lock()
+
+            def worker() -> None:
+                while True:
+                    with lock:
+                        i = next(counter, None)
+                    if i is None:
+                        return
+                    run_item(i)
+
+            threads = [threading.Thread(target=worker, name=f"dockyard-map-{j}") for j in range(workers)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        if errors and total - len(errors) < mt.min_successes(total):
+            errors.sort(key=lambda e: e[0])
+            raise errors[0][1]
+        outputs: dict[str, Literal] = {}
+        for name, tp in mt.interface.outputs.items():
+            elem = inner.outputs[name]
+            values = [None if r is None else TypeEngine.to_python(r[name], elem) for r in results]
+            outputs[name] = TypeEngine.to_literal(values, tp)
+        return outputs

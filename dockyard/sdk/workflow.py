@@ -1,0 +1,86 @@
+"""`@workflow`: a function whose body is traced once, at decoration, into a graph of nodes.
+
+The body runs with promises for its inputs; every task, workflow, dynamic or map call records a node. What
+the body returns becomes the workflow's output bindings. Locally, calling the workflow walks that graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar, overload
+
+from dockyard.sdk.entities import Entity
+from dockyard.sdk.graph import INPUTS, Graph, Ref
+from dockyard.sdk.interface import interface_of
+from dockyard.sdk.promise import GraphBuilder, Promise, bind
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def trace_outputs(builder: GraphBuilder, result: Any, outputs: dict[str, Any]) -> dict[str, Any]:
+    """Bind what a body returned to the declared outputs (promises or constants)."""
+    names = list(outputs)
+    if not names:
+        if result is not None and not _is_handle(result):
+            raise builder.error(f"returns {type(result).__name__} but declares no outputs")
+        return {}
+    if len(names) == 1:
+        values = [result]
+    else:
+        if not isinstance(result, tuple) or len(result) != len(names):
+            raise builder.error(f"must return {len(names)} outputs {names}, got {type(result).__name__}")
+        values = list(result)
+    return {n: bind(builder, v, outputs[n], f"output '{n}'") for n, v in zip(names, values, strict=True)}
+
+
+def _is_handle(value: Any) -> bool:
+    from dockyard.sdk.promise import NodeHandle
+
+    return isinstance(value, NodeHandle)
+
+
+class WorkflowBase(Entity):
+    """A compiled workflow: its interface and its graph."""
+
+    node_kind: ClassVar[str] = "workflow"
+
+    def __init__(self, fn: Callable[..., Any], *, name: str | None = None, **options: Any) -> None:
+        super().__init__(fn, name)
+        self.options = options  # failure_policy, on_failure, ...: recorded
+        self.interface = interface_of(fn, "workflow")
+        self.graph: Graph = self._compile()
+
+    def _compile(self) -> Graph:
+        iface = self.interface
+        with GraphBuilder(self.name, "workflow") as builder:
+            args = {
+                n: Promise(Ref(INPUTS, n, tp), builder, f"workflow '{self.name}'")
+                for n, tp in iface.inputs.items()
+            }
+            result = self.fn(**args)
+            builder.close_sections()
+            graph = builder.graph
+            graph.outputs = trace_outputs(builder, result, iface.outputs)
+        graph.input_types = dict(iface.inputs)
+        graph.output_types = dict(iface.outputs)
+        return graph
+
+    @property
+    def nodes(self) -> list[Any]:
+        return self.graph.nodes
+
+
+PythonFunctionWorkflow = WorkflowBase
+
+
+@overload
+def workflow(_workflow_function: F, **kwargs: Any) -> WorkflowBase: ...
+@overload
+def workflow(_workflow_function: None = None, **kwargs: Any) -> Callable[[F], WorkflowBase]: ...
+def workflow(_workflow_function: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+    """Compile a function into a workflow; bare (`@workflow`) or with options (`@workflow(name=...)`)."""
+
+    def wrap(fn: Callable[..., Any]) -> WorkflowBase:
+        return WorkflowBase(fn, **kwargs)
+
+    return wrap if _workflow_function is None else wrap(_workflow_function)
