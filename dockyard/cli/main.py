@@ -20,11 +20,13 @@ err_console = Console(stderr=True)
 from dockyard.cli import build as build_cli  # noqa: E402
 from dockyard.cli import remote  # noqa: E402  (each command module registers itself below)
 from dockyard.cli import cache, run  # noqa: E402
+from dockyard.cli import imagespec as imagespec_cli  # noqa: E402
 
 app.add_typer(remote.app)  # status, logs
 app.add_typer(run.app)  # run
 app.add_typer(cache.app)  # cache clear
 app.add_typer(build_cli.app)  # build, exists
+app.add_typer(imagespec_cli.app)  # render, explain
 
 
 def main() -> None:
