@@ -19,7 +19,7 @@ from dockyard.sdk.types.directory import FlyteDirectory
 from dockyard.sdk.types.errors import PickleFallbackWarning, TypeConversionError, UnsupportedTypeError
 from dockyard.sdk.types.file import FlyteFile
 from dockyard.sdk.types.hashing import HashedTransformer, HashMethod
-from dockyard.sdk.types.literal import Literal
+from dockyard.sdk.types.literal import Literal, castable
 from dockyard.sdk.types.pickle import PickleTransformer, is_pickle_annotation
 from dockyard.sdk.types.structured import (
     ColumnSpec,
@@ -151,6 +151,11 @@ class TypeEngine:
     @staticmethod
     def literal_type(python_type: Any) -> dict[str, Any]:
         return get_transformer(python_type).literal_type()
+
+    @staticmethod
+    def is_castable(src_type: Any, dst_type: Any) -> bool:
+        """Can an output of `src_type` feed an input of `dst_type`? (`FlyteFile[csv]` → `FlyteFile` can.)"""
+        return castable(TypeEngine.literal_type(src_type), TypeEngine.literal_type(dst_type))
 
     @staticmethod
     def get_transformer(python_type: Any) -> Transformer:

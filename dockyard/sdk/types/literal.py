@@ -53,3 +53,37 @@ def literals_from_json(text: str) -> dict[str, Literal]:
     if not isinstance(literals, dict):
         raise TypeConversionError("literal document: 'literals' is not an object")
     return literals
+
+
+def castable(src: dict[str, Any], dst: dict[str, Any]) -> bool:
+    """Can a value of literal type `src` feed an input of literal type `dst` (flytekit's compile-time check)?
+
+    Beyond equality: a file format hint or a data-frame column list on one side only is fine, a data frame's
+    columns may be narrowed, and a union input accepts any of its variants.
+    """
+    if src == dst:
+        return True
+    if "union" in dst and "union" not in src:
+        return any(castable(src, variant) for variant in dst["union"])
+    if "union" in src:
+        return all(castable(variant, dst) for variant in src["union"])
+    if "list" in src and "list" in dst:
+        return castable(src["list"], dst["list"])
+    if "map" in src and "map" in dst:
+        return castable(src["map"], dst["map"])
+    if "blob" in src and "blob" in dst:
+        s, d = src["blob"], dst["blob"]
+        formats_fit = not s["format"] or not d["format"] or s["format"] == d["format"]
+        return bool(s["dimensionality"] == d["dimensionality"] and formats_fit)
+    if "structured" in src and "structured" in dst:
+        s_cols = {c["name"]: c["type"] for c in src["structured"]["columns"]}
+        d_cols = {c["name"]: c["type"] for c in dst["structured"]["columns"]}
+        return not s_cols or not d_cols or all(s_cols.get(n) == t for n, t in d_cols.items())
+    if "record" in src and "record" in dst:
+        s_rec, d_rec = src["record"], dst["record"]
+        return (
+            s_rec["name"] == d_rec["name"]
+            and s_rec["fields"].keys() == d_rec["fields"].keys()
+            and all(castable(t, d_rec["fields"][n]) for n, t in s_rec["fields"].items())
+        )
+    return False

@@ -311,3 +311,22 @@ def test_literal_types_describe_the_interface() -> None:
         "name": "Optimizer",
         "fields": {"name": {"simple": "str"}, "betas": {"list": {"simple": "float"}}},
     }
+
+
+def test_castable_follows_flytekit_compile_rules() -> None:
+    from dockyard.sdk.types import FlyteDirectory, FlyteFile, StructuredDataset, kwtypes
+
+    castable = TypeEngine.is_castable
+    assert castable(int, int) and not castable(int, float) and not castable(bool, int)
+    assert castable(int, Optional[int]) and not castable(Optional[int], int)
+    assert castable(str, Union[int, str])
+    assert castable(list[int], list[Optional[int]]) and not castable(list[int], list[str])
+    assert castable(FlyteFile["csv"], FlyteFile) and castable(FlyteFile, FlyteFile["csv"])
+    assert not castable(FlyteFile["csv"], FlyteFile["onnx"])
+    assert not castable(FlyteFile, FlyteDirectory)
+    wide = Annotated[StructuredDataset, kwtypes(a=int, b=str)]
+    narrow = Annotated[StructuredDataset, kwtypes(a=int)]
+    assert castable(wide, narrow) and castable(StructuredDataset, narrow)
+    assert castable(wide, StructuredDataset)
+    assert not castable(narrow, Annotated[StructuredDataset, kwtypes(a=str)])
+    assert castable(TrainingConfig, TrainingConfig) and not castable(TrainingConfig, Optimizer)
