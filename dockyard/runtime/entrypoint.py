@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dockyard.errors import DockyardError, StoreError
-from dockyard.runtime.protocol import ERROR, OUTPUTS, SUBGRAPH, ErrorDocument
+from dockyard.errors import ConfigError, DockyardError, StoreError
+from dockyard.runtime.protocol import ERROR, OUTPUTS, ErrorDocument
 
 EXIT_USER = 1
 EXIT_SYSTEM = 2
@@ -29,8 +29,6 @@ class Args:
     output_prefix: str
     task: str
     resolver: str = "default"
-    map_index: int | None = None
-    dynamic_node: str | None = None
     checkpoint_prev: str | None = None
     checkpoint_cur: str | None = None
     bundle: str | None = None
@@ -43,10 +41,6 @@ def parse_args(argv: list[str]) -> Args:
     parser.add_argument("--output-prefix", required=True, help="URI prefix for outputs.json / error.json")
     parser.add_argument("--resolver", default="default", help="how --task is found (default: module:name)")
     parser.add_argument("--task", required=True, help="module:name of the task")
-    parser.add_argument("--map-index", type=int, default=None, help="item of a map task (for the record)")
-    parser.add_argument(
-        "--dynamic-node", default=None, help="node id inside a dynamic sub-DAG (for the record)"
-    )
     parser.add_argument("--checkpoint-prev", default=None, help="URI prefix of the previous checkpoint")
     parser.add_argument("--checkpoint-cur", default=None, help="URI prefix for this attempt's checkpoint")
     parser.add_argument(
@@ -121,6 +115,7 @@ def run(args: Args) -> int:
 
 def _attempt(args: Args, store: Any, work: Path) -> str:
     from dockyard.runtime.checkpoint import StoreCheckpoint, restore_previous
+    from dockyard.sdk.context import Checkpoint
     from dockyard.sdk.types.literal import literals_from_json, literals_to_json
     from dockyard.sdk.types.transfer import use_store
 
@@ -130,56 +125,55 @@ def _attempt(args: Args, store: Any, work: Path) -> str:
         previous = restore_previous(store, args.checkpoint_prev, work / "checkpoint-prev")
     except Exception as exc:
         raise _system(exc) from None
-    checkpoint = None
     if args.checkpoint_cur:
-        checkpoint = StoreCheckpoint(store, args.checkpoint_cur, work / "checkpoint", previous)
+        checkpoint: Checkpoint = StoreCheckpoint(store, args.checkpoint_cur, work / "checkpoint", previous)
+    else:
+        checkpoint = Checkpoint(work / "checkpoint", previous)
     with use_store(store, args.output_prefix + "/raw"):
-        result = _execute(task, inputs, checkpoint, args, work)
+        outputs = _execute(task, inputs, _runner(store, args, checkpoint, work), args)
+        uri = f"{args.output_prefix}/{OUTPUTS}"
         try:
-            if result.subgraph is not None:
-                uri = f"{args.output_prefix}/{SUBGRAPH}"
-                store.write_json(uri, result.subgraph)
-            else:
-                uri = f"{args.output_prefix}/{OUTPUTS}"
-                store.write_bytes(uri, literals_to_json(result.outputs).encode())
+            store.write_bytes(uri, literals_to_json(outputs).encode())
         except Exception as exc:
             raise _system(exc) from None
     return uri
 
 
-@dataclass
-class _Result:
-    outputs: dict[str, Any]
-    subgraph: dict[str, Any] | None = None
+def _runner(store: Any, args: Args, checkpoint: Any, work: Path) -> Any:
+    """The SDK's in-process runner, with a context for a container: the store-synced checkpoint, a
+    sandbox in the attempt's scratch folder, and `local=False` (ImageSpec.is_container() reads the env)."""
+    from dockyard.sdk.context import ExecutionIdentifier, ExecutionParameters
+    from dockyard.sdk.local import LocalTaskRunner
+
+    class ContainerRunner(LocalTaskRunner):
+        def params(self, task: Any, info: Any) -> ExecutionParameters:
+            return ExecutionParameters(
+                ExecutionIdentifier("dockyard", "development", info.execution_id),
+                task_name=task.name,
+                attempt=info.attempt,
+                sandbox_root=work / "sandbox",
+                checkpoint=checkpoint,
+                local=False,
+            )
+
+    return ContainerRunner(work)
 
 
-def _execute(task: Any, inputs: dict[str, Any], checkpoint: Any, args: Args, work: Path) -> _Result:
-    """Run the task body through the SDK's single-task execution, in a context carrying the checkpoint."""
-    from dockyard.sdk.context import ExecutionIdentifier, ExecutionParameters, task_context
+def _execute(task: Any, inputs: dict[str, Any], runner: Any, args: Args) -> dict[str, Any]:
+    """Run the task body once through the SDK; classify what goes wrong."""
+    from dockyard.sdk.types.errors import TypeConversionError
+    from dockyard.sdk.walker import AttemptInfo, NonRetryable
 
     execution_id = os.environ.get("DOCKYARD_EXECUTION_ID", "remote")
-    params = ExecutionParameters(
-        ExecutionIdentifier("dockyard", "development", execution_id),
-        task_name=getattr(task, "name", args.task),
-        attempt=args.attempt,
-        sandbox_root=work / "sandbox",
-        checkpoint=checkpoint,
-    )
-    from dockyard.sdk import execute as sdk_execute
-
+    info = AttemptInfo(execution_id, args.task, args.attempt, task.retries)
     try:
-        with task_context(params):
-            out = sdk_execute.run_task_literals(task, inputs)
-    except DockyardError as exc:
-        # the SDK raises DockyardError for conversion problems of the user's values: the user's to fix
-        raise _user(exc, retryable=False) from None
+        outputs: dict[str, Any] = runner.run(task, args.task, inputs, info)
     except Exception as exc:
-        raise _user(exc, retryable=True) from None
-    if isinstance(out, dict):
-        return _Result(outputs=out)
-    from dockyard.sdk.graph import to_json
-
-    return _Result(outputs={}, subgraph=to_json(out))
+        # a bad definition or a value the type engine cannot convert fails the same way every time
+        raise _user(
+            exc, retryable=not isinstance(exc, (ConfigError, NonRetryable, TypeConversionError))
+        ) from None
+    return outputs
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -20,6 +21,7 @@ from dockyard.config import Settings
 from dockyard.errors import ExecutionError
 from dockyard.runtime.executor import SecretRef, TaskAttempt
 
+_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 PRIMARY = "primary"  # flytekit's PodTemplate.primary_container_name default
 GPU_RESOURCE = "nvidia.com/gpu"
 _RESOURCE_NAMES = {"cpu": "cpu", "mem": "memory", "memory": "memory", "gpu": GPU_RESOURCE}
@@ -67,6 +69,14 @@ def drivers_at_least(available: list[str], minimum: str) -> list[str]:
     return sorted(good)
 
 
+def secret_name(group: str) -> str:
+    """The Kubernetes Secret holding a secret group: the group, lowercased, `_` as `-` (predictable)."""
+    name = group.lower().replace("_", "-")
+    if len(name) > 253 or not _SUBDOMAIN.fullmatch(name):
+        raise ExecutionError(f"secret group {group!r}: {name!r} is not a valid Kubernetes Secret name")
+    return name
+
+
 def _secret_volumes(
     refs: tuple[SecretRef, ...], settings: Settings
 ) -> tuple[list[dict[str, Any]], list[Any]]:
@@ -78,7 +88,7 @@ def _secret_volumes(
     volumes, mounts = [], []
     for group, keys in sorted(groups.items()):
         volume = dns_name("secret", group)
-        source: dict[str, Any] = {"secretName": dns_name(group, max_len=253)}
+        source: dict[str, Any] = {"secretName": secret_name(group)}
         if keys is not None:
             source["items"] = [{"key": key, "path": key} for key in sorted(keys)]
         volumes.append({"name": volume, "secret": source})

@@ -1,16 +1,21 @@
 """The remote driver: the SDK's graph walker with a task runner that runs each attempt in a container.
 
-The walker (shared with local execution) decides *what* runs: parallel independent nodes, map items
-with their concurrency and success ratio, conditionals, dynamic sub-DAGs. This runner decides *how* one
-task runs remotely: cache catalog lookup, input upload, container attempts through an `Executor` with
-retries that carry the checkpoint, output download, and every step written to the execution record.
+The walker (shared with local execution) decides *what* runs: parallel independent nodes, map items with
+their concurrency and success ratio, conditionals, retries, and the cache catalog (here in the blob store,
+same key as the local cache). This runner decides *how* one attempt runs remotely: inputs written to the
+store, a container launched through an `Executor` with the previous attempt's checkpoint, outputs read
+back, and every step written to the execution record.
+
+A container lost to the platform (killed, out of memory) is relaunched right away, up to
+`SYSTEM_RETRIES` times, without using up the task's own retries. Dynamic bodies run here in the driver:
+they only build the sub-DAG, whose tasks then run in containers like any other.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,11 +24,11 @@ from dockyard.errors import DockyardError, ExecutionError
 from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.cache import StoreCatalog
 from dockyard.runtime.executor import Executor, Outcome, Phase, SecretRef, TaskAttempt
-from dockyard.runtime.protocol import OUTPUTS, SUBGRAPH, AttemptPaths, read_error
-from dockyard.runtime.record import NodePhase, RecordWriter
+from dockyard.runtime.protocol import OUTPUTS, AttemptPaths, ErrorDocument, read_error
+from dockyard.runtime.record import ExecutionPhase, ExecutionRecord, NodePhase, RecordWriter, load_record
 
 DEFAULT_IMAGE = "default"
-SYSTEM_RETRIES = 2  # attempts lost to the platform (a killed container) do not use up the task's retries
+SYSTEM_RETRIES = 2
 
 
 def image_key(task: Any) -> str:
@@ -40,26 +45,36 @@ def new_execution_id() -> str:
     return "x" + uuid.uuid4().hex[:12]
 
 
-def _seconds(timeout: Any) -> float | None:
-    if timeout is None:
-        return None
-    if isinstance(timeout, dt.timedelta):
-        return timeout.total_seconds()
-    return float(timeout)
-
-
-def _resources(value: Any) -> dict[str, str]:
-    """A flytekit `Resources` as the executor's dict (cpu, mem, gpu, ephemeral_storage)."""
+def _resources(value: Any, part: int) -> dict[str, str]:
+    """A flytekit `Resources` as the executor's dict; `part` picks from a (request, limit) pair."""
     if value is None:
         return {}
     out: dict[str, str] = {}
     for name in ("cpu", "mem", "gpu", "ephemeral_storage"):
         item = getattr(value, name, None)
         if isinstance(item, tuple):
-            item = item[0]
+            item = item[part]
         if item is not None:
             out[name] = str(item)
     return out
+
+
+class TaskFailed(ExecutionError):
+    """One attempt of a task failed (the walker retries it while the task's retries last)."""
+
+
+class FinalTaskFailure(TaskFailed):
+    """A failure no retry can fix: a missing image, an error the task marked final, a cancel."""
+
+
+def _final(message: str) -> FinalTaskFailure:
+    from dockyard.sdk.walker import NonRetryable
+
+    class _Final(FinalTaskFailure, NonRetryable):
+        pass
+
+    _Final.__name__ = "FinalTaskFailure"
+    return _Final(message)
 
 
 @dataclass
@@ -75,120 +90,105 @@ class RemoteContext:
     bundle_uri: str | None = None
     env: dict[str, str] = field(default_factory=dict)
     system_retries: int = SYSTEM_RETRIES
-    cancelled: threading.Event = field(default_factory=threading.Event)
-
-
-class TaskFailed(ExecutionError):
-    """A task failed for good: every attempt is used up, or the error was final."""
 
 
 class ContainerTaskRunner:
-    """Runs one task node (all of its attempts) in containers; returns its output literals."""
+    """The walker's `TaskRunner` for remote runs: one attempt = one container (plus system relaunches)."""
 
     def __init__(self, ctx: RemoteContext) -> None:
         self.ctx = ctx
-        self.catalog = StoreCatalog(ctx.store)
+        self._slots = threading.BoundedSemaphore(ctx.settings.executor.max_parallel)
+        self._lock = threading.Lock()
+        self._launches: dict[str, int] = defaultdict(int)  # containers started per node (store paths)
+        self._checkpoints: dict[str, str] = {}  # node -> newest checkpoint prefix holding something
 
-    # -- the walker's TaskRunner protocol ----------------------------------------------------------
-    def run(
-        self, task: Any, node_id: str, inputs: dict[str, Any], attempt_info: Any = None
-    ) -> dict[str, Any]:
-        """Outputs of `task` on `inputs`: from the record (resumed run), the cache catalog, or a container."""
-        writer = self.ctx.writer
-        done = writer.record.nodes.get(node_id)
-        if done is not None and done.phase in (NodePhase.SUCCEEDED, NodePhase.CACHED) and done.outputs_uri:
+    def run(self, task: Any, node_id: str, inputs: dict[str, Any], attempt: Any) -> dict[str, Any]:
+        """One attempt's output literals; from the record when a resumed run already finished the node."""
+        done = self.ctx.writer.record.nodes.get(node_id)
+        if done is not None and done.phase is NodePhase.SUCCEEDED and done.outputs_uri:
             return self._read_outputs(done.outputs_uri)
-        writer.update(node_id, task=task.name, phase=NodePhase.PENDING)
-        key = self._cache_key(task, inputs)
-        if key is not None:
-            hit = self.catalog.get(key)
-            if hit is not None:
-                writer.update(
-                    node_id, phase=NodePhase.CACHED, cache_key=key, outputs_uri=self.catalog.uri(key)
-                )
-                return hit
-        outputs = self._attempts(task, node_id, inputs)
-        if key is not None:
-            self.catalog.put(key, outputs)
-            writer.update(node_id, cache_key=key)
-        return outputs
+        system_failures = 0
+        while True:
+            outcome, paths, error = self._launch_once(task, node_id, inputs)
+            if outcome.phase is Phase.SUCCEEDED:
+                return self._read_outputs(f"{paths.output_prefix}/{OUTPUTS}")
+            if error is None and outcome.phase is Phase.FAILED and system_failures < self.ctx.system_retries:
+                system_failures += 1  # lost to the platform: relaunch from the checkpoint, free of charge
+                continue
+            message = f"{error.type}: {error.message}" if error is not None else outcome.message
+            text = f"task {task.name} (node {node_id}) attempt {paths.attempt}: {message}"
+            final = outcome.phase is Phase.CANCELLED or (error is not None and not error.retryable)
+            self.ctx.writer.update(node_id, phase=NodePhase.FAILED, message=message)
+            raise _final(text) if final else TaskFailed(text)
+
+    def run_dynamic(self, task: Any, node_id: str, inputs: dict[str, Any], attempt: Any) -> Any:
+        """Build the dynamic task's sub-DAG in the driver (its body only wires nodes; they run remotely)."""
+        from dockyard.sdk.local import LocalTaskRunner
+
+        self.ctx.writer.update(node_id, task=task.name, phase=NodePhase.RUNNING)
+        graph = LocalTaskRunner().run_dynamic(task, node_id, inputs, attempt)
+        self.ctx.writer.update(node_id, phase=NodePhase.SUCCEEDED)
+        return graph
 
     # -- internals ---------------------------------------------------------------------------------
-    def _cache_key(self, task: Any, inputs: dict[str, Any]) -> str | None:
-        if not getattr(task, "cache", False):
-            return None
-        from dockyard.sdk.cache import cache_key
-
-        return str(cache_key(task, inputs))
-
     def _read_outputs(self, uri: str) -> dict[str, Any]:
-        if uri.endswith(".json") and "/cache/" in uri:
-            hit = self.catalog.store.read_json(uri)["outputs"]
-            return dict(hit)
         from dockyard.sdk.types.literal import literals_from_json
 
         return literals_from_json(self.ctx.store.read_bytes(uri).decode())
 
-    def _attempts(self, task: Any, node_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    def _launch_once(
+        self, task: Any, node_id: str, inputs: dict[str, Any]
+    ) -> tuple[Outcome, AttemptPaths, Any]:
         from dockyard.sdk.types.literal import literals_to_json
 
         ctx = self.ctx
-        retries = int(getattr(task, "retries", 0) or 0)
-        user_failures = system_failures = 0
-        previous_checkpoint: str | None = None
-        attempt = 0
-        while True:
-            paths = AttemptPaths(ctx.store, ctx.execution_id, node_id, attempt)
-            ctx.store.write_bytes(paths.inputs, literals_to_json(inputs).encode())
-            rec = ctx.writer.start_attempt(node_id, attempt)
-            outcome, logs_uri = self._launch(task, node_id, paths, previous_checkpoint)
-            if outcome.phase is Phase.SUCCEEDED:
-                outputs_uri = f"{paths.output_prefix}/{OUTPUTS}"
-                if not ctx.store.exists(outputs_uri) and ctx.store.exists(
-                    f"{paths.output_prefix}/{SUBGRAPH}"
-                ):
-                    raise TaskFailed(f"task {task.name}: dynamic sub-DAGs are not supported remotely yet")
-                ctx.writer.finish_attempt(node_id, rec, phase="succeeded", exit_code=0, logs_uri=logs_uri)
-                ctx.writer.update(node_id, phase=NodePhase.SUCCEEDED, outputs_uri=outputs_uri)
-                return self._read_outputs(outputs_uri)
+        with self._lock:
+            number = self._launches[node_id]
+            self._launches[node_id] += 1
+            previous = self._checkpoints.get(node_id)
+        paths = AttemptPaths(ctx.store, ctx.execution_id, node_id, number)
+        ctx.store.write_bytes(paths.inputs, literals_to_json(inputs).encode())
+        ctx.writer.update(node_id, task=task.name)
+        rec = ctx.writer.start_attempt(node_id, number)
+        with self._slots:
+            try:
+                handle = ctx.executor.launch(self._attempt(task, node_id, paths, previous))
+            except DockyardError as exc:
+                ctx.writer.finish_attempt(node_id, rec, phase="failed", message=str(exc), error_kind="system")
+                ctx.writer.update(node_id, phase=NodePhase.FAILED, message=str(exc))
+                raise _final(f"task {task.name} (node {node_id}): {exc}") from None
+            outcome = ctx.executor.wait(handle)
+        ctx.store.write_bytes(paths.logs, ctx.executor.logs(handle).encode())
+        error: ErrorDocument | None = None
+        if outcome.phase is not Phase.SUCCEEDED:
             error = read_error(ctx.store, paths.output_prefix)
+        if any(True for _ in ctx.store.list(paths.checkpoint())):
+            with self._lock:
+                self._checkpoints[node_id] = paths.checkpoint()
+        if outcome.phase is Phase.SUCCEEDED:
+            ctx.writer.finish_attempt(node_id, rec, phase="succeeded", exit_code=0, logs_uri=paths.logs)
+            ctx.writer.update(
+                node_id, phase=NodePhase.SUCCEEDED, outputs_uri=f"{paths.output_prefix}/{OUTPUTS}"
+            )
+        else:
             kind = error.kind if error is not None else "system"
-            if outcome.phase is Phase.TIMED_OUT:
-                kind = "user"
-            message = f"{error.type}: {error.message}" if error is not None else outcome.message
             ctx.writer.finish_attempt(
                 node_id,
                 rec,
                 phase=outcome.phase.value,
                 exit_code=outcome.exit_code,
-                message=message,
-                error_kind=kind,
-                logs_uri=logs_uri,
+                message=f"{error.type}: {error.message}" if error is not None else outcome.message,
+                error_kind="user" if outcome.phase is Phase.TIMED_OUT else kind,
+                logs_uri=paths.logs,
             )
-            if any(True for _ in ctx.store.list(paths.checkpoint())):
-                previous_checkpoint = paths.checkpoint()
-            final = outcome.phase is Phase.CANCELLED or (error is not None and not error.retryable)
-            if kind == "system" and outcome.phase is not Phase.CANCELLED:
-                system_failures += 1
-                final = final or system_failures > ctx.system_retries
-            else:
-                user_failures += 1
-                final = final or user_failures > retries
-            if final or ctx.cancelled.is_set():
-                ctx.writer.update(node_id, phase=NodePhase.FAILED, message=message)
-                raise TaskFailed(
-                    f"task {task.name} (node {node_id}) failed after {attempt + 1} attempt(s): {message}"
-                )
-            attempt += 1
+        return outcome, paths, error
 
-    def _launch(
-        self, task: Any, node_id: str, paths: AttemptPaths, previous_checkpoint: str | None
-    ) -> tuple[Outcome, str]:
+    def _attempt(self, task: Any, node_id: str, paths: AttemptPaths, previous: str | None) -> TaskAttempt:
         ctx = self.ctx
         key = image_key(task)
         image = ctx.images.get(key)
         if image is None:
-            raise TaskFailed(f"task {task.name}: no image pinned for {key!r} (was it built?)")
+            raise ExecutionError(f"no image pinned for {key!r} (was it built?)")
         command = [
             "dockyard-execute",
             "--inputs",
@@ -202,32 +202,118 @@ class ContainerTaskRunner:
             "--checkpoint-cur",
             paths.checkpoint(),
         ]
-        if previous_checkpoint:
-            command += ["--checkpoint-prev", previous_checkpoint]
+        if previous:
+            command += ["--checkpoint-prev", previous]
         if ctx.bundle_uri:
             command += ["--bundle", ctx.bundle_uri]
-        env = {**ctx.env, **dict(getattr(task, "environment", None) or {})}
-        if key != DEFAULT_IMAGE and not isinstance(getattr(task, "container_image", None), str):
+        env = {**ctx.env, **task.environment}
+        if key != DEFAULT_IMAGE and not isinstance(task.container_image, str):
             env["DOCKYARD_IMAGE_SPEC_ID"] = key
-        secrets = tuple(SecretRef(s.group, s.key) for s in getattr(task, "secret_requests", None) or ())
-        attempt = TaskAttempt(
+        resources = getattr(task, "resources", None)
+        return TaskAttempt(
             execution_id=ctx.execution_id,
             node_id=node_id,
             attempt=paths.attempt,
             image=image,
             command=command,
             env=env,
-            requests=_resources(getattr(task, "requests", None)),
-            limits=_resources(getattr(task, "limits", None)),
-            interruptible=bool(getattr(task, "interruptible", False)),
-            timeout_s=_seconds(getattr(task, "timeout", None)),
-            secrets=secrets,
+            requests=_resources(task.requests or resources, 0),
+            limits=_resources(task.limits or resources, 1),
+            interruptible=bool(task.interruptible),
+            timeout_s=task.timeout_s,
+            secrets=tuple(SecretRef(s.group, s.key) for s in task.secret_requests),
         )
+
+
+@dataclass
+class RemoteResult:
+    execution_id: str
+    outputs: Any
+    record: ExecutionRecord
+
+
+def store_env(settings: Settings, store: Store) -> dict[str, str]:
+    """Non-secret env that points `dockyard-execute` at the same store as the driver."""
+    env = {"DOCKYARD_STORE_URL": store.url}
+    if settings.store.s3_endpoint_url:
+        env["DOCKYARD_STORE_S3_ENDPOINT_URL"] = settings.store.s3_endpoint_url
+    return env
+
+
+def execute_remote(
+    entity: Any,
+    inputs: dict[str, Any],
+    *,
+    settings: Settings,
+    store: Store,
+    executor: Executor,
+    images: dict[str, str],
+    bundle_uri: str | None = None,
+    execution_id: str | None = None,
+    resume: bool = False,
+    env: dict[str, str] | None = None,
+) -> RemoteResult:
+    """Run a task or workflow remotely with Python inputs; return its Python outputs and the record.
+
+    With `resume`, an existing execution's record is reloaded and nodes that finished are not run again.
+    """
+    from dockyard.sdk.local import input_literals
+    from dockyard.sdk.types import TypeEngine
+    from dockyard.sdk.types.literal import literals_from_json, literals_to_json
+    from dockyard.sdk.types.transfer import use_store
+    from dockyard.sdk.walker import Event, Walker
+
+    execution_id = execution_id or new_execution_id()
+    if resume:
+        record = load_record(store, execution_id)
+        record.phase = ExecutionPhase.RUNNING
+    else:
+        record = ExecutionRecord(execution_id=execution_id, workflow=entity.name, bundle_uri=bundle_uri)
+    record.images = dict(images)
+    writer = RecordWriter(store, record)
+    ctx = RemoteContext(
+        execution_id,
+        store,
+        executor,
+        writer,
+        settings,
+        images,
+        bundle_uri,
+        {**store_env(settings, store), **(env or {})},
+    )
+
+    def on_event(event: Event) -> None:
+        if event.kind == "cache_hit":
+            writer.update(event.node_id, task=event.task, phase=NodePhase.CACHED)
+
+    walker = Walker(
+        ContainerTaskRunner(ctx),
+        execution_id=execution_id,
+        catalog=StoreCatalog(store),
+        max_workers=max(settings.executor.max_parallel, 2),
+        on_event=on_event,
+    )
+    exec_prefix = store.url_for("executions", execution_id)
+    with use_store(store, f"executions/{execution_id}/raw"):
+        if resume and record.inputs_uri:
+            literals = literals_from_json(store.read_bytes(record.inputs_uri).decode())
+        else:
+            literals = input_literals(entity, (), inputs)
+            record.inputs_uri = store.write_bytes(
+                f"{exec_prefix}/inputs.json", literals_to_json(literals).encode()
+            )
+        writer.save()
         try:
-            handle = ctx.executor.launch(attempt)
-        except DockyardError as exc:
-            ctx.writer.update(node_id, phase=NodePhase.FAILED, message=str(exc))
-            raise TaskFailed(f"task {task.name} (node {node_id}): {exc}") from None
-        outcome = ctx.executor.wait(handle)
-        ctx.store.write_bytes(paths.logs, ctx.executor.logs(handle).encode())
-        return outcome, paths.logs
+            out = walker.run_entity(entity, "n0", literals)
+        except Exception as exc:
+            writer.update(
+                phase=ExecutionPhase.FAILED, message=str(exc).splitlines()[-1] if str(exc) else repr(exc)
+            )
+            if isinstance(exc, DockyardError):
+                raise
+            raise ExecutionError(f"execution {execution_id} failed: {exc}") from exc
+        outputs_uri = store.write_bytes(f"{exec_prefix}/outputs.json", literals_to_json(out).encode())
+        writer.update(phase=ExecutionPhase.SUCCEEDED, outputs_uri=outputs_uri)
+        iface = entity.interface
+        values = {k: TypeEngine.to_python(out[k], tp, path=k) for k, tp in iface.outputs.items()}
+    return RemoteResult(execution_id, iface.pack_outputs(values), writer.record)

@@ -18,7 +18,6 @@ from dockyard.runtime.blobstore.base import Store
 ERROR_SCHEMA_VERSION = 1
 OUTPUTS = "outputs.json"
 ERROR = "error.json"
-SUBGRAPH = "subgraph.json"
 
 
 class AttemptPaths:
