@@ -42,7 +42,7 @@ def _tarinfo(path: Path, arcname: str) -> tarfile.TarInfo:
         info.mode = 0o755
     elif path.is_file():
         info.size = path.stat().st_size
-        info.mode = 0o755 if os.access(path, os.X_OK) else 0o644
+        info.mode = 0o755 if path.stat().st_mode & 0o111 else 0o644
     else:
         raise BuildError(f"{path}: build context holds something that is not a file, directory or symlink")
     return info

@@ -201,6 +201,9 @@ def task_pod(
         container["resources"] = resources
     if mounts:
         container["volumeMounts"] = mounts
+        # The entrypoint reads secrets where this client's settings put them, as with the docker executor.
+        secrets_env = {"name": "DOCKYARD_EXECUTOR_SECRETS_DIR", "value": str(settings.executor.secrets_dir)}
+        container["env"] = _merge_named([secrets_env], container["env"], "name")
     spec: dict[str, Any] = {
         "restartPolicy": "Never",
         "serviceAccountName": kube.service_account,
