@@ -33,6 +33,7 @@ _STOP_GRACE_S = 20
 _OPTIONS = frozenset({"builder", "network"})  # builder_options this builder understands
 _BASE_PREFIX = "[internal] load metadata for "
 _MOUNT_FLAG = re.compile(r"--mount=\S+\s+")
+_PROCESS_FAILED = re.compile(r'^process ".*" did not complete successfully: (.+)$', re.DOTALL)
 
 SUPPORTED_FIELDS = frozenset(
     {
@@ -167,8 +168,11 @@ def _one_line(text: str, limit: int = 200) -> str:
 
 
 def _last_line(text: str) -> str:
+    """The useful end of a BuildKit error, without the command it repeats from the step name."""
     lines = [line for line in text.strip().splitlines() if line.strip()]
-    return _one_line(lines[-1] if lines else text)
+    last = lines[-1] if lines else text
+    repeated = _PROCESS_FAILED.match(last)
+    return _one_line(f"command failed with {repeated.group(1)}" if repeated else last)
 
 
 class DockerBuilder:

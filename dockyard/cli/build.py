@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
-from rich.table import Table
 
 from dockyard.builders.engine import BuildEngine, BuildEvent
 from dockyard.builders.registry import Present
@@ -109,10 +108,8 @@ def build(
         if output is Output.json:
             out.print_json(json.dumps(rows))
             return
-        table = Table("spec", "image", "state", "detail", box=None)
         for row in rows:
-            table.add_row(row["spec"], row["image"], row["state"], row["detail"])
-        out.print(table)
+            out.print(f"{row['spec']}  {row['image']}  {row['state']}", markup=False)
         return
     with view.progress if err.is_terminal else nullcontext():
         outcomes = engine.ensure(loaded, push=push, force=force)
@@ -130,12 +127,9 @@ def build(
     if output is Output.json:
         out.print_json(json.dumps(results))
         return
-    table = Table("spec", "image", "built", box=None)
     for row in results:
-        table.add_row(
-            row["spec"], row["image_ref"], "built" if row["built"] else f"present ({row['source']})"
-        )
-    out.print(table)
+        state = "built" if row["built"] else f"present ({row['source']})"
+        out.print(f"{row['spec']}  {row['image_ref']}  {state}", markup=False)
 
 
 @app.command()
