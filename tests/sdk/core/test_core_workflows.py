@@ -1,0 +1,269 @@
+"""@workflow: tracing into a graph, output shapes, nested workflows, `>>`, and every compile error."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import NamedTuple
+
+import pytest
+
+from dockyard import conditional, task, workflow
+from dockyard.sdk.errors import CompileError, InterfaceError
+from dockyard.sdk.graph import GRAPH_SCHEMA, from_json, to_json
+from dockyard.sdk.local import LocalTaskRunner
+from dockyard.sdk.walker import Walker
+
+ORDER: list[str] = []
+_lock = threading.Lock()
+
+
+@task
+def add(a: int, b: int = 1) -> int:
+    return a + b
+
+
+@task
+def halve(x: int) -> float:
+    return x / 2
+
+
+@task
+def to_text(x: float) -> str:
+    return f"{x:.1f}"
+
+
+@task
+def mark(label: str) -> None:
+    with _lock:
+        ORDER.append(label)
+
+
+class Summary(NamedTuple):
+    total: int
+    half: float
+
+
+@workflow
+def summary(a: int, b: int = 10) -> Summary:
+    total = add(a=a, b=b)
+    return total, halve(x=total)
+
+
+@workflow
+def two_outputs(a: int) -> tuple[int, float]:
+    s = add(a=a)
+    return s, halve(x=s)
+
+
+@workflow
+def single(a: int) -> str:
+    return to_text(x=halve(x=add(a=a)))
+
+
+@workflow
+def no_outputs(label: str) -> None:
+    mark(label=label)
+
+
+@workflow
+def constant_output(a: int) -> int:
+    add(a=a)
+    return 42
+
+
+@workflow
+def outer(a: int) -> str:
+    s = summary(a=a, b=1)  # a workflow used as a sub-workflow
+    return single(a=s.total)
+
+
+@workflow
+def ordered() -> None:
+    first = mark(label="first")
+    second = mark(label="second")
+    third = mark(label="third")
+    third >> second
+    second >> first
+
+
+def test_default_inputs_and_named_tuple_outputs() -> None:
+    assert summary(a=2) == Summary(12, 6.0)
+    out = summary(a=2, b=0)
+    assert isinstance(out, Summary) and out.total == 2
+
+
+def test_default_tuple_outputs_are_o0_o1() -> None:
+    out = two_outputs(a=3)
+    assert out == (4, 2.0) and out._fields == ("o0", "o1")
+
+
+def test_one_output_bare_and_none_for_no_outputs() -> None:
+    assert single(a=3) == "2.0"
+    assert no_outputs(label='x') is None
+    assert constant_output(a=1) == 42
+
+
+def test_nested_workflow() -> None:
+    assert outer(a=3) == "2.5"  # summary: 3+1=4 → single(4): (4+1)/2
+    kinds = [n.kind for n in outer.graph.nodes]
+    assert kinds == ["workflow", "workflow"]
+
+
+def test_rshift_orders_nodes_without_data() -> None:
+    ORDER.clear()
+    ordered()
+    assert ORDER == ["third", "second", "first"]
+
+
+def test_workflow_inputs_checked_at_call() -> None:
+    with pytest.raises(InterfaceError, match="missing input 'a'"):
+        summary()
+    with pytest.raises(InterfaceError, match="unknown input 'z'"):
+        summary(a=1, z=3)
+
+
+def test_graph_document_is_versioned_and_round_trips() -> None:
+    doc = to_json(summary.graph)
+    assert doc["schema"] == GRAPH_SCHEMA
+    text = json.dumps(doc)  # JSON-serialisable
+    assert [n["entity"] for n in doc["nodes"]] == [f"{__name__}:add", f"{__name__}:halve"]
+    assert doc["nodes"][1]["inputs"]["x"] == {"ref": ["n0", "o0"]}
+    assert doc["nodes"][1]["upstream"] == ["n0"]
+    assert doc["outputs"]["total"] == {"ref": ["n0", "o0"]}
+    graph = from_json(json.loads(text))
+    walker = Walker(LocalTaskRunner())
+    from dockyard.sdk.types import TypeEngine
+
+    out = walker.run_graph(graph, {"a": TypeEngine.to_literal(5, int), "b": TypeEngine.to_literal(1, int)})
+    assert TypeEngine.to_python(out["half"], float) == 3.0
+
+
+# ---- compile errors: each names the workflow, the line and the promise ------------------------------------
+
+
+def _compile_error(body) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(CompileError) as info:
+        workflow(body)
+    message = str(info.value)
+    assert f"workflow '{__name__}.{body.__name__}'" in message
+    return message
+
+
+def _line_of(marker: str) -> int:
+    with open(__file__) as f:
+        for number, line in enumerate(f, 1):
+            if marker in line and "_line_of" not in line:
+                return number
+    raise AssertionError(marker)
+
+
+def test_if_on_promise() -> None:
+    def wf_if(a: int) -> int:
+        s = add(a=a)
+        if s:  # MARK-if
+            return s
+        return s
+
+    msg = _compile_error(wf_if)
+    assert f"line {_line_of('MARK-if')} of {__file__}" in msg
+    assert "promise 'n0.o0'" in msg and "conditional" in msg
+
+
+def test_print_on_promise() -> None:
+    def wf_print(a: int) -> int:
+        s = add(a=a)
+        print(s)  # MARK-print
+        return s
+
+    msg = _compile_error(wf_print)
+    assert f"line {_line_of('MARK-print')}" in msg and "print" in msg and "promise 'n0.o0'" in msg
+
+
+def test_len_on_promise() -> None:
+    def wf_len(a: int) -> int:
+        s = add(a=a)
+        len(s)  # MARK-len
+        return s
+
+    msg = _compile_error(wf_len)
+    assert f"line {_line_of('MARK-len')}" in msg and "len()" in msg
+
+
+def test_attribute_access_on_promise() -> None:
+    def wf_attr(a: int) -> int:
+        s = add(a=a)
+        return s.real  # MARK-attr
+
+    msg = _compile_error(wf_attr)
+    assert f"line {_line_of('MARK-attr')}" in msg and "'.real'" in msg
+
+
+def test_wrong_promise_type() -> None:
+    def wf_type(a: int) -> float:
+        return to_text(x=add(a=a))  # MARK-type
+
+    msg = _compile_error(wf_type)
+    assert f"line {_line_of('MARK-type')}" in msg
+    assert "input 'x'" in msg and "expects float" in msg and "promise 'n0.o0'" in msg
+
+
+def test_wrong_constant_type() -> None:
+    def wf_const(a: int) -> float:
+        return halve(x="three")  # MARK-const
+
+    msg = _compile_error(wf_const)
+    assert f"line {_line_of('MARK-const')}" in msg and "expected int, got str" in msg
+
+
+def test_workflow_input_promise_named() -> None:
+    def wf_input(a: int) -> str:
+        return to_text(x=a)  # MARK-input
+
+    msg = _compile_error(wf_input)
+    assert "promise 'a' (workflow input)" in msg and f"line {_line_of('MARK-input')}" in msg
+
+
+def test_unknown_keyword() -> None:
+    def wf_kw(a: int) -> int:
+        return add(a=a, c=1)  # MARK-kw
+
+    msg = _compile_error(wf_kw)
+    assert "unknown input 'c'" in msg and f"line {_line_of('MARK-kw')}" in msg
+
+
+def test_positional_arguments() -> None:
+    def wf_pos(a: int) -> int:
+        return add(a)  # MARK-pos
+
+    msg = _compile_error(wf_pos)
+    assert "positional" in msg and f"line {_line_of('MARK-pos')}" in msg
+
+
+def test_and_or_on_conditions() -> None:
+    def wf_and(a: int) -> int:
+        s = add(a=a)
+        return (
+            conditional("c")
+            .if_((s > 1) and (s < 5))  # MARK-and
+            .then(add(a=s))
+            .else_()
+            .then(add(a=a))
+        )
+
+    msg = _compile_error(wf_and)
+    assert "`and`, `or`" in msg and f"line {_line_of('MARK-and')}" in msg
+
+
+def test_missing_input_in_body() -> None:
+    def wf_missing(a: int) -> float:
+        return halve()
+
+    assert "missing input 'x'" in _compile_error(wf_missing)
+
+
+def test_wrong_number_of_outputs() -> None:
+    def wf_outs(a: int) -> tuple[int, int]:
+        return add(a=a)
+
+    assert "must return 2 outputs" in _compile_error(wf_outs)
