@@ -7,13 +7,17 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from dockyard.errors import DockyardError
 from dockyard.sdk.data import BlobStore
 from dockyard.sdk.types import transfer
 from dockyard.sdk.types.file import FlyteFile, _split_uri
 
 
 class FlyteDirectory(os.PathLike[str]):
-    """A folder by reference. `path` is the local folder (after `download()`), `remote_source` its URI."""
+    """A folder by reference. `path` is the local folder (after `download()`), `remote_source` its URI.
+
+    `downloader` is accepted for flytekit compatibility and not used: the store does the downloading.
+    """
 
     def __init__(
         self,
@@ -47,8 +51,12 @@ class FlyteDirectory(os.PathLike[str]):
         """Fetch every file under the folder (once) and return its local path."""
         if not self._downloaded and self._remote_source is not None:
             source = self._remote_source if self._remote_source.endswith("/") else self._remote_source + "/"
-            transfer.fetch(source, Path(self.path), self._store)
-            Path(self.path).mkdir(parents=True, exist_ok=True)  # an empty folder uploads no blobs
+            try:
+                transfer.fetch(source, Path(self.path), self._store)
+            except DockyardError:
+                if self._store is None or next(iter(self._store.list(source)), None) is not None:
+                    raise
+            Path(self.path).mkdir(parents=True, exist_ok=True)  # an empty folder stores no blobs
             self._downloaded = True
         return self.path
 

@@ -68,6 +68,8 @@ def _build(t: Any) -> Transformer:
         return _annotated(args[0], t.__metadata__)
     if origin in (typing.Union, types.UnionType):
         return _union(t, args)
+    if t in (list, dict) or (origin in (list, dict) and not args):  # bare list/dict, typing.List/Dict
+        return builtin.JsonTransformer(origin or t)
     if origin is list:
         if len(args) != 1:
             raise UnsupportedTypeError(f"{type_name(t)}: list takes one item type")
@@ -76,8 +78,6 @@ def _build(t: Any) -> Transformer:
         if len(args) != 2 or args[0] is not str:
             raise UnsupportedTypeError(f"{type_name(t)}: only dict[str, T] is supported (keys must be str)")
         return builtin.DictTransformer(get_transformer(args[1]), type_name(t))
-    if t in (list, dict):
-        return builtin.JsonTransformer(t)
     if is_pickle_annotation(t):
         return PickleTransformer(t)
     if isinstance(t, type):

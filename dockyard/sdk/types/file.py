@@ -16,6 +16,7 @@ class FlyteFile(os.PathLike[str]):
 
     `path` is where the file is (or will be, once downloaded) on this machine; `remote_source` is the URI it
     came from when it arrived through a blob store. `os.fspath(ff)` and `open(ff)` download it first.
+    `downloader` is accepted for flytekit compatibility and not used: the store does the downloading.
     """
 
     _format: ClassVar[str] = ""
@@ -80,14 +81,14 @@ class FlyteFile(os.PathLike[str]):
         return self.download()
 
     def open(self, mode: str = "rb", **kwargs: Any) -> IO[Any]:
-        """Open the local copy; for writing, the parent folder is created and the file uploads on return."""
+        """Open the local copy; a file opened for writing is uploaded anew when it is returned."""
+        if "w" not in mode and "x" not in mode:  # reading, appending or updating needs the content
+            self.download()
         if any(c in mode for c in "wax+"):
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            if self._remote_source is not None:  # written anew: it is no longer the remote file
-                self._remote_source = None
-                self._downloaded = True
-            return open(self.path, mode, **kwargs)
-        return open(self.download(), mode, **kwargs)
+            self._remote_source = None  # changed here: no longer the stored blob
+            self._downloaded = True
+        return open(self.path, mode, **kwargs)
 
     @classmethod
     def new_remote_file(cls, name: str | None = None) -> FlyteFile:

@@ -62,7 +62,8 @@ class StructuredDataset:
     """A data frame by reference: built from a frame (`dataframe=`) or from stored data (`uri=`).
 
     Read it with `sd.open(pd.DataFrame).all()` (or `pyarrow.Table`); columns not in the annotation are
-    left out when the task's input named a subset.
+    left out when the task's input named a subset. `metadata` and extra keywords are kept for flytekit
+    compatibility; the type comes from the annotation.
     """
 
     def __init__(

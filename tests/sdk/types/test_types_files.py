@@ -161,3 +161,28 @@ def test_files_and_directories_are_hashed_by_content(tmp_path: Path, raw: Path) 
     assert d1 == hash_literals({"d": TypeEngine.to_literal(tree, FlyteDirectory)})
     (tree / "sub" / "b.txt").write_text("changed")
     assert hash_literals({"d": TypeEngine.to_literal(tree, FlyteDirectory)}) != d1
+
+
+def test_empty_directory_round_trips_through_a_store(tmp_path: Path, store: LocalStore) -> None:
+    (tmp_path / "empty").mkdir()
+    with use_store(store, "exec-4/raw"):
+        literal = TypeEngine.to_literal(tmp_path / "empty", FlyteDirectory)
+        back = TypeEngine.to_python(literal, FlyteDirectory)
+        assert list(Path(back.download()).iterdir()) == []
+
+
+def test_appending_to_a_received_file_keeps_its_content_and_uploads_anew(
+    tmp_path: Path, store: LocalStore
+) -> None:
+    src = tmp_path / "log.txt"
+    src.write_text("first\n")
+    with use_store(store, "exec-5/raw"):
+        literal = TypeEngine.to_literal(src, FlyteFile)
+        received = TypeEngine.to_python(literal, FlyteFile)
+        with received.open("a") as f:
+            f.write("second\n")
+        assert received.remote_source is None
+        out = TypeEngine.to_literal(received, FlyteFile)
+        assert out["blob"]["uri"] != literal["blob"]["uri"]
+        assert store.read_bytes(out["blob"]["uri"]) == b"first\nsecond\n"
+        assert store.read_bytes(literal["blob"]["uri"]) == b"first\n"
