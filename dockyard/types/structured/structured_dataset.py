@@ -1,0 +1,17 @@
+"""flytekit's `flytekit.types.structured.structured_dataset` import path."""
+
+from dockyard.types.structured import (
+    CSV,
+    PARQUET,
+    StructuredDataset,
+    StructuredDatasetTransformerEngine,
+    StructuredDatasetType,
+)
+
+__all__ = [
+    "CSV",
+    "PARQUET",
+    "StructuredDataset",
+    "StructuredDatasetTransformerEngine",
+    "StructuredDatasetType",
+]
