@@ -54,7 +54,9 @@ def noop(x: float) -> None:
 
 @workflow
 def seed_shorthand(x: float) -> str:
-    return conditional("check_threshold").if_(x > 0.9, then=deploy_model(score=x)).else_(retrain_model(score=x))
+    return (
+        conditional("check_threshold").if_(x > 0.9, then=deploy_model(score=x)).else_(retrain_model(score=x))
+    )
 
 
 @workflow
@@ -92,7 +94,9 @@ def on_bool(x: float) -> str:
 @workflow
 def on_none(flag: bool) -> str:
     value = maybe(flag=flag)
-    return conditional("none").if_(value.is_none()).then(review(score=0.0)).else_().then(deploy_model(score=1.0))
+    return (
+        conditional("none").if_(value.is_none()).then(review(score=0.0)).else_().then(deploy_model(score=1.0))
+    )
 
 
 @workflow
@@ -162,7 +166,9 @@ def test_promise_as_condition_is_a_compile_error() -> None:
 
 def test_or_keyword_is_a_compile_error() -> None:
     def wf_or(x: float) -> str:
-        return conditional("c").if_((x > 1.0) or (x < 0.0)).then(review(score=x)).else_().then(review(score=x))
+        return (
+            conditional("c").if_((x > 1.0) or (x < 0.0)).then(review(score=x)).else_().then(review(score=x))
+        )
 
     with pytest.raises(CompileError, match="combine conditions with & and |"):
         workflow(wf_or)

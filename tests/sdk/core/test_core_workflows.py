@@ -100,7 +100,7 @@ def test_default_tuple_outputs_are_o0_o1() -> None:
 
 def test_one_output_bare_and_none_for_no_outputs() -> None:
     assert single(a=3) == "2.0"
-    assert no_outputs(label='x') is None
+    assert no_outputs(label="x") is None
     assert constant_output(a=1) == 42
 
 
