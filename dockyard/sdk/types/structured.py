@@ -192,6 +192,7 @@ class StructuredTransformer(Transformer):
         from dockyard.sdk.types.engine import get_transformer
 
         self.python_type = python_type
+        self.is_dataset = isinstance(python_type, type) and issubclass(python_type, StructuredDataset)
         self.name = getattr(python_type, "__name__", str(python_type))
         self.columns = list(columns) if columns else None
         self.column_types = {n: get_transformer(t).literal_type() for n, t in (columns or {}).items()}
@@ -202,9 +203,7 @@ class StructuredTransformer(Transformer):
     def to_literal(self, value: Any) -> Literal:
         if _is_frame(value):
             value = StructuredDataset(dataframe=value)
-        if not isinstance(value, StructuredDataset) or (
-            self.python_type is not StructuredDataset and value.dataframe is None
-        ):
+        if not isinstance(value, StructuredDataset) or (not self.is_dataset and value.dataframe is None):
             raise mismatch(self.name, type(value).__name__)
         fmt = value.file_format if value.dataframe is None else self.format
         literal: Literal = {"structured": {"uri": "", "format": fmt, "columns": self._column_records()}}
@@ -236,8 +235,8 @@ class StructuredTransformer(Transformer):
         body = literal["structured"]
         binding = transfer.current_store()
         store = binding.store if binding else None
-        if self.python_type is StructuredDataset:
-            sd = StructuredDataset(uri=body["uri"], file_format=body.get("format", PARQUET))
+        if self.is_dataset:
+            sd = self.python_type(uri=body["uri"], file_format=body.get("format", PARQUET))
             sd._columns = self.columns
             sd._store = store
             sd._literal_hash = literal.get("hash")
