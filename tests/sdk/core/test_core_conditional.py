@@ -10,13 +10,13 @@ import pytest
 from dockyard import conditional, task, workflow
 from dockyard.sdk.errors import CompileError, ConditionalFailure
 
-RUNS: Counter[str] = Counter()
+runs: Counter[str] = Counter()
 _lock = threading.Lock()
 
 
 def _count(name: str) -> None:
     with _lock:
-        RUNS[name] += 1
+        runs[name] += 1
 
 
 @task
@@ -111,15 +111,15 @@ def after_branch(x: float) -> str:
 
 
 def setup_function() -> None:
-    RUNS.clear()
+    runs.clear()
 
 
 def test_seed_shorthand_runs_only_taken_branch() -> None:
     assert seed_shorthand(x=0.95) == "deployed 0.95"
-    assert RUNS == Counter(deploy=1)
-    RUNS.clear()
+    assert runs == Counter(deploy=1)
+    runs.clear()
     assert seed_shorthand(x=0.5) == "retrained 0.5"
-    assert RUNS == Counter(retrain=1)
+    assert runs == Counter(retrain=1)
 
 
 def test_elif_and_combined_conditions() -> None:
@@ -127,7 +127,7 @@ def test_elif_and_combined_conditions() -> None:
     assert chained(x=1.5) == "review 1.5"
     assert chained(x=-0.5) == "review -0.5"
     assert chained(x=0.3) == "retrained 0.3"
-    assert RUNS == Counter(deploy=1, review=2, retrain=1)
+    assert runs == Counter(deploy=1, review=2, retrain=1)
 
 
 def test_fail_raises_only_when_taken() -> None:
@@ -145,7 +145,7 @@ def test_is_true_is_false_is_none() -> None:
 
 def test_branch_without_outputs() -> None:
     assert void_branch(x=1.0) is None
-    assert RUNS == Counter(noop=1)
+    assert runs == Counter(noop=1)
 
 
 def test_branch_is_one_node_with_cases() -> None:
@@ -170,7 +170,7 @@ def test_or_keyword_is_a_compile_error() -> None:
             conditional("c").if_((x > 1.0) or (x < 0.0)).then(review(score=x)).else_().then(review(score=x))
         )
 
-    with pytest.raises(CompileError, match="combine conditions with & and |"):
+    with pytest.raises(CompileError, match=r"combine conditions with & and \|"):
         workflow(wf_or)
 
 

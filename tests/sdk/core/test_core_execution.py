@@ -51,12 +51,10 @@ def long_training(epochs: int) -> float:
     if prev:
         start_epoch = json.loads(prev)["epoch"]
     loss = 1.0
-    done_this_attempt = 0
-    for epoch in range(start_epoch, epochs):
+    for done_this_attempt, epoch in enumerate(range(start_epoch, epochs), 1):
         PROGRESS.append(epoch)
         loss = 1.0 / (epoch + 1)
         checkpoint.write(json.dumps({"epoch": epoch + 1}).encode())
-        done_this_attempt += 1
         if done_this_attempt == 2 and epoch + 1 < epochs:
             raise RuntimeError(f"preempted after epoch {epoch}")
     return loss

@@ -123,9 +123,11 @@ def test_final_traceback_has_user_frames_not_walker_frames() -> None:
         boom(x=1)
     frames = traceback.extract_tb(info.value.__traceback__)
     files = [f.filename for f in frames]
-    assert any(f.endswith("test_core_tasks.py") and fr.name == "boom" for f, fr in zip(files, frames))
+    assert any(
+        f.endswith("test_core_tasks.py") and fr.name == "boom" for f, fr in zip(files, frames, strict=True)
+    )
     assert not any("walker.py" in f for f in files)
-    assert not any("local.py" in f and fr.name == "_call" for f, fr in zip(files, frames))
+    assert not any("local.py" in f and fr.name == "_call" for f, fr in zip(files, frames, strict=True))
 
 
 def test_metadata_is_recorded_as_plain_attributes() -> None:
