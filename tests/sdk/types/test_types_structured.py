@@ -150,3 +150,19 @@ def test_hash_method_overrides_the_content_hash() -> None:
     b = TypeEngine.to_literal(frame().assign(b=0.0), by_length)
     assert a["hash"] == "3"
     assert hash_literals({"df": a}) == hash_literals({"df": b})
+
+
+def test_dataset_and_large_pickle_travel_through_s3(s3_bucket: str) -> None:
+    from typing import Any
+
+    from dockyard.runtime.blobstore.s3 import S3Store
+
+    s3 = S3Store(f"s3://{s3_bucket}/root")
+    with use_store(s3, "exec/raw"):
+        literal = TypeEngine.to_literal(frame(), pd.DataFrame)
+        assert literal["structured"]["uri"].startswith(f"s3://{s3_bucket}/root/exec/raw/")
+        table = TypeEngine.to_python(literal, Annotated[pa.Table, kwtypes(c=str)])
+        assert table.column_names == ["c"] and table.column("c").to_pylist() == ["x", "y", "z"]
+        big = TypeEngine.to_literal(list(range(30_000)), Any)
+        assert big["pickle"]["uri"].startswith(f"s3://{s3_bucket}/")
+        assert TypeEngine.to_python(big, Any) == list(range(30_000))
