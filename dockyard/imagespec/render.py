@@ -7,6 +7,7 @@ secrets exist, the runtime wheel's file name): it reads no files of the project 
 from __future__ import annotations
 
 import json
+import posixpath
 import shlex
 from dataclasses import dataclass, field
 from functools import cache
@@ -136,7 +137,7 @@ def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
         requirements = {
             "kind": resolved.requirements.kind,
             "entry": entry.as_posix(),
-            "folder": entry.parent.as_posix(),
+            "directory": posixpath.normpath(f"{DEPS_DIR}/{entry.parent.as_posix()}"),
         }
 
     def command_argv(command: str) -> list[str]:

@@ -401,7 +401,7 @@ def _reject_unknown(data: dict[str, Any], file: Path, where: str = "") -> None:
     """Name an unknown YAML key exactly, nested base specs included."""
     for key, value in data.items():
         if key not in ImageSpec.model_fields:
-            raise SpecError(f"{file}: unknown key {where}{key!r}")
+            raise SpecError(f"{file}: unknown key '{where}{key}'")
         if key == "base_image" and isinstance(value, dict):
             _reject_unknown(value, file, f"{where}base_image.")
 

@@ -1,0 +1,266 @@
+"""Resolve and hash: golden values, stability across processes, and exactly which inputs move the tag."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dockyard.config import BuildSettings
+from dockyard.imagespec import ImageSpec, compute_tag, image_reference, resolve
+from dockyard.imagespec.resolve import TAG_LENGTH, tag_for
+from dockyard.imagespec.runtime_install import RuntimeInstall
+from tests.imagespec.conftest import GOLDEN, pinned
+
+resolve_module = importlib.import_module("dockyard.imagespec.resolve")  # the package exports resolve()
+
+# Golden values. They change only when the canonical form changes: then bump SCHEMA_VERSION.
+GOLDEN_HASH = "5f6a3a405963a30f3a8d0f49fe64befcae60ecb9d4e580e0b8e0cf833804ec45"
+
+
+def golden_spec() -> ImageSpec:
+    return ImageSpec(
+        name="golden",
+        packages=["six==1.17.0", "attrs"],
+        apt_packages=["curl", "ca-certificates"],
+        env={"B": "2", "A": 'a b "q" $HOME'},
+        commands=["echo one", "echo two"],
+        requirements="requirements.txt",
+        source_root="app",
+        copy=["data.txt"],
+        platform="linux/amd64",
+        base_image="localhost:5000/dockyard/debian:bookworm",
+        pip_extra_args="--no-build-isolation",
+    )
+
+
+def spec_hash(spec: ImageSpec, settings: BuildSettings, **kwargs: Any) -> str:
+    return pinned(resolve(spec, settings, **kwargs)).spec_hash()
+
+
+def test_golden_hash_and_canonical_form(project: Path, settings: BuildSettings) -> None:
+    resolved = pinned(resolve(golden_spec(), settings))
+    if os.environ.get("UPDATE_GOLDEN"):
+        (GOLDEN / "golden.inputs.json").write_text(resolved.canonical_json() + "\n")
+    expected = (GOLDEN / "golden.inputs.json").read_text().strip()
+    assert resolved.canonical_json() == expected
+    assert resolved.spec_hash() == GOLDEN_HASH
+    data = json.loads(expected)
+    assert data["schema_version"] == 1
+    assert data["packages"] == ["attrs", "six==1.17.0"]  # sorted
+    assert list(data["env"]) == ["A", "B"]
+    assert set(data["files"]) == {
+        "/root/main.py",
+        "/root/util.py",
+        "/root/data.txt",
+        "deps/requirements.txt",
+        "deps/common.txt",
+    }
+
+
+def test_same_hash_in_another_process(project: Path, settings: BuildSettings) -> None:
+    code = (
+        "from tests.imagespec.test_hash import golden_spec, spec_hash\n"
+        "from dockyard.config import BuildSettings\n"
+        f"print(spec_hash(golden_spec(), BuildSettings(work_dir={str(settings.work_dir)!r})))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2]), "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == spec_hash(golden_spec(), settings) == GOLDEN_HASH
+
+
+def test_tag_is_a_documented_prefix_and_honours_tag_format(project: Path, settings: BuildSettings) -> None:
+    digest = "ab" * 32
+    assert tag_for(digest, None) == digest[:TAG_LENGTH]
+    assert tag_for(digest, "{spec_hash}-dev") == digest[:TAG_LENGTH] + "-dev"
+    spec = ImageSpec(name="fmt", tag_format="py311-{spec_hash}", platform="linux/amd64")
+    reference = image_reference(spec, settings)
+    assert reference.startswith("localhost:5000/fmt:py311-")
+    assert len(reference.rsplit("-", 1)[1]) == TAG_LENGTH
+    assert compute_tag(spec, settings) == reference.rsplit(":", 1)[1]
+
+
+def _changes(project: Path) -> dict[str, Any]:
+    """Each hashed input, changed once, as (field overrides) or a callable that edits the project."""
+    return {
+        "packages": {"packages": ["six==1.17.0", "attrs", "numpy"]},
+        "package version": {"packages": ["six==1.16.0", "attrs"]},
+        "apt": {"apt_packages": ["curl"]},
+        "env value": {"env": {"B": "2", "A": "other"}},
+        "env added": {"env": {"B": "2", "A": 'a b "q" $HOME', "C": "3"}},
+        "commands order": {"commands": ["echo two", "echo one"]},
+        "python_version": {"python_version": "3.11"},
+        "platform": {"platform": "linux/arm64"},
+        "base image": {"base_image": "localhost:5000/dockyard/debian:trixie"},
+        "pip_index": {"pip_index": "https://mirror.example/simple"},
+        "extra index": {"pip_extra_index_url": ["https://extra.example/simple"]},
+        "pip_extra_args": {"pip_extra_args": "--prerelease=allow"},
+        "entrypoint": {"entrypoint": ["python"]},
+        "empty entrypoint": {"entrypoint": []},
+        "copy another file": {"copy": ["data.txt", "common.txt"]},
+        "source content": lambda: (project / "app" / "util.py").write_text("VALUE = 2\n"),
+        "source file added": lambda: (project / "app" / "new.py").write_text(""),
+        "executable bit": lambda: (project / "app" / "main.py").chmod(0o755),
+        "copied file content": lambda: (project / "data.txt").write_text("changed\n"),
+        "requirements content": lambda: (project / "requirements.txt").write_text(
+            "six==1.17.0\n-r common.txt\n#\n"
+        ),
+        "-r include content": lambda: (project / "common.txt").write_text("attrs==23.1.0\n"),
+    }
+
+
+@pytest.mark.parametrize("change", list(_changes(Path())))
+def test_every_hashed_input_changes_the_hash(project: Path, settings: BuildSettings, change: str) -> None:
+    before = spec_hash(golden_spec(), settings)
+    what = _changes(project)[change]
+    if callable(what):
+        what()
+        spec = golden_spec()
+    else:
+        spec = ImageSpec(**{**golden_spec()._fields_as_given(), **what})
+    assert spec_hash(spec, settings) != before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"builder": "kubernetes"},
+        {"builder_options": {"cpu": "4"}},
+        {"pip_secret_mounts": [("data.txt", "/root/.netrc")]},
+        {"name": "another-name"},
+        {"registry": "localhost:5001"},
+        {"tag_format": "{spec_hash}-x"},
+        {"packages": ["attrs", "six==1.17.0", "attrs"]},  # order and duplicates
+        {"env": {"A": 'a b "q" $HOME', "B": "2"}},  # insertion order
+    ],
+)
+def test_unhashed_inputs_leave_the_hash(
+    project: Path, settings: BuildSettings, change: dict[str, Any]
+) -> None:
+    spec = ImageSpec(**{**golden_spec()._fields_as_given(), **change})
+    assert spec_hash(spec, settings) == spec_hash(golden_spec(), settings)
+
+
+def test_settings_that_only_concern_the_build_leave_the_hash(project: Path, settings: BuildSettings) -> None:
+    other = settings.model_copy(
+        update={"ca_bundle": Path("/etc/ssl/certs/ca-certificates.crt"), "builder": "x"}
+    )
+    assert spec_hash(golden_spec(), other) == spec_hash(golden_spec(), settings)
+
+
+def test_index_credentials_are_not_hashed(project: Path, settings: BuildSettings) -> None:
+    one = ImageSpec(pip_index="https://alice:one@pypi.example/simple", platform="linux/amd64")
+    two = ImageSpec(pip_index="https://bob:two@pypi.example/simple", platform="linux/amd64")
+    assert spec_hash(one, settings) == spec_hash(two, settings)
+    assert "alice" not in resolve(one, settings).canonical_json()
+
+
+def test_moving_a_file_to_another_destination_changes_the_hash(
+    project: Path, settings: BuildSettings
+) -> None:
+    (project / "a").mkdir()
+    (project / "b").mkdir()
+    (project / "a" / "x.txt").write_text("same\n")
+    (project / "b" / "x.txt").write_text("same\n")
+    assert spec_hash(ImageSpec(copy=["a/x.txt"]), settings) != spec_hash(
+        ImageSpec(copy=["b/x.txt"]), settings
+    )
+    assert spec_hash(ImageSpec(copy=["a"]), settings) != spec_hash(ImageSpec(copy=["b"]), settings)
+    # No separator ambiguity: "ab/c" and "a/bc" are different destinations.
+    (project / "ab").mkdir()
+    (project / "ab" / "c").write_text("z")
+    (project / "a" / "bc").write_text("z")
+    assert spec_hash(ImageSpec(copy=["ab/c"]), settings) != spec_hash(ImageSpec(copy=["a/bc"]), settings)
+
+
+def test_ignored_files_are_neither_hashed_nor_sent(project: Path, settings: BuildSettings) -> None:
+    (project / ".gitignore").write_text("*.log\nbuild/\n")
+    (project / ".dockerignore").write_text("data.txt\nsecrets\n")
+    (project / "debug.log").write_text("noise")
+    (project / "build").mkdir()
+    (project / "build" / "out.bin").write_text("noise")
+    (project / "secrets").write_text("k")
+    (project / ".git").mkdir()
+    (project / ".git" / "HEAD").write_text("ref")
+    (project / "app" / "__pycache__").mkdir()
+    (project / "app" / "__pycache__" / "main.cpython-311.pyc").write_bytes(b"\0")
+    spec = ImageSpec(source_root=".")
+    keys = set(resolve(spec, settings).files)
+    assert "/root/app/main.py" in keys and "/root/requirements.txt" in keys
+    assert not {k for k in keys if k.endswith((".log", ".pyc", "out.bin", "HEAD", "secrets", "data.txt"))}
+    before = spec_hash(spec, settings)
+    (project / "debug.log").write_text("more noise")
+    assert spec_hash(spec, settings) == before
+    # .dockerignore patterns are anchored at the root (Docker's rule): app/data.txt is kept.
+    (project / "app" / "data.txt").write_text("kept")
+    assert "/root/app/data.txt" in resolve(spec, settings).files
+
+
+def test_lock_file_and_its_pyproject_are_hashed(project: Path, settings: BuildSettings) -> None:
+    (project / "uv.lock").write_text("version = 1\n")
+    (project / "pyproject.toml").write_text("[project]\nname = 'p'\nversion = '0'\n")
+    spec = ImageSpec(requirements="uv.lock", platform="linux/amd64")
+    resolved = resolve(spec, settings)
+    assert resolved.requirements is not None and resolved.requirements.kind == "uv"
+    assert set(resolved.files) == {"deps/uv.lock", "deps/pyproject.toml"}
+    before = spec_hash(spec, settings)
+    (project / "pyproject.toml").write_text("[project]\nname = 'p'\nversion = '1'\n")
+    assert spec_hash(spec, settings) != before
+
+
+def test_requirements_with_local_paths_are_rejected(project: Path, settings: BuildSettings) -> None:
+    from dockyard.errors import SpecError
+
+    (project / "requirements.txt").write_text("-e ./app\n")
+    with pytest.raises(SpecError, match=r"requirements: .*requirements.txt:1"):
+        resolve(ImageSpec(requirements="requirements.txt"), settings)
+
+
+def test_base_digest_from_the_registry_is_hashed(project: Path, settings: BuildSettings) -> None:
+    spec = ImageSpec(platform="linux/amd64")
+    digests = {"localhost:5000/dockyard/debian:bookworm": "sha256:" + "1" * 64}
+    pinned_one = resolve(spec, settings, lookup_digest=digests.get)
+    assert pinned_one.base_image.pinned == "localhost:5000/dockyard/debian:bookworm@sha256:" + "1" * 64
+    digests["localhost:5000/dockyard/debian:bookworm"] = "sha256:" + "2" * 64
+    assert spec_hash(spec, settings, lookup_digest=digests.get) != pinned(pinned_one).spec_hash()
+
+
+def test_nested_base_spec_cascades_into_the_child(project: Path, settings: BuildSettings) -> None:
+    asked: list[str] = []
+
+    def lookup(ref: str) -> str | None:
+        asked.append(ref)
+        return None
+
+    base = ImageSpec(name="base", apt_packages=["git"], platform="linux/amd64")
+    child = ImageSpec(name="child", base_image=base, packages=["six"], platform="linux/amd64")
+    resolved = resolve(child, settings, lookup_digest=lookup)
+    assert resolved.base_image.reference == image_reference(base, settings)
+    assert resolved.base_image.reference not in asked  # a content-addressed base is never looked up
+    changed = ImageSpec(name="child", base_image=base.with_apt_packages("curl"), packages=["six"])
+    assert spec_hash(changed, settings) != spec_hash(child, settings)
+
+
+def test_tool_versions_are_read_and_hashed(
+    project: Path, settings: BuildSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = ImageSpec(platform="linux/amd64")
+    first = resolve(spec, settings)
+    assert first.tools.template == (resolve_module.TEMPLATE_DIR / "VERSION").read_text().strip()
+    monkeypatch.setattr(resolve_module, "template_version", lambda: "999")
+    assert resolve(spec, settings).spec_hash() != first.spec_hash()
+    monkeypatch.undo()
+    monkeypatch.setattr(resolve_module, "dist_version", lambda name: "0.0.1")
+    assert resolve(spec, settings).tools.uv == "0.0.1"
+    assert resolve(spec, settings).spec_hash() != first.spec_hash()
+    monkeypatch.undo()
+    release = RuntimeInstall(version="9.9.9", source_sha256=None)
+    assert resolve(spec, settings, runtime=release).spec_hash() != first.spec_hash()
+    other_sources = RuntimeInstall(version=first.tools.dockyard.version, source_sha256="0" * 64)
+    assert resolve(spec, settings, runtime=other_sources).spec_hash() != first.spec_hash()

@@ -1,0 +1,218 @@
+"""The ImageSpec model: validation errors that name the field, immutability, YAML == Python, identity."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dockyard.errors import DockyardError, SpecError
+from dockyard.imagespec import ImageSpec
+from dockyard.imagespec.spec import EXECUTION_ID_ENV, IMAGE_SPEC_ID_ENV
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"packages": ["numpy>>1"]}, "packages"),
+        ({"packages": ["--index-url=http://evil"]}, "packages"),
+        ({"packages": "numpy"}, "packages"),
+        ({"apt_packages": ["curl; rm -rf /"]}, "apt_packages"),
+        ({"apt_packages": ["curl", "$(id)"]}, "apt_packages"),
+        ({"apt_packages": ["Curl"]}, "apt_packages"),
+        ({"registry": "bad registry"}, "registry"),
+        ({"registry": "localhost:5000/UPPER_"}, "registry"),
+        ({"name": "my image"}, "name"),
+        ({"name": "-leading"}, "name"),
+        ({"base_image": "debian:bad tag"}, "base_image"),
+        ({"base_image": "localhost:5000/x:" + "t" * 200}, "base_image"),
+        ({"tag_format": "fixed"}, "tag_format"),
+        ({"tag_format": "{spec_hash}/x"}, "tag_format"),
+        ({"tag_format": "{other}-{spec_hash}"}, "tag_format"),
+        ({"requirements": "missing-requirements.txt"}, "requirements"),
+        ({"source_root": "no-such-dir"}, "source_root"),
+        ({"copy": ["/etc/passwd"]}, "copy"),
+        ({"copy": ["../outside"]}, "copy"),
+        ({"copy": ["missing.txt"]}, "copy"),
+        ({"cudnn": "8"}, "cudnn"),
+        ({"conda_channels": ["nvidia"]}, "conda_channels"),
+        ({"env": {"BAD NAME": "x"}}, "env"),
+        ({"env": {"A": "line\nbreak"}}, "env"),
+        ({"python_version": "three"}, "python_version"),
+        ({"platform": "linux"}, "platform"),
+        ({"pip_index": "not a url"}, "pip_index"),
+        ({"pip_extra_index_url": ["ftp://x"]}, "pip_extra_index_url"),
+        ({"pip_secret_mounts": [("secret.txt", "relative/path")]}, "pip_secret_mounts"),
+        ({"pip_extra_args": "--opt 'unclosed"}, "pip_extra_args"),
+        ({"commands": [""]}, "commands"),
+        ({"unknown_field": 1}, "unknown_field"),
+    ],
+)
+def test_invalid_fields_raise_one_line_naming_the_field(
+    project: Path, fields: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        ImageSpec(**fields)
+    message = str(caught.value)
+    assert named in message
+    assert "\n" not in message
+    assert isinstance(caught.value, DockyardError) and isinstance(caught.value, ValueError)
+
+
+def test_lock_file_needs_pyproject_beside_it(project: Path) -> None:
+    (project / "uv.lock").write_text("version = 1\n")
+    with pytest.raises(SpecError, match=r"requirements: uv\.lock needs pyproject\.toml"):
+        ImageSpec(requirements="uv.lock")
+    (project / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
+    assert ImageSpec(requirements="uv.lock").requirements == "uv.lock"
+
+
+def test_valid_spec_normalises_like_flytekit(project: Path) -> None:
+    spec = ImageSpec(
+        name="My-App",
+        registry="LOCALHOST:5000/Team",
+        packages=["numpy>=1.26", "pandas[parquet]==2.2.2; python_version >= '3.10'"],
+        apt_packages=["curl", "git=1:2.39.5-0+deb12u1", "libc6:amd64"],
+        base_image="localhost:5000/dockyard/debian:bookworm@sha256:" + "a" * 64,
+        platform="linux/amd64,linux/arm64",
+        env={"N": 3},
+        requirements="requirements.txt",
+        copy=["data.txt", "app"],
+    )
+    assert spec.name == "my-app"
+    assert spec.registry == "localhost:5000/team"
+    assert spec.env == {"N": "3"}
+    assert spec.platforms == ("linux/amd64", "linux/arm64")
+    assert isinstance(spec.packages, tuple)
+
+
+def test_spec_is_immutable_and_hashable(project: Path) -> None:
+    spec = ImageSpec(packages=["six"], env={"A": "1"})
+    with pytest.raises(Exception, match="frozen"):
+        spec.packages = ("numpy",)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        spec.env["A"] = "2"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        spec.packages.append("x")  # type: ignore[union-attr]
+    assert {spec: 1}[ImageSpec(packages=["six"], env={"A": "1"})] == 1
+
+
+def test_with_methods_return_new_specs_and_leave_the_original(project: Path) -> None:
+    spec = ImageSpec(packages=["six"], copy=["data.txt"])
+    more = spec.with_packages("attrs").with_apt_packages(["curl"]).with_commands("echo hi").with_copy("app")
+    assert spec.packages == ("six",) and spec.apt_packages is None and spec.copy == ("data.txt",)
+    assert more.packages == ("six", "attrs")
+    assert more.apt_packages == ("curl",)
+    assert more.commands == ("echo hi",)
+    assert more.copy == ("data.txt", "app")
+    with pytest.raises(SpecError, match=r"packages: .*bad>>1"):
+        spec.with_packages("bad>>1")
+
+
+def test_with_methods_keep_the_folder_the_spec_was_declared_in(project: Path, tmp_path: Path) -> None:
+    spec = ImageSpec(copy=["data.txt"])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    import os
+
+    os.chdir(elsewhere)
+    derived = spec.with_copy("app")  # app/ exists only in the project folder
+    assert derived.path("app") == project / "app"
+
+
+def test_yaml_gives_the_same_spec_as_python(project: Path) -> None:
+    (project / "spec.yaml").write_text(
+        """
+name: app
+packages: [six, attrs]
+apt_packages: [curl]
+env: {GREETING: "hello world", N: 3}
+requirements: requirements.txt
+copy: [data.txt]
+base_image:
+  name: base
+  apt_packages: [git]
+"""
+    )
+    from_yaml = ImageSpec.from_yaml(project / "spec.yaml")
+    from_python = ImageSpec(
+        name="app",
+        packages=["six", "attrs"],
+        apt_packages=["curl"],
+        env={"GREETING": "hello world", "N": "3"},
+        requirements="requirements.txt",
+        copy=["data.txt"],
+        base_image=ImageSpec(name="base", apt_packages=["git"]),
+    )
+    assert from_yaml == from_python
+    assert from_yaml.identity() == from_python.identity()
+    assert ImageSpec.from_file(project / "spec.yaml") == from_python
+
+
+def test_yaml_paths_are_relative_to_the_yaml_file(project: Path, tmp_path: Path) -> None:
+    (project / "spec.yaml").write_text("requirements: requirements.txt\n")
+    import os
+
+    os.chdir(tmp_path)
+    spec = ImageSpec.from_yaml(project / "spec.yaml")
+    assert spec.path(spec.requirements or "") == project / "requirements.txt"
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("packages: [six]\nsource_rot: .\n", "'source_rot'"),
+        ("base_image:\n  name: b\n  pakages: [x]\n", "'base_image.pakages'"),
+        ("requirements: nope.txt\n", "requirements"),
+        ("- a list\n", "mapping"),
+        ("packages: [six\n", "invalid YAML"),
+    ],
+)
+def test_yaml_errors_name_the_file_and_key(project: Path, text: str, named: str) -> None:
+    (project / "spec.yaml").write_text(text)
+    with pytest.raises(SpecError) as caught:
+        ImageSpec.from_yaml(project / "spec.yaml")
+    assert "spec.yaml" in str(caught.value) and named in str(caught.value)
+
+
+def test_files_are_not_checked_inside_a_task_container(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(SpecError):
+        ImageSpec(requirements="not-shipped.txt")
+    monkeypatch.setenv(EXECUTION_ID_ENV, "exec-1")
+    assert ImageSpec(requirements="not-shipped.txt").requirements == "not-shipped.txt"
+
+
+def test_identity_reads_no_files_and_changes_with_declared_fields(project: Path) -> None:
+    spec = ImageSpec(copy=["data.txt"])
+    before = spec.identity()
+    (project / "data.txt").write_text("other content\n")
+    assert spec.identity() == before
+    assert ImageSpec(copy=["data.txt"], packages=["six"]).identity() != before
+    assert len(before) == 64
+
+
+def test_is_container_only_in_the_image_the_runtime_started(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = ImageSpec(packages=["six"])
+    other = ImageSpec(packages=["attrs"])
+    assert not spec.is_container()
+    monkeypatch.setenv(IMAGE_SPEC_ID_ENV, spec.identity())
+    assert spec.is_container()
+    assert not other.is_container()
+
+
+def test_from_env_pins_this_interpreter_and_installed_versions(project: Path) -> None:
+    from importlib.metadata import version
+
+    spec = ImageSpec.from_env(pinned_packages=["pydantic"], packages=["six"], name="envd")
+    assert spec.python_version == f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert spec.packages == ("six", f"pydantic=={version('pydantic')}")
+    with pytest.raises(SpecError, match="python_version"):
+        ImageSpec.from_env(python_version="3.9")
+    with pytest.raises(SpecError, match="not-installed-anywhere"):
+        ImageSpec.from_env(pinned_packages=["not-installed-anywhere"])
