@@ -63,6 +63,13 @@ def render_build_manifests(
     ]
 
 
+def _read_secret(name: str, path: Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise BuildError(f"{path}: build secret {name} cannot be read ({exc.strerror})") from None
+
+
 def read_metadata(lines: list[str]) -> dict[str, Any]:
     """The BuildKit metadata file, printed by the build script as the last marked log line."""
     for line in reversed(lines):
@@ -131,8 +138,10 @@ class KubernetesBuilder:
         url = upload_context(data, context_digest(data), settings)
         plan = BuildPlan(
             context_url=url,
-            secret_data={key: Path(path).read_bytes() for key, path in context.secrets.items()},
-            ca_bundle=settings.build.ca_bundle.read_bytes() if settings.build.ca_bundle else None,
+            secret_data={key: _read_secret(key, path) for key, path in context.secrets.items()},
+            ca_bundle=_read_secret("build.ca_bundle", settings.build.ca_bundle)
+            if settings.build.ca_bundle
+            else None,
         )
         cluster, name = self.cluster, job_name(context)
         cluster.create(build_secret(context, settings.kubernetes, plan))

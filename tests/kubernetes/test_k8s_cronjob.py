@@ -1,0 +1,90 @@
+"""Scheduled launch plans as CronJobs: cron checked, FixedRate converted exactly or refused."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from k8s_helpers import assert_valid, check_golden, make_settings
+
+from dockyard.builders.k8s_naming import to_yaml
+from dockyard.config import Settings
+from dockyard.errors import SpecError
+from dockyard.runtime.k8s_cronjob import ScheduledLaunch, cron_job, cron_schedule, fixed_rate_to_cron
+
+IMAGE = "registry.example.com/dockyard@sha256:" + "cd" * 32
+
+
+def _launch(**schedule: object) -> ScheduledLaunch:
+    return ScheduledLaunch(
+        name="nightly_train",
+        image=IMAGE,
+        command=["dockyard", "launchplan", "run", "nightly_train"],
+        env={"DOCKYARD_STORE_URL": "s3://artifacts"},
+        **schedule,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize(
+    ("rate", "cron"),
+    [
+        (timedelta(minutes=1), "* * * * *"),
+        (timedelta(minutes=5), "*/5 * * * *"),
+        (timedelta(minutes=30), "*/30 * * * *"),
+        (timedelta(hours=1), "0 * * * *"),
+        (timedelta(minutes=120), "0 */2 * * *"),
+        (timedelta(hours=6), "0 */6 * * *"),
+        (timedelta(days=1), "0 0 * * *"),
+        (timedelta(days=7), "0 0 * * 0"),
+    ],
+)
+def test_fixed_rates_cron_can_express(rate: timedelta, cron: str) -> None:
+    assert fixed_rate_to_cron(rate) == cron
+
+
+@pytest.mark.parametrize(
+    "rate",
+    [
+        timedelta(minutes=7),
+        timedelta(minutes=90),
+        timedelta(hours=5),
+        timedelta(days=2),
+        timedelta(seconds=30),
+    ],
+)
+def test_fixed_rates_cron_cannot_express(rate: timedelta) -> None:
+    with pytest.raises(SpecError, match=r"FixedRate\(.*\): cron cannot express it"):
+        fixed_rate_to_cron(rate)
+
+
+def test_cron_expressions_are_checked() -> None:
+    assert cron_schedule(_launch(cron="0 3 * * 1-5")) == "0 3 * * 1-5"
+    assert cron_schedule(_launch(cron="@hourly")) == "@hourly"
+    with pytest.raises(SpecError, match="not a 5-field cron"):
+        cron_schedule(_launch(cron="0 0 3 * * ?"))  # AWS-style with seconds
+    with pytest.raises(SpecError, match="not a 5-field cron"):
+        cron_schedule(_launch(cron="61 * * * *"))
+    with pytest.raises(SpecError, match="exactly one"):
+        cron_schedule(_launch())
+    with pytest.raises(SpecError, match="exactly one"):
+        cron_schedule(_launch(cron="* * * * *", fixed_rate=timedelta(minutes=5)))
+
+
+def test_cronjob_manifest(settings: Settings) -> None:
+    manifest = cron_job(_launch(fixed_rate=timedelta(minutes=15)), settings)
+    assert_valid(manifest)
+    check_golden("cronjob-fixed-rate.yaml", to_yaml([manifest]))
+    assert manifest["spec"]["schedule"] == "*/15 * * * *"
+    pod = manifest["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "dockyard"
+    assert pod["containers"][0]["image"] == IMAGE
+    assert pod["containers"][0]["command"] == ["dockyard", "launchplan", "run", "nightly_train"]
+    assert manifest["metadata"]["name"] == "dockyard-lp-nightly-train-" + manifest["metadata"]["name"][-8:]
+    assert len(manifest["metadata"]["name"]) <= 52
+
+
+def test_cronjob_with_env_secret_is_valid() -> None:
+    manifest = cron_job(_launch(cron="@daily"), make_settings(env_secret="store-creds"))
+    assert_valid(manifest)
+    container = manifest["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    assert container["envFrom"] == [{"secretRef": {"name": "store-creds"}}]
