@@ -20,6 +20,7 @@ from dockyard.sdk.types.errors import PickleFallbackWarning, TypeConversionError
 from dockyard.sdk.types.file import FlyteFile
 from dockyard.sdk.types.hashing import HashedTransformer, HashMethod
 from dockyard.sdk.types.literal import Literal, castable
+from dockyard.sdk.types.numpy import NumpyTransformer, is_ndarray_type
 from dockyard.sdk.types.pickle import PickleTransformer, is_pickle_annotation
 from dockyard.sdk.types.structured import (
     ColumnSpec,
@@ -90,6 +91,8 @@ def _class(t: type) -> Transformer:
         return BlobTransformer(t)
     if issubclass(t, StructuredDataset) or is_pandas_frame_type(t) or is_arrow_table_type(t):
         return StructuredTransformer(t, None, None)
+    if is_ndarray_type(t):
+        return NumpyTransformer()
     if issubclass(t, enum.Enum):
         return builtin.EnumTransformer(t)
     if dataclasses.is_dataclass(t):

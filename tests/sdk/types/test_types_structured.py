@@ -38,7 +38,7 @@ def frame() -> pd.DataFrame:
 
 def test_importing_dockyard_loads_neither_pandas_nor_pyarrow() -> None:
     code = "import sys, dockyard, dockyard.sdk.types, dockyard.types.structured; "
-    code += "print(sorted(m for m in ('pandas', 'pyarrow', 'boto3', 'docker') if m in sys.modules))"
+    code += "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy', 'boto3', 'docker') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

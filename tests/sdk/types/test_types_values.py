@@ -330,3 +330,22 @@ def test_castable_follows_flytekit_compile_rules() -> None:
     assert castable(wide, StructuredDataset)
     assert not castable(narrow, Annotated[StructuredDataset, kwtypes(a=str)])
     assert castable(TrainingConfig, TrainingConfig) and not castable(TrainingConfig, Optimizer)
+
+
+def test_numpy_arrays_travel_as_npy_files_hashed_by_content(tmp_path: Any) -> None:
+    import numpy as np
+
+    from dockyard.sdk.types import hash_literals, use_raw_output_dir
+
+    array = np.arange(12, dtype=np.float32).reshape(3, 4)
+    with use_raw_output_dir(tmp_path):
+        literal = TypeEngine.to_literal(array, np.ndarray)
+        assert literal["blob"]["format"] == "NumpyArray" and literal["blob"]["uri"].endswith(".npy")
+        back = TypeEngine.to_python(literal, np.ndarray)
+        assert back.dtype == np.float32 and np.array_equal(back, array)
+        again = TypeEngine.to_literal(array.copy(), np.ndarray)
+        assert hash_literals({"a": again}) == hash_literals({"a": literal})
+        other = TypeEngine.to_literal(array.astype(np.float64), np.ndarray)
+        assert hash_literals({"a": other}) != hash_literals({"a": literal})
+    with pytest.raises(TypeConversionError, match=r"^a: expected ndarray, got list$"):
+        TypeEngine.to_literal([1.0], np.ndarray, path="a")
