@@ -12,9 +12,9 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
@@ -179,23 +179,34 @@ class ExecutionParameters:
         secrets: SecretsManager | None = None,
         execution_date: datetime | None = None,
         local: bool = False,
+        checkpoint_factory: Callable[[], Checkpoint] | None = None,
+        sandbox_factory: Callable[[], Path] | None = None,
     ) -> None:
         self.execution_id = execution_id
         self.task_name = task_name
         self.attempt = attempt
-        self.execution_date = execution_date or datetime.now(timezone.utc)
+        self._execution_date = execution_date
         self.local = local
         self._sandbox_root = sandbox_root
+        self._sandbox_factory = sandbox_factory
         self._working_dir: Path | None = None
         self._checkpoint = checkpoint
+        self._checkpoint_factory = checkpoint_factory
         self._secrets = secrets
-        self._lock = threading.Lock()
+
+    @property
+    def execution_date(self) -> datetime:
+        if self._execution_date is None:
+            self._execution_date = datetime.now(timezone.utc)
+        return self._execution_date
 
     @property
     def working_directory(self) -> str:
         """A fresh folder for this task attempt (flytekit returns a str)."""
-        with self._lock:
+        with _lazy_lock:
             if self._working_dir is None:
+                if self._sandbox_root is None and self._sandbox_factory is not None:
+                    self._sandbox_root = self._sandbox_factory()
                 root = self._sandbox_root or Path(tempfile.gettempdir())
                 root.mkdir(parents=True, exist_ok=True)
                 self._working_dir = Path(tempfile.mkdtemp(prefix="sandbox-", dir=root))
@@ -203,7 +214,9 @@ class ExecutionParameters:
 
     @property
     def checkpoint(self) -> Checkpoint:
-        with self._lock:
+        with _lazy_lock:
+            if self._checkpoint is None and self._checkpoint_factory is not None:
+                self._checkpoint = self._checkpoint_factory()
             if self._checkpoint is None:
                 self._checkpoint = Checkpoint(Path(tempfile.mkdtemp(prefix="dockyard-checkpoint-")))
             return self._checkpoint
@@ -217,6 +230,9 @@ class ExecutionParameters:
     @property
     def raw_output_prefix(self) -> str:
         return self.working_directory
+
+
+_lazy_lock = threading.Lock()  # guards the lazy folders of every context (rarely contended)
 
 
 @dataclass
@@ -250,6 +266,15 @@ def task_context(params: ExecutionParameters) -> Iterator[ExecutionParameters]:
         yield params
     finally:
         _CURRENT.reset(token)
+
+
+def enter_context(params: ExecutionParameters) -> Token[_State | None]:
+    """`task_context` without the generator, for the hot path of small tasks."""
+    return _CURRENT.set(_State(params, params.local))
+
+
+def leave_context(token: Token[_State | None]) -> None:
+    _CURRENT.reset(token)
 
 
 def is_local_execution() -> bool:

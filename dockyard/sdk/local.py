@@ -19,7 +19,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from dockyard.sdk.context import Checkpoint, ExecutionIdentifier, ExecutionParameters, task_context
+from dockyard.sdk.context import (
+    Checkpoint,
+    ExecutionIdentifier,
+    ExecutionParameters,
+    enter_context,
+    leave_context,
+    task_context,
+)
 from dockyard.sdk.errors import InterfaceError, TaskTimeoutError
 from dockyard.sdk.execute import output_literals, python_inputs
 from dockyard.sdk.graph import Graph
@@ -67,27 +74,33 @@ class LocalTaskRunner:
         self.root = root or Path(tempfile.gettempdir()) / "dockyard-local"
 
     def params(self, task: Any, info: AttemptInfo) -> ExecutionParameters:
-        exec_dir = self.root / info.execution_id
-        cp_root = exec_dir / "checkpoints" / info.node_id
-        prev = _previous_checkpoint(cp_root, info.attempt) if info.attempt else None
+        """The attempt's context; its paths are only worked out if the task asks for them."""
+
+        def checkpoint() -> Checkpoint:
+            cp_root = self.root / info.execution_id / "checkpoints" / info.node_id
+            prev = _previous_checkpoint(cp_root, info.attempt) if info.attempt else None
+            return Checkpoint(cp_root / str(info.attempt), prev)
+
         return ExecutionParameters(
             ExecutionIdentifier("local", "local", info.execution_id),
             task_name=task.name,
             attempt=info.attempt,
-            sandbox_root=exec_dir / "sandbox",
-            checkpoint=Checkpoint(cp_root / str(info.attempt), prev),
             local=True,
+            checkpoint_factory=checkpoint,
+            sandbox_factory=lambda: self.root / info.execution_id / "sandbox",
         )
 
     def _call(self, task: Any, info: AttemptInfo, body: Callable[[], Any]) -> Any:
         params = self.params(task, info)
         timeout = task.timeout_s
         if timeout is None:
-            with task_context(params):
-                try:
-                    return body()
-                except Exception as exc:
-                    raise _trim(exc, task.fn)  # noqa: B904 - the same exception, with the user's traceback
+            token = enter_context(params)
+            try:
+                return body()
+            except Exception as exc:
+                raise _trim(exc, task.fn)  # noqa: B904 - the same exception, with the user's traceback
+            finally:
+                leave_context(token)
         box: dict[str, Any] = {}
 
         def target() -> None:
