@@ -107,6 +107,11 @@ class FlyteFile(os.PathLike[str]):
         """A new local file in a fresh folder of the raw-output area."""
         return cls(transfer.new_local_dir() / filename)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Format classes are made at run time, so pickles name the base class and the format."""
+        base = next(c for c in type(self).__mro__ if "[" not in c.__name__)
+        return (_rebuild, (base, type(self)._format, dict(self.__dict__)))
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FlyteFile):
             return NotImplemented
@@ -121,6 +126,13 @@ class FlyteFile(os.PathLike[str]):
 
     def __str__(self) -> str:
         return self.path
+
+
+def _rebuild(base: type[FlyteFile], fmt: str, state: dict[str, Any]) -> FlyteFile:
+    cls = base.with_format(fmt) if fmt else base
+    obj = cls.__new__(cls)
+    obj.__dict__.update(state)
+    return obj
 
 
 def _split_uri(

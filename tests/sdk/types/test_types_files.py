@@ -186,3 +186,12 @@ def test_appending_to_a_received_file_keeps_its_content_and_uploads_anew(
         assert out["blob"]["uri"] != literal["blob"]["uri"]
         assert store.read_bytes(out["blob"]["uri"]) == b"first\nsecond\n"
         assert store.read_bytes(literal["blob"]["uri"]) == b"first\n"
+
+
+def test_files_with_a_format_can_be_pickled(tmp_path: Path) -> None:
+    import pickle
+
+    ff = FlyteFile["csv"](tmp_path / "x.csv")
+    back = pickle.loads(pickle.dumps(ff))
+    assert type(back) is FlyteFile["csv"] and back == ff
+    assert type(pickle.loads(pickle.dumps(FlyteFile("p")))) is FlyteFile
