@@ -13,6 +13,7 @@ they only build the sub-DAG, whose tasks then run in containers like any other.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from collections import defaultdict
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dockyard.config import Settings
-from dockyard.errors import DockyardError, ExecutionError
+from dockyard.errors import DockyardError, ExecutionError, StoreError
 from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.cache import StoreCatalog
 from dockyard.runtime.executor import Executor, Outcome, Phase, SecretRef, TaskAttempt
@@ -89,6 +90,7 @@ class RemoteContext:
     images: dict[str, str]  # image_key -> repo@sha256:…
     bundle_uri: str | None = None
     env: dict[str, str] = field(default_factory=dict)
+    secrets: tuple[SecretRef, ...] = ()  # given to every task (e.g. the store's credentials)
     system_retries: int = SYSTEM_RETRIES
 
 
@@ -221,7 +223,7 @@ class ContainerTaskRunner:
             limits=_resources(task.limits or resources, 1),
             interruptible=bool(task.interruptible),
             timeout_s=task.timeout_s,
-            secrets=tuple(SecretRef(s.group, s.key) for s in task.secret_requests),
+            secrets=ctx.secrets + tuple(SecretRef(s.group, s.key) for s in task.secret_requests),
         )
 
 
@@ -252,6 +254,7 @@ def execute_remote(
     execution_id: str | None = None,
     resume: bool = False,
     env: dict[str, str] | None = None,
+    secrets: tuple[SecretRef, ...] = (),
 ) -> RemoteResult:
     """Run a task or workflow remotely with Python inputs; return its Python outputs and the record.
 
@@ -280,6 +283,7 @@ def execute_remote(
         images,
         bundle_uri,
         {**store_env(settings, store), **(env or {})},
+        secrets,
     )
 
     def on_event(event: Event) -> None:
@@ -305,13 +309,17 @@ def execute_remote(
         writer.save()
         try:
             out = walker.run_entity(entity, "n0", literals)
+        except StoreError as exc:  # the store is gone: the record keeps what finished, for a resume
+            raise StoreError(
+                f"execution {execution_id}: {exc} (resume it with --resume {execution_id})"
+            ) from exc
         except Exception as exc:
-            writer.update(
-                phase=ExecutionPhase.FAILED, message=str(exc).splitlines()[-1] if str(exc) else repr(exc)
-            )
+            message = " ".join(str(exc).split()) or repr(exc)
+            with contextlib.suppress(StoreError):
+                writer.update(phase=ExecutionPhase.FAILED, message=message)
             if isinstance(exc, DockyardError):
                 raise
-            raise ExecutionError(f"execution {execution_id} failed: {exc}") from exc
+            raise ExecutionError(f"execution {execution_id} failed: {type(exc).__name__}: {message}") from exc
         outputs_uri = store.write_bytes(f"{exec_prefix}/outputs.json", literals_to_json(out).encode())
         writer.update(phase=ExecutionPhase.SUCCEEDED, outputs_uri=outputs_uri)
         iface = entity.interface

@@ -1,0 +1,167 @@
+"""`dockyard run --remote`: build what the workflow needs, ship the code, run it through an executor.
+
+Images: every ImageSpec that the workflow's tasks name (including tasks reachable only at run time,
+such as those of a dynamic body, found among the module's tasks) is ensured by the BuildEngine, in
+parallel; each task is then pinned to its image digest. Code: the source root goes up as a content-
+addressed bundle, so a source-only change re-runs in the same images with no build.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from dockyard.config import Settings
+from dockyard.errors import ConfigError, StoreError
+from dockyard.runtime.blobstore import open_store
+from dockyard.runtime.blobstore.base import Store
+from dockyard.runtime.blobstore.local import LocalStore
+from dockyard.runtime.executor import Executor, SecretRef
+from dockyard.runtime.orchestrator import DEFAULT_IMAGE, RemoteResult, execute_remote, image_key
+
+AWS_SECRET = SecretRef("dockyard-aws", "credentials")
+
+
+def _graph_tasks(graph: Any) -> Iterator[Any]:
+    for node in graph.all_nodes():
+        entity = node.entity
+        if entity is None:
+            continue
+        if node.kind == "map":
+            yield entity.task
+        elif node.kind == "workflow":
+            yield from _graph_tasks(entity.graph)
+        else:
+            yield entity
+
+
+def tasks_of(entity: Any) -> list[Any]:
+    """Every task the entity may run: its graph's, and the other tasks of the modules they live in."""
+    from dockyard.sdk.task import PythonTask
+
+    found: dict[int, Any] = {}
+    roots = list(_graph_tasks(entity.graph)) if entity.node_kind == "workflow" else [entity]
+    if entity.node_kind == "map":
+        roots = [entity.task]
+    for task in roots:
+        found[id(task)] = task
+    for module_name in {t.module for t in roots} | {entity.module}:
+        module = sys.modules.get(module_name)
+        for value in vars(module).values() if module is not None else ():
+            if isinstance(value, PythonTask):
+                found.setdefault(id(value), value)
+    return list(found.values())
+
+
+def default_spec(settings: Settings) -> Any:
+    """The image of tasks that name none: dockyard's runtime on the default base image."""
+    from dockyard.imagespec import ImageSpec
+
+    return ImageSpec(name="dockyard", registry=settings.build.registry)
+
+
+def ensure_images(tasks: list[Any], settings: Settings, engine: Any = None) -> dict[str, str]:
+    """Build (or find) every image the tasks need, in parallel; returns image_key -> repo@sha256:…."""
+    from dockyard.builders.engine import BuildEngine
+
+    specs: dict[str, Any] = {}
+    pinned: dict[str, str] = {}
+    for task in tasks:
+        key = image_key(task)
+        image = task.container_image
+        if isinstance(image, str):
+            pinned[key] = image
+        elif key not in specs:
+            specs[key] = default_spec(settings) if key == DEFAULT_IMAGE else image
+    if specs:
+        engine = engine or BuildEngine(settings)
+        outcomes = engine.ensure(list(specs.values()))
+        pinned.update({key: outcomes[spec].image_ref for key, spec in specs.items()})
+    return pinned
+
+
+def _aws_credentials() -> bytes:
+    """The driver's AWS credentials as a shared-credentials file: they reach tasks as a secret file."""
+    import boto3
+
+    creds = boto3.session.Session().get_credentials()
+    if creds is None:
+        raise StoreError("s3 store: no AWS credentials on the driver (AWS_* variables or ~/.aws/credentials)")
+    frozen = creds.get_frozen_credentials()
+    lines = [
+        "[default]",
+        f"aws_access_key_id = {frozen.access_key}",
+        f"aws_secret_access_key = {frozen.secret_key}",
+    ]
+    if frozen.token:
+        lines.append(f"aws_session_token = {frozen.token}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def make_executor(settings: Settings, store: Store) -> Executor:
+    """The backend named by `executor.backend`, set up to reach `store` from inside task containers."""
+    backend = settings.executor.backend
+    if backend == "docker":
+        from dockyard.runtime.docker_executor import DockerExecutor, host_secret
+
+        host = host_secret(settings)
+
+        def secret(ref: SecretRef) -> bytes:
+            return _aws_credentials() if ref == AWS_SECRET else host(ref)
+
+        shared = (store.root,) if isinstance(store, LocalStore) else ()
+        return DockerExecutor(settings, secret_source=secret, shared_paths=shared)
+    if backend == "kubernetes":
+        from dockyard.runtime.kubernetes_executor import KubernetesExecutor
+
+        return KubernetesExecutor(settings)
+    raise ConfigError(f"executor.backend {backend!r}: remote runs need 'docker' or 'kubernetes'")
+
+
+def store_secrets(settings: Settings, store: Store) -> tuple[tuple[SecretRef, ...], dict[str, str]]:
+    """Secrets and env every task needs to reach the store (S3 credentials travel as a file)."""
+    if isinstance(store, LocalStore):
+        return (), {}
+    path = settings.executor.secrets_dir / AWS_SECRET.group / str(AWS_SECRET.key)
+    env = {"AWS_SHARED_CREDENTIALS_FILE": str(path)}
+    import boto3
+
+    region = boto3.session.Session().region_name
+    if region:
+        env["AWS_DEFAULT_REGION"] = region
+    return (AWS_SECRET,), env
+
+
+def run_remote(
+    entity: Any,
+    inputs: dict[str, Any],
+    *,
+    source_root: Path,
+    settings: Settings,
+    execution_id: str | None = None,
+    resume: bool = False,
+    engine: Any = None,
+    executor: Executor | None = None,
+) -> RemoteResult:
+    """Images ensured, code bundled, then the orchestrator runs the entity (see module docstring)."""
+    from dockyard.runtime.bundle import upload_bundle
+
+    store = open_store(settings.store.url, settings)
+    images = ensure_images(tasks_of(entity), settings, engine)
+    bundle = upload_bundle(source_root, store)
+    secrets, env = store_secrets(settings, store)
+    return execute_remote(
+        entity,
+        inputs,
+        settings=settings,
+        store=store,
+        executor=executor or make_executor(settings, store),
+        images=images,
+        bundle_uri=bundle,
+        execution_id=execution_id,
+        resume=resume,
+        env=env,
+        secrets=secrets,
+    )
