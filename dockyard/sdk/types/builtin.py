@@ -384,6 +384,7 @@ class DataclassTransformer(Transformer):
         self.name = cls.__name__
         self._resolve = resolve
         self._fields: dict[str, tuple[Transformer, dataclasses.Field[Any]]] | None = None
+        self._describing = False
         self.hints = _hints(cls)
 
     @property
@@ -433,12 +434,14 @@ class DataclassTransformer(Transformer):
         return self.cls(**kwargs)
 
     def literal_type(self) -> dict[str, Any]:
-        return {
-            "record": {
-                "name": self.name,
-                "fields": {name: t.literal_type() for name, (t, _) in self.fields.items()},
-            }
-        }
+        if self._describing:  # a self-referencing dataclass: refer to it by name
+            return {"record": {"name": self.name}}
+        self._describing = True
+        try:
+            fields = {name: t.literal_type() for name, (t, _) in self.fields.items()}
+        finally:
+            self._describing = False
+        return {"record": {"name": self.name, "fields": fields}}
 
 
 def _default(field: dataclasses.Field[Any], owner: str) -> Any:

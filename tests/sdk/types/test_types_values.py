@@ -349,3 +349,16 @@ def test_numpy_arrays_travel_as_npy_files_hashed_by_content(tmp_path: Any) -> No
         assert hash_literals({"a": other}) != hash_literals({"a": literal})
     with pytest.raises(TypeConversionError, match=r"^a: expected ndarray, got list$"):
         TypeEngine.to_literal([1.0], np.ndarray, path="a")
+
+
+@dataclass
+class TreeNode:
+    label: str
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def test_self_referencing_dataclass() -> None:
+    tree = TreeNode("root", [TreeNode("leaf")])
+    assert roundtrip(tree, TreeNode) == tree
+    described = TypeEngine.literal_type(TreeNode)["record"]
+    assert described["fields"]["children"] == {"list": {"record": {"name": "TreeNode"}}}
