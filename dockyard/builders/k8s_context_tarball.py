@@ -52,8 +52,11 @@ def pack_context(directory: Path) -> bytes:
     """The context directory as deterministic gzip-compressed tar bytes."""
     if not (directory / "Dockerfile").is_file():
         raise BuildError(f"{directory}: build context has no Dockerfile")
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+    out = io.BytesIO()
+    with (
+        gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=_MTIME, compresslevel=6) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
         for path in _entries(directory):
             info = _tarinfo(path, path.relative_to(directory).as_posix())
             if info.isreg():
@@ -61,9 +64,6 @@ def pack_context(directory: Path) -> bytes:
                     tar.addfile(info, handle)
             else:
                 tar.addfile(info)
-    out = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=_MTIME, compresslevel=6) as gz:
-        gz.write(raw.getvalue())
     return out.getvalue()
 
 
