@@ -40,7 +40,11 @@ class BlobTransformer(Transformer):
         if value.remote_source is not None:  # passed through unchanged: keep the stored blob
             return value.remote_source
         remote = value.remote_directory if isinstance(value, FlyteDirectory) else value.remote_path
-        return transfer.persist(value.path, directory=self.directory, remote_path=remote)
+        if remote is False:  # the user asked for no upload: the path itself is the reference
+            return value.path
+        return transfer.persist(
+            value.path, directory=self.directory, remote_path=remote if isinstance(remote, str) else None
+        )
 
     def to_python(self, literal: Literal) -> Any:
         if "blob" not in literal:

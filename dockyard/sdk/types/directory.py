@@ -23,7 +23,7 @@ class FlyteDirectory(os.PathLike[str]):
         self,
         path: str | os.PathLike[str],
         downloader: Any = None,
-        remote_directory: str | None = None,
+        remote_directory: str | bool | None = None,
         *,
         remote_source: str | None = None,
         store: BlobStore | None = None,
@@ -40,7 +40,7 @@ class FlyteDirectory(os.PathLike[str]):
         return self._remote_source
 
     @property
-    def remote_directory(self) -> str | None:
+    def remote_directory(self) -> str | bool | None:
         return self._remote_directory
 
     @property

@@ -23,7 +23,11 @@ class FlyteFile(os.PathLike[str]):
     _formats: ClassVar[dict[tuple[type, str], type[FlyteFile]]] = {}
 
     def __class_getitem__(cls, item: Any) -> type[FlyteFile]:
-        return cls.with_format(item.__name__ if isinstance(item, typing.TypeVar) else str(item))
+        if isinstance(item, typing.TypeVar):
+            return cls.with_format(item.__name__)
+        if typing.get_origin(item) is typing.Annotated:  # Annotated[str, FileExt("tar.gz")]
+            return cls.with_format(str(typing.get_args(item)[1]))
+        return cls.with_format(str(item))
 
     @classmethod
     def with_format(cls, fmt: str) -> type[FlyteFile]:
@@ -45,7 +49,7 @@ class FlyteFile(os.PathLike[str]):
         self,
         path: str | os.PathLike[str],
         downloader: Any = None,
-        remote_path: str | None = None,
+        remote_path: str | bool | None = None,
         *,
         remote_source: str | None = None,
         store: BlobStore | None = None,
@@ -62,8 +66,8 @@ class FlyteFile(os.PathLike[str]):
         return self._remote_source
 
     @property
-    def remote_path(self) -> str | None:
-        """Where the file goes when it becomes an output (chosen by `new_remote_file`), if set."""
+    def remote_path(self) -> str | bool | None:
+        """Where the file goes when it becomes an output (`new_remote_file`); False: keep the local path."""
         return self._remote_path
 
     @property
@@ -113,6 +117,8 @@ class FlyteFile(os.PathLike[str]):
         return (_rebuild, (base, type(self)._format, dict(self.__dict__)))
 
     def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):  # flytekit compares a file with a path string
+            return self.path == other
         if not isinstance(other, FlyteFile):
             return NotImplemented
         return (self.path, self._remote_source) == (other.path, other._remote_source)
@@ -147,6 +153,19 @@ def _split_uri(
     return str(transfer.download_target(path)), path, store or (binding.store if binding else None)
 
 
+class FileExt:
+    """A format with dots in it: `FlyteFile[Annotated[str, FileExt("tar.gz")]]`."""
+
+    def __init__(self, ext: str) -> None:
+        self._ext = ext
+
+    def __str__(self) -> str:
+        return self._ext
+
+    def __repr__(self) -> str:
+        return f"FileExt({self._ext!r})"
+
+
 # flytekit's predefined format aliases
 CSVFile = FlyteFile.with_format("csv")
 HDF5EncodedFile = FlyteFile.with_format("hdf5")
@@ -159,3 +178,5 @@ PNGImageFile = FlyteFile.with_format("png")
 PythonNotebook = FlyteFile.with_format("ipynb")
 PythonPickledFile = FlyteFile.with_format("python_pickle")
 SVGImageFile = FlyteFile.with_format("svg")
+TFRecordFile = FlyteFile.with_format("tfrecord")
+JSONLFile = FlyteFile.with_format("jsonl")

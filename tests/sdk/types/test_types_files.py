@@ -195,3 +195,24 @@ def test_files_with_a_format_can_be_pickled(tmp_path: Path) -> None:
     back = pickle.loads(pickle.dumps(ff))
     assert type(back) is FlyteFile["csv"] and back == ff
     assert type(pickle.loads(pickle.dumps(FlyteFile("p")))) is FlyteFile
+
+
+def test_file_ext_annotation_names_formats_with_dots(tmp_path: Path, raw: Path) -> None:
+    from typing import Annotated
+
+    from dockyard.types.file import FileExt, JSONLFile
+
+    tar_gz = FlyteFile[Annotated[str, FileExt("tar.gz")]]
+    assert tar_gz.extension() == "tar.gz" and JSONLFile.extension() == "jsonl"
+    src = tmp_path / "a.tar.gz"
+    src.write_bytes(b"x")
+    assert TypeEngine.to_literal(src, tar_gz)["blob"]["format"] == "tar.gz"
+
+
+def test_remote_path_false_keeps_the_local_path(tmp_path: Path, store: LocalStore) -> None:
+    src = tmp_path / "big.bin"
+    src.write_bytes(b"x")
+    with use_store(store, "exec-6/raw"):
+        literal = TypeEngine.to_literal(FlyteFile(src, remote_path=False), FlyteFile)
+    assert literal["blob"]["uri"] == str(src)
+    assert FlyteFile(src) == str(src)
