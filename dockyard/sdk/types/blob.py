@@ -60,3 +60,15 @@ class BlobTransformer(Transformer):
 
     def literal_type(self) -> dict[str, Any]:
         return {"blob": {"format": self.format, "dimensionality": self.dimensionality}}
+
+
+class PathTransformer(BlobTransformer):
+    """`pathlib.Path` annotations, as in flytekit: a single file, handed over as a downloaded local path."""
+
+    def __init__(self, path_type: type) -> None:
+        super().__init__(FlyteFile)
+        self.path_type = path_type
+        self.name = path_type.__name__
+
+    def to_python(self, literal: Literal) -> Any:
+        return self.path_type(super().to_python(literal).download())

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import enum
 import inspect
+import pathlib
 import sys
 import types
 import typing
@@ -14,7 +15,7 @@ from typing import Any
 
 from dockyard.sdk.types import builtin
 from dockyard.sdk.types.base import Transformer, type_name
-from dockyard.sdk.types.blob import BlobTransformer
+from dockyard.sdk.types.blob import BlobTransformer, PathTransformer
 from dockyard.sdk.types.directory import FlyteDirectory
 from dockyard.sdk.types.errors import PickleFallbackWarning, TypeConversionError, UnsupportedTypeError
 from dockyard.sdk.types.file import FlyteFile
@@ -89,6 +90,8 @@ def _build(t: Any) -> Transformer:
 def _class(t: type) -> Transformer:
     if issubclass(t, (FlyteFile, FlyteDirectory)):
         return BlobTransformer(t)
+    if issubclass(t, pathlib.PurePath):
+        return PathTransformer(t)
     if issubclass(t, StructuredDataset) or is_pandas_frame_type(t) or is_arrow_table_type(t):
         return StructuredTransformer(t, None, None)
     if is_ndarray_type(t):

@@ -216,3 +216,15 @@ def test_remote_path_false_keeps_the_local_path(tmp_path: Path, store: LocalStor
         literal = TypeEngine.to_literal(FlyteFile(src, remote_path=False), FlyteFile)
     assert literal["blob"]["uri"] == str(src)
     assert FlyteFile(src) == str(src)
+
+
+def test_pathlib_path_annotation_is_a_file(tmp_path: Path, store: LocalStore) -> None:
+    src = tmp_path / "p.txt"
+    src.write_text("path")
+    with use_store(store, "exec-7/raw"):
+        literal = TypeEngine.to_literal(src, Path)
+        assert literal["blob"]["uri"].startswith(store.url)
+        back = TypeEngine.to_python(literal, Path)
+    assert isinstance(back, Path) and back.read_text() == "path"
+    with pytest.raises(TypeConversionError, match=r"^p: expected Path, got int$"):
+        TypeEngine.to_literal(3, Path, path="p")
