@@ -360,7 +360,8 @@ def _input_command(entity: Any, prog: str, given: list[dict[str, str]]) -> click
             help_text = f"{_hint(tp)}  [default: {shown}]"
         else:
             help_text = f"{_hint(tp)}  [required]"
-        is_bool = typing.get_origin(tp) is None and tp is bool
+        # a bool input also works as a bare flag (`--flag` means true), like pyflyte's
+        flag: dict[str, Any] = {"is_flag": False, "flag_value": "true"} if tp is bool else {}
         params.append(
             click.Option(
                 [*decls, name],
@@ -368,9 +369,8 @@ def _input_command(entity: Any, prog: str, given: list[dict[str, str]]) -> click
                 default=None,
                 help=help_text,
                 metavar=type_name(tp).upper(),
-                is_flag=False,
                 show_default=False,
-                flag_value="true" if is_bool else None,
+                **flag,
             )
         )
     return click.Command(
@@ -391,15 +391,12 @@ def parse_inputs(entity: Any, args: list[str], prog: str) -> dict[str, Any] | No
         raise InputError(exc.format_message().replace("\n", " ")) from None
     if not given:  # --help: printed, nothing to run
         return None
-    collected = given[0]
     iface = entity.interface
-    missing = [n for n in iface.inputs if n not in collected and n not in iface.defaults]
+    values = {name: coerce(raw, iface.inputs[name], f"--{name}") for name, raw in given[0].items()}
+    missing = [n for n in iface.inputs if n not in values and n not in iface.defaults]
     if missing:
-        from dockyard.sdk.types.base import type_name
-
-        name = missing[0]
-        raise InputError(f"missing input --{name} ({type_name(iface.inputs[name])})")
-    return {name: coerce(raw, iface.inputs[name], f"--{name}") for name, raw in collected.items()}
+        raise InputError(f"missing input --{missing[0]} ({_type_name(iface.inputs[missing[0]])})")
+    return values
 
 
 def _show_event(event: Any) -> None:
