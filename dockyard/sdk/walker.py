@@ -153,8 +153,7 @@ class Walker:
             return self.run_graph(graph, {})
         if kind == "map":
             return self.run_map(entity, node_id, inputs)
-        # other entity kinds (launch plans) provide their own execution
-        return entity.run_with_walker(self, node_id, inputs)
+        raise InterfaceError(f"node {node_id}: cannot run a {type(entity).__name__} ({kind!r})")
 
     def run_task(self, task: Any, node_id: str, inputs: dict[str, Literal]) -> dict[str, Literal]:
         """One task node: the cache, then attempts up to `retries + 1`."""
