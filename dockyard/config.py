@@ -91,9 +91,13 @@ class KubernetesSettings(_Section):
         description="kubernetes.io/dockerconfigjson Secret with push credentials, mounted at $DOCKER_CONFIG.",
     )
     context_fetch_image: str = Field(
-        "curlimages/curl:8.11.0", description="initContainer image that downloads the build context (curl, tar)."
+        "curlimages/curl:8.11.0",
+        description="initContainer image that fetches the build context (curl, tar).",
     )
-    registry_cache: bool = Field(True, description="Import/export a registry cache (<repo>:buildcache, mode=max).")
+    registry_cache: bool = Field(True, description="Import/export a registry cache (<repo>:buildcache, max).")
+    registry_insecure: bool = Field(
+        False, description="Push and cache over plain HTTP (registry.insecure=true): kind test registries."
+    )
     build_requests: dict[str, str] = Field(
         default_factory=lambda: {"cpu": "1", "memory": "2Gi"}, description="Resource requests of build pods."
     )
@@ -101,20 +105,27 @@ class KubernetesSettings(_Section):
         default_factory=lambda: {"cpu": "4", "memory": "8Gi"}, description="Resource limits of build pods."
     )
     build_timeout_s: int = Field(3600, ge=1, description="activeDeadlineSeconds of a build Job.")
-    build_ttl_s: int = Field(600, ge=0, description="ttlSecondsAfterFinished of build Jobs and task pods' Jobs.")
+    build_ttl_s: int = Field(600, ge=0, description="ttlSecondsAfterFinished of build and CronJob Jobs.")
     buildkitd_addr: str | None = Field(
-        None, description="tcp://host:port of a long-lived buildkitd (deploy/); unset: a daemonless Job per build."
+        None, description="tcp://host:port of a long-lived buildkitd (deploy/); unset: a daemonless Job."
     )
     buildkitd_tls_secret: str = Field(
         "buildkitd-client-certs", description="Secret with ca.pem, cert.pem, key.pem for mTLS to buildkitd."
     )
-    schedule_timeout_s: int = Field(600, ge=1, description="How long a pod may stay unschedulable before failing.")
+    schedule_timeout_s: int = Field(
+        600, ge=1, description="How long a pod may stay unschedulable before it fails."
+    )
     env_secret: str | None = Field(
         None, description="Secret whose keys become env vars of task pods (e.g. blob store credentials)."
     )
     interruptible_tolerations: list[dict[str, str]] = Field(
         default_factory=lambda: [
-            {"key": "cloud.google.com/gke-spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
+            {
+                "key": "cloud.google.com/gke-spot",
+                "operator": "Equal",
+                "value": "true",
+                "effect": "NoSchedule",
+            },
             {
                 "key": "kubernetes.azure.com/scalesetpriority",
                 "operator": "Equal",

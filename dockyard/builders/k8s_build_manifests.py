@@ -69,11 +69,12 @@ def buildctl_args(
         output += ",force-compression=true"
     if build.compression == "zstd":
         output += ",oci-mediatypes=true"
-    args += ["--output", output]
+    insecure = ",registry.insecure=true" if kube.registry_insecure else ""
+    args += ["--output", output + insecure]
     if kube.registry_cache and push:
         ref = cache_ref(context)
-        args += ["--export-cache", f"type=registry,ref={ref},mode=max,ignore-error=true"]
-        args += ["--import-cache", f"type=registry,ref={ref}"]
+        args += ["--export-cache", f"type=registry,ref={ref},mode=max,ignore-error=true{insecure}"]
+        args += ["--import-cache", f"type=registry,ref={ref}{insecure}"]
     args += ["--metadata-file", "/tmp/metadata.json"]
     return args
 

@@ -186,3 +186,13 @@ def test_long_odd_tags_still_make_valid_names(context_dir: Path, settings: Setti
         assert_valid(manifest)
         assert len(manifest["metadata"]["name"]) <= 52
         assert len(manifest["metadata"]["labels"]["dockyard.io/image-tag"]) <= 63
+
+
+def test_insecure_registry_for_test_clusters(context: BuildContext) -> None:
+    script = _script(_job(context, make_settings(registry_insecure=True)))
+    assert ",push=true,compression=gzip,force-compression=true,registry.insecure=true " in script
+    assert "mode=max,ignore-error=true,registry.insecure=true " in script
+    assert (
+        "--import-cache type=registry,ref=registry.example.com/ml/train:buildcache,registry.insecure=true "
+        in script
+    )
