@@ -18,8 +18,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Build images
 err_console = Console(stderr=True)
 
 from dockyard.cli import build as build_cli  # noqa: E402
-from dockyard.cli import remote  # noqa: E402  (each command module registers itself below)
-from dockyard.cli import cache, run  # noqa: E402
+from dockyard.cli import cache, remote, run  # noqa: E402  (each command module registers itself below)
 from dockyard.cli import imagespec as imagespec_cli  # noqa: E402
 
 app.add_typer(remote.app)  # status, logs
