@@ -296,13 +296,20 @@ def to_json(value: Any) -> Any:
 
 
 def _load(file: Path, name: str) -> Any:
-    """The task, workflow or launch plan `name` defined in `file`."""
+    """The task, workflow or launch plan `name` defined in `file`.
+
+    The file is imported as part of the local execution, so `ImageSpec.is_container()` guards at module
+    level (the seed's `if image.is_container(): import ...`) import what the task bodies will use.
+    """
+    from dockyard.sdk.context import ExecutionIdentifier, ExecutionParameters, task_context
     from dockyard.sdk.entities import Entity, load_entity
     from dockyard.sdk.launch_plan import LaunchPlan
 
     if not file.is_file():
         raise InputError(f"{file}: no such file")
-    entity = load_entity(str(file), name)
+    loading = ExecutionParameters(ExecutionIdentifier("local", "local", "dockyard-run"), local=True)
+    with task_context(loading):
+        entity = load_entity(str(file), name)
     if not isinstance(entity, Entity | LaunchPlan):
         raise InputError(
             f"{file}: '{name}' is a {type(entity).__name__}, not a task, workflow or launch plan"
