@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-import typing
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -105,9 +104,30 @@ class _Scope:
         raise KeyError(f"node {node} has not produced output {output}")
 
 
-def _elem_types(tp: Any) -> tuple[Any, ...]:
-    args = typing.get_args(tp)
-    return args
+_NONE_LITERAL = {"none": None}
+
+
+def _primitive(lit: Literal) -> Any:
+    """The Python value of a primitive literal without knowing its type (for conditions)."""
+    from dockyard.sdk.types.literal import kind_of
+
+    kind = kind_of(lit)
+    value = lit[kind]
+    if kind == "float" and isinstance(value, str):
+        return float(value)
+    if kind == "datetime":
+        from datetime import datetime
+
+        return datetime.fromisoformat(value)
+    return value
+
+
+def _items(lit: Literal, where: str) -> list[Literal]:
+    """The item literals of a list literal."""
+    items = lit.get("list") if isinstance(lit, dict) else None
+    if not isinstance(items, list):
+        raise InterfaceError(f"{where}: expected a list, got {lit!r:.80}")
+    return items
 
 
 class Walker:
@@ -293,6 +313,8 @@ class Walker:
         from dockyard.sdk.types import TypeEngine
 
         lit = self.resolve(b, scope)
+        if b.type is None:  # a graph read back from its document: compare the primitive literal's value
+            return _primitive(lit)
         return TypeEngine.to_python(lit, b.type)
 
     # ---- bindings ---------------------------------------------------------------------------------------
@@ -307,26 +329,20 @@ class Walker:
             return TypeEngine.to_literal(TypeEngine.to_python(lit, b.type), b.convert_to)
         if isinstance(b, Const):
             return b.literal
-        from dockyard.sdk.types import TypeEngine
-
+        # collections are assembled at the literal level (docs/literals.md): items were type-checked
+        # at compile time, and an item of a different type carries its own conversion (Ref.convert_to)
         if isinstance(b, ListOf):
-            (elem,) = _elem_types(b.type)
-            values = [TypeEngine.to_python(self.resolve(i, scope), elem) for i in b.items]
-            return TypeEngine.to_literal(values, b.type)
+            return {"list": [self.resolve(i, scope) for i in b.items]}
         assert isinstance(b, DictOf)
-        _, val = _elem_types(b.type)
-        mapping = {k: TypeEngine.to_python(self.resolve(v, scope), val) for k, v in b.items}
-        return TypeEngine.to_literal(mapping, b.type)
+        return {"map": {k: self.resolve(v, scope) for k, v in b.items}}
 
     # ---- map tasks --------------------------------------------------------------------------------------
     def run_map(self, mt: Any, node_id: str, inputs: dict[str, Literal]) -> dict[str, Literal]:
         """Run item i as task node `node_id-i`, `concurrency` at a time; None for tolerated failures."""
-        from dockyard.sdk.types import TypeEngine
-
         task = mt.task
         inner = task.interface
         mapped = [k for k in inner.inputs if k not in mt.bound_names and k in inputs]
-        lists = {k: TypeEngine.to_python(inputs[k], mt.interface.inputs[k]) for k in mapped}
+        lists = {k: _items(inputs[k], f"map_task {task.name}: input '{k}'") for k in mapped}
         sizes = {len(v) for v in lists.values()}
         if len(sizes) > 1:
             raise InterfaceError(
@@ -343,7 +359,7 @@ class Walker:
         def run_item(i: int) -> None:
             item = dict(bound)
             for k in mapped:
-                item[k] = TypeEngine.to_literal(lists[k][i], inner.inputs[k], path=f"{k}[{i}]")
+                item[k] = lists[k][i]
             try:
                 results[i] = self.run_task(task, f"{node_id}-{i}", item)
             except Exception as exc:
@@ -374,9 +390,7 @@ class Walker:
         if errors and total - len(errors) < mt.min_successes(total):
             errors.sort(key=lambda e: e[0])
             raise errors[0][1]
-        outputs: dict[str, Literal] = {}
-        for name, tp in mt.interface.outputs.items():
-            elem = inner.outputs[name]
-            values = [None if r is None else TypeEngine.to_python(r[name], elem) for r in results]
-            outputs[name] = TypeEngine.to_literal(values, tp)
-        return outputs
+        return {
+            name: {"list": [_NONE_LITERAL if r is None else r[name] for r in results]}
+            for name in mt.interface.outputs
+        }
