@@ -1,0 +1,135 @@
+"""One real build of a rendered context with `docker buildx build`, then the image is run and inspected.
+
+Building images is the builders' job; this only proves the Dockerfile the templates make is right: apt and
+PyPI installs work through the CA-bundle secret, ENV arrives verbatim, and nothing of the build (uv, apt
+lists, secrets, mount points) is left in the image. Also `dockyard render` and `dockyard explain`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from dockyard.builders.registry import RegistryClient
+from dockyard.config import BuildSettings
+from dockyard.imagespec import BuildContext, ImageSpec, prepare
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+CA = Path("/etc/ssl/certs/ca-certificates.crt")
+WEIRD = 'two words "quoted" $HOME \\ end'
+SPEC_YAML = f"""
+name: imagespec-test
+apt_packages: [curl]
+packages: [six]
+env:
+  WEIRD: '{WEIRD.replace("'", "''")}'
+commands:
+  - echo built > /root/from-command.txt
+source_root: app
+"""
+
+
+@dataclass(frozen=True)
+class Built:
+    project: Path
+    context: BuildContext
+
+
+def _docker(*args: str) -> str:
+    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def built(base_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    root = tmp_path_factory.mktemp("imagespec-build")
+    project = root / "project"
+    (project / "app").mkdir(parents=True)
+    (project / "app" / "main.py").write_text("print('hello from the image')\n")
+    (project / "spec.yaml").write_text(SPEC_YAML)
+    settings = BuildSettings(default_base_image=base_image, ca_bundle=CA, work_dir=root / "work")
+    spec = ImageSpec.from_yaml(project / "spec.yaml")
+    with RegistryClient() as client:
+        context = prepare(spec, settings, work_dir=root / "work", lookup_digest=client.digest)
+    command = ["buildx", "build", "--load", "--tag", context.image]
+    for secret_id, path in context.secrets.items():
+        command += ["--secret", f"id={secret_id},src={path}"]
+    for key, value in context.labels.items():
+        command += ["--label", f"{key}={value}"]
+    _docker(*command, str(context.directory))
+    yield Built(project, context)
+    subprocess.run(["docker", "image", "rm", "-f", context.image], capture_output=True)
+
+
+def _run(image: str, script: str) -> str:
+    return _docker("run", "--rm", "--entrypoint", "/bin/sh", image, "-c", script)
+
+
+def test_image_has_what_the_spec_asked_for(built: Built) -> None:
+    image = built.context.image
+    assert _run(image, "python -c 'import six; print(six.__name__)'").strip() == "six"
+    assert _run(image, "command -v curl").strip() == "/usr/bin/curl"
+    assert _run(image, 'printf %s "$WEIRD"') == WEIRD
+    assert _run(image, "cat /root/from-command.txt").strip() == "built"
+    assert _run(image, "cd /tmp && python /root/main.py").strip() == "hello from the image"
+    version = _run(image, "python -c 'import dockyard.version as v; print(v.__version__)'").strip()
+    assert version == json.loads(built.context.labels["dockyard.inputs"])["tools"]["dockyard"]["version"]
+
+
+def test_build_leaves_no_tools_lists_or_secrets_behind(built: Built) -> None:
+    leftovers = _run(
+        built.context.image,
+        "ls -A /var/lib/apt/lists; ls -A /run/secrets 2>/dev/null; ls -d /tmp/dockyard-* 2>/dev/null; "
+        "command -v uv; ls /etc/apt/apt.conf.d/docker-clean 2>/dev/null; true",
+    )
+    assert leftovers.strip() == ""
+
+
+def test_labels_carry_the_hash_inputs(built: Built) -> None:
+    raw = _docker("image", "inspect", "--format", "{{json .Config.Labels}}", built.context.image)
+    labels = json.loads(raw)
+    assert labels["dockyard.inputs"] == built.context.labels["dockyard.inputs"]
+    assert labels["dockyard.spec-hash"].startswith(built.context.tag)
+
+
+def _cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    dockyard = Path(sys.executable).parent / "dockyard"
+    return subprocess.run(
+        [str(dockyard), *args], cwd=project, capture_output=True, text=True, timeout=300, env=dict(os.environ)
+    )
+
+
+def test_render_cli_prints_the_pinned_dockerfile(built: Built) -> None:
+    result = _cli(built.project, "render", "spec.yaml")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"FROM {BuildSettings().default_base_image}@sha256:")
+    assert "COPY root/ /root/" in result.stdout
+
+
+def test_explain_cli_names_the_inputs_that_differ(built: Built) -> None:
+    (built.project / "app" / "main.py").write_text("print('changed')\n")
+    (built.project / "spec.yaml").write_text(SPEC_YAML.replace("packages: [six]", "packages: [six, attrs]"))
+    try:
+        result = _cli(built.project, "explain", "spec.yaml", "--image", built.context.image)
+    finally:
+        (built.project / "app" / "main.py").write_text("print('hello from the image')\n")
+        (built.project / "spec.yaml").write_text(SPEC_YAML)
+    assert result.returncode == 0, result.stderr
+    assert "file /root/main.py: changed" in result.stdout
+    assert 'packages: ["six"] → ["attrs", "six"]' in result.stdout
+    assert "apt_packages" not in result.stdout and "env" not in result.stdout
+
+
+def test_explain_cli_fails_clearly_for_an_image_without_inputs(built: Built, base_image: str) -> None:
+    result = _cli(built.project, "explain", "spec.yaml", "--image", base_image)
+    assert result.returncode == 2
+    assert "has no dockyard.inputs label" in result.stderr
