@@ -307,28 +307,14 @@ def _operand(value: Any, other: Any) -> Binding:
 # ---- bindings: how a value given to a node input is recorded ----------------------------------------------
 
 
-def _union_members(tp: Any) -> tuple[Any, ...]:
-    origin = typing.get_origin(tp)
-    if origin is typing.Union or (sys.version_info >= (3, 10) and origin is __import__("types").UnionType):
-        return typing.get_args(tp)
-    return ()
-
-
 def types_compatible(src: Any, dst: Any) -> bool:
     """Can a promise of type `src` feed an input of type `dst`? Strict, like flytekit (int is not float)."""
     if src == dst or dst is typing.Any:
         return True
-    if src in _union_members(dst):
-        return True
-    base_src = typing.get_origin(src) if typing.get_origin(src) is typing.Annotated else None
-    if base_src is not None:
-        return types_compatible(typing.get_args(src)[0], dst)
-    if typing.get_origin(dst) is typing.Annotated:
-        return types_compatible(src, typing.get_args(dst)[0])
-    try:
-        from dockyard.sdk.types import TypeEngine
+    from dockyard.sdk.types import TypeEngine
 
-        return bool(TypeEngine.literal_type(src) == TypeEngine.literal_type(dst))
+    try:
+        return TypeEngine.is_castable(src, dst)
     except Exception:
         return False
 

@@ -267,3 +267,22 @@ def test_wrong_number_of_outputs() -> None:
         return add(a=a)
 
     assert "must return 2 outputs" in _compile_error(wf_outs)
+
+
+@task
+def maybe_text(x: int | None) -> str:
+    return repr(x)
+
+
+@task
+def either(x: int | str) -> str:
+    return repr(x)
+
+
+def test_promise_feeds_optional_and_union_inputs() -> None:
+    @workflow
+    def widening(a: int) -> tuple[str, str]:
+        v = add(a=a)
+        return maybe_text(x=v), either(x=v)
+
+    assert widening(a=1) == ("2", "2")
