@@ -121,7 +121,7 @@ class DatetimeTransformer(Transformer):
     def to_literal(self, value: Any) -> Literal:
         if isinstance(value, dt.datetime):
             utc = value.replace(tzinfo=_UTC) if value.tzinfo is None else value.astimezone(_UTC)
-            return {"datetime": utc.isoformat()}
+            return {"datetime": dt.datetime.isoformat(utc)}  # datetime's own form, also for pandas.Timestamp
         raise mismatch("datetime", _got(value))
 
     def to_python(self, literal: Literal) -> dt.datetime:
