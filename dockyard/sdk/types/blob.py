@@ -25,7 +25,7 @@ class BlobTransformer(Transformer):
         self.name = cls.__name__
         self.directory = issubclass(cls, FlyteDirectory)
         self.dimensionality = MULTIPART if self.directory else SINGLE
-        self.format = "" if self.directory else cls.extension()  # type: ignore[union-attr]
+        self.format = cls.extension()
 
     def to_literal(self, value: Any) -> Literal:
         base = FlyteDirectory if self.directory else FlyteFile
@@ -33,7 +33,7 @@ class BlobTransformer(Transformer):
             value = base(os.fspath(value))
         if not isinstance(value, base):
             raise mismatch(self.name, type(value).__name__)
-        fmt = self.format or ("" if self.directory else type(value).extension())  # type: ignore[union-attr]
+        fmt = self.format or type(value).extension()
         return {"blob": {"uri": self._uri(value), "format": fmt, "dimensionality": self.dimensionality}}
 
     def _uri(self, value: FlyteFile | FlyteDirectory) -> str:

@@ -11,10 +11,13 @@ from dockyard.errors import DockyardError
 from dockyard.sdk.data import BlobStore
 from dockyard.sdk.types import transfer
 from dockyard.sdk.types.file import FlyteFile, _split_uri
+from dockyard.sdk.types.formats import FormatHinted
 
 
-class FlyteDirectory(os.PathLike[str]):
+class FlyteDirectory(FormatHinted, os.PathLike[str]):
     """A folder by reference. `path` is the local folder (after `download()`), `remote_source` its URI.
+
+    `FlyteDirectory[TypeVar("tfrecord")]` records a format hint for the files inside.
 
     `downloader` is accepted for flytekit compatibility and not used: the store does the downloading.
     """
@@ -103,7 +106,7 @@ class FlyteDirectory(os.PathLike[str]):
 
     def __repr__(self) -> str:
         source = f", remote_source={self._remote_source!r}" if self._remote_source else ""
-        return f"FlyteDirectory(path={self.path!r}{source})"
+        return f"{type(self).__name__}(path={self.path!r}{source})"
 
     def __str__(self) -> str:
         return self.path

@@ -3,47 +3,21 @@
 from __future__ import annotations
 
 import os
-import typing
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any
 
 from dockyard.sdk.data import BlobStore
 from dockyard.sdk.types import transfer
+from dockyard.sdk.types.formats import FormatHinted
 
 
-class FlyteFile(os.PathLike[str]):
+class FlyteFile(FormatHinted, os.PathLike[str]):
     """A file by reference; `FlyteFile[TypeVar("csv")]` (or `FlyteFile["csv"]`) records a format hint.
 
     `path` is where the file is (or will be, once downloaded) on this machine; `remote_source` is the URI it
     came from when it arrived through a blob store. `os.fspath(ff)` and `open(ff)` download it first.
     `downloader` is accepted for flytekit compatibility and not used: the store does the downloading.
     """
-
-    _format: ClassVar[str] = ""
-    _formats: ClassVar[dict[tuple[type, str], type[FlyteFile]]] = {}
-
-    def __class_getitem__(cls, item: Any) -> type[FlyteFile]:
-        if isinstance(item, typing.TypeVar):
-            return cls.with_format(item.__name__)
-        if typing.get_origin(item) is typing.Annotated:  # Annotated[str, FileExt("tar.gz")]
-            return cls.with_format(str(typing.get_args(item)[1]))
-        return cls.with_format(str(item))
-
-    @classmethod
-    def with_format(cls, fmt: str) -> type[FlyteFile]:
-        """The file type with format hint `fmt` (one class per format, so annotations compare equal)."""
-        fmt = fmt.lstrip(".")
-        key = (cls, fmt)
-        if key not in FlyteFile._formats:
-            base = cls.__name__.split("[")[0]
-            sub = type(f"{base}[{fmt}]", (cls,), {"_format": fmt, "__module__": cls.__module__})
-            FlyteFile._formats[key] = sub
-        return FlyteFile._formats[key]
-
-    @classmethod
-    def extension(cls) -> str:
-        """The format hint of this file type ('' when none)."""
-        return cls._format
 
     def __init__(
         self,
@@ -111,11 +85,6 @@ class FlyteFile(os.PathLike[str]):
         """A new local file in a fresh folder of the raw-output area."""
         return cls(transfer.new_local_dir() / filename)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Format classes are made at run time, so pickles name the base class and the format."""
-        base = next(c for c in type(self).__mro__ if "[" not in c.__name__)
-        return (_rebuild, (base, type(self)._format, dict(self.__dict__)))
-
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):  # flytekit compares a file with a path string
             return self.path == other
@@ -132,13 +101,6 @@ class FlyteFile(os.PathLike[str]):
 
     def __str__(self) -> str:
         return self.path
-
-
-def _rebuild(base: type[FlyteFile], fmt: str, state: dict[str, Any]) -> FlyteFile:
-    cls = base.with_format(fmt) if fmt else base
-    obj = cls.__new__(cls)
-    obj.__dict__.update(state)
-    return obj
 
 
 def _split_uri(

@@ -228,3 +228,16 @@ def test_pathlib_path_annotation_is_a_file(tmp_path: Path, store: LocalStore) ->
     assert isinstance(back, Path) and back.read_text() == "path"
     with pytest.raises(TypeConversionError, match=r"^p: expected Path, got int$"):
         TypeEngine.to_literal(3, Path, path="p")
+
+
+def test_directory_format_hint(tmp_path: Path, raw: Path) -> None:
+    import pickle
+
+    shards = FlyteDirectory[typing.TypeVar("tfrecord")]
+    assert shards is FlyteDirectory["tfrecord"] and shards.extension() == "tfrecord"
+    literal = TypeEngine.to_literal(make_tree(tmp_path / "s"), shards)
+    assert literal["blob"] == {**literal["blob"], "format": "tfrecord", "dimensionality": "multipart"}
+    back = TypeEngine.to_python(literal, shards)
+    assert type(back) is shards
+    assert type(pickle.loads(pickle.dumps(back))) is shards
+    assert TypeEngine.is_castable(shards, FlyteDirectory)
