@@ -88,11 +88,13 @@ def name_task_in_error(exc: BaseException, task_name: str) -> BaseException:
 class _Scope:
     """Node outputs visible to bindings: this graph's, then the enclosing ones' (for branch cases)."""
 
-    __slots__ = ("outputs", "parent")
+    __slots__ = ("outputs", "parent", "prefix")
 
-    def __init__(self, parent: _Scope | None = None) -> None:
+    def __init__(self, parent: _Scope | None = None, prefix: str = "") -> None:
         self.outputs: dict[str, dict[str, Literal]] = {}
         self.parent = parent
+        # a sub-workflow's nodes run as `<its node id>-<node id>`: ids stay unique in the execution
+        self.prefix = prefix if parent is None else parent.prefix
 
     def lookup(self, node: str, output: str) -> Literal:
         scope: _Scope | None = self
@@ -165,7 +167,7 @@ class Walker:
         if kind == "task":
             return self.run_task(entity, node_id, inputs)
         if kind == "workflow":
-            return self.run_graph(entity.graph, inputs)
+            return self.run_graph(entity.graph, inputs, prefix=f"{node_id}-")
         if kind == "dynamic":
             graph = self._attempts(
                 entity, node_id, lambda info: self.runner.run_dynamic(entity, node_id, inputs, info)
@@ -208,10 +210,9 @@ class Walker:
                 attempt += 1
 
     # ---- graphs -----------------------------------------------------------------------------------------
-    def run_graph(
-        self, graph: Graph, inputs: dict[str, Literal], parent: _Scope | None = None
-    ) -> dict[str, Literal]:
-        scope = _Scope(parent)
+    def run_graph(self, graph: Graph, inputs: dict[str, Literal], prefix: str = "") -> dict[str, Literal]:
+        """Run a graph's nodes with `inputs` as its `$inputs`; node ids in the execution get `prefix`."""
+        scope = _Scope(None, prefix)
         scope.outputs[INPUTS] = inputs
         self._run_nodes(graph.nodes, scope)
         return {name: self.resolve(b, scope) for name, b in graph.outputs.items()}
@@ -268,7 +269,7 @@ class Walker:
             scope.outputs[node.id] = self._run_branch(node, scope)
             return
         inputs = {name: self.resolve(b, scope) for name, b in node.inputs.items()}
-        scope.outputs[node.id] = self.run_entity(node.entity, node.id, inputs)
+        scope.outputs[node.id] = self.run_entity(node.entity, scope.prefix + node.id, inputs)
 
     # ---- conditionals -----------------------------------------------------------------------------------
     def _run_branch(self, node: Node, scope: _Scope) -> dict[str, Literal]:

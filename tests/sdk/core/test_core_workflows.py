@@ -286,3 +286,33 @@ def test_promise_feeds_optional_and_union_inputs() -> None:
         return maybe_text(x=v), either(x=v)
 
     assert widening(a=1) == ("2", "2")
+
+
+SEEN_NODES: list[str] = []
+
+
+@task
+def node_id_of(x: int) -> int:
+    from dockyard.sdk.context import current_context
+
+    cp = current_context().checkpoint.path  # .../checkpoints/<node id>/<attempt>
+    with _lock:
+        SEEN_NODES.append(cp.parent.name)
+    return x
+
+
+@workflow
+def inner_ids(x: int) -> int:
+    return node_id_of(x=x)
+
+
+@workflow
+def outer_ids(x: int) -> int:
+    a = node_id_of(x=x)
+    return inner_ids(x=a)
+
+
+def test_sub_workflow_node_ids_are_unique_in_the_execution() -> None:
+    SEEN_NODES.clear()
+    assert outer_ids(x=1) == 1
+    assert sorted(SEEN_NODES) == ["n0", "n1-n0"]
