@@ -94,7 +94,7 @@ class _Scope:
         self.outputs: dict[str, dict[str, Literal]] = {}
         self.parent = parent
         # a sub-workflow's nodes run as `<its node id>-<node id>`: ids stay unique in the execution
-        self.prefix = prefix if parent is None else parent.prefix
+        self.prefix: str = prefix if parent is None else parent.prefix
 
     def lookup(self, node: str, output: str) -> Literal:
         scope: _Scope | None = self
