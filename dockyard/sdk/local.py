@@ -224,10 +224,7 @@ def run(
         on_event=on_event,
     )
     try:
-        if entity.node_kind == "workflow":  # its nodes keep their own ids: n0, n1, ...
-            out = walker.run_graph(entity.graph, literals)
-        else:
-            out = walker.run_entity(entity, "n0", literals)
+        out = walker.execute(entity, literals)
     except Exception as exc:
         tb = getattr(exc, _TB_ATTR, None)
         if tb is not None:

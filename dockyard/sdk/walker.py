@@ -161,6 +161,13 @@ class Walker:
             self.on_event(Event(kind, node_id, task, detail))
 
     # ---- entities ---------------------------------------------------------------------------------------
+    def execute(self, entity: Any, inputs: dict[str, Literal]) -> dict[str, Literal]:
+        """Run an entity as a whole execution: a workflow's nodes keep their ids (n0, n1...), any other
+        entity runs as node `n0`."""
+        if entity.node_kind == "workflow":
+            return self.run_graph(entity.graph, inputs)
+        return self.run_entity(entity, "n0", inputs)
+
     def run_entity(self, entity: Any, node_id: str, inputs: dict[str, Literal]) -> dict[str, Literal]:
         """Run any entity by kind with input literals; return output literals."""
         kind = entity.node_kind
