@@ -51,7 +51,7 @@ class BlobTransformer(Transformer):
             raise mismatch(self.name, f"{kind_of(literal)} literal")
         blob = literal["blob"]
         if blob.get("dimensionality", SINGLE) != self.dimensionality:
-            raise mismatch(self.name, "directory" if self.directory is False else "file")
+            raise mismatch(self.name, "file" if self.directory else "directory")
         uri = blob["uri"]
         binding = transfer.current_store()
         if binding is None or not transfer.is_remote(uri):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 from typing import IO, Any
 
@@ -71,8 +72,6 @@ class FlyteFile(FormatHinted, os.PathLike[str]):
     @classmethod
     def new_remote_file(cls, name: str | None = None) -> FlyteFile:
         """A new file to write (`open("w")`), stored as an output when returned from a task."""
-        import uuid
-
         binding = transfer.current_store()
         name = name or uuid.uuid4().hex
         remote = binding.url_for(uuid.uuid4().hex, name) if binding else None

@@ -215,10 +215,9 @@ class StructuredTransformer(Transformer):
                 literal["structured"]["uri"] = transfer.persist(path, directory=False)
             literal["hash"] = frame_hash(frame)
         elif value.uri is not None:
-            local = transfer.local_path_of(value.uri)
             uri = value.uri
-            if local is not None and transfer.current_store() is not None:
-                uri = transfer.persist(local, directory=Path(local).is_dir())
+            if not transfer.is_remote(uri) and transfer.current_store() is not None:  # local path: upload
+                uri = transfer.persist(uri, directory=Path(uri).is_dir())
             literal["structured"]["uri"] = uri
             if value._literal_hash:
                 literal["hash"] = value._literal_hash

@@ -166,3 +166,15 @@ def test_dataset_and_large_pickle_travel_through_s3(s3_bucket: str) -> None:
         big = TypeEngine.to_literal(list(range(30_000)), Any)
         assert big["pickle"]["uri"].startswith(f"s3://{s3_bucket}/")
         assert TypeEngine.to_python(big, Any) == list(range(30_000))
+
+
+def test_dataset_passed_on_in_a_remote_run_is_not_uploaded_again(tmp_path: Path) -> None:
+    store = LocalStore(f"file://{tmp_path / 'store'}")
+    with use_store(store, "exec/raw"):
+        literal = TypeEngine.to_literal(frame(), pd.DataFrame)
+        received = TypeEngine.to_python(literal, StructuredDataset)
+        assert TypeEngine.to_literal(received, StructuredDataset) == literal
+        local = tmp_path / "local.parquet"
+        frame().to_parquet(local)
+        uploaded = TypeEngine.to_literal(StructuredDataset(uri=str(local)), StructuredDataset)
+        assert uploaded["structured"]["uri"].startswith(store.url + "/exec/raw/")
