@@ -418,7 +418,7 @@ def _show_event(event: Any) -> None:
     }
     if event.kind in messages:
         detail = f" ({event.detail})" if event.detail else ""
-        Console(stderr=True).print(
+        Console(stderr=True, soft_wrap=True).print(
             f"[dim]{messages[event.kind]}: task {event.task}{detail}[/dim]", highlight=False
         )
 
@@ -444,8 +444,13 @@ def _run_local(entity: Any, inputs: dict[str, Any], overwrite_cache: bool) -> An
         inputs, entity = entity.merged_inputs(inputs), entity.workflow
     try:
         return local.run(entity, inputs, overwrite_cache=overwrite_cache, on_event=_show_event)
-    except DockyardError:
-        raise
+    except DockyardError as exc:
+        flat = " ".join(str(exc).split())
+        if flat == str(exc):
+            raise
+        one_line = DockyardError(flat)  # the CLI prints one line; the exit code stays the error's
+        one_line.exit_code = exc.exit_code
+        raise one_line from exc
     except Exception as exc:
         from dockyard.errors import ExecutionError
 
