@@ -1,0 +1,247 @@
+"""End-to-end remote runs: images built from ImageSpecs, code bundled, each task in its own container on
+the real Docker engine, values through a real blob store (a folder, or a moto S3 server)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dockyard.config import Settings, load_settings
+from dockyard.errors import ExecutionError, StoreError
+from dockyard.runtime.blobstore import open_store
+from dockyard.runtime.record import ExecutionPhase, NodePhase, load_record
+from dockyard.runtime.remote import make_executor, run_remote
+from dockyard.sdk.entities import load_entity
+
+from .conftest import MotoProcess, TcpProxy, make_bucket
+
+pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
+
+WORKFLOWS = Path(__file__).parent / "workflows"
+CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+
+
+def settings_for(store_url: str, work: Path, endpoint: str | None = None) -> Settings:
+    build: dict[str, Any] = {"work_dir": str(work / "build")}
+    if CA_BUNDLE.is_file():  # package indexes behind a TLS-intercepting proxy
+        build["ca_bundle"] = str(CA_BUNDLE)
+    return load_settings(
+        {"build": build, "store": {"url": store_url, "s3_endpoint_url": endpoint}}, environ={}
+    )
+
+
+def source_copy(dest: Path, edit: tuple[str, str] | None = None) -> Path:
+    """A private copy of the test workflows: the bundle's source root, safe to edit."""
+    shutil.copytree(WORKFLOWS, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    if edit is not None:
+        faults = dest / "faults.py"
+        faults.write_text(faults.read_text().replace(*edit))
+    return dest
+
+
+def load(src: Path, module: str, name: str) -> Any:
+    sys.modules.pop(module, None)
+    return load_entity(f"{src / (module + '.py')}:{name}")
+
+
+@pytest.fixture
+def file_settings(tmp_path: Path, docker_engine: str, registry: str) -> Settings:
+    return settings_for(f"file://{tmp_path}/store", tmp_path)
+
+
+@pytest.fixture
+def s3_settings(tmp_path: Path, moto: MotoProcess, docker_engine: str, registry: str) -> Settings:
+    return settings_for(f"s3://{make_bucket(moto.endpoint)}/dockyard", tmp_path, moto.endpoint)
+
+
+def run_pipeline(settings: Settings, tmp_path: Path) -> None:
+    src = source_copy(tmp_path / "src")
+    wf = load(src, "pipeline", "training_pipeline")
+    config = sys.modules["pipeline"].TrainConfig(epochs=300, learning_rate=0.5)
+    result = run_remote(
+        wf, {"rows": 40, "config": config, "threshold": 0.9}, source_root=src, settings=settings
+    )
+    assert result.outputs.startswith("published r2=0.9"), result.outputs
+    record = load_record(open_store(settings.store.url, settings), result.execution_id)
+    assert record.phase is ExecutionPhase.SUCCEEDED
+    tasks = {n.task for n in record.nodes.values() if n.phase is NodePhase.SUCCEEDED}
+    assert {
+        "pipeline.prepare",
+        "pipeline.to_csv",
+        "pipeline.train",
+        "pipeline.evaluate",
+        "pipeline.publish",
+    } <= tasks
+    assert "pipeline.reject" not in tasks  # only the taken branch ran
+    assert all(n.attempts[-1].logs_uri for n in record.nodes.values() if n.attempts)
+    # the quality gate really decides: an impossible threshold takes the other branch
+    strict = run_remote(
+        wf, {"rows": 40, "config": config, "threshold": 1.5}, source_root=src, settings=settings
+    )
+    assert strict.outputs.startswith("rejected r2=")
+
+
+def test_ml_pipeline_with_a_file_store(file_settings: Settings, tmp_path: Path) -> None:
+    run_pipeline(file_settings, tmp_path)
+
+
+@pytest.mark.s3
+def test_ml_pipeline_with_an_s3_store(s3_settings: Settings, tmp_path: Path) -> None:
+    run_pipeline(s3_settings, tmp_path)
+
+
+def test_source_only_change_reruns_without_an_image_build(file_settings: Settings, tmp_path: Path) -> None:
+    from dockyard.builders.engine import BuildEngine
+
+    src = source_copy(tmp_path / "v1")
+    first = run_remote(load(src, "faults", "greet"), {"name": "ada"}, source_root=src, settings=file_settings)
+    assert first.outputs.startswith("HELLO ADA V1 ")
+    spec_id = first.outputs.split()[-1]
+    assert spec_id  # DOCKYARD_IMAGE_SPEC_ID reached the task
+    src2 = source_copy(tmp_path / "v2", ('VERSION = "v1"', 'VERSION = "v2"'))
+    engine = BuildEngine(file_settings)
+    second = run_remote(
+        load(src2, "faults", "greet"),
+        {"name": "ada"},
+        source_root=src2,
+        settings=file_settings,
+        engine=engine,
+    )
+    assert second.outputs == f"HELLO ADA V2 {spec_id}"
+    assert engine.builds == 0
+    assert first.record.bundle_uri != second.record.bundle_uri
+    assert first.record.images == second.record.images
+
+
+def kill_when(store: Any, uri: str, execution_id: str, docker_client: Any) -> threading.Thread:
+    """Kill the node's container once its checkpoint `uri` reaches the store."""
+
+    def watch() -> None:
+        for _ in range(1200):
+            if store.exists(uri) and store.read_bytes(uri) == b"5":
+                for c in docker_client.containers.list(
+                    filters={"label": f"dockyard.execution={execution_id}"}
+                ):
+                    c.kill()
+                return
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_killed_container_resumes_from_its_checkpoint(
+    file_settings: Settings, tmp_path: Path, docker_client: Any
+) -> None:
+    src = source_copy(tmp_path / "src")
+    store = open_store(file_settings.store.url, file_settings)
+    execution_id = f"kill{uuid.uuid4().hex[:8]}"
+    checkpoint = store.url_for("executions", execution_id, "nodes", "n0", "checkpoints", "0", "_checkpoint")
+    watcher = kill_when(store, checkpoint, execution_id, docker_client)
+    result = run_remote(
+        load(src, "faults", "checkpointed"),
+        {"to": 10},
+        source_root=src,
+        settings=file_settings,
+        execution_id=execution_id,
+    )
+    watcher.join()
+    assert result.outputs == 5010  # resumed at 5, counted to 10
+    attempts = load_record(store, execution_id).nodes["n0"].attempts
+    assert [a.error_kind for a in attempts] == ["system", None]
+    assert attempts[0].message.startswith("system error: container killed by signal 9")
+
+
+def test_timeout_fails_the_task(file_settings: Settings, tmp_path: Path) -> None:
+    src = source_copy(tmp_path / "src")
+    with pytest.raises(ExecutionError, match=r"faults\.slow.*timed out"):
+        run_remote(load(src, "faults", "timeout_wf"), {}, source_root=src, settings=file_settings)
+
+
+def test_user_error_is_reported_with_its_type(file_settings: Settings, tmp_path: Path) -> None:
+    src = source_copy(tmp_path / "src")
+    with pytest.raises(ExecutionError, match=r"ValueError: bad input 3"):
+        run_remote(load(src, "faults", "fail_user"), {"x": 3}, source_root=src, settings=file_settings)
+
+
+def test_missing_image_is_a_clear_error(file_settings: Settings, tmp_path: Path) -> None:
+    src = source_copy(tmp_path / "src")
+    with pytest.raises(ExecutionError, match=r"image localhost:5000/dockyard/missing@sha256:0+: not found"):
+        run_remote(load(src, "faults", "ghost_wf"), {}, source_root=src, settings=file_settings)
+
+
+class StopStoreOnLaunch:
+    """Wraps the executor: stops the S3 endpoint when the `node` container starts (mid-run)."""
+
+    def __init__(self, inner: Any, proxy: TcpProxy, node: str) -> None:
+        self.inner, self.proxy, self.node = inner, proxy, node
+        self.name = inner.name
+        self.launched: list[str] = []
+
+    def launch(self, attempt: Any) -> Any:
+        self.launched.append(attempt.node_id)
+        if attempt.node_id == self.node:
+            self.proxy.stop()
+        return self.inner.launch(attempt)
+
+    def wait(self, handle: Any) -> Any:
+        return self.inner.wait(handle)
+
+    def logs(self, handle: Any) -> str:
+        return self.inner.logs(handle)
+
+    def cancel(self, handle: Any) -> None:
+        self.inner.cancel(handle)
+
+
+@pytest.mark.s3
+def test_s3_stopped_mid_run_is_a_clear_error_and_the_run_resumes(
+    moto: MotoProcess, tmp_path: Path, docker_engine: str, registry: str
+) -> None:
+    proxy = TcpProxy(moto.port)
+    proxy.start()
+    try:
+        settings = settings_for(f"s3://{make_bucket(moto.endpoint)}/dockyard", tmp_path, proxy.endpoint)
+        src = source_copy(tmp_path / "src")
+        wf = load(src, "faults", "greet")
+        store = open_store(settings.store.url, settings)
+        first = StopStoreOnLaunch(make_executor(settings, store), proxy, "n1")
+        execution_id = f"s3stop{uuid.uuid4().hex[:8]}"
+        with pytest.raises(
+            StoreError, match=rf"execution {execution_id}: .*s3://.*(resume it with --resume)"
+        ):
+            run_remote(
+                wf,
+                {"name": "bo"},
+                source_root=src,
+                settings=settings,
+                execution_id=execution_id,
+                executor=first,
+            )
+        assert first.launched == ["n0", "n1"]
+        proxy.start()
+        record = load_record(store, execution_id)
+        assert record.nodes["n0"].phase is NodePhase.SUCCEEDED
+        assert record.phase is ExecutionPhase.RUNNING
+        again = StopStoreOnLaunch(make_executor(settings, store), proxy, "none")
+        result = run_remote(
+            wf,
+            {"name": "bo"},
+            source_root=src,
+            settings=settings,
+            execution_id=execution_id,
+            resume=True,
+            executor=again,
+        )
+        assert result.outputs.startswith("HELLO BO V1")
+        assert again.launched == ["n1"]  # n0 finished before the outage and is not run again
+    finally:
+        proxy.stop()

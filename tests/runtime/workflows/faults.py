@@ -1,0 +1,72 @@
+"""Small workflows for the fault tests; they run in the plain runtime image (`runtime_image`)."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import timedelta
+
+from dockyard import ImageSpec, current_context, task, workflow
+
+runtime_image = ImageSpec(name="dockyard-test-runtime", registry="localhost:5000")
+
+VERSION = "v1"  # the source-only change test edits this line
+
+
+@task(container_image=runtime_image)
+def count_up(to: int) -> int:
+    """Counts, checkpointing after each step; waits at `to // 2` on a first attempt so it can be killed."""
+    cp = current_context().checkpoint
+    prev = cp.read()
+    start = int(prev.decode()) if prev else 0
+    for i in range(start, to):
+        cp.write(str(i + 1).encode())
+        if i + 1 == to // 2 and start == 0:
+            time.sleep(120)  # the test kills the container here
+    return start * 1000 + to  # tells the test where it resumed from
+
+
+@task(container_image=runtime_image, timeout=timedelta(seconds=2))
+def slow() -> int:
+    time.sleep(60)
+    return 1
+
+
+@task(container_image=runtime_image)
+def hello(name: str) -> str:
+    return f"hello {name} {VERSION} {os.environ.get('DOCKYARD_IMAGE_SPEC_ID', '')[:8]}"
+
+
+@task(container_image=runtime_image)
+def shout(text: str) -> str:
+    return text.upper()
+
+
+@task(container_image=runtime_image)
+def fail_user(x: int) -> int:
+    raise ValueError(f"bad input {x}")
+
+
+@workflow
+def greet(name: str) -> str:
+    return shout(text=hello(name=name))
+
+
+@workflow
+def checkpointed(to: int) -> int:
+    return count_up(to=to)
+
+
+@workflow
+def timeout_wf() -> int:
+    return slow()
+
+
+@task(container_image="localhost:5000/dockyard/missing@sha256:" + "0" * 64)
+def ghost() -> int:
+    return 0
+
+
+@workflow
+def ghost_wf() -> int:
+    return ghost()
