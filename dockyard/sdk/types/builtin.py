@@ -488,3 +488,27 @@ class PydanticTransformer(Transformer):
 
     def literal_type(self) -> dict[str, Any]:
         return {"model": {"name": self.name, "schema": self.cls.model_json_schema()}}
+
+
+class LiteralValuesTransformer(Transformer):
+    """`typing.Literal["a", "b"]`: one of the listed strings, carried as a `str` literal."""
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        if not all(isinstance(v, str) for v in values):
+            raise UnsupportedTypeError(f"Literal{list(values)}: only string values are supported")
+        self.values = list(values)
+        self.name = f"Literal{self.values}"
+
+    def to_literal(self, value: Any) -> Literal:
+        if isinstance(value, str) and value in self.values:
+            return {"str": value}
+        raise TypeConversionError(f"expected one of {self.values}, got {value!r}")
+
+    def to_python(self, literal: Literal) -> str:
+        value = _expect(literal, "str", self.name)
+        if value not in self.values:
+            raise TypeConversionError(f"expected one of {self.values}, got {value!r}")
+        return str(value)
+
+    def literal_type(self) -> dict[str, Any]:
+        return {"enum": {"name": "Literal", "values": self.values}}

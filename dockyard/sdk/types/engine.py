@@ -70,6 +70,8 @@ def _build(t: Any) -> Transformer:
         return _annotated(args[0], t.__metadata__)
     if origin in (typing.Union, types.UnionType):
         return _union(t, args)
+    if origin is typing.Literal:
+        return builtin.LiteralValuesTransformer(args)
     if t in (list, dict) or (origin in (list, dict) and not args):  # bare list/dict, typing.List/Dict
         return builtin.JsonTransformer(origin or t)
     if origin is list:

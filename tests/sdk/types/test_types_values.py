@@ -362,3 +362,12 @@ def test_self_referencing_dataclass() -> None:
     assert roundtrip(tree, TreeNode) == tree
     described = TypeEngine.literal_type(TreeNode)["record"]
     assert described["fields"]["children"] == {"list": {"record": {"name": "TreeNode"}}}
+
+
+def test_typing_literal_of_strings() -> None:
+    mode = typing.Literal["train", "eval"]
+    assert roundtrip("eval", mode) == "eval"
+    with pytest.raises(TypeConversionError, match=r"^m: expected one of \['train', 'eval'\], got 'test'$"):
+        TypeEngine.to_literal("test", mode, path="m")
+    with pytest.raises(UnsupportedTypeError, match="only string values"):
+        check_annotation(typing.Literal[1, 2])
