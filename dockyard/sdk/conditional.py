@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dockyard.sdk.errors import CompileError
-from dockyard.sdk.graph import Binding, Branch, Case, Expr, Node
+from dockyard.sdk.graph import Binding, Branch, Case, Expr, Node, refs_in
 from dockyard.sdk.interface import is_namedtuple
 from dockyard.sdk.promise import (
     ComparisonExpression,
@@ -104,10 +104,25 @@ class ConditionalSection:
                 f"{expr!r}"
             )
         self._condition = expr.to_expr()
+        self._hoist(self._condition)
         self._awaiting_then = True
         if then is not _UNSET:
             return self.then(then)
         return self
+
+    def _hoist(self, condition: Expr) -> None:
+        """Nodes a condition reads (e.g. `if_(score(x=x) > 2)`) run before the branch, not inside a case."""
+        needed = {ref.node for ref in refs_in(condition)}
+        hoisted = [n for n in self._pending if n.id in needed]
+        if not hoisted:
+            return
+        self._pending = [n for n in self._pending if n.id not in needed]
+        self.builder.pop_section(self)
+        try:
+            for node in hoisted:
+                self.builder.add(node)
+        finally:
+            self.builder.push_section(self)
 
     def _take_pending(self) -> list[Node]:
         nodes, self._pending = self._pending, []

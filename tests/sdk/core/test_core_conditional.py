@@ -177,3 +177,65 @@ def test_or_keyword_is_a_compile_error() -> None:
 def test_conditional_outside_workflow() -> None:
     with pytest.raises(CompileError, match="inside a workflow"):
         conditional("nowhere")
+
+
+@task
+def plus_one(x: int) -> int:
+    _count(f"plus_one({x})")
+    return x + 1
+
+
+@task
+def split(x: int) -> tuple[int, str]:
+    return x, str(x)
+
+
+@workflow
+def nested_branches(x: int) -> int:
+    return (
+        conditional("outer")
+        .if_(x > 0)
+        .then(conditional("inner").if_(x > 10).then(plus_one(x=100)).else_().then(plus_one(x=x)))
+        .else_()
+        .then(plus_one(x=-1))
+    )
+
+
+@workflow
+def two_output_branch(x: int) -> tuple[int, str]:
+    return conditional("pair").if_(x > 0).then(split(x=x)).else_().then(split(x=0))
+
+
+@workflow
+def inline_condition(x: int) -> int:
+    return conditional("inline").if_(plus_one(x=x) > 2).then(plus_one(x=50)).else_().then(plus_one(x=60))
+
+
+def test_nested_conditionals() -> None:
+    assert nested_branches(x=20) == 101
+    assert nested_branches(x=5) == 6
+    assert nested_branches(x=-3) == 0
+    assert set(runs) == {"plus_one(100)", "plus_one(5)", "plus_one(-1)"}
+
+
+def test_branch_with_two_outputs() -> None:
+    assert two_output_branch(x=3) == (3, "3")
+    assert two_output_branch(x=-1) == (0, "0")
+
+
+def test_node_made_inside_the_condition_runs_before_the_branch() -> None:
+    assert inline_condition(x=5) == 51
+    assert inline_condition(x=0) == 61
+    assert [n.kind for n in inline_condition.graph.nodes] == ["task", "branch"]
+
+
+def test_conditional_inside_dynamic() -> None:
+    from dockyard import dynamic
+
+    @dynamic
+    def choose(x: int) -> int:
+        if x > 3:  # real values: plain Python control flow
+            return plus_one(x=x)
+        return conditional("d").if_(plus_one(x=x) > 2).then(plus_one(x=50)).else_().then(plus_one(x=60))
+
+    assert (choose(x=5), choose(x=2), choose(x=0)) == (6, 51, 61)
