@@ -7,9 +7,12 @@ its errors into one-line `DockyardError`s. It is shared by the build Job and the
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
+
+from pydantic import ValidationError
 
 from dockyard.builders.k8s_pod_status import PodState, PodVerdict, classify_pod
 from dockyard.config import KubernetesSettings
@@ -76,6 +79,10 @@ class Cluster:
             return fn(*args, **kwargs)
         except ApiException as exc:
             raise self._error(api_error_message(exc, action)) from None
+        except ValidationError as exc:  # the client checks bodies (e.g. a user's pod_template) before sending
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"][1:])
+            raise self._error(f"invalid manifest while {action}: {where}: {first['msg']}") from None
 
     def create(self, manifest: dict[str, Any]) -> None:
         """Create one object of a kind dockyard makes (Secret, Pod, Job, CronJob)."""
@@ -108,28 +115,32 @@ class Cluster:
                     api_error_message(exc, f"deleting {kind} {self.namespace}/{name}")
                 ) from None
 
+    def _pod_events(self, action: str, timeout_s: int, **selectors: str) -> Generator[Any, None, None]:
+        """Pod watch events matching `selectors` for up to `timeout_s`; API errors become one line."""
+        from kubernetes import watch
+        from kubernetes.client.exceptions import ApiException
+
+        watcher = watch.Watch()
+        try:
+            yield from watcher.stream(
+                self.core.list_namespaced_pod, self.namespace, timeout_seconds=timeout_s, **selectors
+            )
+        except ApiException as exc:
+            raise self._error(api_error_message(exc, action)) from None
+        finally:
+            watcher.stop()
+
     def job_pod(self, job: str, timeout_s: float) -> str:
         """The name of the pod a Job created, waiting up to `timeout_s` for the Job controller."""
-        from kubernetes import watch
-
+        action, selector = f"listing pods of Job {job}", f"job-name={job}"
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            pods = self._call(
-                f"listing pods of Job {job}",
-                self.core.list_namespaced_pod,
-                self.namespace,
-                label_selector=f"job-name={job}",
-            )
+            pods = self._call(action, self.core.list_namespaced_pod, self.namespace, label_selector=selector)
             if pods.items:
                 return str(pods.items[0].metadata.name)
-            stream = watch.Watch().stream(
-                self.core.list_namespaced_pod,
-                self.namespace,
-                label_selector=f"job-name={job}",
-                timeout_seconds=5,
-            )
-            for event in stream:
-                return str(event["object"].metadata.name)
+            with contextlib.closing(self._pod_events(action, 5, label_selector=selector)) as events:
+                for event in events:
+                    return str(event["object"].metadata.name)
         raise self._error(f"Job {self.namespace}/{job} created no pod within {timeout_s:.0f}s")
 
     def node_labels(self, selector: str) -> list[dict[str, str]]:
@@ -139,19 +150,19 @@ class Cluster:
 
     def wait_pod(self, name: str, until: Callable[[PodVerdict], bool]) -> PodVerdict:
         """Watch a pod until `until(verdict)` holds or it is final (long unschedulable counts as final)."""
-        from kubernetes import watch
         from kubernetes.client.exceptions import ApiException
 
+        action = f"watching pod {self.namespace}/{name}"
         unschedulable_since: float | None = None
         while True:
             try:
-                verdict = classify_pod(self.read_pod_raw(name))
+                verdict = classify_pod(self.core.read_namespaced_pod(name, self.namespace))
             except ApiException as exc:
                 if exc.status == 404:
                     return PodVerdict(
                         PodState.PREEMPTED, f"pod {name} disappeared (deleted or its node was lost)"
                     )
-                raise self._error(api_error_message(exc, f"reading pod {self.namespace}/{name}")) from None
+                raise self._error(api_error_message(exc, action)) from None
             if verdict.final or until(verdict):
                 return verdict
             if verdict.state is PodState.UNSCHEDULABLE:
@@ -162,33 +173,32 @@ class Cluster:
                     )
             else:
                 unschedulable_since = None
-            stream = watch.Watch().stream(
-                self.core.list_namespaced_pod,
-                self.namespace,
-                field_selector=f"metadata.name={name}",
-                timeout_seconds=_WATCH_S,
-            )
-            for event in stream:
-                changed = classify_pod(event["object"])
-                if event["type"] == "DELETED" or changed.final or until(changed) or changed != verdict:
-                    break
-
-    def read_pod_raw(self, name: str) -> Any:
-        """Read a pod, letting ApiException through (the watcher treats 404 as a lost pod)."""
-        return self.core.read_namespaced_pod(name, self.namespace)
+            selector = f"metadata.name={name}"
+            with contextlib.closing(self._pod_events(action, _WATCH_S, field_selector=selector)) as events:
+                for event in events:
+                    if event["type"] == "DELETED" or classify_pod(event["object"]) != verdict:
+                        break
 
     def follow_logs(self, pod: str, container: str) -> Iterator[str]:
         """Yield a running container's log lines until it exits."""
         from kubernetes import watch
+        from kubernetes.client.exceptions import ApiException
 
-        stream = watch.Watch().stream(
-            self.core.read_namespaced_pod_log,
-            name=pod,
-            namespace=self.namespace,
-            container=container,
-            follow=True,
-        )
-        yield from stream
+        watcher = watch.Watch()
+        try:
+            yield from watcher.stream(
+                self.core.read_namespaced_pod_log,
+                name=pod,
+                namespace=self.namespace,
+                container=container,
+                follow=True,
+            )
+        except ApiException as exc:
+            raise self._error(
+                api_error_message(exc, f"reading the log of pod {self.namespace}/{pod}")
+            ) from None
+        finally:
+            watcher.stop()
 
     def log_tail(self, pod: str, container: str, lines: int = 40) -> str:
         """The last lines of a container's log ('' when there is none, e.g. it never started)."""

@@ -46,3 +46,23 @@ def make_settings(**kubernetes: Any) -> Settings:
         "kubernetes": {"namespace": "ml", "labels": {"team": "vision"}, **kubernetes},
     }
     return load_settings(overrides, project_dir=Path("/nonexistent"), environ={})
+
+
+# A user pod_template (a serialized V1PodSpec) with a primary container, a sidecar and scheduling fields.
+TEMPLATE: dict[str, Any] = {
+    "containers": [
+        {
+            "name": "primary",
+            "image": "ignored:latest",
+            "env": [{"name": "FROM_TEMPLATE", "value": "1"}, {"name": "PYTHONUNBUFFERED", "value": "0"}],
+            "resources": {"limits": {"memory": "32Gi"}, "requests": {"cpu": "1"}},
+            "volumeMounts": [{"name": "dshm", "mountPath": "/dev/shm"}],
+        },
+        {"name": "sidecar", "image": "fluent/fluent-bit:3.1"},
+    ],
+    "volumes": [{"name": "dshm", "emptyDir": {"medium": "Memory"}}],
+    "tolerations": [{"key": "team", "operator": "Equal", "value": "vision", "effect": "NoSchedule"}],
+    "nodeSelector": {"pool": "training"},
+    "priorityClassName": "high",
+    "serviceAccountName": "from-template",
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from k8s_helpers import assert_valid, check_golden, make_settings
+from k8s_helpers import TEMPLATE, assert_valid, check_golden, make_settings
 
 from dockyard.builders.k8s_naming import to_yaml
 from dockyard.config import Settings
@@ -199,25 +199,6 @@ def test_pod_names_are_unique_per_attempt_and_valid(settings: Settings) -> None:
     odd = task_pod(_attempt(node_id="N0.Train_Model/" + "x" * 100), settings)
     assert_valid(odd)
     assert len(odd["metadata"]["name"]) <= 63
-
-
-TEMPLATE: dict[str, Any] = {
-    "containers": [
-        {
-            "name": "primary",
-            "image": "ignored:latest",
-            "env": [{"name": "FROM_TEMPLATE", "value": "1"}, {"name": "PYTHONUNBUFFERED", "value": "0"}],
-            "resources": {"limits": {"memory": "32Gi"}, "requests": {"cpu": "1"}},
-            "volumeMounts": [{"name": "dshm", "mountPath": "/dev/shm"}],
-        },
-        {"name": "sidecar", "image": "fluent/fluent-bit:3.1"},
-    ],
-    "volumes": [{"name": "dshm", "emptyDir": {"medium": "Memory"}}],
-    "tolerations": [{"key": "team", "operator": "Equal", "value": "vision", "effect": "NoSchedule"}],
-    "nodeSelector": {"pool": "training"},
-    "priorityClassName": "high",
-    "serviceAccountName": "from-template",
-}
 
 
 def test_pod_template_merge(settings: Settings) -> None:
