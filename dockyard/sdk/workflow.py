@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar, overload
 
+from dockyard.errors import DockyardError
 from dockyard.sdk.entities import Entity
+from dockyard.sdk.errors import InterfaceError
 from dockyard.sdk.graph import INPUTS, Graph, Ref
 from dockyard.sdk.interface import interface_of
 from dockyard.sdk.promise import GraphBuilder, Promise, bind
@@ -48,6 +50,11 @@ class WorkflowBase(Entity):
         super().__init__(fn, name)
         self.options = options  # failure_policy, on_failure, ...: recorded
         self.interface = interface_of(fn, "workflow")
+        for key in self.interface.defaults:  # a default of the wrong type fails here, not at the first run
+            try:
+                self.default_binding(key)
+            except DockyardError as exc:
+                raise InterfaceError(f"workflow {self.name}: default of input '{key}': {exc}") from None
         self.graph: Graph = self._compile()
 
     def _compile(self) -> Graph:

@@ -316,3 +316,11 @@ def test_sub_workflow_node_ids_are_unique_in_the_execution() -> None:
     SEEN_NODES.clear()
     assert outer_ids(x=1) == 1
     assert sorted(SEEN_NODES) == ["n0", "n1-n0"]
+
+
+def test_workflow_default_of_wrong_type_fails_at_decoration() -> None:
+    def wf_default(a: int = "one") -> int:  # type: ignore[assignment]
+        return add(a=a)
+
+    with pytest.raises(InterfaceError, match=r"wf_default: default of input 'a': .*expected int, got str"):
+        workflow(wf_default)
