@@ -9,19 +9,20 @@ touch them creates no folders.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from enum import Enum
 from io import BufferedReader
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dockyard.sdk.errors import SecretNotFoundError
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 ENV_PREFIX = "_FSEC_"
 
@@ -127,6 +128,8 @@ class Checkpoint:
         if path is None:
             return self._previous
         dest = Path(path)
+        import shutil
+
         shutil.copytree(self._previous, dest, dirs_exist_ok=True)
         return dest
 
@@ -146,6 +149,8 @@ class Checkpoint:
         if isinstance(cp, BufferedReader):
             self._write_atomic(cp.read())
             return
+        import shutil
+
         src = Path(cp)
         if src.is_dir():
             shutil.copytree(src, self._current, dirs_exist_ok=True)
@@ -197,12 +202,16 @@ class ExecutionParameters:
     @property
     def execution_date(self) -> datetime:
         if self._execution_date is None:
+            from datetime import datetime, timezone
+
             self._execution_date = datetime.now(timezone.utc)
         return self._execution_date
 
     @property
     def working_directory(self) -> str:
         """A fresh folder for this task attempt (flytekit returns a str)."""
+        import tempfile
+
         with _lazy_lock:
             if self._working_dir is None:
                 if self._sandbox_root is None and self._sandbox_factory is not None:
@@ -214,6 +223,8 @@ class ExecutionParameters:
 
     @property
     def checkpoint(self) -> Checkpoint:
+        import tempfile
+
         with _lazy_lock:
             if self._checkpoint is None and self._checkpoint_factory is not None:
                 self._checkpoint = self._checkpoint_factory()
