@@ -37,15 +37,19 @@ class MountType(Enum):
 
 @dataclass(frozen=True)
 class Secret:
-    """A secret a task asks for, flytekit's `Secret(group=..., key=...)`."""
+    """A secret a task asks for, flytekit's `Secret(group=..., key=...)` (at least one of the two)."""
 
-    group: str
+    group: str | None = None
     key: str | None = None
     group_version: str | None = None
     mount_requirement: MountType = MountType.ANY
     env_var: str | None = None
 
     MountType = MountType
+
+    def __post_init__(self) -> None:
+        if not self.group and not self.key:
+            raise SecretNotFoundError("Secret: give a group, a key, or both")
 
 
 @dataclass(frozen=True)
@@ -75,31 +79,38 @@ class SecretsManager:
         return self._dir
 
     @staticmethod
-    def env_name(group: str, key: str | None = None) -> str:
-        """The flytekit environment name of a secret (without the `_FSEC_` prefix)."""
-        return f"{group}_{key}".upper() if key else group.upper()
+    def env_name(group: str | None, key: str | None = None, group_version: str | None = None) -> str:
+        """The flytekit environment name of a secret without the `_FSEC_` prefix: `GROUP[_VERSION]_KEY`."""
+        return "_".join(p for p in (group, group_version, key) if p).upper()
 
     def get(self, group: str | None = None, key: str | None = None, group_version: str | None = None) -> str:
-        """Look the secret up; the value is stripped of surrounding white space."""
-        if not group:
-            raise SecretNotFoundError("secret: group is required, e.g. ctx.secrets.get('aws', 'access_key')")
-        name = self.env_name(group, key)
+        """Env `_FSEC_<NAME>`, then `<NAME>`, then the file `<secrets dir>/<group>/<key>`; value stripped."""
+        if not group and not key:
+            raise SecretNotFoundError(
+                "secret: give a group and/or key, e.g. ctx.secrets.get('aws', 'access_key')"
+            )
+        name = self.env_name(group, key, group_version)
         for env in (ENV_PREFIX + name, name):
             value = os.environ.get(env)
             if value is not None:
                 return value.strip()
-        path = self.secrets_dir / group.lower() / (key.lower() if key else "")
-        if key and path.is_file():
+        path = Path(self.get_secrets_file(group, key, group_version))
+        if path.is_file():
             return path.read_text().strip()
         raise SecretNotFoundError(
             f"secret group={group!r} key={key!r}: not in env {ENV_PREFIX}{name} or {name}, nor in file {path}"
         )
 
-    def get_secrets_env_var(self, group: str, key: str | None = None) -> str:
-        return ENV_PREFIX + self.env_name(group, key)
+    def get_secrets_env_var(
+        self, group: str | None = None, key: str | None = None, group_version: str | None = None
+    ) -> str:
+        return ENV_PREFIX + self.env_name(group, key, group_version)
 
-    def get_secrets_file(self, group: str, key: str | None = None) -> str:
-        return str(self.secrets_dir / group.lower() / (key.lower() if key else ""))
+    def get_secrets_file(
+        self, group: str | None = None, key: str | None = None, group_version: str | None = None
+    ) -> str:
+        parts = [p.lower() for p in (group, group_version, key) if p]
+        return str(self.secrets_dir.joinpath(*parts))
 
 
 class Checkpoint:
@@ -237,6 +248,10 @@ class ExecutionParameters:
         if self._secrets is None:
             self._secrets = SecretsManager()
         return self._secrets
+
+    def get_secret(self, group: str | None = None, key: str | None = None) -> str:
+        """flytekit's shortcut for `secrets.get(group, key)`."""
+        return self.secrets.get(group, key)
 
     @property
     def raw_output_prefix(self) -> str:

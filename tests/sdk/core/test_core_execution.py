@@ -265,3 +265,22 @@ def test_context_inside_tasks() -> None:
     assert a[3] == "True"
     assert os.path.isdir(a[1])
     assert context_info()[0] != a[0]  # another execution
+
+
+def test_secret_forms_and_get_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKYARD_EXECUTOR_SECRETS_DIR", str(tmp_path))
+    from dockyard.config import get_settings
+
+    get_settings.cache_clear()
+    (tmp_path / "db" / "v2").mkdir(parents=True)
+    (tmp_path / "db" / "v2" / "password").write_text("versioned\n")
+    monkeypatch.setenv("_FSEC_TOKEN", "key-only")
+    ctx = current_context()
+    assert ctx.secrets.get(key="token") == "key-only"
+    assert ctx.secrets.get("db", "password", group_version="v2") == "versioned"
+    assert ctx.secrets.get_secrets_env_var("aws", "access_key") == "_FSEC_AWS_ACCESS_KEY"
+    monkeypatch.setenv("_FSEC_AWS_ACCESS_KEY", "k")
+    assert ctx.get_secret("aws", "access_key") == "k"
+    assert Secret(key="token").group is None and Secret.MountType.ENV_VAR is not None
+    with pytest.raises(SecretNotFoundError, match="group"):
+        Secret()
