@@ -324,3 +324,37 @@ def test_workflow_default_of_wrong_type_fails_at_decoration() -> None:
 
     with pytest.raises(InterfaceError, match=r"wf_default: default of input 'a': .*expected int, got str"):
         workflow(wf_default)
+
+
+_barrier = threading.Barrier(2, timeout=10)
+
+
+@task
+def meet(x: int) -> int:
+    _barrier.wait()  # only returns once the other branch is running at the same time
+    return x
+
+
+@task
+def explode(x: int) -> int:
+    raise ZeroDivisionError(f"cannot split {x}")
+
+
+@workflow
+def side_by_side(a: int) -> int:
+    return add(a=meet(x=a), b=meet(x=a))
+
+
+@workflow
+def failing_in_workflow(a: int) -> int:
+    return add(a=explode(x=a))
+
+
+def test_independent_nodes_run_in_parallel() -> None:
+    _barrier.reset()
+    assert side_by_side(a=2) == 4
+
+
+def test_exception_in_workflow_keeps_type_and_names_task() -> None:
+    with pytest.raises(ZeroDivisionError, match=r"executing '.*explode'.*\n.*cannot split 3"):
+        failing_in_workflow(a=3)
