@@ -1,9 +1,9 @@
 """The seed's core concepts: cached tasks, a workflow DSL, `>>` ordering, conditionals, enums, resources.
 
-    dockyard run examples/basics.py training_pipeline --data_path /tmp/data --epochs 2
-    dockyard run examples/basics.py conditional_wf --x 0.95
-    dockyard run examples/basics.py select_model --arch llama
-    dockyard run examples/basics.py gpu_task
+dockyard run examples/basics.py training_pipeline --data_path /tmp/data --epochs 2
+dockyard run examples/basics.py conditional_wf --x 0.95
+dockyard run examples/basics.py select_model --arch llama
+dockyard run examples/basics.py gpu_task
 """
 
 from __future__ import annotations
@@ -57,7 +57,9 @@ def retrain_model(score: float) -> str:
 
 @workflow
 def conditional_wf(x: float) -> str:
-    return conditional("check_threshold").if_(x > 0.9, then=deploy_model(score=x)).else_(retrain_model(score=x))
+    return (
+        conditional("check_threshold").if_(x > 0.9, then=deploy_model(score=x)).else_(retrain_model(score=x))
+    )
 
 
 class ModelArch(enum.Enum):

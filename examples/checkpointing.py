@@ -50,7 +50,9 @@ def long_training(epochs: int, fail_at_epoch: int = -1) -> TrainingResult:
         if epoch + 1 == fail_at_epoch and start_epoch == 0:
             raise RuntimeError(f"node preempted after epoch {epoch + 1}")
     loss = float(np.mean((x @ weights - y) ** 2))
-    return TrainingResult(loss=loss, resumed_from_epoch=start_epoch, epochs_run_in_last_attempt=epochs - start_epoch)
+    return TrainingResult(
+        loss=loss, resumed_from_epoch=start_epoch, epochs_run_in_last_attempt=epochs - start_epoch
+    )
 
 
 @workflow

@@ -1,15 +1,15 @@
 """`map_task`: one task over a list, in parallel, with a concurrency limit, bound inputs and a success ratio.
 
-    dockyard run examples/map_tasks.py parallel_training --configs '[{"alpha": 0.1}, {"alpha": 10.0}]'
-    dockyard run examples/map_tasks.py scores_for_seed --alphas '[0.01, 1.0, 100.0]'
-    dockyard run examples/map_tasks.py tolerant --xs '[1, 2, 3, 4, 5, 6]'
+dockyard run examples/map_tasks.py parallel_training --configs '[{"alpha": 0.1}, {"alpha": 10.0}]'
+dockyard run examples/map_tasks.py scores_for_seed --alphas '[0.01, 1.0, 100.0]'
+dockyard run examples/map_tasks.py tolerant --xs '[1, 2, 3, 4, 5, 6]'
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional  # flytekit users write Optional; dockyard takes both spellings
 
 import numpy as np
 
@@ -63,6 +63,6 @@ def flaky(x: int) -> int:
 
 
 @workflow
-def tolerant(xs: list[int]) -> list[Optional[int]]:
+def tolerant(xs: list[int]) -> list[Optional[int]]:  # noqa: UP045
     """With `min_success_ratio` below 1, failed items come back as None instead of failing the run."""
     return map_task(flaky, min_success_ratio=0.5)(x=xs)

@@ -112,14 +112,18 @@ def training_pipeline(n_samples: int = 400, config: TrainConfig = TrainConfig())
 
 
 @workflow
-def pipeline_with_report(n_samples: int = 400, config: TrainConfig = TrainConfig()) -> FlyteFile[TypeVar("json")]:
+def pipeline_with_report(
+    n_samples: int = 400, config: TrainConfig = TrainConfig()
+) -> FlyteFile[TypeVar("json")]:
     """The same pipeline, ending in a metrics file."""
     score = training_pipeline(n_samples=n_samples, config=config)
     return report(score=score, config=config)
 
 
 @workflow
-def deploy_or_retrain(n_samples: int = 400, threshold: float = 0.85, config: TrainConfig = TrainConfig()) -> str:
+def deploy_or_retrain(
+    n_samples: int = 400, threshold: float = 0.85, config: TrainConfig = TrainConfig()
+) -> str:
     """The quality gate: deploy above the threshold, retrain below it."""
     score = training_pipeline(n_samples=n_samples, config=config)
     return (

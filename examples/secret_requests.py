@@ -1,9 +1,10 @@
 """Secrets: requested by the task, read from `current_context().secrets`.
 
-    _FSEC_AWS_ACCESS_KEY=AKIA... _FSEC_AWS_SECRET_KEY=... dockyard run examples/secret_requests.py download_from_s3 --bucket models
+    export _FSEC_AWS_ACCESS_KEY=AKIA... _FSEC_AWS_SECRET_KEY=...
+    dockyard run examples/secret_requests.py download_from_s3 --bucket models
 
-Locally a secret comes from env `_FSEC_<GROUP>_<KEY>` (flytekit's convention), then `<GROUP>_<KEY>`, then the
-file `<secrets dir>/<group>/<key>` (settings: executor.secrets_dir). Remotely the executor mounts the same.
+Locally a secret comes from env `_FSEC_<GROUP>_<KEY>` (flytekit's convention), then `<GROUP>_<KEY>`, then
+the file `<secrets dir>/<group>/<key>` (setting executor.secrets_dir). Remotely the executor mounts the same.
 """
 
 from __future__ import annotations
