@@ -159,6 +159,17 @@ class Promise:
     def __hash__(self) -> int:
         return id(self)
 
+    def __contains__(self, item: Any) -> bool:
+        raise self._fail("`in` on a promise is not possible (its value does not exist yet)")
+
+    def _arith(self, *_: Any) -> Any:
+        raise self._fail("arithmetic on a promise is not possible; compute it in a task")
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _arith
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _arith
+    __pow__ = __rpow__ = __neg__ = __pos__ = __abs__ = _arith
+    __int__ = __float__ = __index__ = _arith
+
     # --- comparisons build conditions ------------------------------------------------------------------
     def _cmp(self, op: str, other: Any) -> ComparisonExpression:
         return ComparisonExpression(op, self, other)

@@ -358,3 +358,11 @@ def test_independent_nodes_run_in_parallel() -> None:
 def test_exception_in_workflow_keeps_type_and_names_task() -> None:
     with pytest.raises(ZeroDivisionError, match=r"executing '.*explode'.*\n.*cannot split 3"):
         failing_in_workflow(a=3)
+
+
+def test_arithmetic_on_promise() -> None:
+    def wf_math(a: int) -> int:
+        return add(a=add(a=a) + 1)  # MARK-math
+
+    msg = _compile_error(wf_math)
+    assert "arithmetic" in msg and f"line {_line_of('MARK-math')}" in msg
