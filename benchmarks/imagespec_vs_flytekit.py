@@ -1,0 +1,488 @@
+"""ImageSpec builds, dockyard against flytekit 1.16's DefaultImageBuilder, side by side in one run.
+
+    .venv/bin/python benchmarks/imagespec_vs_flytekit.py [--repeat 3] [--only flytekit|dockyard] [--write]
+
+Not a test: it builds real images (minutes) and prunes the BuildKit cache before each cold scenario.
+Needs `bash scripts/setup.sh` (Docker engine with buildx, registry localhost:5000, the Debian base image).
+
+Method. Both tools get the same specs, FROM the same Debian-made base image, pushed to the same loopback
+registry with the same (gzip) compression, each measurement in a fresh interpreter so no in-process memo
+helps either side:
+- flytekit runs from its own venv (/var/cache/dockyard-bench/flytekit-venv, `flytekit==1.16.*`), made to
+  work offline as ../shared/ENVIRONMENT.md describes: its `#syntax` line is dropped from
+  DOCKER_FILE_TEMPLATE (monkeypatched), its helper images are seeded locally (`ghcr.io/astral-sh/uv:0.5.1`
+  from the PyPI uv==0.5.1 wheel, `mambaorg/micromamba:2.0.3-debian12-slim` holding only the host CA bundle),
+  `python_exec` is the base image's python (micromamba never runs) and
+  `source_copy_mode=CopyFileDetection.ALL` (so that code changes change its tag).
+- dockyard runs from .venv through `dockyard.builders.engine.BuildEngine.ensure`, with the host CA bundle
+  as a build secret (`build.ca_bundle`) and a private `build.work_dir` (its positive-answer cache).
+Scenarios:
+- cold: numpy + pandas + scikit-learn + apt git + 5 source files, build cache pruned, tag absent;
+- no change: the same spec again (an existence check); median of --repeat fresh processes;
+- source only: one source file edited, then ensure again (a rebuild and push); median of --repeat;
+- tag of a 10,000-file source tree: tag computation only, no registry call; median of --repeat, in process;
+- three small independent specs built together (each adds one small PyPI package), cache pruned first.
+With --write, the table replaces this benchmark's section of benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+import urllib.request
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path("/var/cache/dockyard-bench")
+FLYTEKIT_VENV = BENCH / "flytekit-venv"
+DOCKYARD_PYTHON = ROOT / ".venv" / "bin" / "python"
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+START, END = "<!-- imagespec_vs_flytekit:start -->", "<!-- imagespec_vs_flytekit:end -->"
+
+REGISTRY = "localhost:5000"
+BASE_IMAGE = f"{REGISTRY}/dockyard/debian:bookworm"
+BASE_PYTHON = "/usr/bin/python3"
+CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+UV_IMAGE = "ghcr.io/astral-sh/uv:0.5.1"
+MICROMAMBA_IMAGE = "mambaorg/micromamba:2.0.3-debian12-slim"
+BIG_PACKAGES = ["numpy", "pandas", "scikit-learn"]
+SMALL_PACKAGES = ["six", "idna", "attrs"]
+TREE_FILES = 10_000
+MARK = "BENCH-RESULT "
+
+
+# --------------------------------------------------------------------------------------------- workers
+# A worker is this file run by one tool's interpreter: `--worker TOOL --task JSON`. It prints one line
+# `BENCH-RESULT {...}`; everything else it prints (build logs) goes to the driver's log file.
+
+
+def _flytekit_specs(task: dict[str, Any]) -> list[Any]:
+    from string import Template
+
+    import flytekit.image_spec.default_builder as default_builder
+
+    template = default_builder.DOCKER_FILE_TEMPLATE.template
+    if template.startswith("#syntax"):  # BuildKit would pull the dockerfile frontend image: not offline
+        default_builder.DOCKER_FILE_TEMPLATE = Template(template.split("\n", 1)[1])
+    from flytekit.constants import CopyFileDetection
+    from flytekit.image_spec.image_spec import ImageSpec
+
+    return [
+        ImageSpec(
+            name=spec["name"],
+            base_image=BASE_IMAGE,
+            registry=REGISTRY,
+            packages=spec["packages"],
+            apt_packages=spec.get("apt_packages") or None,
+            source_root=spec.get("source_root"),
+            source_copy_mode=CopyFileDetection.ALL if spec.get("source_root") else None,
+            python_exec=BASE_PYTHON,
+            builder="default",
+        )
+        for spec in task["specs"]
+    ]
+
+
+def _dockyard_specs(task: dict[str, Any]) -> list[Any]:
+    from dockyard.imagespec import ImageSpec
+
+    return [
+        ImageSpec(
+            name=spec["name"],
+            base_image=BASE_IMAGE,
+            registry=REGISTRY,
+            packages=spec["packages"],
+            apt_packages=spec.get("apt_packages") or None,
+            source_root=spec.get("source_root"),
+        )
+        for spec in task["specs"]
+    ]
+
+
+def _dockyard_settings(task: dict[str, Any]) -> Any:
+    from dockyard.config import load_settings
+
+    return load_settings({"build": {"ca_bundle": CA_BUNDLE, "work_dir": task["work_dir"]}})
+
+
+def flytekit_ensure(task: dict[str, Any]) -> dict[str, Any]:
+    """flytekit's path: ImageBuildEngine.build per spec, one after the other (it has no parallel build)."""
+    specs = _flytekit_specs(task)
+    from flytekit.image_spec.image_spec import ImageBuildEngine
+
+    builder = ImageBuildEngine._get_builder("default")
+    built: list[str] = []
+    build_image = builder.build_image
+
+    def counting(spec: Any) -> Any:
+        built.append(spec.image_name())
+        return build_image(spec)
+
+    builder.build_image = counting
+    started = time.perf_counter()
+    for spec in specs:
+        ImageBuildEngine.build(spec)
+    seconds = time.perf_counter() - started
+    images = [spec.image_name() for spec in specs]
+    return {"seconds": seconds, "images": images, "built": [image in built for image in images]}
+
+
+def dockyard_ensure(task: dict[str, Any]) -> dict[str, Any]:
+    """dockyard's path: one BuildEngine.ensure call for all the specs (parallel, deduplicated)."""
+    specs = _dockyard_specs(task)
+    from dockyard.builders.engine import BuildEngine
+
+    engine = BuildEngine(_dockyard_settings(task))
+    started = time.perf_counter()
+    outcomes = engine.ensure(specs)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "images": [outcomes[spec].image for spec in specs],
+        "built": [outcomes[spec].built for spec in specs],
+        "sources": [outcomes[spec].source for spec in specs],
+    }
+
+
+def flytekit_tag(task: dict[str, Any]) -> dict[str, Any]:
+    runs, tag = [], ""
+    for _ in range(task["repeat"]):
+        (spec,) = _flytekit_specs(task)  # a new spec each time: `tag` is a cached_property
+        started = time.perf_counter()
+        tag = spec.tag
+        runs.append(time.perf_counter() - started)
+    return {"seconds": statistics.median(runs), "tag": tag}
+
+
+def dockyard_tag(task: dict[str, Any]) -> dict[str, Any]:
+    from dockyard.imagespec.resolve import compute_tag
+
+    settings = _dockyard_settings(task)
+    runs, tag = [], ""
+    for _ in range(task["repeat"]):
+        (spec,) = _dockyard_specs(task)
+        started = time.perf_counter()
+        tag = compute_tag(spec, settings.build, lookup_digest=None)
+        runs.append(time.perf_counter() - started)
+    return {"seconds": statistics.median(runs), "tag": tag}
+
+
+WORKERS = {
+    ("flytekit", "ensure"): flytekit_ensure,
+    ("dockyard", "ensure"): dockyard_ensure,
+    ("flytekit", "tag"): flytekit_tag,
+    ("dockyard", "tag"): dockyard_tag,
+}
+
+
+def worker(tool: str, task: dict[str, Any]) -> None:
+    started = time.perf_counter()
+    __import__(tool)
+    imported = time.perf_counter() - started
+    result = WORKERS[(tool, task["kind"])](task)
+    result["import_s"] = imported
+    print(MARK + json.dumps(result), flush=True)
+
+
+# --------------------------------------------------------------------------------------------- driver
+class Driver:
+    """Prepares the machine and the source trees, runs workers, and keeps their logs."""
+
+    def __init__(self, repeat: int, tools: list[str]) -> None:
+        self.repeat = repeat
+        self.tools = tools
+        self.run_id = uuid.uuid4().hex[:8]
+        self.work = BENCH / "imagespec" / self.run_id
+        self.work.mkdir(parents=True)
+        self.log = (self.work / "workers.log").open("w")
+        self.python = {"flytekit": FLYTEKIT_VENV / "bin" / "python", "dockyard": DOCKYARD_PYTHON}
+        self.tree = self.work / "tree10k"
+        self.snapshot = self.work / "dockyard-checkout"
+
+    def say(self, message: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+    # --- preparation ------------------------------------------------------------------------------------
+    def preflight(self) -> None:
+        if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
+            raise SystemExit("Docker engine not answering: run `bash scripts/setup.sh`")
+        if subprocess.run(["docker", "image", "inspect", BASE_IMAGE], capture_output=True).returncode != 0:
+            raise SystemExit(f"{BASE_IMAGE} missing: run `bash scripts/setup.sh`")
+        if "dockyard" in self.tools:
+            self.snapshot_dockyard()
+        if "flytekit" in self.tools:
+            self.ensure_flytekit()
+            self.seed_helper_images()
+
+    def ensure_flytekit(self) -> None:
+        python = self.python["flytekit"]
+        if not python.exists():
+            self.say(f"creating {FLYTEKIT_VENV} with flytekit==1.16.*")
+            subprocess.run([sys.executable, "-m", "venv", str(FLYTEKIT_VENV)], check=True)
+            subprocess.run([str(python), "-m", "pip", "install", "-q", "flytekit==1.16.*"], check=True)
+
+    def seed_helper_images(self) -> None:
+        """flytekit's two helper images, made locally (ghcr.io and Docker Hub are unreachable here)."""
+        if subprocess.run(["docker", "image", "inspect", UV_IMAGE], capture_output=True).returncode != 0:
+            self.say(f"seeding {UV_IMAGE} from the PyPI uv==0.5.1 wheel")
+            wheels = self.work / "uv-wheel"
+            subprocess.run(
+                [str(DOCKYARD_PYTHON), "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:",
+                 "--platform", "manylinux_2_17_x86_64", "--dest", str(wheels), "uv==0.5.1"],
+                check=True,
+            )  # fmt: skip
+            (wheel,) = wheels.glob("uv-0.5.1-*.whl")
+            with zipfile.ZipFile(wheel) as archive:
+                binaries = {
+                    Path(name).name: archive.read(name)
+                    for name in archive.namelist()
+                    if name.endswith(("/scripts/uv", "/scripts/uvx"))
+                }
+            self.docker_import(UV_IMAGE, {name: (data, 0o755) for name, data in binaries.items()})
+        if (
+            subprocess.run(["docker", "image", "inspect", MICROMAMBA_IMAGE], capture_output=True).returncode
+            != 0
+        ):
+            self.say(f"seeding {MICROMAMBA_IMAGE} with only the host CA bundle")
+            bundle = Path(CA_BUNDLE).read_bytes()
+            self.docker_import(MICROMAMBA_IMAGE, {"etc/ssl/certs/ca-certificates.crt": (bundle, 0o644)})
+
+    @staticmethod
+    def docker_import(image: str, files: dict[str, tuple[bytes, int]]) -> None:
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as tar:
+            for name, (data, mode) in files.items():
+                info = tarfile.TarInfo(name)
+                info.size, info.mode = len(data), mode
+                tar.addfile(info, io.BytesIO(data))
+        subprocess.run(
+            ["docker", "import", "-", image], input=buffer.getvalue(), check=True, capture_output=True
+        )
+
+    def snapshot_dockyard(self) -> None:
+        """Freeze the checkout dockyard runs from: a dev version puts a wheel of its sources in every image
+        (and their digest in the tag), so edits made elsewhere during the run would change every tag."""
+        self.snapshot.mkdir()
+        shutil.copytree(
+            ROOT / "dockyard", self.snapshot / "dockyard", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(ROOT / name, self.snapshot / name)
+
+    def source_tree(self, name: str) -> Path:
+        """Five small modules, the same for both tools (each tool gets its own copy to edit)."""
+        folder = self.work / name
+        folder.mkdir()
+        for i in range(5):
+            (folder / f"module_{i}.py").write_text(
+                f'"""Workflow code, part {i}."""\n\n\ndef step_{i}(x: int) -> int:\n    return x + {i}\n'
+            )
+        return folder
+
+    def big_tree(self) -> None:
+        """10,000 small files in 100 folders: a large repository's source_root."""
+        for i in range(TREE_FILES):
+            path = self.tree / f"pkg_{i // 100:03d}" / f"mod_{i % 100:03d}.py"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"VALUE = {i}\n")
+
+    def prune(self) -> None:
+        """Empty BuildKit's cache (layers and the apt/uv cache mounts), so a cold build is cold."""
+        subprocess.run(["docker", "buildx", "prune", "-af"], check=True, capture_output=True)
+
+    # --- running ----------------------------------------------------------------------------------------
+    def run(self, tool: str, task: dict[str, Any]) -> dict[str, Any]:
+        task = {**task, "work_dir": str(self.work / "dockyard-work"), "repeat": self.repeat}
+        env = {**os.environ, "FLYTE_SDK_LOGGING_LEVEL": "40", "PYTHONWARNINGS": "ignore"}
+        env.pop("VIRTUAL_ENV", None)
+        if tool == "dockyard":  # the frozen copy comes first on sys.path, before the editable install
+            env["PYTHONPATH"] = str(self.snapshot)
+        started = time.perf_counter()
+        command = [str(self.python[tool]), str(Path(__file__).resolve()), "--worker", tool]
+        out = subprocess.run(
+            [*command, "--task", json.dumps(task)], capture_output=True, text=True, env=env, cwd=self.work
+        )
+        wall = time.perf_counter() - started
+        self.log.write(f"=== {tool} {task['kind']} {task.get('label', '')} rc={out.returncode}\n")
+        self.log.write(out.stdout + out.stderr)
+        self.log.flush()
+        lines = [line for line in out.stdout.splitlines() if line.startswith(MARK)]
+        if out.returncode != 0 or not lines:
+            raise SystemExit(f"{tool} {task['kind']} failed (see {self.log.name}):\n{out.stderr[-3000:]}")
+        result: dict[str, Any] = json.loads(lines[-1][len(MARK) :])
+        result["wall_s"] = wall
+        return result
+
+    def spec(self, tool: str, label: str, packages: list[str], **extra: Any) -> dict[str, Any]:
+        return {"name": f"bench-{tool}-{label}-{self.run_id}", "packages": packages, **extra}
+
+    def scenarios(self, tool: str) -> dict[str, Any]:
+        figures: dict[str, Any] = {}
+        src = self.source_tree(f"src-{tool}")
+        big = {"kind": "ensure", "specs": [self.spec(tool, "big", BIG_PACKAGES, apt_packages=["git"],
+                                                     source_root=str(src))]}  # fmt: skip
+
+        self.prune()
+        self.say(f"{tool}: cold build + push (numpy, pandas, scikit-learn, git, 5 files)")
+        cold = self.run(tool, {**big, "label": "cold"})
+        assert cold["built"] == [True], f"{tool}: the cold build did not build"
+        figures["cold"] = cold["seconds"]
+        figures["image"] = cold["images"][0]
+        figures["size"] = pushed_size(cold["images"][0])
+
+        self.say(f"{tool}: no-change repeat x{self.repeat}")
+        repeats = [self.run(tool, {**big, "label": "no-change"}) for _ in range(self.repeat)]
+        assert not any(any(r["built"]) for r in repeats), f"{tool}: a no-change repeat rebuilt"
+        figures["nochange"] = statistics.median(r["seconds"] for r in repeats)
+        figures["nochange_wall"] = statistics.median(r["wall_s"] for r in repeats)
+        figures["import"] = statistics.median(r["import_s"] for r in repeats)
+        figures["nochange_source"] = ",".join(sorted({s for r in repeats for s in r.get("sources", [])}))
+
+        self.say(f"{tool}: source-only change x{self.repeat}")
+        changes = []
+        for i in range(self.repeat):
+            with (src / "module_0.py").open("a") as module:
+                module.write(f"# edit {i}\n")
+            result = self.run(tool, {**big, "label": f"source-change-{i}"})
+            assert result["built"] == [True], f"{tool}: a source change did not rebuild (tag unchanged?)"
+            changes.append(result)
+        figures["source"] = statistics.median(r["seconds"] for r in changes)
+
+        self.say(f"{tool}: tag of a {TREE_FILES:,}-file tree x{self.repeat}")
+        tree = {"kind": "tag", "specs": [self.spec(tool, "tree", ["numpy"], source_root=str(self.tree))]}
+        figures["tag10k"] = self.run(tool, tree)["seconds"]
+
+        self.prune()
+        self.say(f"{tool}: three small independent specs")
+        small = {
+            "kind": "ensure",
+            "specs": [self.spec(tool, f"small{i}", [p]) for i, p in enumerate(SMALL_PACKAGES)],
+        }
+        three = self.run(tool, {**small, "label": "three"})
+        assert three["built"] == [True] * 3, f"{tool}: not all three small specs were built"
+        figures["three"] = three["seconds"]
+        return figures
+
+    def main(self) -> dict[str, dict[str, Any]]:
+        self.preflight()
+        self.big_tree()
+        results = {}
+        for tool in self.tools:
+            results[tool] = self.scenarios(tool)
+            results[tool]["version"] = subprocess.run(
+                [str(self.python[tool]), "-c", f"import importlib.metadata as m; print(m.version('{tool}'))"],
+                capture_output=True, text=True, check=True,
+            ).stdout.strip()  # fmt: skip
+        return results
+
+
+def pushed_size(image: str) -> int | None:
+    """Compressed bytes of an image's layers in the registry (the host platform's manifest of an index)."""
+    repository, tag = image.rsplit(":", 1)
+    host, name = repository.split("/", 1)
+    accept = ", ".join([
+        "application/vnd.oci.image.index.v1+json", "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    ])  # fmt: skip
+
+    def get(reference: str) -> dict[str, Any]:
+        request = urllib.request.Request(
+            f"http://{host}/v2/{name}/manifests/{reference}", headers={"Accept": accept}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return dict(json.load(response))
+
+    try:
+        manifest = get(tag)
+        if "manifests" in manifest:
+            (entry,) = [
+                m for m in manifest["manifests"] if m.get("platform", {}).get("architecture") == "amd64"
+            ]
+            manifest = get(entry["digest"])
+        return sum(int(layer["size"]) for layer in manifest["layers"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def table(results: dict[str, dict[str, Any]], repeat: int) -> str:
+    tools = [t for t in ("flytekit", "dockyard") if t in results]
+    versions = ", ".join(f"{t} {results[t]['version']}" for t in tools)
+    lines = [
+        f"{versions}; {os.cpu_count()} CPUs; medians of {repeat} fresh processes where repeated; "
+        f"measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "",
+        "| scenario | " + " | ".join(f"{t} (s)" for t in tools) + " |",
+        "|---|" + "---:|" * len(tools),
+    ]
+    rows = [
+        ("cold", "cold build + push (numpy, pandas, scikit-learn, apt git, 5 files)"),
+        ("nochange", "no-change repeat: existence check, in process"),
+        ("nochange_wall", "no-change repeat: whole process, interpreter start included"),
+        ("import", "`import` of the tool (inside the no-change process)"),
+        ("source", "source-only change: rebuild + push"),
+        ("tag10k", f"tag of a {TREE_FILES:,}-file source tree"),
+        ("three", "3 small independent specs, built together (cold cache)"),
+    ]
+    for key, label in rows:
+        lines.append(f"| {label} | " + " | ".join(f"{results[t][key]:.3f}" for t in tools) + " |")
+    sizes = [results[t]["size"] for t in tools]
+    lines.append(
+        "| pushed size of the cold image (compressed layers) | "
+        + " | ".join(f"{s / 1e6:.0f} MB" if s else "?" for s in sizes)
+        + " |"
+    )
+    if "dockyard" in results:
+        lines += ["", f"dockyard's no-change answers came from: {results['dockyard']['nochange_source']}."]
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    body = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    section = f"{START}\n{text}\n{END}"
+    if START in body and END in body:
+        head, rest = body.split(START, 1)
+        body = head + section + rest.split(END, 1)[1]
+    else:
+        body = body.rstrip("\n") + "\n\n## ImageSpec builds: dockyard vs flytekit\n\n" + section + "\n"
+    RESULTS.write_text(body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=["flytekit", "dockyard"], help="run one side only")
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--task", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, json.loads(args.task))
+        return
+    tools = [args.only] if args.only else ["flytekit", "dockyard"]
+    driver = Driver(args.repeat, tools)
+    try:
+        results = driver.main()
+    finally:
+        driver.log.close()
+    text = table(results, args.repeat)
+    print(text)
+    (driver.work / "results.json").write_text(json.dumps(results, indent=2))
+    if args.write:
+        write_section(text)
+    shutil.rmtree(driver.work / "tree10k", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
