@@ -176,16 +176,30 @@ class Walker:
         if kind == "workflow":
             return self.run_graph(entity.graph, inputs, prefix=f"{node_id}-")
         if kind == "dynamic":
-            graph = self._attempts(
-                entity, node_id, lambda info: self.runner.run_dynamic(entity, node_id, inputs, info)
-            )
-            return self.run_graph(graph, {})
+            return self._cached(entity, node_id, inputs, lambda: self._run_dynamic(entity, node_id, inputs))
         if kind == "map":
             return self.run_map(entity, node_id, inputs)
         raise InterfaceError(f"node {node_id}: cannot run a {type(entity).__name__} ({kind!r})")
 
     def run_task(self, task: Any, node_id: str, inputs: dict[str, Literal]) -> dict[str, Literal]:
         """One task node: the cache, then attempts up to `retries + 1`."""
+        return self._cached(
+            task,
+            node_id,
+            inputs,
+            lambda: self._attempts(task, node_id, lambda info: self.runner.run(task, node_id, inputs, info)),
+        )
+
+    def _run_dynamic(self, task: Any, node_id: str, inputs: dict[str, Literal]) -> dict[str, Literal]:
+        graph = self._attempts(
+            task, node_id, lambda info: self.runner.run_dynamic(task, node_id, inputs, info)
+        )
+        return self.run_graph(graph, {})
+
+    def _cached(
+        self, task: Any, node_id: str, inputs: dict[str, Literal], compute: Callable[[], dict[str, Literal]]
+    ) -> dict[str, Literal]:
+        """Outputs from the catalog when `task.cache` and a hit; else computed, then stored."""
         key = None
         if task.cache and self.catalog is not None:
             from dockyard.sdk.cache import cache_key
@@ -196,7 +210,7 @@ class Walker:
                 if hit is not None:
                     self._emit("cache_hit", node_id, task.name)
                     return hit
-        outputs = self._attempts(task, node_id, lambda info: self.runner.run(task, node_id, inputs, info))
+        outputs = compute()
         if key is not None and self.catalog is not None:
             self.catalog.put(key, task.name, outputs)
             self._emit("cache_put", node_id, task.name)

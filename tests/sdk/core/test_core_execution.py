@@ -284,3 +284,21 @@ def test_secret_forms_and_get_secret(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert Secret(key="token").group is None and Secret.MountType.ENV_VAR is not None
     with pytest.raises(SecretNotFoundError, match="group"):
         Secret()
+
+
+@task
+def part(x: int) -> int:
+    _count("part")
+    return x + 1
+
+
+def test_dynamic_outputs_are_cached() -> None:
+    from dockyard import dynamic
+
+    @dynamic(cache=True, cache_version="1")
+    def parts(n: int) -> list[int]:
+        _count("parts")
+        return [part(x=i) for i in range(n)]
+
+    assert parts(n=3) == [1, 2, 3] and parts(n=3) == [1, 2, 3]
+    assert CALLS["parts"] == 1 and CALLS["part"] == 3
