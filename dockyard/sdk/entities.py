@@ -32,6 +32,9 @@ class Entity:
         self.short_name: str = fn.__name__
         self.name: str = name or f"{self.module}.{self.short_name}"
         self.__doc__ = fn.__doc__
+        self.__name__ = fn.__name__
+        self.__qualname__ = fn.__qualname__
+        self.__module__ = fn.__module__
         self.__wrapped__ = fn
         self._default_literals: dict[str, Const] = {}
 
