@@ -34,6 +34,7 @@ from dockyard.sdk.walker import AttemptInfo, Event, Walker
 
 _TB_ATTR = "_dockyard_user_tb"
 _OVERWRITE_CACHE: ContextVar[bool] = ContextVar("dockyard_overwrite_cache", default=False)
+_ON_EVENT: ContextVar[Callable[[Event], None] | None] = ContextVar("dockyard_on_event", default=None)
 
 
 @contextmanager
@@ -57,6 +58,16 @@ def _trim(exc: BaseException, fn: Callable[..., Any]) -> BaseException:
         with contextlib.suppress(Exception):  # exceptions without a __dict__
             setattr(exc, _TB_ATTR, tb)
     return exc
+
+
+@contextmanager
+def watching(on_event: Callable[[Event], None]) -> Iterator[None]:
+    """Local runs inside this block report walker events (cache hits, retries...) to `on_event`."""
+    token = _ON_EVENT.set(on_event)
+    try:
+        yield
+    finally:
+        _ON_EVENT.reset(token)
 
 
 def _previous_checkpoint(root: Path, attempt: int) -> Path | None:
@@ -221,7 +232,7 @@ def run(
         execution_id=execution_id,
         catalog=shared_cache(),
         overwrite_cache=_OVERWRITE_CACHE.get() if overwrite_cache is None else overwrite_cache,
-        on_event=on_event,
+        on_event=on_event or _ON_EVENT.get(),
     )
     try:
         out = walker.execute(entity, literals)

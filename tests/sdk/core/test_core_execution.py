@@ -302,3 +302,14 @@ def test_dynamic_outputs_are_cached() -> None:
 
     assert parts(n=3) == [1, 2, 3] and parts(n=3) == [1, 2, 3]
     assert CALLS["parts"] == 1 and CALLS["part"] == 3
+
+
+def test_watching_reports_events_of_plain_calls() -> None:
+    from dockyard.sdk.local import watching
+
+    seen: list[str] = []
+    with watching(lambda e: seen.append(f"{e.kind}:{e.task.rsplit('.', 1)[-1]}")):
+        expensive(x=11)
+        expensive(x=11)
+    expensive(x=11)
+    assert seen == ["cache_put:expensive", "cache_hit:expensive"]
