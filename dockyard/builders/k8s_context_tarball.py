@@ -54,7 +54,8 @@ def pack_context(directory: Path) -> bytes:
         raise BuildError(f"{directory}: build context has no Dockerfile")
     out = io.BytesIO()
     with (
-        gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=_MTIME, compresslevel=6) as gz,
+        # Level 1: contexts carry binaries (uv) that barely compress; 7x faster than 6 for 10% more bytes.
+        gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=_MTIME, compresslevel=1) as gz,
         tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
     ):
         for path in _entries(directory):
@@ -68,5 +69,6 @@ def pack_context(directory: Path) -> bytes:
 
 
 def context_digest(data: bytes) -> str:
-    """`sha256:<hex>` of the packed context; it names the uploaded blob, so equal contexts share one."""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+    """`sha256:<hex>` of the uncompressed tar: it names the uploaded blob, so equal contexts share one,
+    and the name does not change with the zlib build that compressed it."""
+    return "sha256:" + hashlib.sha256(gzip.decompress(data)).hexdigest()

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import re
 import sys
+import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,6 +34,7 @@ from dockyard.builders.registry import Present, RegistryClient
 from dockyard.config import Settings, get_settings
 from dockyard.errors import BuildError
 from dockyard.imagespec.context import BuildContext
+from dockyard.imagespec.spec import ImageSpec
 
 _AUTH_PATTERN = re.compile(r"401 Unauthorized|403 Forbidden|unauthorized:|denied:|insufficient_scope", re.I)
 _POD_START_S = 120
@@ -68,6 +70,26 @@ def _read_secret(name: str, path: Path) -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise BuildError(f"{path}: build secret {name} cannot be read ({exc.strerror})") from None
+
+
+def render_spec_manifests(
+    specs: Iterable[ImageSpec],
+    settings: Settings,
+    *,
+    push: bool = True,
+    lookup_digest: Callable[[str], str | None] | None = None,
+) -> list[dict[str, Any]]:
+    """Prepare each spec's build context (in a throw-away folder) and render its manifests: what
+    `dockyard build --builder kubernetes --dry-run` prints. `lookup_digest` pins base images as a real
+    build would (pass `RegistryClient().digest`), so the tags match."""
+    from dockyard.imagespec.prepare import prepare
+
+    manifests: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="dockyard-k8s-dry-run-") as scratch:
+        for spec in specs:
+            context = prepare(spec, settings.build, work_dir=Path(scratch), lookup_digest=lookup_digest)
+            manifests += render_build_manifests(context, settings, push=push)
+    return manifests
 
 
 def read_metadata(lines: list[str]) -> dict[str, Any]:

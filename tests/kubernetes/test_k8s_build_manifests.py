@@ -196,3 +196,24 @@ def test_insecure_registry_for_test_clusters(context: BuildContext) -> None:
         "--import-cache type=registry,ref=registry.example.com/ml/train:buildcache,registry.insecure=true "
         in script
     )
+
+
+@pytest.mark.registry
+def test_dry_run_from_a_real_spec_matches_the_engine(base_image: str) -> None:
+    """The spec-level dry run prepares the real context; its image tag is the one the engine would build."""
+    from dockyard.builders.engine import BuildEngine
+    from dockyard.builders.kubernetes import render_spec_manifests
+    from dockyard.builders.registry import RegistryClient
+    from dockyard.imagespec.load import load_specs
+
+    settings = make_settings()
+    specs = load_specs(str(Path(__file__).resolve().parents[2] / "examples" / "hello" / "spec.yaml"))
+    with RegistryClient() as registry:
+        manifests = render_spec_manifests(specs, settings, lookup_digest=registry.digest)
+        expected = BuildEngine(settings, registry=registry).image_reference(specs[0])
+    assert [m["kind"] for m in manifests] == ["Secret", "Job"]
+    for manifest in manifests:
+        assert_valid(manifest)
+    job = manifests[1]
+    assert job["metadata"]["annotations"]["dockyard.io/image"] == expected
+    assert f"name={expected},push=true" in _script(job)

@@ -86,3 +86,10 @@ def test_a_context_needs_a_dockerfile(tmp_path: Path) -> None:
     (tmp_path / "ctx").mkdir()
     with pytest.raises(BuildError, match="no Dockerfile"):
         pack_context(tmp_path / "ctx")
+
+
+def test_the_digest_names_the_tar_not_its_compression(tmp_path: Path) -> None:
+    packed = pack_context(_write(tmp_path / "ctx", list(FILES), 0))
+    recompressed = gzip.compress(gzip.decompress(packed), compresslevel=9, mtime=0)
+    assert recompressed != packed
+    assert context_digest(recompressed) == context_digest(packed)
