@@ -7,6 +7,7 @@ lists, secrets, mount points) is left in the image. Also `dockyard render` and `
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -133,3 +134,28 @@ def test_explain_cli_fails_clearly_for_an_image_without_inputs(built: Built, bas
     result = _cli(built.project, "explain", "spec.yaml", "--image", base_image)
     assert result.returncode == 2
     assert "has no dockyard.inputs label" in result.stderr
+
+
+def test_image_name_and_exist_agree_with_the_registry(
+    built: Built, registry: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _docker("push", "--quiet", built.context.image)
+    # The dockyard sources may have been edited since the build (a shared checkout): pin the runtime
+    # recorded on the image, so only the spec decides the name.
+    from dockyard.imagespec.runtime_install import RuntimeInstall
+
+    recorded = RuntimeInstall(**json.loads(built.context.labels["dockyard.inputs"])["tools"]["dockyard"])
+    resolve_module = importlib.import_module("dockyard.imagespec.resolve")
+    monkeypatch.setattr(resolve_module, "runtime_install", lambda: recorded)
+    spec = ImageSpec.from_yaml(built.project / "spec.yaml")
+    assert spec.image_name() == built.context.image
+    assert spec.exist() is True
+    assert spec.with_packages("attrs").exist() is False
+
+
+def test_exist_fails_closed_when_the_registry_cannot_answer(built: Built) -> None:
+    from dockyard.errors import RegistryError
+
+    spec = ImageSpec(name="anything", registry="localhost:5999")
+    with pytest.raises(RegistryError):
+        spec.exist()
