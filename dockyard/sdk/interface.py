@@ -40,7 +40,7 @@ class Interface:
         """Python values of the outputs as the caller sees them: None, bare, or the output tuple."""
         if not self.outputs:
             return None
-        if self.output_tuple is None:
+        if len(self.outputs) == 1:  # flytekit: one output comes back bare, even from a 1-field NamedTuple
             return next(iter(values.values()))
         return self.output_tuple(*(values[n] for n in self.outputs))
 
@@ -51,6 +51,8 @@ class Interface:
         names = list(self.outputs)
         if self.output_tuple is None:
             return {names[0]: result}
+        if len(names) == 1 and not isinstance(result, self.output_tuple):
+            return {names[0]: result}  # a 1-field NamedTuple task may return the bare value
         if not isinstance(result, tuple) or len(result) != len(names):
             raise InterfaceError(
                 f"{owner}: expected {len(names)} outputs {names}, got {type(result).__name__}"

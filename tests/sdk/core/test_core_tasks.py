@@ -159,3 +159,23 @@ def test_metadata_is_recorded_as_plain_attributes() -> None:
 
 def test_errors_are_dockyard_errors() -> None:
     assert issubclass(InterfaceError, DockyardError) and issubclass(InterfaceError, TypeError)
+
+
+class Only(NamedTuple):
+    value: int
+
+
+@task
+def only_tuple(x: int) -> Only:
+    return Only(x)
+
+
+@task
+def only_bare(x: int) -> Only:
+    return x  # type: ignore[return-value]
+
+
+def test_one_field_named_tuple_comes_back_bare() -> None:
+    assert only_tuple(x=3) == 3
+    assert only_bare(x=4) == 4
+    assert list(only_tuple.interface.outputs) == ["value"]
