@@ -414,6 +414,6 @@ def promises_for(
     if not outputs:
         return NodeHandle(node_id, builder)
     promises = [Promise(Ref(node_id, name, tp), builder, owner) for name, tp in outputs.items()]
-    if tuple_type is None:
+    if tuple_type is None or len(promises) == 1:
         return promises[0]
     return tuple_type(*promises)

@@ -179,3 +179,13 @@ def test_one_field_named_tuple_comes_back_bare() -> None:
     assert only_tuple(x=3) == 3
     assert only_bare(x=4) == 4
     assert list(only_tuple.interface.outputs) == ["value"]
+
+
+def test_one_field_named_tuple_in_a_workflow() -> None:
+    from dockyard import workflow
+
+    @workflow
+    def wf(x: int) -> Only:
+        return only_tuple(x=only_tuple(x=x))
+
+    assert wf(x=5) == 5
