@@ -119,3 +119,13 @@ def test_document_round_trip_runs_the_same() -> None:
     lits = {"n": TypeEngine.to_literal(2, int), "flag": TypeEngine.to_literal(True, bool)}
     out = Walker(LocalTaskRunner()).run_graph(graph, lits)
     assert TypeEngine.to_python(out["o0"], list[int]) == [100, 102]
+
+
+def test_dynamic_sub_graph_document_runs_after_round_trip() -> None:
+    from dockyard.sdk.local import LocalTaskRunner
+    from dockyard.sdk.walker import Walker
+
+    graph = run_dynamic_task(doubles, {"n": TypeEngine.to_literal(3, int)}, node_id="n9")
+    again = from_json(json.loads(json.dumps(to_json(graph))))
+    out = Walker(LocalTaskRunner()).run_graph(again, {})
+    assert TypeEngine.to_python(out["o0"], list[int]) == [0, 2, 4]
