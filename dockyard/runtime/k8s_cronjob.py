@@ -30,6 +30,37 @@ class ScheduledLaunch:
     env: dict[str, str] = field(default_factory=dict)
 
 
+def from_launch_plan(
+    plan: Any, *, image: str, command: list[str], env: dict[str, str] | None = None
+) -> ScheduledLaunch:
+    """The plain data of a `dockyard.sdk.launch_plan.LaunchPlan` with a schedule.
+
+    A cron offset cannot be expressed by a CronJob, so it is refused; a kickoff-time input is named to the
+    runner in `DOCKYARD_KICKOFF_TIME_INPUT` (the Job starts at the scheduled time, give or take the
+    controller's delay).
+    """
+    from dockyard.sdk.schedule import CronSchedule, FixedRate
+
+    schedule = plan.schedule
+    where = f"launch plan {plan.name}"
+    if isinstance(schedule, CronSchedule):
+        if schedule.offset:
+            raise SpecError(
+                f"{where}: CronSchedule.offset {schedule.offset} cannot be expressed by a CronJob"
+            )
+        cron, rate = schedule.cron, None
+    elif isinstance(schedule, FixedRate):
+        cron, rate = None, schedule.duration
+    else:
+        raise SpecError(f"{where}: has no schedule to turn into a CronJob")
+    extra = dict(env or {})
+    if schedule.kickoff_time_input_arg:
+        extra["DOCKYARD_KICKOFF_TIME_INPUT"] = schedule.kickoff_time_input_arg
+    return ScheduledLaunch(
+        name=plan.name, image=image, command=command, cron=cron, fixed_rate=rate, env=extra
+    )
+
+
 def fixed_rate_to_cron(rate: timedelta) -> str:
     """A cron expression firing exactly every `rate`, when one exists (cron restarts at each hour/day)."""
     seconds = rate.total_seconds()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from k8s_helpers import assert_valid, check_golden, make_settings
@@ -10,7 +12,13 @@ from k8s_helpers import assert_valid, check_golden, make_settings
 from dockyard.builders.k8s_naming import to_yaml
 from dockyard.config import Settings
 from dockyard.errors import SpecError
-from dockyard.runtime.k8s_cronjob import ScheduledLaunch, cron_job, cron_schedule, fixed_rate_to_cron
+from dockyard.runtime.k8s_cronjob import (
+    ScheduledLaunch,
+    cron_job,
+    cron_schedule,
+    fixed_rate_to_cron,
+    from_launch_plan,
+)
 
 IMAGE = "registry.example.com/dockyard@sha256:" + "cd" * 32
 
@@ -88,3 +96,47 @@ def test_cronjob_with_env_secret_is_valid() -> None:
     assert_valid(manifest)
     container = manifest["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
     assert container["envFrom"] == [{"secretRef": {"name": "store-creds"}}]
+
+
+def _plans() -> tuple[Any, Any, Any]:
+    from dockyard import CronSchedule, FixedRate, LaunchPlan, task, workflow
+
+    @task
+    def stamp(when: dt.datetime, n: int) -> str:
+        return f"{when}:{n}"
+
+    @workflow
+    def nightly(when: dt.datetime, n: int = 1) -> str:
+        return stamp(when=when, n=n)
+
+    cron = LaunchPlan.get_or_create(
+        nightly,
+        name="k8s_cron_plan",
+        schedule=CronSchedule(schedule="daily", kickoff_time_input_arg="when"),
+    )
+    rate = LaunchPlan.get_or_create(
+        nightly,
+        name="k8s_rate_plan",
+        schedule=FixedRate(dt.timedelta(hours=2)),
+        fixed_inputs={"when": dt.datetime(2026, 1, 1)},
+    )
+    offset = LaunchPlan.get_or_create(
+        nightly,
+        name="k8s_offset_plan",
+        schedule=CronSchedule(schedule="0 2 * * *", offset="PT30M", kickoff_time_input_arg="when"),
+    )
+    return cron, rate, offset
+
+
+def test_from_real_launch_plans(settings: Settings) -> None:
+    cron, rate, offset = _plans()
+    launch = from_launch_plan(cron, image=IMAGE, command=["dockyard", "launchplan", "run", cron.name])
+    assert (launch.cron, launch.fixed_rate) == ("0 0 * * *", None)
+    assert launch.env == {"DOCKYARD_KICKOFF_TIME_INPUT": "when"}
+    manifest = cron_job(launch, settings)
+    assert_valid(manifest)
+    assert manifest["spec"]["schedule"] == "0 0 * * *"
+    rated = cron_job(from_launch_plan(rate, image=IMAGE, command=["true"]), settings)
+    assert rated["spec"]["schedule"] == "0 */2 * * *"
+    with pytest.raises(SpecError, match=r"CronSchedule\.offset PT30M cannot be expressed by a CronJob"):
+        from_launch_plan(offset, image=IMAGE, command=["true"])
