@@ -40,7 +40,7 @@ class AttemptInfo:
 
 @dataclass(frozen=True)
 class Event:
-    """Progress the walker reports: kind is cache_hit, cache_put, retry, map_failure, node_done."""
+    """Progress the walker reports: kind is cache_hit, cache_put, retry or map_failure."""
 
     kind: str
     node_id: str
