@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import functools
 import threading
-import time
 from dataclasses import dataclass
 
 import pytest
 
 from dockyard import dynamic, map_task, task, workflow
 
-_lock = threading.Lock()
-ACTIVE = {"now": 0, "max": 0}
+_lock = threading.Condition()
+ACTIVE = {"now": 0, "max": 0, "target": 1}
 
 
 @dataclass
@@ -60,8 +59,10 @@ def tracked(x: int) -> int:
     with _lock:
         ACTIVE["now"] += 1
         ACTIVE["max"] = max(ACTIVE["max"], ACTIVE["now"])
-    time.sleep(0.02)  # long enough for the pool to try to overlap items
-    with _lock:
+        _lock.notify_all()
+        # hold the item until `target` items run together (a stalled tail gives up after a while), so
+        # the pool gets every chance to exceed its limit if it did not honour it
+        _lock.wait_for(lambda: ACTIVE["now"] >= ACTIVE["target"], timeout=2)
         ACTIVE["now"] -= 1
     return x + 1
 
@@ -112,10 +113,10 @@ def test_map_task_in_workflow_and_directly() -> None:
 
 
 def test_map_concurrency_limit_is_honoured() -> None:
-    ACTIVE.update(now=0, max=0)
+    ACTIVE.update(now=0, max=0, target=3)
     assert limited(xs=list(range(12))) == list(range(1, 13))
     assert ACTIVE["max"] == 3  # parallel, but never more than the limit
-    ACTIVE.update(now=0, max=0)
+    ACTIVE.update(now=0, max=0, target=1)
     map_task(tracked, concurrency=1)(x=list(range(4)))
     assert ACTIVE["max"] == 1
 
