@@ -216,3 +216,14 @@ def test_from_env_pins_this_interpreter_and_installed_versions(project: Path) ->
         ImageSpec.from_env(python_version="3.9")
     with pytest.raises(SpecError, match="not-installed-anywhere"):
         ImageSpec.from_env(pinned_packages=["not-installed-anywhere"])
+
+
+def test_importing_imagespec_loads_no_heavy_client() -> None:
+    import subprocess
+
+    code = (
+        "import sys, dockyard.imagespec\n"
+        "print(sorted(m for m in ('docker', 'boto3', 'kubernetes', 'pandas', 'pyarrow') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
