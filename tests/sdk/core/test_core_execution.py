@@ -121,7 +121,7 @@ def test_checkpoint_save_and_restore_folder(tmp_path: Path) -> None:
 # ---- timeouts ---------------------------------------------------------------------------------------------
 
 
-@task(timeout=0.2, retries=1)
+@task(timeout=0.5, retries=1)
 def sleepy(seconds: float) -> float:
     _count("sleepy")
     time.sleep(seconds)
@@ -129,8 +129,8 @@ def sleepy(seconds: float) -> float:
 
 
 def test_timeout_is_retried_then_raises() -> None:
-    with pytest.raises(TaskTimeoutError, match=r"sleepy.*timed out after 0.2s") as info:
-        sleepy(seconds=1.0)
+    with pytest.raises(TaskTimeoutError, match=r"sleepy.*timed out after 0.5s") as info:
+        sleepy(seconds=3.0)
     assert isinstance(info.value, TimeoutError)
     assert CALLS["sleepy"] == 2  # the first attempt and one retry
     assert sleepy(seconds=0.0) == 0.0
