@@ -1,14 +1,15 @@
 """Local execution speed, dockyard against flytekit 1.16, side by side in one run.
 
-    .venv/bin/python benchmarks/sdk_vs_flytekit.py [--repeat 5] [--write]
+    .venv/bin/python benchmarks/sdk_vs_flytekit.py [--rounds 3] [--repeat 5] [--write]
 
 Method: the same workload code runs once per SDK, each in its own fresh interpreter (flytekit from the
 venv at /var/cache/dockyard-bench/flytekit-venv, created with `pip install 'flytekit==1.16.*'` when
 missing). The workloads are written against flytekit's API and get the SDK module as a parameter, which is
-the "replace flytekit with dockyard in the imports" promise, tested. Each figure is the median of
-`--repeat` runs of a call on an already-defined workflow (definitions are timed once, separately).
-Import time is the median of `--repeat` fresh processes timing `import <sdk>` alone. With `--write`, the
-table replaces this benchmark's section of benchmarks/RESULTS.md.
+the "replace flytekit with dockyard in the imports" promise, tested. Rounds alternate between the two
+SDKs (a fresh worker process each), so a busy machine slows both alike. Each workload figure is the median
+of all warm calls (the first call of each workflow is left out and counted in the "cold" row, because
+flytekit compiles workflows lazily on first call). Import time is the median over fresh processes timing
+`import <sdk>` alone. With `--write`, the table replaces this benchmark's section of benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ if SDK_NAME := _worker_sdk():
 
 
 def workloads(repeat: int) -> dict[str, Any]:
-    """Run the three workflows `repeat` times each (checking results); median seconds per workload."""
-    timings: dict[str, Any] = {"import_in_worker": IMPORTED_IN, "define": DEFINED_IN}
+    """Run each workflow once cold, then `repeat` times warm (checking results); seconds per run."""
+    timings: dict[str, Any] = {"cold": DEFINED_IN}
     expected = {
         "chain": (lambda: chain(x=0), CHAIN),
         "map": (lambda: mapped(xs=list(range(MAP_ITEMS))), [i * i for i in range(MAP_ITEMS)]),
@@ -86,24 +87,24 @@ def workloads(repeat: int) -> dict[str, Any]:
     }
     for name, (call, want) in expected.items():
         runs = []
-        for _ in range(repeat):
+        for _ in range(repeat + 1):
             started = time.perf_counter()
             got = call()
             runs.append(time.perf_counter() - started)
             result = list(got) if isinstance(want, list) else got
             assert result == want, f"{SDK_NAME} {name}: wrong result"
-        timings[name] = statistics.median(runs)
+        timings["cold"] += runs[0]  # the first call pays for lazy compilation (flytekit compiles here)
+        timings[name] = runs[1:]
     return timings
 
 
-def import_time(python: Path, sdk_name: str, repeat: int) -> float:
-    """Median wall time of `import <sdk>` in fresh interpreters (startup itself excluded)."""
+def import_time(python: Path, sdk_name: str) -> float:
+    """Wall time of `import <sdk>` in a fresh interpreter (interpreter start-up excluded)."""
     code = f"import time; t = time.perf_counter(); import {sdk_name}; print(time.perf_counter() - t)"
-    runs = []
-    for _ in range(repeat):
-        out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True, cwd=tempfile.gettempdir())
-        runs.append(float(out.stdout.strip().splitlines()[-1]))
-    return statistics.median(runs)
+    out = subprocess.run(
+        [str(python), "-c", code], capture_output=True, text=True, check=True, cwd=tempfile.gettempdir()
+    )
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def ensure_flytekit() -> Path:
@@ -114,7 +115,8 @@ def ensure_flytekit() -> Path:
     return python
 
 
-def measure(python: Path, sdk_name: str, repeat: int) -> dict[str, Any]:
+def one_round(python: Path, sdk_name: str, repeat: int) -> dict[str, Any]:
+    """One fresh worker process: warm samples of each workload, the cold total, and one import time."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "FLYTE_SDK_LOGGING_LEVEL": "40"}
     with tempfile.TemporaryDirectory() as work:
         env["DOCKYARD_CACHE_PATH"] = str(Path(work) / "cache.sqlite")
@@ -125,16 +127,34 @@ def measure(python: Path, sdk_name: str, repeat: int) -> dict[str, Any]:
     if out.returncode != 0:
         raise SystemExit(f"{sdk_name} worker failed:\n{out.stderr[-4000:]}")
     timings: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    timings["import"] = import_time(python, sdk_name, repeat)
-    version = subprocess.run(
-        [str(python), "-c", f"import importlib.metadata as m; print(m.version('{sdk_name}'))"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    timings["version"] = version.stdout.strip()
+    timings["import"] = import_time(python, sdk_name)
     return timings
 
 
-def table(flyte: dict[str, Any], dock: dict[str, Any], repeat: int) -> str:
+def version_of(python: Path, sdk_name: str) -> str:
+    code = f"import importlib.metadata as m; print(m.version('{sdk_name}'))"
+    return subprocess.run(
+        [str(python), "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def measure(rounds: int, repeat: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Alternate flytekit and dockyard rounds, so a busy machine slows both alike; medians of all samples."""
+    pythons = {"flytekit": ensure_flytekit(), "dockyard": DOCKYARD_PYTHON}
+    samples: dict[str, dict[str, list[float]]] = {sdk: {} for sdk in pythons}
+    for _ in range(rounds):
+        for sdk, python in pythons.items():
+            for key, value in one_round(python, sdk, repeat).items():
+                samples[sdk].setdefault(key, []).extend(value if isinstance(value, list) else [value])
+    results = []
+    for sdk, python in pythons.items():
+        medians: dict[str, Any] = {key: statistics.median(values) for key, values in samples[sdk].items()}
+        medians["version"] = version_of(python, sdk)
+        results.append(medians)
+    return results[0], results[1]
+
+
+def table(flyte: dict[str, Any], dock: dict[str, Any], rounds: int, repeat: int) -> str:
     rows = [
         ("import", "`import` (fresh process)"),
         ("chain", f"linear workflow of {CHAIN} tasks"),
@@ -142,8 +162,10 @@ def table(flyte: dict[str, Any], dock: dict[str, Any], repeat: int) -> str:
         ("dynamic", f"`@dynamic` fan-out of {FANOUT} tasks"),
     ]
     lines = [
-        f"flytekit {flyte['version']} vs dockyard {dock['version']}, median of {repeat}, "
-        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        f"flytekit {flyte['version']} vs dockyard {dock['version']}: medians of {rounds} alternating rounds "
+        f"(imports: {rounds} fresh processes each; workloads: {rounds}x{repeat} warm runs each). "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
+        f"measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "",
         "| workload | flytekit (s) | dockyard (s) | speed-up | target | met |",
         "|---|---:|---:|---:|---:|:---:|",
@@ -151,10 +173,12 @@ def table(flyte: dict[str, Any], dock: dict[str, Any], repeat: int) -> str:
     for key, label in rows:
         ratio = flyte[key] / dock[key] if dock[key] else float("inf")
         met = "yes" if ratio >= TARGETS[key] else "**no**"
-        lines.append(f"| {label} | {flyte[key]:.3f} | {dock[key]:.4f} | {ratio:.1f}× | ≥{TARGETS[key]:g}× | {met} |")
+        lines.append(
+            f"| {label} | {flyte[key]:.3f} | {dock[key]:.4f} | {ratio:.1f}x | ≥{TARGETS[key]:g}x | {met} |"
+        )
     lines.append(
-        f"| (defining the four workflows, once) | {flyte['define']:.3f} | {dock['define']:.4f} | "
-        f"{flyte['define'] / dock['define']:.1f}× | | |"
+        f"| cold: define the workflows + first call of each | {flyte['cold']:.3f} | {dock['cold']:.4f} | "
+        f"{flyte['cold'] / dock['cold']:.1f}x | | |"
     )
     return "\n".join(lines)
 
@@ -166,22 +190,24 @@ def write_section(text: str) -> None:
         head, rest = body.split(START, 1)
         body = head + section + rest.split(END, 1)[1]
     else:
-        body = body.rstrip("\n") + "\n\n## SDK: dockyard vs flytekit (local execution)\n\n" + section + "\n"
+        method = "Method: see the docstring of `benchmarks/sdk_vs_flytekit.py`; re-run with `--write`."
+        heading = "## SDK: dockyard vs flytekit 1.16 (local execution)"
+        body = body.rstrip("\n") + f"\n\n{heading}\n\n{method}\n\n{section}\n"
     RESULTS.write_text(body)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3, help="fresh worker processes per SDK")
+    parser.add_argument("--repeat", type=int, default=5, help="warm runs of each workload per round")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(workloads(args.repeat)))
         return
-    flyte = measure(ensure_flytekit(), "flytekit", args.repeat)
-    dock = measure(DOCKYARD_PYTHON, "dockyard", args.repeat)
-    text = table(flyte, dock, args.repeat)
+    flyte, dock = measure(args.rounds, args.repeat)
+    text = table(flyte, dock, args.rounds, args.repeat)
     print(text)
     if args.write:
         write_section(text)
