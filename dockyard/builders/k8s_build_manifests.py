@@ -40,11 +40,13 @@ class BuildPlan:
     context_url: str
     secret_data: dict[str, bytes] = field(default_factory=dict)  # BuildKit secret id -> contents
     ca_bundle: bytes | None = None
+    run_id: str = ""  # makes the names unique per build; empty in dry runs, so they are reproducible
 
 
-def job_name(context: BuildContext) -> str:
-    """One Job per image tag: a second build of the same tag finds the first instead of racing it."""
-    return dns_name("dockyard-build", context.tag, max_len=52)  # the Job controller appends a pod suffix
+def job_name(context: BuildContext, plan: BuildPlan) -> str:
+    """The Job's (and its Secret's) name: the tag, and the run id so two clients never share objects."""
+    parts = ["dockyard-build", context.tag[:24]] + ([plan.run_id] if plan.run_id else [])
+    return dns_name(*parts, max_len=52)  # the Job controller appends a pod suffix
 
 
 def cache_ref(context: BuildContext) -> str:
@@ -107,7 +109,7 @@ def build_secret(context: BuildContext, kube: KubernetesSettings, plan: BuildPla
         api_version="v1",
         kind="Secret",
         metadata=k8s.V1ObjectMeta(
-            name=job_name(context),
+            name=job_name(context, plan),
             namespace=kube.namespace,
             labels=object_labels(kube.labels, component="build", image_tag=context.tag),
         ),
@@ -236,7 +238,7 @@ def build_job(
     context: BuildContext, build: BuildSettings, kube: KubernetesSettings, plan: BuildPlan, *, push: bool
 ) -> dict[str, Any]:
     """The build Job: no retries (a failed build fails the same way twice), a deadline and a TTL."""
-    name = job_name(context)
+    name = job_name(context, plan)
     labels = object_labels(kube.labels, component="build", image_tag=context.tag)
     job = k8s.V1Job(
         api_version="batch/v1",

@@ -13,6 +13,7 @@ import re
 import sys
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -164,8 +165,9 @@ class KubernetesBuilder:
             ca_bundle=_read_secret("build.ca_bundle", settings.build.ca_bundle)
             if settings.build.ca_bundle
             else None,
+            run_id=uuid.uuid4().hex[:6],
         )
-        cluster, name = self.cluster, job_name(context)
+        cluster, name = self.cluster, job_name(context, plan)
         cluster.create(build_secret(context, settings.kubernetes, plan))
         with self._lock:
             self._jobs.add(name)
