@@ -195,3 +195,22 @@ def test_a_file_store_is_refused(context: BuildContext) -> None:
     with pytest.raises(BuildError, match=r"store\.url: the kubernetes builder needs an s3:// blob store"):
         builder.build(context, push=True)
     assert cluster.created == []
+
+
+@pytest.mark.s3
+def test_each_build_has_its_own_objects(context: BuildContext, s3_bucket: str, s3_server: str) -> None:
+    """Two clients building one tag must not share (and so delete) each other's Job and Secret."""
+    context = BuildContext(**{**context.__dict__, "secrets": {}})
+    names = []
+    for _ in range(2):
+        cluster = RecordingCluster(
+            ["#1 a"], PodVerdict(PodState.FAILED, "container buildkit exited with code 1", 1)
+        )
+        builder = KubernetesBuilder(_settings(s3_bucket, s3_server), cluster=cluster, log=lambda line: None)
+        with pytest.raises(BuildError):
+            builder.build(context, push=True)
+        secret, job = cluster.created
+        assert secret["metadata"]["name"] == job["metadata"]["name"]
+        names.append(job["metadata"]["name"])
+    assert names[0] != names[1]
+    assert all(name.startswith("dockyard-build-5f2c9a0e1d-") for name in names)
