@@ -44,92 +44,67 @@ _EXPORTS: dict[str, str] = {
 }
 _ALIASES = {"PythonFunctionTask": "PythonTask"}
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "CronSchedule",
+    "Email",
+    "ExecutionParameters",
+    "FixedRate",
+    "FlyteDirectory",
+    "FlyteFile",
+    "HashMethod",
+    "ImageSpec",
+    "LaunchPlan",
+    "PagerDuty",
+    "PodTemplate",
+    "PythonFunctionTask",
+    "PythonFunctionWorkflow",
+    "PythonTask",
+    "Resources",
+    "Secret",
+    "Slack",
+    "StructuredDataset",
+    "StructuredDatasetType",
+    "TypeEngine",
+    "WorkflowBase",
+    "WorkflowExecutionPhase",
+    "conditional",
+    "current_context",
+    "dynamic",
+    "kwtypes",
+    "map_task",
+    "task",
+    "workflow",
+]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from dockyard.imagespec.spec import (
-        ImageSpec as ImageSpec,
-    )
-    from dockyard.models.core.execution import (
-        WorkflowExecutionPhase as WorkflowExecutionPhase,
-    )
-    from dockyard.sdk.conditional import (
-        conditional as conditional,
-    )
+    from dockyard.imagespec.spec import ImageSpec
+    from dockyard.models.core.execution import WorkflowExecutionPhase
+    from dockyard.sdk.conditional import conditional
     from dockyard.sdk.context import (
-        ExecutionParameters as ExecutionParameters,
+        ExecutionParameters,
+        Secret,
+        current_context,
     )
-    from dockyard.sdk.context import (
-        Secret as Secret,
-    )
-    from dockyard.sdk.context import (
-        current_context as current_context,
-    )
-    from dockyard.sdk.dynamic import (
-        dynamic as dynamic,
-    )
-    from dockyard.sdk.launch_plan import (
-        LaunchPlan as LaunchPlan,
-    )
-    from dockyard.sdk.map_task import (
-        map_task as map_task,
-    )
-    from dockyard.sdk.notification import (
-        Email as Email,
-    )
-    from dockyard.sdk.notification import (
-        PagerDuty as PagerDuty,
-    )
-    from dockyard.sdk.notification import (
-        Slack as Slack,
-    )
-    from dockyard.sdk.resources import (
-        PodTemplate as PodTemplate,
-    )
-    from dockyard.sdk.resources import (
-        Resources as Resources,
-    )
-    from dockyard.sdk.schedule import (
-        CronSchedule as CronSchedule,
-    )
-    from dockyard.sdk.schedule import (
-        FixedRate as FixedRate,
-    )
-    from dockyard.sdk.task import (
-        PythonTask as PythonTask,
-    )
-    from dockyard.sdk.task import (
-        task as task,
-    )
+    from dockyard.sdk.dynamic import dynamic
+    from dockyard.sdk.launch_plan import LaunchPlan
+    from dockyard.sdk.map_task import map_task
+    from dockyard.sdk.notification import Email, PagerDuty, Slack
+    from dockyard.sdk.resources import PodTemplate, Resources
+    from dockyard.sdk.schedule import CronSchedule, FixedRate
+    from dockyard.sdk.task import PythonTask, task
     from dockyard.sdk.types import (
-        FlyteDirectory as FlyteDirectory,
-    )
-    from dockyard.sdk.types import (
-        FlyteFile as FlyteFile,
-    )
-    from dockyard.sdk.types import (
-        HashMethod as HashMethod,
-    )
-    from dockyard.sdk.types import (
-        StructuredDataset as StructuredDataset,
-    )
-    from dockyard.sdk.types import (
-        StructuredDatasetType as StructuredDatasetType,
-    )
-    from dockyard.sdk.types import (
-        TypeEngine as TypeEngine,
-    )
-    from dockyard.sdk.types import (
-        kwtypes as kwtypes,
+        FlyteDirectory,
+        FlyteFile,
+        HashMethod,
+        StructuredDataset,
+        StructuredDatasetType,
+        TypeEngine,
+        kwtypes,
     )
     from dockyard.sdk.workflow import (
-        PythonFunctionWorkflow as PythonFunctionWorkflow,
-    )
-    from dockyard.sdk.workflow import (
-        WorkflowBase as WorkflowBase,
-    )
-    from dockyard.sdk.workflow import (
-        workflow as workflow,
+        PythonFunctionWorkflow,
+        WorkflowBase,
+        workflow,
     )
 
 

@@ -58,6 +58,9 @@ def test_flytekit_names_are_exported_lazily() -> None:
                  "ImageSpec", "PodTemplate", "HashMethod", "kwtypes", "FlyteFile", "FlyteDirectory",
                  "StructuredDataset", "WorkflowExecutionPhase"):  # fmt: skip
         assert getattr(dockyard, name) is not None, name
+    assert sorted(dockyard.__all__) == sorted(dockyard._EXPORTS)
+    for name in dockyard.__all__:
+        assert getattr(dockyard, name) is not None, name
     with pytest.raises(AttributeError):
         dockyard.no_such_name  # noqa: B018
 
