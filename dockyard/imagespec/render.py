@@ -134,10 +134,10 @@ def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
     requirements = None
     if resolved.requirements:
         entry = PurePosixPath(resolved.requirements.entry).relative_to("deps")
-        requirements = {
+        requirements = {  # paths come from the user's file names: quoted for the shell
             "kind": resolved.requirements.kind,
-            "entry": entry.as_posix(),
-            "directory": posixpath.normpath(f"{DEPS_DIR}/{entry.parent.as_posix()}"),
+            "path": shlex.quote(f"{DEPS_DIR}/{entry.as_posix()}"),
+            "directory": shlex.quote(posixpath.normpath(f"{DEPS_DIR}/{entry.parent.as_posix()}")),
         }
 
     def command_argv(command: str) -> list[str]:

@@ -199,6 +199,8 @@ with warnings.catch_warnings():
         @classmethod
         def _extra_args(cls, value: str | None) -> str | None:
             if value is not None:
+                if any(c in value for c in "\n\r\0"):
+                    raise ValueError("contains a newline or NUL")
                 try:
                     shlex.split(value)
                 except ValueError as exc:

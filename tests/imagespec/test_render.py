@@ -230,3 +230,11 @@ def test_large_file_sets_are_summarised_in_the_label(project: Path, settings: Bu
     files = label_inputs(resolved)["files"]
     assert set(files) == {"/root/d0", "/root/d1", "/root/d2"}
     assert sum(group["files"] for group in files.values()) == LABEL_FILE_LIMIT + 1
+
+
+def test_file_names_reach_the_shell_quoted(project: Path, settings: BuildSettings) -> None:
+    (project / "odd dir $(id)").mkdir()
+    (project / "odd dir $(id)" / "reqs; x.txt").write_text("six\n")
+    spec = ImageSpec(requirements="odd dir $(id)/reqs; x.txt", base_image=LINT_BASE, platform="linux/amd64")
+    text = _render(spec, settings)
+    assert "--requirement '/tmp/dockyard-deps/reqs; x.txt'" in text

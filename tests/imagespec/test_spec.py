@@ -46,6 +46,7 @@ from dockyard.imagespec.spec import EXECUTION_ID_ENV, IMAGE_SPEC_ID_ENV
         ({"pip_extra_index_url": ["ftp://x"]}, "pip_extra_index_url"),
         ({"pip_secret_mounts": [("secret.txt", "relative/path")]}, "pip_secret_mounts"),
         ({"pip_extra_args": "--opt 'unclosed"}, "pip_extra_args"),
+        ({"pip_extra_args": "--opt 'a\nb'"}, "pip_extra_args"),
         ({"commands": [""]}, "commands"),
         ({"unknown_field": 1}, "unknown_field"),
     ],
