@@ -9,14 +9,14 @@ deletes the Job and its Secret: on success, on failure and on Ctrl-C.
 from __future__ import annotations
 
 import json
+import logging
 import re
-import sys
 import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from dockyard.builders.base import BuildResult, StepHook
 from dockyard.builders.docker import SUPPORTED_FIELDS
@@ -35,9 +35,12 @@ from dockyard.builders.registry import Present, RegistryClient
 from dockyard.config import Settings, get_settings
 from dockyard.errors import BuildError
 from dockyard.imagespec.context import BuildContext
-from dockyard.imagespec.spec import ImageSpec
+
+if TYPE_CHECKING:
+    from dockyard.imagespec.spec import ImageSpec
 
 _AUTH_PATTERN = re.compile(r"401 Unauthorized|403 Forbidden|unauthorized:|denied:|insufficient_scope", re.I)
+_LOG = logging.getLogger(__name__)  # the builder pod's log, line by line, as it streams
 _POD_START_S = 120
 _STEP = re.compile(r"^#(\d+) (\[[^\]]+\] .+)$")  # buildctl --progress=plain: "#7 [2/4] RUN pip install …"
 
@@ -139,7 +142,7 @@ class KubernetesBuilder:
         self.settings = settings or get_settings()
         self.registry = registry or RegistryClient()
         self._cluster = cluster
-        self._log = log or (lambda line: print(line, file=sys.stderr))
+        self._log = log or _LOG.info
         self._cancelled = threading.Event()
         self._jobs: set[str] = set()
         self._lock = threading.Lock()
