@@ -8,6 +8,7 @@ touch them creates no folders.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -248,6 +249,11 @@ class ExecutionParameters:
         if self._secrets is None:
             self._secrets = SecretsManager()
         return self._secrets
+
+    @property
+    def logging(self) -> logging.Logger:
+        """flytekit's `ctx.logging`: a logger for user messages."""
+        return logging.getLogger("dockyard.user")
 
     def get_secret(self, group: str | None = None, key: str | None = None) -> str:
         """flytekit's shortcut for `secrets.get(group, key)`."""
