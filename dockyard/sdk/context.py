@@ -133,7 +133,7 @@ class Checkpoint:
         return self._previous is not None and self._previous.is_dir() and any(self._previous.iterdir())
 
     def restore(self, path: str | Path | None = None) -> Path | None:
-        """Copy the previous checkpoint to `path` (default: a temp folder) and return it; None when none."""
+        """The previous checkpoint folder, copied to `path` when given; None when there is none."""
         if not self.prev_exists():
             return None
         assert self._previous is not None
