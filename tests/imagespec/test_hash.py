@@ -264,3 +264,15 @@ def test_tool_versions_are_read_and_hashed(
     assert resolve(spec, settings, runtime=release).spec_hash() != first.spec_hash()
     other_sources = RuntimeInstall(version=first.tools.dockyard.version, source_sha256="0" * 64)
     assert resolve(spec, settings, runtime=other_sources).spec_hash() != first.spec_hash()
+
+
+def test_hash_does_not_depend_on_where_the_project_lives(
+    project: Path, settings: BuildSettings, tmp_path: Path
+) -> None:
+    import shutil
+
+    elsewhere = tmp_path / "somewhere" / "else"
+    shutil.copytree(project, elsewhere)
+    here = spec_hash(golden_spec(), settings)
+    os.chdir(elsewhere)
+    assert spec_hash(golden_spec(), settings) == here
