@@ -57,6 +57,20 @@ class BuildSettings(_Section):
         False, description="Treat an unreachable/unauthorized registry as 'absent' instead of failing."
     )
     work_dir: Path = Field(_CACHE_DIR / "build", description="Build contexts, answer cache and build locks.")
+    cuda_base_repository: str = Field(
+        "nvidia/cuda", description="Repository (or a mirror) of CUDA base images (cuda_strategy 'base')."
+    )
+    uv_python_install_mirror: str | None = Field(
+        None, description="UV_PYTHON_INSTALL_MIRROR of python_provider 'uv' (python-build-standalone)."
+    )
+    micromamba_image: str = Field(
+        "mambaorg/micromamba:2.0.5",
+        description="Image whose /bin/micromamba installs conda_packages (a mirror or your registry).",
+    )
+    conda_channel_mirrors: dict[str, str] = Field(
+        default_factory=dict,
+        description="Conda channel (name or URL) → the URL builds use instead (an internal mirror).",
+    )
 
 
 class StoreSettings(_Section):

@@ -19,6 +19,7 @@ from dockyard.config import BuildSettings
 from dockyard.errors import SpecError
 from dockyard.imagespec import grammar
 from dockyard.imagespec.context import BuildContext
+from dockyard.imagespec.cuda import labels as cuda_labels
 from dockyard.imagespec.files import place
 from dockyard.imagespec.render import RenderOptions, SecretMount, render
 from dockyard.imagespec.resolve import (
@@ -59,7 +60,7 @@ def is_summary(files: dict[str, Any]) -> bool:
 def label_inputs(resolved: ResolvedSpec) -> dict[str, Any]:
     """The hash inputs as stored in the `dockyard.inputs` label: complete, except that a large file set is
     summarised per top folder (count and digest), which keeps the label small and still explainable."""
-    data = resolved.model_dump(mode="json")
+    data = resolved.canonical_data()
     if len(resolved.files) > LABEL_FILE_LIMIT:
         data["files"] = summarize_files(data["files"])
     return data
@@ -77,6 +78,7 @@ def labels(spec: ImageSpec, resolved: ResolvedSpec, spec_hash: str, tag: str) ->
     }
     if resolved.base_image.digest:
         found["org.opencontainers.image.base.digest"] = resolved.base_image.digest
+    found.update(cuda_labels(resolved.cuda, resolved.cudnn))
     return found
 
 
@@ -127,6 +129,9 @@ def _secrets(spec: ImageSpec, settings: BuildSettings, folder: Path) -> tuple[di
         pip_secrets=tuple(mounts),
         index_secret=index_secret,
         extra_index_secrets=extra_secrets,
+        python_mirror=settings.uv_python_install_mirror,
+        micromamba_image=settings.micromamba_image,
+        conda_channel_mirrors=dict(settings.conda_channel_mirrors),
     )
     return secrets, options
 

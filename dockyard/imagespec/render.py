@@ -15,7 +15,6 @@ from pathlib import PurePosixPath
 
 import jinja2
 
-from dockyard.errors import SpecError
 from dockyard.imagespec.resolve import TEMPLATE_DIR, ResolvedSpec
 
 VENV = "/opt/venv"
@@ -26,8 +25,9 @@ WHEEL_DIR = "/tmp/dockyard-wheel"
 CA_SECRET = "dockyard-ca"
 CA_TARGET = f"/run/secrets/{CA_SECRET}"
 CA_VARIABLES = ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE")
+PYTHON_DIR = "/opt/dockyard/python"  # python_provider "uv": where uv installs CPython in the image
 
-# Fields the templates honour; the rest (conda, CUDA) wait for their partials (issue 6).
+# Fields the templates honour (all of them: an unrendered field would be silently ignored).
 RENDERED_FIELDS = frozenset(
     {
         "name",
@@ -50,6 +50,13 @@ RENDERED_FIELDS = frozenset(
         "tag_format",
         "builder",
         "builder_options",
+        "cuda",
+        "cudnn",
+        "cuda_strategy",
+        "cuda_flavour",
+        "python_provider",
+        "conda_packages",
+        "conda_channels",
     }
 )
 
@@ -73,6 +80,9 @@ class RenderOptions:
     index_secret: str | None = None  # secret id holding the (credentialed) pip_index URL
     extra_index_secrets: dict[int, str] = field(default_factory=dict)  # position in pip_extra_index_url → id
     runtime_wheel: str | None = None  # file name in the context's wheel/ folder
+    python_mirror: str | None = None  # UV_PYTHON_INSTALL_MIRROR for python_provider "uv"
+    micromamba_image: str = "mambaorg/micromamba:2.0.5"  # python_provider "conda": source of /bin/micromamba
+    conda_channel_mirrors: dict[str, str] = field(default_factory=dict)  # channel → URL used instead
 
 
 def env_quote(value: str) -> str:
@@ -97,13 +107,8 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["env_quote"] = env_quote
     env.filters["tojson_list"] = tojson_list
+    env.filters["sh"] = shlex.quote
     return env
-
-
-def _unsupported(resolved: ResolvedSpec) -> None:
-    for name in ("conda_packages", "conda_channels", "cuda", "cudnn"):
-        if getattr(resolved, name):
-            raise SpecError(f"ImageSpec.{name}: not supported by the Dockerfile templates yet")
 
 
 def _index_args(resolved: ResolvedSpec, options: RenderOptions) -> str:
@@ -119,12 +124,27 @@ def _index_args(resolved: ResolvedSpec, options: RenderOptions) -> str:
             if secret
             else f" --extra-index-url {shlex.quote(url)}"
         )
+    if resolved.cuda and resolved.cuda.torch_index:
+        # The PyTorch index also hosts old copies of common packages: let every index compete on version.
+        args += (
+            f" --extra-index-url {shlex.quote(resolved.cuda.torch_index)} --index-strategy unsafe-best-match"
+        )
     return args
+
+
+def _conda(resolved: ResolvedSpec, options: RenderOptions) -> dict[str, object]:
+    channels = resolved.conda_channels or ("conda-forge",)
+    python = f"python={resolved.python_version}"
+    return {
+        "micromamba_image": options.micromamba_image,
+        "lock": None,
+        "channels": [shlex.quote(options.conda_channel_mirrors.get(c, c)) for c in channels],
+        "specs": " ".join(shlex.quote(s) for s in (python, *resolved.conda_packages)),
+    }
 
 
 def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
     """The Dockerfile text."""
-    _unsupported(resolved)
     ca_mount = SecretMount(CA_SECRET, CA_TARGET)
     secret_mounts = [m.flag for m in options.pip_secrets]
     index_ids = [options.index_secret, *options.extra_index_secrets.values()]
@@ -150,6 +170,11 @@ def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
         apt_packages=resolved.apt_packages,
         apt_options=f" -o Acquire::https::CAInfo={CA_TARGET}" if options.ca_bundle else "",
         python=resolved.python_version or "python3",
+        python_provider=resolved.python_provider,
+        python_dir=PYTHON_DIR,
+        python_mirror=shlex.quote(options.python_mirror) if options.python_mirror else None,
+        conda=_conda(resolved, options) if resolved.python_provider == "conda" else None,
+        cuda_wheels=resolved.cuda.wheels if resolved.cuda else (),
         requirements=requirements,
         packages_file=bool(resolved.packages),
         runtime_wheel=options.runtime_wheel,

@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict
 
 from dockyard.config import BuildSettings
 from dockyard.errors import SpecError
-from dockyard.imagespec import files, grammar
+from dockyard.imagespec import cuda, files, grammar
+from dockyard.imagespec.cuda import CudaInputs
 from dockyard.imagespec.files import FileRecord
 from dockyard.imagespec.runtime_install import RuntimeInstall, runtime_install
 from dockyard.imagespec.spec import ImageSpec
@@ -75,7 +76,7 @@ class ResolvedSpec(BaseModel):
     apt_packages: tuple[str, ...]
     conda_packages: tuple[str, ...]
     conda_channels: tuple[str, ...]  # order kept: channel priority
-    cuda: str | None
+    cuda: CudaInputs | None
     cudnn: str | None
     requirements: Requirements | None
     packages: tuple[str, ...]
@@ -87,13 +88,26 @@ class ResolvedSpec(BaseModel):
     entrypoint: tuple[str, ...] | None
     files: dict[str, FileRecord]
     tools: Tools
+    python_provider: Literal["base", "uv", "conda"] = "base"
+
+    def canonical_data(self) -> dict[str, Any]:
+        """The hashed data. Fields added after schema 1 are left out at their default, so specs that do
+        not use them keep their tags."""
+        data = self.model_dump(mode="json")
+        for name, default in ADDED_DEFAULTS.items():
+            if data.get(name) == default:
+                del data[name]
+        return data
 
     def canonical_json(self) -> str:
         """Sorted keys, no whitespace, ASCII only: the same bytes on every machine and Python version."""
-        return canonical(self.model_dump(mode="json"))
+        return canonical(self.canonical_data())
 
     def spec_hash(self) -> str:
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+
+ADDED_DEFAULTS: dict[str, Any] = {"python_provider": "base"}
 
 
 def canonical(data: Any) -> str:
@@ -116,7 +130,8 @@ def _base_image(spec: ImageSpec, settings: BuildSettings, lookup_digest: LookupD
         # The base's tag is content-addressed already; asking the registry would make the child's tag depend
         # on whether the base has been pushed yet.
         return BaseImage(reference=image_reference(base, settings, lookup_digest=lookup_digest), digest=None)
-    reference = base or settings.default_base_image
+    cuda_inputs = cuda.check(spec, settings.cuda_base_repository)
+    reference = base or (cuda_inputs and cuda_inputs.base_image) or settings.default_base_image
     if "@" in reference:
         return BaseImage(reference=reference, digest=reference.rsplit("@", 1)[1])
     return BaseImage(reference=reference, digest=lookup_digest(reference) if lookup_digest else None)
@@ -131,6 +146,13 @@ def _requirements(spec: ImageSpec) -> tuple[Requirements | None, list[files.Sour
         "uv" if name == "uv.lock" else "poetry" if name == "poetry.lock" else "requirements"
     )
     return Requirements(kind=kind, entry=entry), sources
+
+
+def _python_apt(spec: ImageSpec) -> set[str]:
+    """The nvidia/cuda images carry no Python: provider "base" installs Ubuntu's python3 with apt."""
+    if spec.cuda_strategy == "base" and (spec.python_provider or "base") == "base":
+        return {"python3"}
+    return set()
 
 
 def resolve(
@@ -156,10 +178,10 @@ def resolve(
         base_image=_base_image(spec, settings, lookup_digest),
         platforms=spec.platforms or (host_platform(),),
         python_version=spec.python_version,
-        apt_packages=tuple(sorted(set(spec.apt_packages or ()))),
+        apt_packages=tuple(sorted(set(spec.apt_packages or ()) | _python_apt(spec))),
         conda_packages=tuple(sorted(set(spec.conda_packages or ()))),
         conda_channels=tuple(spec.conda_channels or ()),
-        cuda=spec.cuda,
+        cuda=cuda.check(spec, settings.cuda_base_repository),
         cudnn=spec.cudnn,
         requirements=requirements,
         packages=tuple(sorted(set(spec.packages or ()))),
@@ -173,6 +195,7 @@ def resolve(
         tools=Tools(
             uv=dist_version("uv"), template=template_version(), dockyard=runtime or runtime_install()
         ),
+        python_provider=spec.python_provider or ("conda" if spec.conda_packages else "base"),
     )
 
 

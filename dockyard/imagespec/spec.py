@@ -16,13 +16,14 @@ import sys
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator, model_validator
 
 from dockyard.errors import SpecError
 from dockyard.imagespec import grammar
+from dockyard.imagespec.cuda import check as check_cuda
 
 if TYPE_CHECKING:
     from dockyard.config import BuildSettings
@@ -85,6 +86,9 @@ with warnings.catch_warnings():
         apt_packages: tuple[str, ...] | None = None
         cuda: str | None = None
         cudnn: str | None = None
+        cuda_strategy: Literal["base", "wheels"] | None = None  # dockyard: where CUDA comes from
+        cuda_flavour: Literal["runtime", "devel"] | None = None  # dockyard: nvidia/cuda flavour (base)
+        python_provider: Literal["base", "uv", "conda"] | None = None  # dockyard: who installs Python
         base_image: str | ImageSpec | None = None
         platform: str | None = None
         pip_index: str | None = None
@@ -245,8 +249,8 @@ with warnings.catch_warnings():
         @model_validator(mode="after")
         def _whole(self) -> ImageSpec:
             self._base_dir = _BASE_DIR.get() or Path.cwd()
-            if self.cudnn and not self.cuda:
-                raise ValueError("cudnn: needs cuda to be set")
+            check_cuda(self)
+            _check_python_provider(self)
             if self.conda_channels and not self.conda_packages:
                 raise ValueError("conda_channels: set without conda_packages")
             if self.requirements and Path(self.requirements).name in LOCK_FILES and self.conda_packages:
@@ -397,6 +401,15 @@ with warnings.catch_warnings():
                 _BASE_DIR.reset(token)
 
         from_file = from_yaml
+
+
+def _check_python_provider(spec: ImageSpec) -> None:
+    """conda brings its own Python, uv downloads one: both need to know which."""
+    provider = spec.python_provider
+    if spec.conda_packages and provider == "base":
+        raise ValueError("python_provider: 'base' cannot install conda_packages; use 'conda'")
+    if provider in ("uv", "conda") and spec.python_version is None:
+        raise ValueError(f"python_version: required with python_provider {provider!r}")
 
 
 def _reject_unknown(data: dict[str, Any], file: Path, where: str = "") -> None:

@@ -153,13 +153,6 @@ def test_commands_are_exec_form_json(project: Path, settings: BuildSettings) -> 
     ]
 
 
-def test_conda_and_cuda_are_refused_by_the_templates(project: Path, settings: BuildSettings) -> None:
-    with pytest.raises(SpecError, match=r"ImageSpec\.cuda"):
-        render_dockerfile(ImageSpec(cuda="12.1", platform="linux/amd64"), settings)
-    with pytest.raises(SpecError, match=r"ImageSpec\.conda_packages"):
-        render_dockerfile(ImageSpec(conda_packages=["numpy"], platform="linux/amd64"), settings)
-
-
 def test_prepare_snapshots_hashes_renders_and_labels(project: Path, settings: BuildSettings) -> None:
     spec = _full_spec(project).model_copy()
     settings = settings.model_copy(update={"ca_bundle": CA})
