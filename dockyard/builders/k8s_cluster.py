@@ -72,12 +72,17 @@ class Cluster:
         self.core = client.CoreV1Api(api)
         self.batch = client.BatchV1Api(api)
 
-    def _call(self, action: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def _call(
+        self, action: str, fn: Callable[..., Any], *args: Any, tolerate: int | None = None, **kwargs: Any
+    ) -> Any:
+        """Call the API; errors become one-line `DockyardError`s, except status `tolerate` (returns None)."""
         from kubernetes.client.exceptions import ApiException
 
         try:
             return fn(*args, **kwargs)
         except ApiException as exc:
+            if exc.status == tolerate:
+                return None
             raise self._error(api_error_message(exc, action)) from None
         except ValidationError as exc:  # the client checks bodies (e.g. a user's pod_template) before sending
             first = exc.errors()[0]
@@ -95,10 +100,24 @@ class Cluster:
         }
         self._call(f"creating {kind} {self.namespace}/{name}", creators[kind], self.namespace, manifest)
 
+    def apply_cron_job(self, manifest: dict[str, Any]) -> bool:
+        """Create a CronJob, or replace the one of that name (re-registering a schedule); True if created."""
+        name = manifest["metadata"]["name"]
+        action = f"registering CronJob {self.namespace}/{name}"
+        created = self._call(
+            action, self.batch.create_namespaced_cron_job, self.namespace, manifest, tolerate=409
+        )
+        if created is not None:
+            return True
+        current = self._call(action, self.batch.read_namespaced_cron_job, name, self.namespace)
+        version = current.metadata.resource_version
+        replacement = {**manifest, "metadata": {**manifest["metadata"], "resourceVersion": version}}
+        self._call(action, self.batch.replace_namespaced_cron_job, name, self.namespace, replacement)
+        return False
+
     def delete(self, kind: str, name: str) -> None:
         """Delete an object and (for Jobs) its pods; an object already gone is fine."""
         from kubernetes import client
-        from kubernetes.client.exceptions import ApiException
 
         deleters: dict[str, Callable[..., Any]] = {
             "Secret": self.core.delete_namespaced_secret,
@@ -107,13 +126,8 @@ class Cluster:
             "CronJob": self.batch.delete_namespaced_cron_job,
         }
         body = client.V1DeleteOptions(propagation_policy="Background")
-        try:
-            deleters[kind](name, self.namespace, body=body)
-        except ApiException as exc:
-            if exc.status != 404:
-                raise self._error(
-                    api_error_message(exc, f"deleting {kind} {self.namespace}/{name}")
-                ) from None
+        action = f"deleting {kind} {self.namespace}/{name}"
+        self._call(action, deleters[kind], name, self.namespace, body=body, tolerate=404)
 
     def _pod_events(self, action: str, timeout_s: int, **selectors: str) -> Generator[Any, None, None]:
         """Pod watch events matching `selectors` for up to `timeout_s`; API errors become one line."""

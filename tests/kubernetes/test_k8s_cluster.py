@@ -58,6 +58,7 @@ class ApiState:
         self.watch_events: list[dict[str, Any]] = []  # sent on the next watch, then the pod is updated
         self.forbid: set[str] = set()  # paths answering 403
         self.log = "line 1\nline 2\n"
+        self.objects: dict[str, str] = {}  # name -> collection path where it exists already (POST gives 409)
 
 
 def _handler(state: ApiState) -> type[BaseHTTPRequestHandler]:
@@ -91,7 +92,14 @@ def _handler(state: ApiState) -> type[BaseHTTPRequestHandler]:
             if path in state.forbid:
                 return self._status(403, "Forbidden")
             body = state.requests[-1][2]
+            assert body is not None
+            if path in state.objects.get(body["metadata"]["name"], ""):
+                return self._status(409, "AlreadyExists")
             self._send(201, body)
+
+        def do_PUT(self) -> None:
+            self._record()
+            self._send(200, state.requests[-1][2])
 
         def do_DELETE(self) -> None:
             path, _ = self._record()
@@ -131,6 +139,18 @@ def _handler(state: ApiState) -> type[BaseHTTPRequestHandler]:
                 return (
                     self._send(200, state.pods[name]) if name in state.pods else self._status(404, "NotFound")
                 )
+            if path.startswith(f"/apis/batch/v1/namespaces/{NS}/cronjobs/"):
+                name = path.rsplit("/", 1)[-1]
+                cron = {
+                    "apiVersion": "batch/v1",
+                    "kind": "CronJob",
+                    "metadata": {"name": name, "resourceVersion": "42"},
+                }
+                cron["spec"] = {
+                    "schedule": "@daily",
+                    "jobTemplate": {"spec": {"template": {"spec": {"containers": []}}}},
+                }
+                return self._send(200, cron)
             if path == "/api/v1/nodes":
                 node = {"metadata": {"name": "gpu-1", "labels": {"gpu": "A100", "driver": "550.54.15"}}}
                 return self._send(
@@ -246,3 +266,17 @@ def test_the_client_accepts_a_full_task_pod(api: tuple[ApiState, Cluster]) -> No
     pod = task_pod(attempt, make_settings(), ["550.54.15"])
     cluster.create(pod)
     assert state.requests[-1][2] == pod
+
+
+def test_registering_a_schedule_twice_replaces_the_cronjob(api: tuple[ApiState, Cluster]) -> None:
+    state, cluster = api
+    launch = ScheduledLaunch(name="lp", image="i@sha256:" + "0" * 64, command=["true"], cron="0 1 * * *")
+    manifest = cron_job(launch, make_settings())
+    collection = f"/apis/batch/v1/namespaces/{NS}/cronjobs"
+    assert cluster.apply_cron_job(manifest) is True
+    state.objects[manifest["metadata"]["name"]] = collection
+    assert cluster.apply_cron_job(manifest) is False
+    method, path, body = state.requests[-1]
+    assert (method, path) == ("PUT", f"{collection}/{manifest['metadata']['name']}")
+    assert body is not None and body["metadata"]["resourceVersion"] == "42"
+    assert body["spec"]["schedule"] == "0 1 * * *"
