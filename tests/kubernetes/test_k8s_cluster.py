@@ -162,14 +162,17 @@ def _handler(state: ApiState) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture
-def api() -> Iterator[tuple[ApiState, Cluster]]:
+def api(request: pytest.FixtureRequest) -> Iterator[tuple[ApiState, Cluster]]:
     state = ApiState()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     configuration = client.Configuration()
     configuration.host = f"http://127.0.0.1:{server.server_address[1]}"
-    cluster = Cluster(make_settings().kubernetes, BuildError, api_client=client.ApiClient(configuration))
+    overrides = getattr(request, "param", {})
+    cluster = Cluster(
+        make_settings(**overrides).kubernetes, BuildError, api_client=client.ApiClient(configuration)
+    )
     try:
         yield state, cluster
     finally:
@@ -280,3 +283,22 @@ def test_registering_a_schedule_twice_replaces_the_cronjob(api: tuple[ApiState, 
     assert (method, path) == ("PUT", f"{collection}/{manifest['metadata']['name']}")
     assert body is not None and body["metadata"]["resourceVersion"] == "42"
     assert body["spec"]["schedule"] == "0 1 * * *"
+
+
+@pytest.mark.parametrize("api", [{"schedule_timeout_s": 1}], indirect=True)
+def test_unschedulable_for_too_long_is_final(api: tuple[ApiState, Cluster]) -> None:
+    state, cluster = api
+    pod = _pod("p", "Pending")
+    del pod["status"]["containerStatuses"]
+    pod["status"]["conditions"] = [
+        {
+            "type": "PodScheduled",
+            "status": "False",
+            "reason": "Unschedulable",
+            "message": "0/2 nodes: Insufficient cpu",
+        }
+    ]
+    state.pods["p"] = pod
+    verdict = cluster.wait_pod("p", lambda v: False)
+    assert verdict.state is PodState.UNSCHEDULABLE
+    assert verdict.message == "pod cannot be scheduled: 0/2 nodes: Insufficient cpu (for 1s)"
