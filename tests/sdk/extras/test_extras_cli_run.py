@@ -238,3 +238,35 @@ def test_coerce_union_reports_the_path() -> None:
     assert coerce("x", int | str, "--v") == "x"
     with pytest.raises(InputError, match=r"^--v: no type of Union\[int, float\] fits 'x'$"):
         coerce("x", int | float, "--v")
+
+
+def test_to_json_renders_outputs_as_plain_json(tmp_path: Path) -> None:
+    import collections
+    import enum
+
+    from dockyard import FlyteDirectory, FlyteFile, StructuredDataset
+    from dockyard.cli.run import to_json
+
+    class Color(enum.Enum):
+        RED = "red"
+
+    pair = collections.namedtuple("pair", ["a", "b"])
+    frame = pd.DataFrame({"v": [1, 2]})
+    assert to_json(pair(Color.RED, dt.timedelta(minutes=1))) == {"a": "red", "b": 60.0}
+    assert to_json({"when": dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)}) == {
+        "when": "2024-01-01T00:00:00+00:00"
+    }
+    assert to_json(b"\xff\x00") == "/wA=" and to_json(b"text") == "text"
+    assert to_json(FlyteFile(path=str(tmp_path / "f.csv"))) == str(tmp_path / "f.csv")
+    assert to_json(FlyteDirectory(path=str(tmp_path))) == str(tmp_path)
+    assert to_json(StructuredDataset(uri="s3://bucket/table")) == "s3://bucket/table"
+    assert to_json(frame) == [{"v": 1}, {"v": 2}]
+
+
+def test_coerce_dataframe_from_parquet_or_csv(tmp_path: Path) -> None:
+    pd.DataFrame({"v": [1, 2]}).to_parquet(tmp_path / "t.parquet")
+    (tmp_path / "t.csv").write_text("v\n3\n")
+    assert coerce(str(tmp_path / "t.parquet"), pd.DataFrame, "--df")["v"].tolist() == [1, 2]
+    assert coerce(str(tmp_path / "t.csv"), pd.DataFrame, "--df")["v"].tolist() == [3]
+    with pytest.raises(InputError, match=r"--df: 'nope\.parquet' is not a parquet or CSV file"):
+        coerce("nope.parquet", pd.DataFrame, "--df")
