@@ -258,6 +258,7 @@ def build_job(
                 spec=k8s.V1PodSpec(
                     restart_policy="Never",
                     service_account_name=kube.service_account,
+                    image_pull_secrets=[k8s.V1LocalObjectReference(name=kube.registry_secret)],
                     init_containers=[_fetch_container(kube, plan, name)],
                     containers=[_builder_container(context, build, kube, push=push)],
                     volumes=_volumes(context, kube, plan, name),

@@ -140,6 +140,7 @@ def cron_job(launch: ScheduledLaunch, settings: Settings) -> dict[str, Any]:
                         "spec": {
                             "restartPolicy": "Never",
                             "serviceAccountName": kube.service_account,
+                            "imagePullSecrets": [{"name": kube.registry_secret}],
                             "containers": [container],
                         },
                     },

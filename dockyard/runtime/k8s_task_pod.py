@@ -207,6 +207,8 @@ def task_pod(
     spec: dict[str, Any] = {
         "restartPolicy": "Never",
         "serviceAccountName": kube.service_account,
+        # The push credentials pull the task image too (a missing Secret only makes kubelet warn).
+        "imagePullSecrets": [{"name": kube.registry_secret}],
         "containers": [container],
     }
     if volumes:

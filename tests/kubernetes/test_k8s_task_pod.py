@@ -39,6 +39,7 @@ def test_plain_pod(settings: Settings) -> None:
     spec = pod["spec"]
     assert spec["restartPolicy"] == "Never"
     assert spec["serviceAccountName"] == "dockyard"
+    assert spec["imagePullSecrets"] == [{"name": "dockyard-registry"}]  # private task images pull too
     assert pod["metadata"]["namespace"] == "ml"
     labels = pod["metadata"]["labels"]
     assert labels["dockyard.io/execution-id"] == "ex-20261124-a1b2"
