@@ -75,24 +75,30 @@ def _ignore_spec(root: Path) -> pathspec.PathSpec:
 def walk(root: Path) -> Iterator[tuple[str, Path]]:
     """(posix relative path, file) for every file under root that the ignore files keep, sorted.
 
-    Symlinks are followed (the image gets the target's content); an excluded directory is not entered.
+    Symlinks are followed (the image gets the target's content), except one that leads back into a folder
+    being walked, which would never end; an excluded directory is not entered.
     """
     spec = _ignore_spec(root)
 
-    def visit(directory: Path, prefix: str) -> Iterator[tuple[str, Path]]:
+    def visit(directory: Path, prefix: str, above: frozenset[tuple[int, int]]) -> Iterator[tuple[str, Path]]:
         try:
+            info = directory.stat()
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             raise SpecError(f"source_root: cannot read {directory}: {exc.strerror}") from None
+        here = above | {(info.st_dev, info.st_ino)}
         for entry in entries:
             rel = f"{prefix}{entry.name}"
             if entry.is_dir():
+                target = entry.stat()
+                if (target.st_dev, target.st_ino) in here:
+                    raise SpecError(f"source_root: symlink {entry.path} loops back to a folder above it")
                 if not spec.match_file(rel + "/"):
-                    yield from visit(Path(entry.path), rel + "/")
+                    yield from visit(Path(entry.path), rel + "/", here)
             elif entry.is_file() and not spec.match_file(rel):
                 yield rel, Path(entry.path)
 
-    yield from visit(root, "")
+    yield from visit(root, "", frozenset())
 
 
 def _includes(requirements: Path, seen: set[Path]) -> Iterator[Path]:

@@ -276,3 +276,16 @@ def test_hash_does_not_depend_on_where_the_project_lives(
     here = spec_hash(golden_spec(), settings)
     os.chdir(elsewhere)
     assert spec_hash(golden_spec(), settings) == here
+
+
+def test_symlinks_are_followed_but_a_loop_is_an_error(project: Path, settings: BuildSettings) -> None:
+    from dockyard.errors import SpecError
+
+    (project / "app" / "linked.txt").symlink_to(project / "data.txt")
+    import hashlib
+
+    linked = resolve(ImageSpec(source_root="app"), settings).files["/root/linked.txt"]
+    assert linked.sha256 == hashlib.sha256((project / "data.txt").read_bytes()).hexdigest()
+    (project / "app" / "loop").symlink_to(project / "app")
+    with pytest.raises(SpecError, match="loops back"):
+        resolve(ImageSpec(source_root="app"), settings)
