@@ -206,6 +206,11 @@ class LaunchPlan:
             output_tuple=wf.output_tuple,
         )
 
+    @property
+    def python_interface(self) -> Interface:
+        """flytekit's name for `interface`."""
+        return self.interface
+
     def merged_inputs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         """The workflow's inputs for one launch: defaults, then the caller's, then the fixed ones."""
         overridden = sorted(kwargs.keys() & self.fixed_inputs.keys())

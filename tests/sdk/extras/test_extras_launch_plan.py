@@ -182,6 +182,7 @@ def test_interface_and_document() -> None:
     )
     assert list(plan.interface.inputs) == ["data_path", "epochs"]
     assert plan.interface.defaults == {"epochs": 3}
+    assert plan.python_interface == plan.interface
     doc = plan.to_dict()
     assert doc["schema"] == "dockyard.launchplan/v1"
     assert doc["workflow"].endswith(":pipeline")
