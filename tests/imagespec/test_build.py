@@ -159,3 +159,18 @@ def test_exist_fails_closed_when_the_registry_cannot_answer(built: Built) -> Non
     spec = ImageSpec(name="anything", registry="localhost:5999")
     with pytest.raises(RegistryError):
         spec.exist()
+
+
+def test_a_python_version_the_base_lacks_fails_the_build_naming_it(base_image: str, tmp_path: Path) -> None:
+    settings = BuildSettings(default_base_image=base_image, work_dir=tmp_path / "work")
+    spec = ImageSpec(name="imagespec-wrong-python", python_version="3.9")
+    with RegistryClient() as client:
+        context = prepare(spec, settings, work_dir=tmp_path / "work", lookup_digest=client.digest)
+    result = subprocess.run(
+        ["docker", "buildx", "build", "--progress=plain", "--tag", context.image, str(context.directory)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode != 0
+    assert "No interpreter found for Python 3.9" in result.stderr
