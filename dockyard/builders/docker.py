@@ -144,10 +144,12 @@ class _Progress:
         for digest, rest in self.partial.items():
             if digest in self.vertexes:
                 self.vertexes[digest].lines.append(rest)
-        if not self.failed:
-            last = [line for line in self.transcript if not line.startswith("#")][-_LOG_TAIL:]
-            summary = last[-1] if last else f"docker buildx exited with {returncode}"
-            return BuildError(f"{image}: build failed: {summary.removeprefix('ERROR: ')}")
+        if not self.failed:  # no step failed: the export, the push or buildx itself did
+            plain = [line for line in self.transcript if not line.startswith("#")]
+            summary = plain[-1] if plain else f"docker buildx exited with {returncode}"
+            tail = "\n".join(f"  | {line}" for line in self.transcript[-_LOG_TAIL:-1] if line != summary)
+            head = f"{image}: build failed: {summary.removeprefix('ERROR: ')}"
+            return BuildError(f"{head}\n{tail}" if tail else head)
         vertex = self.failed[0]
         if vertex.name.startswith(_BASE_PREFIX):
             base = vertex.name.removeprefix(_BASE_PREFIX)
