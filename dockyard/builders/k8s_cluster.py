@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
+import urllib3
 from pydantic import ValidationError
 
 from dockyard.builders.k8s_pod_status import PodState, PodVerdict, classify_pod
@@ -19,6 +20,7 @@ from dockyard.config import KubernetesSettings
 from dockyard.errors import ConfigError, DockyardError
 
 _WATCH_S = 30
+_GRACE_S = 10
 
 
 def api_error_message(exc: Any, action: str) -> str:
@@ -137,10 +139,16 @@ class Cluster:
         watcher = watch.Watch()
         try:
             yield from watcher.stream(
-                self.core.list_namespaced_pod, self.namespace, timeout_seconds=timeout_s, **selectors
+                self.core.list_namespaced_pod,
+                self.namespace,
+                timeout_seconds=timeout_s,
+                _request_timeout=timeout_s + _GRACE_S,  # a dead connection must not block forever
+                **selectors,
             )
         except ApiException as exc:
             raise self._error(api_error_message(exc, action)) from None
+        except urllib3.exceptions.HTTPError:
+            return  # a dropped watch: the caller reads the pod again and watches anew
         finally:
             watcher.stop()
 
@@ -211,6 +219,8 @@ class Cluster:
             raise self._error(
                 api_error_message(exc, f"reading the log of pod {self.namespace}/{pod}")
             ) from None
+        except urllib3.exceptions.HTTPError:
+            return  # the stream broke; the pod's final state is still read, and its log tail on failure
         finally:
             watcher.stop()
 

@@ -58,6 +58,7 @@ class ApiState:
         self.watch_events: list[dict[str, Any]] = []  # sent on the next watch, then the pod is updated
         self.forbid: set[str] = set()  # paths answering 403
         self.log = "line 1\nline 2\n"
+        self.broken_watches = 0  # how many watch requests to answer with a connection that breaks
         self.objects: dict[str, str] = {}  # name -> collection path where it exists already (POST gives 409)
 
 
@@ -118,6 +119,19 @@ def _handler(state: ApiState) -> type[BaseHTTPRequestHandler]:
                     if name in state.pods
                     else self._status(404, "NotFound")
                 )
+            if (
+                path == f"/api/v1/namespaces/{NS}/pods"
+                and query.get("watch") == ["true"]
+                and state.broken_watches
+            ):
+                state.broken_watches -= 1  # promise more than is sent, then hang up: a dropped connection
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                self.wfile.write(b'{"type": "MODIFIED", "obj')
+                self.close_connection = True
+                return None
             if path == f"/api/v1/namespaces/{NS}/pods" and query.get("watch") == ["true"]:
                 lines = b"".join(json.dumps(event).encode() + b"\n" for event in state.watch_events)
                 for event in state.watch_events:
@@ -302,3 +316,14 @@ def test_unschedulable_for_too_long_is_final(api: tuple[ApiState, Cluster]) -> N
     verdict = cluster.wait_pod("p", lambda v: False)
     assert verdict.state is PodState.UNSCHEDULABLE
     assert verdict.message == "pod cannot be scheduled: 0/2 nodes: Insufficient cpu (for 1s)"
+
+
+def test_a_dropped_watch_is_resumed(api: tuple[ApiState, Cluster]) -> None:
+    state, cluster = api
+    state.pods["p"] = _pod("p", "Pending")
+    state.broken_watches = 1
+    state.watch_events = [{"type": "MODIFIED", "object": _pod("p", "Succeeded", 0)}]
+    verdict = cluster.wait_pod("p", lambda v: False)
+    assert verdict.state is PodState.SUCCEEDED
+    watches = [r for r in state.requests if r[1] == f"/api/v1/namespaces/{NS}/pods"]
+    assert len(watches) >= 2  # the broken one, then a new one
