@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from dockyard.builders.k8s_naming import MANAGED_BY, to_yaml
+from dockyard.config import KubernetesSettings
 
 NAMESPACE = "dockyard"
 SERVICE_ACCOUNT = "dockyard"
 BUILDKITD = "buildkitd"
 BUILDKITD_PORT = 1234
 DAEMON_CERTS_SECRET = "buildkitd-daemon-certs"
-BUILDKIT_IMAGE = "moby/buildkit:v0.16.0-rootless"
+BUILDKIT_IMAGE: str = KubernetesSettings.model_fields["buildkit_image"].default  # the Jobs' image too
 
 
 def _meta(name: str, namespace: str | None = NAMESPACE, **labels: str) -> dict[str, Any]:
