@@ -230,3 +230,13 @@ def check_driver(min_driver: str, node_driver: str) -> None:
             f"NVIDIA driver {node_driver.strip()} is older than {min_driver}, "
             "the minimum for this image's CUDA (label dockyard.cuda.min-driver)"
         )
+
+
+def min_driver(spec: ImageSpec) -> str | None:
+    """The minimum NVIDIA driver a spec's image needs (its own CUDA, else its base spec's); None without."""
+    from dockyard.imagespec.spec import ImageSpec
+
+    inputs = check(spec)
+    if inputs is not None:
+        return inputs.min_driver
+    return min_driver(spec.base_image) if isinstance(spec.base_image, ImageSpec) else None

@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -125,6 +126,33 @@ class DockerExecutor:
             reason = str(getattr(exc, "explanation", "") or exc).splitlines()[0]
             raise ExecutionError(f"image {image}: not found locally or in its registry ({reason})") from None
 
+    def _check_driver(self, attempt: TaskAttempt) -> None:
+        """Refuse a GPU task whose image needs a newer NVIDIA driver than this host's, before any pull."""
+        from dockyard.imagespec.cuda import DriverTooOld, check_driver
+
+        count = attempt.limits.get("gpu") or attempt.requests.get("gpu")
+        if not attempt.min_driver_version or not count or int(count) == 0:
+            return
+        query = ["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"]
+        try:
+            result = subprocess.run(query, capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ExecutionError(
+                f"task {attempt.node_id}: needs an NVIDIA driver >= {attempt.min_driver_version} "
+                f"but nvidia-smi did not answer on this host ({exc})"
+            ) from None
+        drivers = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+        if result.returncode != 0 or not drivers:
+            raise ExecutionError(
+                f"task {attempt.node_id}: needs an NVIDIA driver >= {attempt.min_driver_version} "
+                f"but nvidia-smi found none (exit {result.returncode})"
+            )
+        for driver in drivers:
+            try:
+                check_driver(attempt.min_driver_version, driver)
+            except DriverTooOld as exc:
+                raise ExecutionError(f"task {attempt.node_id}: {exc}") from None
+
     def _gpu_requests(self, attempt: TaskAttempt) -> list[Any]:
         count = attempt.limits.get("gpu") or attempt.requests.get("gpu")
         if not count or int(count) == 0:
@@ -158,6 +186,7 @@ class DockerExecutor:
         """Create and start the container; fails before starting when the image or a GPU is missing."""
         import docker.errors
 
+        self._check_driver(attempt)
         self._ensure_image(attempt.image)
         device_requests = self._gpu_requests(attempt)
         limits = {**attempt.requests, **attempt.limits}

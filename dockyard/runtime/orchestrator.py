@@ -224,7 +224,16 @@ class ContainerTaskRunner:
             interruptible=bool(task.interruptible),
             timeout_s=task.timeout_s,
             secrets=ctx.secrets + tuple(SecretRef(s.group, s.key) for s in task.secret_requests),
+            min_driver_version=_min_driver(task.container_image),
         )
+
+
+def _min_driver(image: Any) -> str | None:
+    """The NVIDIA driver floor of a task's ImageSpec (from its CUDA); unknown for an image named by string."""
+    from dockyard.imagespec.cuda import min_driver
+    from dockyard.imagespec.spec import ImageSpec
+
+    return min_driver(image) if isinstance(image, ImageSpec) else None
 
 
 @dataclass
