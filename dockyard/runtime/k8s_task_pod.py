@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -149,7 +150,33 @@ def _merge_container(template: dict[str, Any], ours: dict[str, Any]) -> dict[str
     return merged
 
 
-def merge_pod_template(spec: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PodTemplateParts:
+    """A task's pod template, in either form `TaskAttempt.pod_template` may carry."""
+
+    spec: dict[str, Any]
+    primary: str = PRIMARY
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, template: dict[str, Any] | None) -> PodTemplateParts:
+        """`PodTemplate.to_dict()` (podSpec, primaryContainerName, labels, annotations) or a PodSpec."""
+        if not template:
+            return cls(spec={})
+        if "podSpec" not in template:
+            return cls(spec=template)
+        return cls(
+            spec=template["podSpec"] or {},
+            primary=template.get("primaryContainerName") or PRIMARY,
+            labels=dict(template.get("labels") or {}),
+            annotations=dict(template.get("annotations") or {}),
+        )
+
+
+def merge_pod_template(
+    spec: dict[str, Any], template: dict[str, Any], primary: str = PRIMARY
+) -> dict[str, Any]:
     """Overlay dockyard's pod spec on a user's PodSpec (camelCase, as `sanitize_for_serialization` writes it).
 
     The template is the base; the task's own settings win. The template's container named `primary` is
@@ -160,9 +187,9 @@ def merge_pod_template(spec: dict[str, Any], template: dict[str, Any]) -> dict[s
     for key, value in spec.items():
         if key == "containers":
             (ours,) = value
-            primary = [c for c in template.get("containers", []) if c.get("name") == PRIMARY]
-            sidecars = [c for c in template.get("containers", []) if c.get("name") != PRIMARY]
-            merged[key] = [_merge_container(primary[0] if primary else {}, ours), *copy.deepcopy(sidecars)]
+            found = [c for c in template.get("containers", []) if c.get("name") == primary]
+            sidecars = [c for c in template.get("containers", []) if c.get("name") != primary]
+            merged[key] = [_merge_container(found[0] if found else {}, ours), *copy.deepcopy(sidecars)]
         elif key in ("volumes", "initContainers", "imagePullSecrets"):
             merged[key] = _merge_named(merged.get(key, []), value, "name")
         elif key in _APPENDED:
@@ -187,9 +214,10 @@ def task_pod(
         node_id=attempt.node_id,
         attempt=str(attempt.attempt),
     )
+    template = PodTemplateParts.of(attempt.pod_template)
     volumes, mounts = _secret_volumes(attempt.secrets, settings)
     container: dict[str, Any] = {
-        "name": PRIMARY,
+        "name": template.primary,
         "image": attempt.image,
         "command": list(attempt.command),
         "env": [{"name": key, "value": value} for key, value in sorted(attempt.env.items())],
@@ -225,11 +253,14 @@ def task_pod(
         tolerations.extend(dict(t) for t in kube.interruptible_tolerations)
     if tolerations:
         spec["tolerations"] = tolerations
-    if attempt.pod_template:
-        spec = merge_pod_template(spec, attempt.pod_template)
-    annotations = {"dockyard.io/interruptible": "true"} if attempt.interruptible else {}
+    if template.spec:
+        spec = merge_pod_template(spec, template.spec, template.primary)
+    annotations = dict(template.annotations)
+    if attempt.interruptible:
+        annotations["dockyard.io/interruptible"] = "true"
     if attempt.min_driver_version:
         annotations["dockyard.io/min-driver-version"] = attempt.min_driver_version
+    labels = {**template.labels, **labels}
     metadata: dict[str, Any] = {"name": pod_name(attempt), "namespace": kube.namespace, "labels": labels}
     if annotations:
         metadata["annotations"] = annotations

@@ -15,7 +15,7 @@ from dockyard.builders.k8s_pod_status import PodState, PodVerdict
 from dockyard.config import Settings, get_settings
 from dockyard.errors import ExecutionError
 from dockyard.runtime.executor import Outcome, Phase, TaskAttempt
-from dockyard.runtime.k8s_task_pod import PRIMARY, pod_name, task_pod
+from dockyard.runtime.k8s_task_pod import PRIMARY, task_pod
 
 _ALL_LINES = 1_000_000
 _PHASES = {
@@ -43,6 +43,7 @@ def outcome_of(verdict: PodVerdict, log_tail: str = "") -> Outcome:
 @dataclass
 class PodHandle:
     name: str
+    container: str = PRIMARY  # the task's container (a pod template may name it)
     log: str | None = None  # captured at the end, before the pod is deleted
     cancelled: bool = False
     outcome: Outcome | None = None
@@ -81,7 +82,9 @@ class KubernetesExecutor:
     def launch(self, attempt: TaskAttempt) -> PodHandle:
         manifest = task_pod(attempt, self.settings, self._driver_versions(attempt))
         self.cluster.create(manifest)
-        return PodHandle(name=pod_name(attempt))
+        return PodHandle(
+            name=manifest["metadata"]["name"], container=manifest["spec"]["containers"][0]["name"]
+        )
 
     def wait(self, handle: PodHandle) -> Outcome:
         """Watch the pod to a final state, keep its log, delete it (also on Ctrl-C), map the outcome."""
@@ -89,7 +92,7 @@ class KubernetesExecutor:
             return handle.outcome
         try:
             verdict = self.cluster.wait_pod(handle.name, lambda v: False)
-            handle.log = self.cluster.log_tail(handle.name, PRIMARY, lines=_ALL_LINES)
+            handle.log = self.cluster.log_tail(handle.name, handle.container, lines=_ALL_LINES)
         finally:
             self.cluster.delete("Pod", handle.name)
         if handle.cancelled:
@@ -101,7 +104,7 @@ class KubernetesExecutor:
     def logs(self, handle: PodHandle) -> str:
         if handle.log is not None:
             return handle.log
-        return str(self.cluster.log_tail(handle.name, PRIMARY, lines=_ALL_LINES))
+        return str(self.cluster.log_tail(handle.name, handle.container, lines=_ALL_LINES))
 
     def cancel(self, handle: PodHandle) -> None:
         handle.cancelled = True

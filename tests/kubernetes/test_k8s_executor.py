@@ -118,3 +118,16 @@ def test_min_driver_version_asks_the_nodes_first() -> None:
     assert terms["nodeSelectorTerms"][0]["matchExpressions"][1]["values"] == ["550.54.15"]
     with pytest.raises(ExecutionError, match="no node has an NVIDIA driver >= 560"):
         executor.launch(_attempt(accelerator="A100", min_driver_version="560"))
+
+
+def test_logs_come_from_the_templates_primary_container() -> None:
+    class Recording(PodCluster):
+        def log_tail(self, pod: str, container: str, lines: int = 40) -> str:
+            return f"log of {container}"
+
+    cluster = Recording(PodVerdict(PodState.SUCCEEDED, exit_code=0))
+    executor = KubernetesExecutor(make_settings(), cluster=cluster)
+    template = {"podSpec": {"containers": [{"name": "main"}]}, "primaryContainerName": "main"}
+    handle = executor.launch(_attempt(pod_template=template))
+    executor.wait(handle)
+    assert executor.logs(handle) == "log of main"

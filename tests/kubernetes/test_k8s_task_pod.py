@@ -237,3 +237,33 @@ def test_pod_template_without_primary_container(settings: Settings) -> None:
     )
     assert merged["containers"] == [{"name": "primary", "image": "x"}, {"name": "helper", "image": "h"}]
     assert merged["volumes"] == [{"name": "a", "emptyDir": {}}]  # the same-named volume is dockyard's
+
+
+def test_sdk_pod_template_with_its_own_primary_name(settings: Settings) -> None:
+    """`dockyard.PodTemplate.to_dict()` as the orchestrator passes it: the named container is the task's."""
+    from kubernetes.client import V1Container, V1PodSpec, V1Toleration
+
+    from dockyard import PodTemplate
+
+    template = PodTemplate(
+        pod_spec=V1PodSpec(
+            containers=[
+                V1Container(name="main", env=[{"name": "A", "value": "1"}]),
+                V1Container(name="proxy", image="envoyproxy/envoy:v1.31"),
+            ],
+            tolerations=[V1Toleration(key="team", operator="Exists")],
+        ),
+        primary_container_name="main",
+        labels={"team": "overridden-by-settings", "app": "trainer"},
+        annotations={"sidecar.istio.io/inject": "false"},
+    )
+    pod = task_pod(_attempt(pod_template=template.to_dict()), settings)
+    assert_valid(pod)
+    main, proxy = pod["spec"]["containers"]
+    assert main["name"] == "main" and main["image"] == IMAGE
+    assert main["env"][0] == {"name": "A", "value": "1"}
+    assert proxy["name"] == "proxy"
+    assert pod["spec"]["tolerations"] == [{"key": "team", "operator": "Exists"}]
+    assert pod["metadata"]["labels"]["app"] == "trainer"
+    assert pod["metadata"]["labels"]["team"] == "vision"  # dockyard's labels win
+    assert pod["metadata"]["annotations"] == {"sidecar.istio.io/inject": "false"}
