@@ -11,6 +11,7 @@ import sys
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from dockyard.errors import DockyardError
 
@@ -41,6 +42,6 @@ def main() -> None:
         err_console.print("[red]interrupted[/red]")
         sys.exit(130)
     except DockyardError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     sys.exit(result if isinstance(result, int) else 0)
