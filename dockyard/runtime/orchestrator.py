@@ -319,8 +319,9 @@ def execute_remote(
         try:
             out = walker.run_entity(entity, "n0", literals)
         except StoreError as exc:  # the store is gone: the record keeps what finished, for a resume
+            reason = " ".join(str(exc).split())
             raise StoreError(
-                f"execution {execution_id}: {exc} (resume it with --resume {execution_id})"
+                f"execution {execution_id}: {reason} (resume it with --resume {execution_id})"
             ) from exc
         except Exception as exc:
             message = " ".join(str(exc).split()) or repr(exc)

@@ -120,12 +120,19 @@ def test_source_only_change_reruns_without_an_image_build(file_settings: Setting
     assert first.record.images == second.record.images
 
 
-def kill_when(store: Any, uri: str, execution_id: str, docker_client: Any) -> threading.Thread:
-    """Kill the node's container once its checkpoint `uri` reaches the store."""
+def kill_at_checkpoint(store: Any, execution_id: str, docker_client: Any) -> threading.Thread:
+    """Kill the execution's container once a first-attempt checkpoint holding b"5" reaches the store."""
+    nodes = store.url_for("executions", execution_id, "nodes") + "/"
+
+    def reached() -> bool:
+        for uri in store.list(nodes):
+            if uri.endswith("/checkpoints/0/_checkpoint") and store.read_bytes(uri) == b"5":
+                return True
+        return False
 
     def watch() -> None:
         for _ in range(1200):
-            if store.exists(uri) and store.read_bytes(uri) == b"5":
+            if reached():
                 for c in docker_client.containers.list(
                     filters={"label": f"dockyard.execution={execution_id}"}
                 ):
@@ -144,8 +151,7 @@ def test_killed_container_resumes_from_its_checkpoint(
     src = source_copy(tmp_path / "src")
     store = open_store(file_settings.store.url, file_settings)
     execution_id = f"kill{uuid.uuid4().hex[:8]}"
-    checkpoint = store.url_for("executions", execution_id, "nodes", "n0", "checkpoints", "0", "_checkpoint")
-    watcher = kill_when(store, checkpoint, execution_id, docker_client)
+    watcher = kill_at_checkpoint(store, execution_id, docker_client)
     result = run_remote(
         load(src, "faults", "checkpointed"),
         {"to": 10},
@@ -155,7 +161,8 @@ def test_killed_container_resumes_from_its_checkpoint(
     )
     watcher.join()
     assert result.outputs == 5010  # resumed at 5, counted to 10
-    attempts = load_record(store, execution_id).nodes["n0"].attempts
+    (node,) = load_record(store, execution_id).nodes.values()
+    attempts = node.attempts
     assert [a.error_kind for a in attempts] == ["system", None]
     assert attempts[0].message.startswith("system error: container killed by signal 9")
 
@@ -179,17 +186,17 @@ def test_missing_image_is_a_clear_error(file_settings: Settings, tmp_path: Path)
 
 
 class StopStoreOnLaunch:
-    """Wraps the executor: stops the S3 endpoint when the `node` container starts (mid-run)."""
+    """Wraps the executor: stops the S3 endpoint as the `stop_at`-th container (0-based) starts."""
 
-    def __init__(self, inner: Any, proxy: TcpProxy, node: str) -> None:
-        self.inner, self.proxy, self.node = inner, proxy, node
+    def __init__(self, inner: Any, proxy: TcpProxy, stop_at: int | None) -> None:
+        self.inner, self.proxy, self.stop_at = inner, proxy, stop_at
         self.name = inner.name
         self.launched: list[str] = []
 
     def launch(self, attempt: Any) -> Any:
-        self.launched.append(attempt.node_id)
-        if attempt.node_id == self.node:
+        if len(self.launched) == self.stop_at:
             self.proxy.stop()
+        self.launched.append(attempt.node_id)
         return self.inner.launch(attempt)
 
     def wait(self, handle: Any) -> Any:
@@ -213,7 +220,7 @@ def test_s3_stopped_mid_run_is_a_clear_error_and_the_run_resumes(
         src = source_copy(tmp_path / "src")
         wf = load(src, "faults", "greet")
         store = open_store(settings.store.url, settings)
-        first = StopStoreOnLaunch(make_executor(settings, store), proxy, "n1")
+        first = StopStoreOnLaunch(make_executor(settings, store), proxy, 1)
         execution_id = f"s3stop{uuid.uuid4().hex[:8]}"
         with pytest.raises(
             StoreError, match=rf"execution {execution_id}: .*s3://.*(resume it with --resume)"
@@ -226,12 +233,13 @@ def test_s3_stopped_mid_run_is_a_clear_error_and_the_run_resumes(
                 execution_id=execution_id,
                 executor=first,
             )
-        assert first.launched == ["n0", "n1"]
+        hello_node, shout_node = first.launched
         proxy.start()
         record = load_record(store, execution_id)
-        assert record.nodes["n0"].phase is NodePhase.SUCCEEDED
+        assert record.nodes[hello_node].phase is NodePhase.SUCCEEDED
+        assert record.nodes[shout_node].phase is not NodePhase.SUCCEEDED
         assert record.phase is ExecutionPhase.RUNNING
-        again = StopStoreOnLaunch(make_executor(settings, store), proxy, "none")
+        again = StopStoreOnLaunch(make_executor(settings, store), proxy, None)
         result = run_remote(
             wf,
             {"name": "bo"},
@@ -242,6 +250,6 @@ def test_s3_stopped_mid_run_is_a_clear_error_and_the_run_resumes(
             executor=again,
         )
         assert result.outputs.startswith("HELLO BO V1")
-        assert again.launched == ["n1"]  # n0 finished before the outage and is not run again
+        assert again.launched == [shout_node]  # hello finished before the outage: not run again
     finally:
         proxy.stop()
