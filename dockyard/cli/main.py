@@ -15,7 +15,9 @@ from rich.markup import escape
 
 from dockyard.errors import DockyardError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Build images for ML workflows and run them.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Build images for ML workflows and run them."
+)
 err_console = Console(stderr=True)
 
 from dockyard.cli import build as build_cli  # noqa: E402
@@ -34,6 +36,8 @@ def main() -> None:
     try:
         result = app(standalone_mode=False)
     except click.exceptions.Exit as exc:
+        if exc.exit_code == 130:  # typer turns Ctrl-C into Exit(130)
+            err_console.print("[red]interrupted[/red]")
         sys.exit(exc.exit_code)
     except click.ClickException as exc:  # usage errors: bad flags, missing arguments
         exc.show()
