@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,9 @@ env:
 commands:
   - echo built > /root/from-command.txt
 source_root: app
+pip_secret_mounts: [[token.txt, /root/.config/pip-token]]
 """
+TOKEN = f"dockyard-token-{uuid.uuid4().hex}"  # a secret value that must appear in no layer
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ def built(base_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     (project / "app").mkdir(parents=True)
     (project / "app" / "main.py").write_text("print('hello from the image')\n")
     (project / "spec.yaml").write_text(SPEC_YAML)
+    (project / "token.txt").write_text(TOKEN)
     settings = BuildSettings(default_base_image=base_image, ca_bundle=CA, work_dir=root / "work")
     spec = ImageSpec.from_yaml(project / "spec.yaml")
     with RegistryClient() as client:
@@ -90,7 +94,7 @@ def test_build_leaves_no_tools_lists_or_secrets_behind(built: Built) -> None:
     leftovers = _run(
         built.context.image,
         "ls -A /var/lib/apt/lists; ls -A /run/secrets 2>/dev/null; ls -d /tmp/dockyard-* 2>/dev/null; "
-        "command -v uv; ls /etc/apt/apt.conf.d/docker-clean 2>/dev/null; true",
+        "command -v uv; ls /etc/apt/apt.conf.d/docker-clean /root/.config/pip-token 2>/dev/null; true",
     )
     assert leftovers.strip() == ""
 
@@ -174,3 +178,34 @@ def test_a_python_version_the_base_lacks_fails_the_build_naming_it(base_image: s
     )
     assert result.returncode != 0
     assert "No interpreter found for Python 3.9" in result.stderr
+
+
+def test_no_layer_holds_a_secret(built: Built, tmp_path: Path) -> None:
+    """`docker save` the image and scan every file of every layer for the secret mount's value."""
+    import gzip
+    import tarfile
+
+    archive = tmp_path / "image.tar"
+    _docker("save", "--output", str(archive), built.context.image)
+    needle = TOKEN.encode()
+    scanned = 0
+    with tarfile.open(archive) as outer:
+        for member in outer:
+            blob = outer.extractfile(member) if member.isfile() else None
+            if blob is None:
+                continue
+            head = blob.read(2)
+            blob.seek(0)
+            stream = gzip.GzipFile(fileobj=blob) if head == b"\x1f\x8b" else blob
+            try:
+                with tarfile.open(fileobj=stream, mode="r|") as layer:
+                    for entry in layer:
+                        data = layer.extractfile(entry) if entry.isfile() else None
+                        if data is not None:
+                            assert needle not in data.read(), f"{entry.name} in {member.name}"
+                            scanned += 1
+            except tarfile.ReadError:  # a manifest or config blob, not a layer
+                blob.seek(0)
+                assert needle not in blob.read(), member.name
+    assert scanned > 1000  # the scan really read the image's files
+    assert TOKEN.encode() in (built.project / "token.txt").read_bytes()
