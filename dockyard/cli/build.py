@@ -34,9 +34,9 @@ class Output(str, Enum):
 
 
 def _load(paths: list[str], *, platform: str | None, builder: str | None) -> dict[ImageSpec, str]:
-    """Each spec with the argument it came from; flags override the spec's platform and builder."""
+    """Each spec with the argument it came from; flags override the specs' platform and builder."""
     from dockyard.imagespec import grammar
-    from dockyard.imagespec.load import load_spec
+    from dockyard.imagespec.load import load_specs
 
     if platform is not None:
         try:
@@ -45,16 +45,19 @@ def _load(paths: list[str], *, platform: str | None, builder: str | None) -> dic
             raise SpecError(f"--platform: {exc}") from None
     loaded: dict[ImageSpec, str] = {}
     for path in paths:
-        spec = load_spec(path)
-        changes: dict[str, Any] = {}
-        if platform is not None:
-            changes["platform"] = platform
-        if builder is not None:
-            changes["builder"] = builder
-        if changes:
-            spec = spec.model_copy(update=changes)  # keeps the spec's base folder; values checked above
-        loaded.setdefault(spec, path)
+        for found in load_specs(path):
+            loaded.setdefault(_override(found, platform=platform, builder=builder), path)
     return loaded
+
+
+def _override(spec: ImageSpec, *, platform: str | None, builder: str | None) -> ImageSpec:
+    changes: dict[str, Any] = {}
+    if platform is not None:
+        changes["platform"] = platform
+    if builder is not None:
+        changes["builder"] = builder
+    # model_copy keeps the spec's base folder (relative paths); the platform was checked by the caller.
+    return spec.model_copy(update=changes) if changes else spec
 
 
 class _ProgressView:
@@ -106,14 +109,14 @@ def build(
             for spec, path in loaded.items()
         ]
         if output is Output.json:
-            out.print_json(json.dumps(rows))
+            typer.echo(json.dumps(rows, indent=2))
             return
-        for row in rows:
-            out.print(f"{row['spec']}  {row['image']}  {row['state']}", markup=False)
+        for planned in rows:
+            out.print(f"{planned['spec']}  {planned['image']}  {planned['state']}", markup=False)
         return
     with view.progress if err.is_terminal else nullcontext():
         outcomes = engine.ensure(loaded, push=push, force=force)
-    results = [
+    results: list[dict[str, object]] = [
         {
             "spec": path,
             "image": outcomes[spec].image,
@@ -125,7 +128,7 @@ def build(
         for spec, path in loaded.items()
     ]
     if output is Output.json:
-        out.print_json(json.dumps(results))
+        typer.echo(json.dumps(results, indent=2))
         return
     for row in results:
         state = "built" if row["built"] else f"present ({row['source']})"
