@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -14,6 +15,7 @@ from dockyard.errors import ExecutionError
 
 app = typer.Typer()
 console = Console()
+err_console = Console(stderr=True)
 
 
 def _when(ts: float | None) -> str:
@@ -73,3 +75,31 @@ def logs(
     if not attempts or attempts[-1].logs_uri is None:
         raise ExecutionError(f"execution {execution_id} node {node}: no logs for attempt {attempt}")
     print(blobs.read_bytes(attempts[-1].logs_uri).decode(errors="replace"), end="")
+
+
+def run_remote_command(file: Path, name: str, args: list[str], *, resume: str | None) -> None:
+    """`dockyard run --remote FILE ENTITY [inputs]`: the source root is FILE's folder."""
+    from dockyard.cli.run import InputError, parse_inputs, to_json
+    from dockyard.config import get_settings
+    from dockyard.runtime.remote import run_remote
+    from dockyard.sdk.entities import load_entity
+    from dockyard.sdk.launch_plan import LaunchPlan
+
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    target = load_entity(str(file), name)  # imported as at registration: is_container() is False
+    inputs = parse_inputs(target, args, f"dockyard run --remote {file} {name}")
+    if inputs is None:
+        return
+    if isinstance(target, LaunchPlan):
+        inputs, target = target.merged_inputs(inputs), target.workflow
+    result = run_remote(
+        target,
+        inputs,
+        source_root=file.resolve().parent,
+        settings=get_settings(),
+        execution_id=resume,
+        resume=resume is not None,
+    )
+    err_console.print(f"execution [bold]{result.execution_id}[/bold]: {result.record.phase.value}")
+    print(json.dumps(to_json(result.outputs), indent=2, ensure_ascii=False))

@@ -474,6 +474,8 @@ def run(
     overwrite_cache: bool = typer.Option(
         False, "--overwrite-cache", help="Run cached tasks again and replace their cached outputs."
     ),
+    remote: bool = typer.Option(False, "--remote", help="Build images and run each task in a container."),
+    resume: str | None = typer.Option(None, "--resume", help="Resume a remote execution by id."),
 ) -> None:
     """Run a task, workflow or launch plan locally; inputs are options (see FILE ENTITY --help)."""
     asked_help = {"--help", "-h"} & {str(file), str(entity)}
@@ -484,6 +486,11 @@ def run(
         raise InputError(
             f"missing {'FILE' if file is None else 'ENTITY'}: dockyard run FILE ENTITY [--input value ...]"
         )
+    if remote or resume:
+        from dockyard.cli.remote import run_remote_command
+
+        run_remote_command(file, entity, list(ctx.args), resume=resume)
+        return
     target = _load(file, entity)
     inputs = parse_inputs(target, list(ctx.args), f"dockyard run {file} {entity}")
     if inputs is None:
