@@ -1,0 +1,215 @@
+"""`dockyard build` / `dockyard exists` as a user runs them: exit codes, one-line errors, Ctrl-C."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .conftest import CA_BUNDLE, SESSION
+
+DOCKYARD = str(Path(sys.executable).parent / "dockyard")
+
+
+def dockyard(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "DOCKYARD_BUILD_WORK_DIR": str(cwd / "work"), **(env or {})}
+    if CA_BUNDLE.is_file():
+        full_env.setdefault("DOCKYARD_BUILD_CA_BUNDLE", str(CA_BUNDLE))
+    return subprocess.run(
+        [DOCKYARD, *args], cwd=cwd, capture_output=True, text=True, env=full_env, timeout=600, check=False
+    )
+
+
+def one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: "), proc.stderr
+    return lines[0]
+
+
+def write_spec(folder: Path, text: str) -> Path:
+    path = folder / "spec.yaml"
+    path.write_text(text)
+    return path
+
+
+# --- bad input: rejected before anything runs -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("name: app\npackages: ['numpy>=>1']\n", "packages"),
+        ("name: app\napt_packages: ['curl; rm -rf /']\n", "apt_packages"),
+        ("name: app\npackagez: [numpy]\n", "packagez"),
+        ("name: app\nrequirements: missing-requirements.txt\n", "missing-requirements.txt"),
+    ],
+    ids=["invalid-package", "shell-metacharacters", "unknown-key", "missing-requirements"],
+)
+def test_bad_spec_is_one_line_and_exit_2(tmp_path: Path, text: str, needle: str) -> None:
+    spec = write_spec(tmp_path, text)
+    proc = dockyard("build", str(spec), cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert needle in one_error_line(proc)
+
+
+def test_unknown_builder_lists_the_available_ones(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, "name: app\n")
+    proc = dockyard("build", str(spec), "--builder", "nope", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "available: docker" in one_error_line(proc)
+
+
+def test_unsupported_field_fails_before_anything_runs(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, "name: app\nconda_packages: [numpy]\nregistry: 127.0.0.1:1\n")
+    proc = dockyard("build", str(spec), cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "does not support conda_packages" in one_error_line(proc)
+
+
+# --- registries that give no answer ------------------------------------------------------------------------
+def test_unreachable_registry_exit_4(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    spec = write_spec(tmp_path, f"name: app\nregistry: 127.0.0.1:{port}\n")
+    for command in ("build", "exists"):
+        proc = dockyard(command, str(spec), cwd=tmp_path)
+        assert proc.returncode == 4, proc.stderr
+        assert f"127.0.0.1:{port}: registry unreachable" in one_error_line(proc)
+
+
+@pytest.mark.registry
+def test_auth_failure_exit_4(tmp_path: Path, auth_registry: object) -> None:
+    spec = write_spec(tmp_path, "name: app\nregistry: localhost:5001\n")
+    proc = dockyard("build", str(spec), cwd=tmp_path)
+    assert proc.returncode == 4, proc.stderr
+    assert "localhost:5001: authentication required and no credentials found" in one_error_line(proc)
+    config = Path(os.environ["DOCKER_CONFIG"]) / "config.json"
+    config.write_text(
+        json.dumps({"auths": {"localhost:5001": {"auth": base64.b64encode(b"dockyard:bad").decode()}}})
+    )
+    proc = dockyard("exists", str(spec), cwd=tmp_path)
+    assert proc.returncode == 4, proc.stderr
+    assert "localhost:5001: credentials rejected" in one_error_line(proc)
+
+
+@pytest.mark.registry
+def test_allow_unknown_existence_opts_in_to_building(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    spec = write_spec(tmp_path, f"name: app\nregistry: 127.0.0.1:{port}\n")
+    proc = dockyard(
+        "build", str(spec), "--dry-run", cwd=tmp_path, env={"DOCKYARD_BUILD_ALLOW_UNKNOWN_EXISTENCE": "true"}
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[-1] == "unknown"
+
+
+# --- builds that fail ----------------------------------------------------------------------------------
+@pytest.mark.docker
+@pytest.mark.registry
+def test_missing_base_image_exit_3(tmp_path: Path, base_image: str) -> None:
+    missing = f"localhost:5000/no-such-base-{uuid.uuid4().hex[:8]}:1"
+    spec = write_spec(tmp_path, f"name: dockyard-test/nobase-{SESSION}\nbase_image: {missing}\n")
+    proc = dockyard("build", str(spec), cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    assert f"base image {missing} cannot be pulled" in one_error_line(proc)
+
+
+@pytest.mark.docker
+@pytest.mark.registry
+@pytest.mark.slow
+def test_failing_run_step_names_the_step_and_its_log(tmp_path: Path, base_image: str) -> None:
+    spec = write_spec(
+        tmp_path,
+        f"name: dockyard-test/fails-{SESSION}\n"
+        f"commands: ['echo boom-{SESSION} && echo last-line && exit 7']\n",
+    )
+    proc = dockyard("build", str(spec), cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    first, *tail = proc.stderr.strip().splitlines()
+    assert first.startswith("error: ") and "build failed at step `" in first
+    assert f"echo boom-{SESSION}" in first and "exit code: 7" in first
+    assert [line.strip() for line in tail][-2:] == [f"| boom-{SESSION}", "| last-line"]
+    exists = dockyard("exists", str(spec), cwd=tmp_path)
+    assert exists.returncode == 1  # nothing was pushed
+
+
+# --- success, dry run, json ----------------------------------------------------------------------------
+@pytest.mark.docker
+@pytest.mark.registry
+@pytest.mark.slow
+def test_build_json_then_exists_then_dry_run(tmp_path: Path, base_image: str) -> None:
+    spec = write_spec(tmp_path, f"name: dockyard-test/cli-{SESSION}\ncommands: ['echo cli-{SESSION}']\n")
+    dry = dockyard("build", str(spec), "--dry-run", "--output", "json", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    (planned,) = json.loads(dry.stdout)
+    assert planned["state"] == "absent"
+    absent = dockyard("exists", str(spec), cwd=tmp_path)
+    assert (absent.returncode, absent.stdout.strip()) == (1, planned["image"])
+    built = dockyard("build", str(spec), "--output", "json", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    (row,) = json.loads(built.stdout)
+    assert row["built"] is True and row["image"] == planned["image"]
+    assert row["image_ref"] == f"{row['image'].rsplit(':', 1)[0]}@{row['digest']}"
+    present = dockyard("exists", str(spec), cwd=tmp_path)
+    assert (present.returncode, present.stdout.strip()) == (0, row["image_ref"])
+    again = dockyard("build", str(spec), "--output", "json", cwd=tmp_path)
+    assert json.loads(again.stdout)[0]["built"] is False
+
+
+# --- Ctrl-C ----------------------------------------------------------------------------------------------
+def _sleeping(marker: str) -> bool:
+    for proc in Path("/proc").iterdir():
+        try:
+            if marker in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+@pytest.mark.docker
+@pytest.mark.registry
+@pytest.mark.slow
+def test_ctrl_c_mid_build_exits_130_and_pushes_nothing(tmp_path: Path, base_image: str) -> None:
+    seconds = f"300.{uuid.uuid4().int % 10**9}"  # a unique argv, so the test can see the RUN step running
+    spec = write_spec(tmp_path, f"name: dockyard-test/ctrlc-{SESSION}\ncommands: ['sleep {seconds}']\n")
+    env = {**os.environ, "DOCKYARD_BUILD_WORK_DIR": str(tmp_path / "work")}
+    if CA_BUNDLE.is_file():
+        env["DOCKYARD_BUILD_CA_BUNDLE"] = str(CA_BUNDLE)
+    image = json.loads(dockyard("build", str(spec), "--dry-run", "--output", "json", cwd=tmp_path).stdout)[0]
+    cli = subprocess.Popen(
+        [DOCKYARD, "build", str(spec)], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 480
+    while not _sleeping(f"sleep {seconds}"):
+        assert cli.poll() is None, cli.stderr.read() if cli.stderr else ""
+        assert time.monotonic() < deadline, "the RUN step never started"
+        time.sleep(0.5)
+    cli.send_signal(signal.SIGINT)
+    _, err = cli.communicate(timeout=120)
+    assert cli.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "interrupted"
+    repository, tag = image["image"].removeprefix("localhost:5000/").rsplit(":", 1)
+    head = httpx.head(
+        f"http://localhost:5000/v2/{repository}/manifests/{tag}",
+        headers={
+            "Accept": "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json"
+        },
+    )
+    assert head.status_code == 404
+    deadline = time.monotonic() + 60
+    while _sleeping(f"sleep {seconds}"):  # BuildKit stops the RUN step's container too
+        assert time.monotonic() < deadline, "the RUN step kept running after Ctrl-C"
+        time.sleep(0.5)
