@@ -1,0 +1,61 @@
+"""`dockyard status` and `dockyard logs` read a record the driver left in the store (no driver running)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from dockyard.runtime.blobstore import LocalStore
+from dockyard.runtime.record import ExecutionPhase, ExecutionRecord, NodePhase, RecordWriter
+
+
+def dockyard(*args: str, store: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-c", "from dockyard.cli.main import main; main()", *args, "--store", store]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+
+
+def make_record(root: Path) -> LocalStore:
+    store = LocalStore(f"file://{root}")
+    writer = RecordWriter(store, ExecutionRecord(execution_id="e42", workflow="wf.pipeline"))
+    rec = writer.start_attempt("n0", 0)
+    logs = store.write_bytes(
+        store.url_for("executions", "e42", "nodes", "n0", "0", "logs.txt"), b"first try\n"
+    )
+    writer.finish_attempt(
+        "n0", rec, phase="failed", exit_code=137, logs_uri=logs, message="system error: killed"
+    )
+    rec = writer.start_attempt("n0", 1)
+    logs = store.write_bytes(
+        store.url_for("executions", "e42", "nodes", "n0", "1", "logs.txt"), b"training done\n"
+    )
+    writer.finish_attempt("n0", rec, phase="succeeded", exit_code=0, logs_uri=logs)
+    writer.update("n0", phase=NodePhase.SUCCEEDED, task="wf.train")
+    writer.update(phase=ExecutionPhase.SUCCEEDED)
+    return store
+
+
+def test_status_lists_nodes_and_attempts(tmp_path: Path) -> None:
+    store = make_record(tmp_path)
+    out = dockyard("status", "e42", store=store.url)
+    assert out.returncode == 0, out.stderr
+    assert "e42" in out.stdout and "succeeded" in out.stdout and "wf.train" in out.stdout
+    doc = json.loads(dockyard("status", "e42", "-o", "json", store=store.url).stdout)
+    assert [a["exit_code"] for a in doc["nodes"]["n0"]["attempts"]] == [137, 0]
+
+
+def test_logs_of_last_and_given_attempt(tmp_path: Path) -> None:
+    store = make_record(tmp_path)
+    assert dockyard("logs", "e42", "n0", store=store.url).stdout == "training done\n"
+    assert dockyard("logs", "e42", "n0", "--attempt", "0", store=store.url).stdout == "first try\n"
+
+
+def test_unknown_execution_and_node_are_one_line_errors(tmp_path: Path) -> None:
+    store = make_record(tmp_path)
+    missing = dockyard("status", "nope", store=store.url)
+    assert missing.returncode == 6
+    assert "execution nope: no record" in missing.stderr
+    node = dockyard("logs", "e42", "n9", store=store.url)
+    assert node.returncode == 5
+    assert "no node 'n9'" in node.stderr
