@@ -51,6 +51,10 @@ class FrozenDict(dict[str, str]):
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(sorted(self.items())))
 
+    def __reduce__(self) -> tuple[type[FrozenDict], tuple[dict[str, str]]]:
+        # pickle and deepcopy would otherwise refill the mapping item by item, which it refuses.
+        return (FrozenDict, (dict(self),))
+
 
 def _first_error(exc: ValidationError) -> str:
     """One line naming the field: `packages[0]: invalid PEP 508 requirement ...`."""

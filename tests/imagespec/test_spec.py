@@ -228,3 +228,16 @@ def test_importing_imagespec_loads_no_heavy_client() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_specs_survive_pickle_and_deepcopy(project: Path) -> None:
+    import copy
+    import pickle
+
+    spec = ImageSpec(
+        env={"A": "1"}, builder_options={"x": "y"}, base_image=ImageSpec(name="b", env={"B": "2"})
+    )
+    for clone in (pickle.loads(pickle.dumps(spec)), copy.deepcopy(spec)):
+        assert clone == spec and clone.identity() == spec.identity()
+        with pytest.raises(TypeError):
+            clone.env["A"] = "2"  # type: ignore[index]
