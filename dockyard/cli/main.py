@@ -23,12 +23,14 @@ err_console = Console(stderr=True)
 from dockyard.cli import build as build_cli  # noqa: E402
 from dockyard.cli import cache, remote, run  # noqa: E402  (each command module registers itself below)
 from dockyard.cli import imagespec as imagespec_cli  # noqa: E402
+from dockyard.cli import lock as lock_cli  # noqa: E402
 
 app.add_typer(remote.app)  # status, logs
 app.add_typer(run.app)  # run
 app.add_typer(cache.app)  # cache clear
 app.add_typer(build_cli.app)  # build, exists
 app.add_typer(imagespec_cli.app)  # render, explain
+app.add_typer(lock_cli.app)  # lock
 
 
 def main() -> None:
@@ -36,8 +38,6 @@ def main() -> None:
     try:
         result = app(standalone_mode=False)
     except click.exceptions.Exit as exc:
-        if exc.exit_code == 130:  # typer turns Ctrl-C into Exit(130)
-            err_console.print("[red]interrupted[/red]")
         sys.exit(exc.exit_code)
     except click.ClickException as exc:  # usage errors: bad flags, missing arguments
         exc.show()
@@ -48,4 +48,6 @@ def main() -> None:
     except DockyardError as exc:
         err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
+    if result == 130:  # typer turns Ctrl-C into a returned 130
+        err_console.print("[red]interrupted[/red]")
     sys.exit(result if isinstance(result, int) else 0)

@@ -26,6 +26,7 @@ CA_SECRET = "dockyard-ca"
 CA_TARGET = f"/run/secrets/{CA_SECRET}"
 CA_VARIABLES = ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE")
 PYTHON_DIR = "/opt/dockyard/python"  # python_provider "uv": where uv installs CPython in the image
+LOCKS_DIR = "/tmp/dockyard-locks"  # bind mount of the context's locks/ folder
 
 # Fields the templates honour (all of them: an unrendered field would be silently ignored).
 RENDERED_FIELDS = frozenset(
@@ -55,6 +56,8 @@ RENDERED_FIELDS = frozenset(
         "cuda_strategy",
         "cuda_flavour",
         "python_provider",
+        "pip_lock",
+        "conda_lock",
         "conda_packages",
         "conda_channels",
     }
@@ -137,7 +140,7 @@ def _conda(resolved: ResolvedSpec, options: RenderOptions) -> dict[str, object]:
     python = f"python={resolved.python_version}"
     return {
         "micromamba_image": options.micromamba_image,
-        "lock": None,
+        "lock": PurePosixPath(resolved.conda_lock).name if resolved.conda_lock else None,
         "channels": [shlex.quote(options.conda_channel_mirrors.get(c, c)) for c in channels],
         "specs": " ".join(shlex.quote(s) for s in (python, *resolved.conda_packages)),
     }
@@ -175,6 +178,8 @@ def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
         python_mirror=shlex.quote(options.python_mirror) if options.python_mirror else None,
         conda=_conda(resolved, options) if resolved.python_provider == "conda" else None,
         cuda_wheels=resolved.cuda.wheels if resolved.cuda else (),
+        pip_lock=PurePosixPath(resolved.pip_lock).name if resolved.pip_lock else None,
+        locks_dir=LOCKS_DIR,
         requirements=requirements,
         packages_file=bool(resolved.packages),
         runtime_wheel=options.runtime_wheel,

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from dockyard.config import BuildSettings
 from dockyard.errors import SpecError
-from dockyard.imagespec import cuda, files, grammar
+from dockyard.imagespec import cuda, files, grammar, lock
 from dockyard.imagespec.cuda import CudaInputs
 from dockyard.imagespec.files import FileRecord
 from dockyard.imagespec.runtime_install import RuntimeInstall, runtime_install
@@ -89,6 +89,8 @@ class ResolvedSpec(BaseModel):
     files: dict[str, FileRecord]
     tools: Tools
     python_provider: Literal["base", "uv", "conda"] = "base"
+    pip_lock: str | None = None  # key of the pip lock in `files` (it replaces packages and requirements)
+    conda_lock: str | None = None  # key of the conda-lock file in `files`
 
     def canonical_data(self) -> dict[str, Any]:
         """The hashed data. Fields added after schema 1 are left out at their default, so specs that do
@@ -107,7 +109,7 @@ class ResolvedSpec(BaseModel):
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
 
 
-ADDED_DEFAULTS: dict[str, Any] = {"python_provider": "base"}
+ADDED_DEFAULTS: dict[str, Any] = {"python_provider": "base", "pip_lock": None, "conda_lock": None}
 
 
 def canonical(data: Any) -> str:
@@ -170,6 +172,9 @@ def resolve(
     """
     requirements, sources = _requirements(spec)
     sources += files.image_files(spec)
+    locks = lock.lock_sources(spec)
+    lock.check_pip_lock(spec, settings)
+    sources += locks
     records = {s.key: files.digest(s, snapshot_dir) for s in sources}
     index = spec.pip_index or settings.pip_index_url
     extra = (*(spec.pip_extra_index_url or ()), *settings.pip_extra_index_urls)
@@ -196,6 +201,8 @@ def resolve(
             uv=dist_version("uv"), template=template_version(), dockyard=runtime or runtime_install()
         ),
         python_provider=spec.python_provider or ("conda" if spec.conda_packages else "base"),
+        pip_lock=locks[0].key if spec.pip_lock else None,
+        conda_lock=locks[-1].key if spec.conda_lock else None,
     )
 
 

@@ -93,6 +93,8 @@ with warnings.catch_warnings():
         cuda_strategy: Literal["base", "wheels"] | None = None  # dockyard: where CUDA comes from
         cuda_flavour: Literal["runtime", "devel"] | None = None  # dockyard: nvidia/cuda flavour (base)
         python_provider: Literal["base", "uv", "conda"] | None = None  # dockyard: who installs Python
+        pip_lock: str | None = None  # dockyard: `dockyard lock` output the packages install from
+        conda_lock: str | None = None  # dockyard: conda-lock file the conda environment is made from
         base_image: str | ImageSpec | None = None
         platform: str | None = None
         pip_index: str | None = None
@@ -414,6 +416,15 @@ def _check_python_provider(spec: ImageSpec) -> None:
         raise ValueError("python_provider: 'base' cannot install conda_packages; use 'conda'")
     if provider in ("uv", "conda") and spec.python_version is None:
         raise ValueError(f"python_version: required with python_provider {provider!r}")
+    if spec.conda_lock is not None:
+        if not spec.conda_packages:
+            raise ValueError("conda_lock: set without conda_packages")
+        if not spec.conda_lock.endswith(("-lock.yml", "-lock.yaml")):
+            raise ValueError(
+                f"conda_lock: {spec.conda_lock!r} must end in -lock.yml (micromamba reads it so)"
+            )
+    if spec.pip_lock is not None and spec.requirements and Path(spec.requirements).name in LOCK_FILES:
+        raise ValueError(f"pip_lock: cannot be combined with requirements {spec.requirements!r}, a lock")
 
 
 def _reject_unknown(data: dict[str, Any], file: Path, where: str = "") -> None:

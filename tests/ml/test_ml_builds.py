@@ -133,3 +133,19 @@ def test_base_provider_refuses_a_python_the_base_lacks(
     )
     with pytest.raises(BuildError, match=r"No interpreter found for Python 3\.13"):
         _build(spec, _settings(work, base_image))
+
+
+def test_build_installs_from_a_pip_lock(base_image: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    from dockyard.imagespec.lock import compile_pip
+
+    work = tmp_path_factory.mktemp("ml-lock")
+    (work / "spec.yaml").write_text(
+        f"name: dockyard-test/ml-lock-{SESSION}\npython_version: '3.11'\nplatform: linux/amd64\n"
+        "packages: ['six==1.17.0']\n"
+    )
+    settings = _settings(work / "work", base_image)
+    compile_pip(ImageSpec.from_yaml(work / "spec.yaml"), settings.build, work / "spec.pip.lock.txt")
+    with (work / "spec.yaml").open("a") as handle:
+        handle.write("pip_lock: spec.pip.lock.txt\n")
+    context = _build(ImageSpec.from_yaml(work / "spec.yaml"), settings)
+    assert _run(context.image, "python", "-c", "import six; print(six.__version__)").strip() == "1.17.0"
