@@ -1,0 +1,108 @@
+"""The docker builder on hand-made build contexts: output options, local loads, option checks, plugins."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dockyard.builders.docker import DockerBuilder
+from dockyard.builders.plugins import available, check_fields, load_builder
+from dockyard.builders.registry import ACCEPT, RegistryClient
+from dockyard.errors import ConfigError, SpecError
+from dockyard.imagespec.context import BuildContext
+
+from .conftest import SESSION, build_settings
+
+ZSTD_LAYER = "application/vnd.oci.image.layer.v1.tar+zstd"
+
+
+def _context(tmp_path: Path, base_image: str, image: str, **extra: object) -> BuildContext:
+    folder = tmp_path / "context"
+    folder.mkdir()
+    (folder / "Dockerfile").write_text(f"FROM {base_image}\nRUN echo {uuid.uuid4().hex} > /stamp\n")
+    return BuildContext(directory=folder, image=image, tag=image.rsplit(":", 1)[1], platforms=(), **extra)  # type: ignore[arg-type]
+
+
+def _manifest(client: httpx.Client, repository: str, reference: str) -> dict[str, object]:
+    resp = client.get(
+        f"http://localhost:5000/v2/{repository}/manifests/{reference}", headers={"Accept": ACCEPT}
+    )
+    resp.raise_for_status()
+    return resp.json()  # type: ignore[no-any-return]
+
+
+@pytest.mark.docker
+@pytest.mark.registry
+def test_zstd_compression_and_registry_cache(tmp_path: Path, base_image: str) -> None:
+    repository = f"dockyard-test/zstd-{SESSION}"
+    settings = build_settings(tmp_path / "work", compression="zstd", registry_cache=True)
+    context = _context(
+        tmp_path, base_image, f"localhost:5000/{repository}:one", labels={"dockyard.test": "a b"}
+    )
+    result = DockerBuilder(settings).build(context, push=True)
+    with httpx.Client() as client:
+        top = _manifest(client, repository, result.digest)
+        images = [m for m in top.get("manifests", [top]) if m.get("platform", {}).get("os") != "unknown"]  # type: ignore[union-attr, attr-defined]
+        manifest = _manifest(client, repository, images[0]["digest"]) if "manifests" in top else top
+        layer_types = {layer["mediaType"] for layer in manifest["layers"]}  # type: ignore[index, union-attr]
+        cache = client.head(
+            f"http://localhost:5000/v2/{repository}/manifests/buildcache", headers={"Accept": ACCEPT}
+        )
+    assert layer_types == {ZSTD_LAYER}  # force-compression re-compressed the base's gzip layers too
+    assert cache.status_code == 200  # mode=max cache exported next to the image
+    with RegistryClient() as registry:
+        assert registry.image_labels(context.image)["dockyard.test"] == "a b"
+
+
+@pytest.mark.docker
+def test_no_push_loads_the_image_locally(tmp_path: Path, base_image: str) -> None:
+    image = f"localhost:5000/dockyard-test/local-{SESSION}:{uuid.uuid4().hex[:12]}"
+    result = DockerBuilder(build_settings(tmp_path / "work")).build(
+        _context(tmp_path, base_image, image), push=False
+    )
+    assert result.image_ref == image and result.digest.startswith("sha256:")
+    inspect = subprocess.run(["docker", "image", "inspect", image], capture_output=True, text=True)
+    assert inspect.returncode == 0
+    with RegistryClient() as registry:  # loaded, not pushed
+        assert registry.digest(image) is None
+
+
+def test_unknown_builder_option_is_refused(tmp_path: Path) -> None:
+    context = _context(tmp_path, "scratch", "localhost:5000/x:y", builder_options={"frobnicate": "1"})
+    builder = DockerBuilder(build_settings(tmp_path / "work"))
+    with pytest.raises(SpecError, match="builder_options: frobnicate not understood by the docker builder"):
+        builder.command(context, push=True, metadata_file=tmp_path / "m.json")
+
+
+def test_command_line_carries_secrets_by_path_only(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("s3cr3t-value")
+    context = _context(
+        tmp_path,
+        "scratch",
+        "localhost:5000/x:y",
+        secrets={"tok": secret},
+        builder_options={"network": "none"},
+    )
+    cmd = DockerBuilder(build_settings(tmp_path / "work")).command(
+        context, push=True, metadata_file=tmp_path / "m"
+    )
+    assert f"id=tok,src={secret}" in cmd and "s3cr3t-value" not in " ".join(cmd)
+    assert cmd[cmd.index("--network") + 1] == "none"
+    assert "type=image,name=localhost:5000/x:y,push=true,compression=gzip,force-compression=true" in cmd
+
+
+def test_plugins_load_and_check_fields(tmp_path: Path) -> None:
+    assert "docker" in available()
+    settings = build_settings(tmp_path / "work")
+    builder = load_builder("docker", settings)
+    assert isinstance(builder, DockerBuilder)
+    check_fields(builder, frozenset({"packages", "apt_packages"}), image="app")
+    with pytest.raises(SpecError, match="the docker builder does not support conda_packages, cuda"):
+        check_fields(builder, frozenset({"packages", "cuda", "conda_packages"}), image="app")
+    with pytest.raises(ConfigError, match=r"builder 'nope' is not installed \(available: .*docker"):
+        load_builder("nope", settings)
