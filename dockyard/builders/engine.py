@@ -138,7 +138,7 @@ class BuildEngine:
         """The full tag reference of a spec, base image pinned by digest when the registry knows it."""
         from dockyard.imagespec.resolve import image_reference
 
-        return image_reference(spec, self.settings.build, lookup_digest=self._lookup_digest)
+        return image_reference(spec, self.settings.build, lookup_digest=self.lookup_digest)
 
     def cancel(self) -> None:
         """Stop every build in flight (called on Ctrl-C)."""
@@ -168,7 +168,8 @@ class BuildEngine:
         builder = self._builder(spec.builder or self.settings.build.builder)
         check_fields(builder, _fields_used(spec), image=spec.name)
 
-    def _lookup_digest(self, ref: str) -> str | None:
+    def lookup_digest(self, ref: str) -> str | None:
+        """The digest of a base image, for imagespec's pinning; None when unknown and that is allowed."""
         try:
             return self.registry.digest(ref)
         except RegistryError:
@@ -255,7 +256,7 @@ class BuildEngine:
         contexts.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix="ctx-", dir=contexts))
         try:
-            context = prepare(spec, self.settings.build, work_dir=scratch, lookup_digest=self._lookup_digest)
+            context = prepare(spec, self.settings.build, work_dir=scratch, lookup_digest=self.lookup_digest)
             if context.image != image:
                 raise BuildError(
                     f"{image}: the spec changed while its context was prepared (now {context.tag})"

@@ -12,6 +12,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import typer
+import yaml
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
 
@@ -84,6 +85,13 @@ class _ProgressView:
         self.progress.update(self.tasks[event.image], description=text)
 
 
+def _kubernetes_manifests(spec: ImageSpec, engine: BuildEngine, *, push: bool) -> list[dict[str, Any]]:
+    """What the kubernetes builder would create for this spec (secret values replaced by their source)."""
+    from dockyard.builders.kubernetes import render_spec_manifests
+
+    return render_spec_manifests([spec], engine.settings, push=push, lookup_digest=engine.lookup_digest)
+
+
 @app.command()
 def build(
     specs: list[str] = typer.Argument(..., help="Spec files: YAML, or `file.py:variable`."),
@@ -104,15 +112,21 @@ def build(
     engine = BuildEngine(get_settings(), on_event=view if err.is_terminal else None)
     if dry_run:
         plan = engine.plan(loaded)
-        rows = [
-            {"spec": path, "image": plan[spec].image, "state": plan[spec].state, "detail": plan[spec].detail}
-            for spec, path in loaded.items()
-        ]
+        rows: list[dict[str, object]] = []
+        documents: list[dict[str, Any]] = []
+        for spec, path in loaded.items():
+            item = plan[spec]
+            rows.append({"spec": path, "image": item.image, "state": item.state, "detail": item.detail})
+            if (spec.builder or engine.settings.build.builder) == "kubernetes":
+                rows[-1]["manifests"] = manifests = _kubernetes_manifests(spec, engine, push=push)
+                documents += manifests
         if output is Output.json:
             typer.echo(json.dumps(rows, indent=2))
             return
         for planned in rows:
             out.print(f"{planned['spec']}  {planned['image']}  {planned['state']}", markup=False)
+        if documents:
+            typer.echo(yaml.safe_dump_all(documents, sort_keys=False, explicit_start=True), nl=False)
         return
     with view.progress if err.is_terminal else nullcontext():
         outcomes = engine.ensure(loaded, push=push, force=force)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from .conftest import CA_BUNDLE, SESSION
 
@@ -213,3 +214,15 @@ def test_ctrl_c_mid_build_exits_130_and_pushes_nothing(tmp_path: Path, base_imag
     while _sleeping(f"sleep {seconds}"):  # BuildKit stops the RUN step's container too
         assert time.monotonic() < deadline, "the RUN step kept running after Ctrl-C"
         time.sleep(0.5)
+
+
+@pytest.mark.registry
+def test_kubernetes_dry_run_prints_the_manifests(tmp_path: Path, base_image: str) -> None:
+    spec = write_spec(tmp_path, f"name: dockyard-test/k8s-{SESSION}\ncommands: ['echo k8s']\n")
+    proc = dockyard("build", str(spec), "--builder", "kubernetes", "--dry-run", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    plan_line, documents = proc.stdout.split("\n", 1)
+    image = plan_line.split()[1]
+    manifests = list(yaml.safe_load_all(documents))
+    assert [m["kind"] for m in manifests] == ["Secret", "Job"]
+    assert manifests[1]["metadata"]["annotations"]["dockyard.io/image"] == image
