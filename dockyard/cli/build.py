@@ -12,7 +12,6 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import typer
-import yaml
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
 
@@ -126,7 +125,9 @@ def build(
         for planned in rows:
             out.print(f"{planned['spec']}  {planned['image']}  {planned['state']}", markup=False)
         if documents:
-            typer.echo(yaml.safe_dump_all(documents, sort_keys=False, explicit_start=True), nl=False)
+            from dockyard.builders.k8s_naming import to_yaml
+
+            typer.echo("---\n" + to_yaml(documents), nl=False)
         return
     with view.progress if err.is_terminal else nullcontext():
         outcomes = engine.ensure(loaded, push=push, force=force)
