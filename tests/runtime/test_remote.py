@@ -254,3 +254,48 @@ def test_s3_stopped_mid_run_is_a_clear_error_and_the_run_resumes(
         assert again.launched == [shout_node]  # hello finished before the outage: not run again
     finally:
         proxy.stop()
+
+
+class CountingExecutor:
+    """Wraps the executor and records the most containers running at once."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.name = inner, inner.name
+        self.running = self.peak = 0
+        self.lock = threading.Lock()
+
+    def launch(self, attempt: Any) -> Any:
+        with self.lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        return self.inner.launch(attempt)
+
+    def wait(self, handle: Any) -> Any:
+        try:
+            return self.inner.wait(handle)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+    def logs(self, handle: Any) -> str:
+        return self.inner.logs(handle)
+
+    def cancel(self, handle: Any) -> None:
+        self.inner.cancel(handle)
+
+
+def test_dynamic_and_map_with_concurrency_and_success_ratio(file_settings: Settings, tmp_path: Path) -> None:
+    src = source_copy(tmp_path / "src")
+    wf = load(src, "faults", "fan")
+    store = open_store(file_settings.store.url, file_settings)
+    executor = CountingExecutor(make_executor(file_settings, store))
+    result = run_remote(
+        wf, {"n": 5, "xs": [1, 2, 3, 4, 5]}, source_root=src, settings=file_settings, executor=executor
+    )
+    squares, mapped = result.outputs
+    assert squares == [0, 1, 4, 16]
+    assert mapped == [1, 4, None, 16, 25]  # the failed item is tolerated: 4 of 5 >= 0.5
+    record = load_record(store, result.execution_id)
+    failed = [n for n in record.nodes.values() if n.phase is NodePhase.FAILED]
+    assert len(failed) == 1 and "three is unlucky" in failed[0].message
+    assert executor.peak <= file_settings.executor.max_parallel

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import time
 from datetime import timedelta
+from typing import Optional
 
-from dockyard import ImageSpec, current_context, task, workflow
+from dockyard import ImageSpec, current_context, dynamic, map_task, task, workflow
 
 runtime_image = ImageSpec(name="dockyard-test-runtime", registry="localhost:5000")
 
@@ -70,3 +71,20 @@ def ghost() -> int:
 @workflow
 def ghost_wf() -> int:
     return ghost()
+
+
+@task(container_image=runtime_image)
+def square(x: int) -> int:
+    if x == 3:
+        raise ValueError("three is unlucky")
+    return x * x
+
+
+@dynamic(container_image=runtime_image)
+def squares(n: int) -> list[int]:
+    return [square(x=i) for i in range(n) if i != 3]
+
+
+@workflow
+def fan(n: int, xs: list[int]) -> tuple[list[int], list[Optional[int]]]:  # noqa: UP045 - flytekit style
+    return squares(n=n), map_task(square, concurrency=2, min_success_ratio=0.5)(x=xs)
