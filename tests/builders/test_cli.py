@@ -226,3 +226,59 @@ def test_kubernetes_dry_run_prints_the_manifests(tmp_path: Path, base_image: str
     manifests = list(yaml.safe_load_all(documents))
     assert [m["kind"] for m in manifests] == ["Secret", "Job"]
     assert manifests[1]["metadata"]["annotations"]["dockyard.io/image"] == image
+
+
+@pytest.mark.docker
+@pytest.mark.registry
+@pytest.mark.slow
+def test_push_to_the_auth_registry_then_force(tmp_path: Path, base_image: str, auth_registry: object) -> None:
+    login = base64.b64encode(b"dockyard:dockyard-secret").decode()
+    config = Path(os.environ["DOCKER_CONFIG"]) / "config.json"
+    config.write_text(
+        json.dumps({"auths": {"localhost:5001": {"auth": login}}})
+    )  # what `docker login` writes
+    spec = write_spec(
+        tmp_path, f"name: dockyard-test/auth-{SESSION}\nregistry: localhost:5001\ncommands: ['echo auth']\n"
+    )
+    first = dockyard("build", str(spec), "--output", "json", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    (row,) = json.loads(first.stdout)
+    assert row["built"] and row["image_ref"].startswith("localhost:5001/")
+    assert dockyard("exists", str(spec), cwd=tmp_path).stdout.strip() == row["image_ref"]
+    forced = dockyard("build", str(spec), "--force", "--output", "json", cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads(forced.stdout)[0]["built"] is True
+
+
+@pytest.mark.docker
+@pytest.mark.registry
+@pytest.mark.slow
+def test_ctrl_c_stops_parallel_builds(tmp_path: Path, base_image: str) -> None:
+    markers = [f"sleep 300.{uuid.uuid4().int % 10**9}" for _ in range(2)]
+    specs = []
+    for number, marker in enumerate(markers):
+        folder = tmp_path / f"spec{number}"
+        folder.mkdir()
+        specs.append(
+            str(write_spec(folder, f"name: dockyard-test/par{number}-{SESSION}\ncommands: ['{marker}']\n"))
+        )
+    env = {**os.environ, "DOCKYARD_BUILD_WORK_DIR": str(tmp_path / "work")}
+    if CA_BUNDLE.is_file():
+        env["DOCKYARD_BUILD_CA_BUNDLE"] = str(CA_BUNDLE)
+    cli = subprocess.Popen(
+        [DOCKYARD, "build", *specs], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 480
+    while not all(_sleeping(marker) for marker in markers):
+        assert cli.poll() is None, cli.stderr.read() if cli.stderr else ""
+        assert time.monotonic() < deadline, "the RUN steps never both started"
+        time.sleep(0.5)
+    cli.send_signal(signal.SIGINT)
+    _, err = cli.communicate(timeout=120)
+    assert cli.returncode == 130, err
+    deadline = time.monotonic() + 60
+    while any(_sleeping(marker) for marker in markers):
+        assert time.monotonic() < deadline, "a RUN step kept running after Ctrl-C"
+        time.sleep(0.5)
+    for spec in specs:
+        assert dockyard("exists", spec, cwd=tmp_path).returncode == 1
