@@ -67,6 +67,10 @@ class BuildSettings(_Section):
         "mambaorg/micromamba:2.0.5",
         description="Image whose /bin/micromamba installs conda_packages (a mirror or your registry).",
     )
+    heavy_packages: list[str] = Field(
+        default_factory=lambda: ["torch", "torchvision", "torchaudio", "triton", "nvidia-*", "tensorflow*"],
+        description="Packages (shell patterns) installed in layers of their own, shared between images.",
+    )
     conda_channel_mirrors: dict[str, str] = Field(
         default_factory=dict,
         description="Conda channel (name or URL) → the URL builds use instead (an internal mirror).",

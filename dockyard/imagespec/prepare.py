@@ -17,7 +17,7 @@ from typing import Any
 
 from dockyard.config import BuildSettings
 from dockyard.errors import SpecError
-from dockyard.imagespec import grammar
+from dockyard.imagespec import grammar, heavy_layers
 from dockyard.imagespec.context import BuildContext
 from dockyard.imagespec.cuda import labels as cuda_labels
 from dockyard.imagespec.files import place
@@ -166,6 +166,10 @@ def prepare(
     if resolved.packages:
         (context / "gen").mkdir()
         (context / "gen" / "packages.txt").write_text("".join(f"{p}\n" for p in resolved.packages))
+    if resolved.heavy_layers:
+        lock_text = (context / resolved.pip_lock).read_text() if resolved.pip_lock else None
+        layers = heavy_layers.layer_files(resolved.heavy_layers, resolved.packages, lock_text)
+        heavy_layers.write(context / "gen", layers)
     if wheel is not None:
         place(wheel, context / "wheel" / wheel.name)
         options = replace(options, runtime_wheel=wheel.name)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from dockyard.config import BuildSettings
 from dockyard.errors import SpecError
-from dockyard.imagespec import cuda, files, grammar, lock
+from dockyard.imagespec import cuda, files, grammar, heavy_layers, lock
 from dockyard.imagespec.cuda import CudaInputs
 from dockyard.imagespec.files import FileRecord
 from dockyard.imagespec.runtime_install import RuntimeInstall, runtime_install
@@ -91,6 +91,7 @@ class ResolvedSpec(BaseModel):
     python_provider: Literal["base", "uv", "conda"] = "base"
     pip_lock: str | None = None  # key of the pip lock in `files` (it replaces packages and requirements)
     conda_lock: str | None = None  # key of the conda-lock file in `files`
+    heavy_layers: tuple[str, ...] = ()  # names of heavy packages, each installed in a layer of its own
 
     def canonical_data(self) -> dict[str, Any]:
         """The hashed data. Fields added after schema 1 are left out at their default, so specs that do
@@ -109,7 +110,12 @@ class ResolvedSpec(BaseModel):
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
 
 
-ADDED_DEFAULTS: dict[str, Any] = {"python_provider": "base", "pip_lock": None, "conda_lock": None}
+ADDED_DEFAULTS: dict[str, Any] = {
+    "python_provider": "base",
+    "pip_lock": None,
+    "conda_lock": None,
+    "heavy_layers": [],
+}
 
 
 def canonical(data: Any) -> str:
@@ -148,6 +154,13 @@ def _requirements(spec: ImageSpec) -> tuple[Requirements | None, list[files.Sour
         "uv" if name == "uv.lock" else "poetry" if name == "poetry.lock" else "requirements"
     )
     return Requirements(kind=kind, entry=entry), sources
+
+
+def _installed(spec: ImageSpec) -> list[str]:
+    """What the pip steps install by name: every pin of the pip lock, else the spec's packages."""
+    if spec.pip_lock is not None:
+        return list(heavy_layers.lock_entries(spec.path(spec.pip_lock).read_text()))
+    return list(spec.packages or ())
 
 
 def _python_apt(spec: ImageSpec) -> set[str]:
@@ -203,6 +216,7 @@ def resolve(
         python_provider=spec.python_provider or ("conda" if spec.conda_packages else "base"),
         pip_lock=locks[0].key if spec.pip_lock else None,
         conda_lock=locks[-1].key if spec.conda_lock else None,
+        heavy_layers=heavy_layers.heavy_names(_installed(spec), settings.heavy_packages),
     )
 
 
