@@ -26,13 +26,13 @@ from dockyard.imagespec.resolve import (
     LookupDigest,
     ResolvedSpec,
     canonical,
-    host_platform,
     repository,
     resolve,
     tag_for,
 )
 from dockyard.imagespec.runtime_install import is_release, runtime_wheel, wheel_name
 from dockyard.imagespec.spec import ImageSpec
+from dockyard.imagespec.uv_binary import uv_binaries
 from dockyard.version import __version__
 
 LABEL_FILE_LIMIT = 256  # above this many files, the inputs label summarises them per folder
@@ -80,16 +80,6 @@ def labels(spec: ImageSpec, resolved: ResolvedSpec, spec_hash: str, tag: str) ->
         found["org.opencontainers.image.base.digest"] = resolved.base_image.digest
     found.update(cuda_labels(resolved.cuda, resolved.cudnn))
     return found
-
-
-def _check_platforms(resolved: ResolvedSpec) -> None:
-    native = host_platform()
-    foreign = [p for p in resolved.platforms if not p.startswith(native)]
-    if foreign:
-        raise SpecError(
-            f"ImageSpec.platform: {', '.join(foreign)} needs a uv binary for that platform; "
-            f"this client only has {native}'s"
-        )
 
 
 def _write_secret(folder: Path, name: str, value: str) -> Path:
@@ -147,8 +137,6 @@ def prepare(
 
     The caller owns the `ctx-*` folder (the context and its `secrets/` sibling) and removes it when done.
     """
-    from uv import find_uv_bin
-
     work_dir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="ctx-", dir=work_dir))
     context = folder / "context"
@@ -157,12 +145,13 @@ def prepare(
     if not is_release(__version__):
         runtime, wheel = runtime_wheel(settings.work_dir)
     resolved = resolve(spec, settings, lookup_digest=lookup_digest, snapshot_dir=context, runtime=runtime)
-    _check_platforms(resolved)
+    binaries = uv_binaries(resolved.platforms, settings)
     spec_hash = resolved.spec_hash()
     tag = tag_for(spec_hash, spec.tag_format)
     secrets, options = _secrets(spec, settings, folder / "secrets")
 
-    place(Path(find_uv_bin()), context / "uv" / "uv")
+    for arch, binary in binaries.items():
+        place(binary, context / "uv" / arch / "uv")
     if resolved.packages:
         (context / "gen").mkdir()
         (context / "gen" / "packages.txt").write_text("".join(f"{p}\n" for p in resolved.packages))

@@ -13,7 +13,7 @@ import pytest
 
 from dockyard.config import BuildSettings
 from dockyard.errors import SpecError
-from dockyard.imagespec import ImageSpec, prepare, render_dockerfile, resolve
+from dockyard.imagespec import ImageSpec, prepare, resolve
 from dockyard.imagespec.render import RenderOptions, SecretMount, env_quote, render
 from dockyard.imagespec.resolve import TEMPLATE_DIR
 from tests.imagespec.conftest import GOLDEN, pinned
@@ -167,7 +167,7 @@ def test_prepare_snapshots_hashes_renders_and_labels(project: Path, settings: Bu
         directory / "deps" / "common.txt"
     ).is_file()
     assert (directory / "gen" / "packages.txt").read_text().splitlines() == sorted(spec.packages or ())
-    assert os.access(directory / "uv" / "uv", os.X_OK)
+    assert os.access(directory / "uv" / "amd64" / "uv", os.X_OK)  # the spec's platform is linux/amd64
     assert list((directory / "wheel").glob("dockyard-*.whl")) or not (directory / "wheel").exists()
     # Secrets: listed for the builder, kept outside the context, never in it.
     assert context.secrets["dockyard-ca"] == CA
@@ -208,8 +208,24 @@ def test_prepare_sends_exactly_what_it_hashed(project: Path, settings: BuildSett
 
 
 def test_prepare_refuses_a_platform_it_has_no_uv_for(project: Path, settings: BuildSettings) -> None:
-    with pytest.raises(SpecError, match=r"ImageSpec\.platform: linux/s390x"):
-        prepare(ImageSpec(platform="linux/s390x"), settings, work_dir=settings.work_dir)
+    with pytest.raises(SpecError, match=r"ImageSpec\.platform: linux/arm/v7 is not supported"):
+        prepare(ImageSpec(platform="linux/arm/v7"), settings, work_dir=settings.work_dir)
+
+
+def test_prepare_puts_a_uv_binary_for_each_target_platform(project: Path, settings: BuildSettings) -> None:
+    """Another platform's uv is the same version's wheel from PyPI (real download), mounted by TARGETARCH."""
+    from importlib.metadata import version
+
+    spec = ImageSpec(name="multi", platform="linux/arm64,linux/amd64")
+    context = prepare(spec, settings.model_copy(update={"ca_bundle": CA}), work_dir=settings.work_dir)
+    assert context.platforms == ("linux/amd64", "linux/arm64")
+    arm = (context.directory / "uv" / "arm64" / "uv").read_bytes()
+    assert arm[:4] == b"\x7fELF" and int.from_bytes(arm[18:20], "little") == 183  # EM_AARCH64
+    amd = (context.directory / "uv" / "amd64" / "uv").read_bytes()
+    assert int.from_bytes(amd[18:20], "little") == 62  # EM_X86_64
+    text = context.dockerfile.read_text()
+    assert "ARG TARGETARCH" in text and "source=uv/${TARGETARCH}" in text
+    assert json.loads(context.labels["dockyard.inputs"])["tools"]["uv"] == version("uv")
 
 
 def test_large_file_sets_are_summarised_in_the_label(project: Path, settings: BuildSettings) -> None:
