@@ -57,6 +57,16 @@ SUPPORTED_FIELDS = frozenset(
         "tag_format",
         "builder",
         "builder_options",
+        # issue 6: rendered by the shared templates, so every Dockerfile builder honours them
+        "cuda",
+        "cudnn",
+        "cuda_strategy",
+        "cuda_flavour",
+        "python_provider",
+        "conda_packages",
+        "conda_channels",
+        "pip_lock",
+        "conda_lock",
     }
 )
 

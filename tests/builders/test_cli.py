@@ -70,10 +70,10 @@ def test_unknown_builder_lists_the_available_ones(tmp_path: Path) -> None:
 
 
 def test_unsupported_field_fails_before_anything_runs(tmp_path: Path) -> None:
-    spec = write_spec(tmp_path, "name: app\nconda_packages: [numpy]\nregistry: 127.0.0.1:1\n")
-    proc = dockyard("build", str(spec), cwd=tmp_path)
+    spec = write_spec(tmp_path, "name: app\nbuilder_options: {network: none}\nregistry: 127.0.0.1:1\n")
+    proc = dockyard("build", str(spec), "--builder", "kubernetes", cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
-    assert "does not support conda_packages" in one_error_line(proc)
+    assert "the kubernetes builder does not support builder_options" in one_error_line(proc)
 
 
 # --- registries that give no answer ------------------------------------------------------------------------

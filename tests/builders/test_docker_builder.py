@@ -102,7 +102,8 @@ def test_plugins_load_and_check_fields(tmp_path: Path) -> None:
     builder = load_builder("docker", settings)
     assert isinstance(builder, DockerBuilder)
     check_fields(builder, frozenset({"packages", "apt_packages"}), image="app")
-    with pytest.raises(SpecError, match="the docker builder does not support conda_packages, cuda"):
-        check_fields(builder, frozenset({"packages", "cuda", "conda_packages"}), image="app")
+    check_fields(builder, frozenset({"packages", "cuda", "conda_packages", "python_provider"}), image="app")
+    with pytest.raises(SpecError, match="the docker builder does not support a_future_field, zz"):
+        check_fields(builder, frozenset({"packages", "zz", "a_future_field"}), image="app")
     with pytest.raises(ConfigError, match=r"builder 'nope' is not installed \(available: .*docker"):
         load_builder("nope", settings)
