@@ -24,8 +24,10 @@ from dockyard.cli import build as build_cli  # noqa: E402
 from dockyard.cli import cache, remote, run  # noqa: E402  (each command module registers itself below)
 from dockyard.cli import imagespec as imagespec_cli  # noqa: E402
 from dockyard.cli import lock as lock_cli  # noqa: E402
+from dockyard.cli import register as register_cli  # noqa: E402
 
 app.add_typer(remote.app)  # status, logs
+app.add_typer(register_cli.app)  # serialize, register
 app.add_typer(run.app)  # run
 app.add_typer(cache.app)  # cache clear
 app.add_typer(build_cli.app)  # build, exists

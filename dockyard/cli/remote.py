@@ -103,3 +103,26 @@ def run_remote_command(file: Path, name: str, args: list[str], *, resume: str | 
     )
     err_console.print(f"execution [bold]{result.execution_id}[/bold]: {result.record.phase.value}")
     print(json.dumps(to_json(result.outputs), indent=2, ensure_ascii=False))
+
+
+def run_registered_command(ref: str, args: list[str], *, project: str, domain: str) -> None:
+    """`dockyard run --remote --registered NAME[:VERSION] [inputs]`: no build, no local source."""
+    from dockyard.cli.run import parse_inputs, to_json
+    from dockyard.config import get_settings
+    from dockyard.runtime.blobstore import open_store
+    from dockyard.runtime.registration import fetch, load_registered
+    from dockyard.runtime.remote import run_registered
+
+    name, _, version = ref.partition(":")
+    settings = get_settings()
+    store = open_store(settings.store.url, settings)
+    doc = fetch(store, project=project, domain=domain, name=name, version=version or None)
+    entity = load_registered(doc, store, name)
+    inputs = parse_inputs(entity, args, f"dockyard run --remote --registered {ref}")
+    if inputs is None:
+        return
+    result = run_registered(doc, entity, inputs, settings=settings)
+    err_console.print(
+        f"execution [bold]{result.execution_id}[/bold] ({doc['version']}): {result.record.phase.value}"
+    )
+    print(json.dumps(to_json(result.outputs), indent=2, ensure_ascii=False))

@@ -476,8 +476,19 @@ def run(
     ),
     remote: bool = typer.Option(False, "--remote", help="Build images and run each task in a container."),
     resume: str | None = typer.Option(None, "--resume", help="Resume a remote execution by id."),
+    registered: str | None = typer.Option(
+        None, "--registered", help="Run a registered NAME[:VERSION] remotely (no FILE)."
+    ),
+    project: str = typer.Option("dockyard", "--project", help="Project of --registered."),
+    domain: str = typer.Option("development", "--domain", help="Domain of --registered."),
 ) -> None:
     """Run a task, workflow or launch plan locally; inputs are options (see FILE ENTITY --help)."""
+    if registered:
+        from dockyard.cli.remote import run_registered_command
+
+        extra = [str(a) for a in (file, entity) if a is not None] + list(ctx.args)
+        run_registered_command(registered, extra, project=project, domain=domain)
+        return
     asked_help = {"--help", "-h"} & {str(file), str(entity)}
     if file is None or entity is None or asked_help:
         if asked_help or {"--help", "-h"} & set(ctx.args):

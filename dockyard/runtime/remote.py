@@ -134,6 +134,35 @@ def store_secrets(settings: Settings, store: Store) -> tuple[tuple[SecretRef, ..
     return (AWS_SECRET,), env
 
 
+def run_registered(
+    doc: dict[str, Any],
+    entity: Any,
+    inputs: dict[str, Any],
+    *,
+    settings: Settings,
+    executor: Executor | None = None,
+) -> RemoteResult:
+    """Run an entity of a registered document (`registration.fetch` / `load_registered`) with the
+    document's pinned images and bundle: no build, no local source."""
+    from dockyard.sdk.launch_plan import LaunchPlan
+
+    store = open_store(settings.store.url, settings)
+    if isinstance(entity, LaunchPlan):
+        inputs, entity = entity.merged_inputs(inputs), entity.workflow
+    secrets, env = store_secrets(settings, store)
+    return execute_remote(
+        entity,
+        inputs,
+        settings=settings,
+        store=store,
+        executor=executor or make_executor(settings, store),
+        images=dict(doc["images"]),
+        bundle_uri=doc["bundle_uri"],
+        env=env,
+        secrets=secrets,
+    )
+
+
 def run_remote(
     entity: Any,
     inputs: dict[str, Any],

@@ -1,0 +1,154 @@
+"""Registration: a module's tasks, workflows and launch plans as one versioned JSON document, with every
+image pinned by digest and the code as a content-addressed bundle, stored under a project and domain.
+
+A registered version is immutable and self-contained: running it later fetches the bundle, imports the
+module from it and runs with the pinned images, with no build and no access to the original source tree.
+
+Store layout: `registry/<project>/<domain>/<version>.json` (the document) and
+`registry/<project>/<domain>/latest/<entity name>` (the newest version holding that entity).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from dockyard.config import Settings
+from dockyard.errors import ConfigError, StoreError
+from dockyard.runtime.blobstore.base import Store
+from dockyard.runtime.orchestrator import image_key
+
+SCHEMA = "dockyard.registration/v1"
+
+
+def _resources(value: Any) -> dict[str, Any] | None:
+    return value.to_dict() if value is not None and hasattr(value, "to_dict") else None
+
+
+def module_entities(module: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    """The tasks, workflows and launch plans a module defines (by value, in definition order)."""
+    from dockyard.sdk.launch_plan import LaunchPlan
+    from dockyard.sdk.task import PythonTask
+    from dockyard.sdk.workflow import WorkflowBase
+
+    tasks: dict[str, Any] = {}
+    workflows: dict[str, Any] = {}
+    plans: dict[str, Any] = {}
+    for value in vars(module).values():
+        if isinstance(value, PythonTask) and value.module == module.__name__:
+            tasks.setdefault(value.name, value)
+        elif isinstance(value, WorkflowBase) and value.module == module.__name__:
+            workflows.setdefault(value.name, value)
+    for plan in list(LaunchPlan.CACHE.values()) + [
+        v for v in vars(module).values() if isinstance(v, LaunchPlan)
+    ]:
+        if plan.workflow.name in workflows:
+            plans.setdefault(plan.name, plan)
+    return list(tasks.values()), list(workflows.values()), list(plans.values())
+
+
+def serialize(
+    file: Path, settings: Settings, *, version: str | None = None, engine: Any = None
+) -> dict[str, Any]:
+    """The registration document of `file` (images ensured and pinned; the bundle digest recorded)."""
+    from dockyard.runtime.bundle import build_bundle
+    from dockyard.runtime.remote import ensure_images, tasks_of
+    from dockyard.sdk.entities import load_entity
+    from dockyard.sdk.graph import entity_ref, to_json
+
+    if not file.is_file():
+        raise ConfigError(f"{file}: no such file")
+    module = sys.modules[load_entity(str(file), "__name__")]  # imports the file as module `<stem>`
+    tasks, workflows, plans = module_entities(module)
+    if not tasks and not workflows:
+        raise ConfigError(f"{file}: defines no task or workflow")
+    every = {id(t): t for t in tasks}
+    for wf in workflows:
+        every.update({id(t): t for t in tasks_of(wf)})
+    images = ensure_images(list(every.values()), settings, engine)
+    bundle = build_bundle(file.resolve().parent)
+    bundle_sha = hashlib.sha256(bundle).hexdigest()
+    digest = hashlib.sha256((bundle_sha + repr(sorted(images.items()))).encode()).hexdigest()
+    return {
+        "schema": SCHEMA,
+        "version": version or digest[:16],
+        "module": module.__name__,
+        "bundle_sha256": bundle_sha,
+        "images": images,
+        "tasks": [
+            {
+                "name": t.name,
+                "ref": entity_ref(t),
+                "image": images[image_key(t)],
+                "retries": t.retries,
+                "timeout_s": t.timeout_s,
+                "cache": t.cache,
+                "cache_version": t.cache_version,
+                "requests": _resources(t.requests),
+                "limits": _resources(t.limits),
+            }
+            for t in tasks
+        ],
+        "workflows": [{"name": w.name, "ref": entity_ref(w), "graph": to_json(w.graph)} for w in workflows],
+        "launch_plans": [p.to_dict() for p in plans],
+    }
+
+
+def _prefix(store: Store, project: str, domain: str) -> str:
+    return store.url_for("registry", project, domain)
+
+
+def register(
+    file: Path, store: Store, settings: Settings, *, project: str, domain: str, **kw: Any
+) -> dict[str, Any]:
+    """Serialize `file`, upload its bundle, store the document and point each entity's `latest` at it."""
+    from dockyard.runtime.bundle import upload_bundle
+
+    doc = serialize(file, settings, **kw)
+    doc["bundle_uri"] = upload_bundle(file.resolve().parent, store)
+    doc["project"], doc["domain"] = project, domain
+    base = _prefix(store, project, domain)
+    store.write_json(f"{base}/{doc['version']}.json", doc)
+    names = [e["name"] for e in doc["tasks"] + doc["workflows"] + doc["launch_plans"]]
+    for name in names:
+        store.write_bytes(f"{base}/latest/{name}", doc["version"].encode())
+    return doc
+
+
+def fetch(store: Store, *, project: str, domain: str, name: str, version: str | None) -> dict[str, Any]:
+    """The registered document holding entity `name` (at `version`, or the latest one)."""
+    base = _prefix(store, project, domain)
+    if version is None:
+        latest = f"{base}/latest/{name}"
+        if not store.exists(latest):
+            raise StoreError(f"{project}/{domain}: nothing registered under the name {name!r}")
+        version = store.read_bytes(latest).decode()
+    uri = f"{base}/{version}.json"
+    if not store.exists(uri):
+        raise StoreError(f"{project}/{domain}: no registered version {version!r} ({uri})")
+    doc: dict[str, Any] = store.read_json(uri)
+    if doc.get("schema") != SCHEMA:
+        raise StoreError(f"{uri}: schema {doc.get('schema')!r} is not {SCHEMA!r}")
+    return doc
+
+
+def load_registered(doc: dict[str, Any], store: Store, name: str) -> Any:
+    """Import the registered module from its bundle and return entity `name` (a workflow, task or plan)."""
+    from dockyard.runtime.bundle import fetch_bundle
+    from dockyard.sdk.entities import load_entity
+
+    src = fetch_bundle(doc["bundle_uri"], store, Path(tempfile.mkdtemp(prefix="dockyard-registered-")))
+    sys.modules.pop(doc["module"], None)
+    module = sys.modules[load_entity(str(src / (doc["module"] + ".py")), "__name__")]
+    from dockyard.sdk.launch_plan import LaunchPlan
+
+    for value in vars(module).values():
+        if getattr(value, "name", None) == name:
+            return value
+    for plan in LaunchPlan.CACHE.values():
+        if plan.name == name and plan.workflow.module == module.__name__:
+            return plan
+    raise StoreError(f"registered version {doc['version']}: no entity named {name!r}")
