@@ -56,3 +56,28 @@ def register(
         f"registered {project}/{domain} version [bold]{doc['version']}[/bold]: {', '.join(names)}"
     )
     print(doc["version"])
+
+
+schedules = typer.Typer(help="Run registered launch plans on their schedules.")
+app.add_typer(schedules, name="schedules")
+
+
+@schedules.command("serve")
+def serve(
+    project: str = typer.Option("dockyard", "--project", help="Project whose launch plans run."),
+    domain: str = typer.Option("development", "--domain", help="Domain whose launch plans run."),
+    poll: float = typer.Option(5.0, "--poll", help="Seconds between looks at the clock and the registry."),
+    max_runs: int | None = typer.Option(None, "--max-runs", help="Stop after this many launches."),
+) -> None:
+    """Launch each scheduled plan when its time comes; notifications go out over SMTP (settings.smtp)."""
+    from dockyard.config import get_settings
+    from dockyard.runtime.blobstore import open_store
+    from dockyard.runtime.scheduler import Scheduler
+
+    settings = get_settings()
+    scheduler = Scheduler(open_store(settings.store.url, settings), settings, project, domain)
+    err_console.print(
+        f"serving {project}/{domain}: {', '.join(scheduler.load()) or 'no scheduled plans yet'}"
+    )
+    for launch in scheduler.serve(poll_s=poll, max_runs=max_runs):
+        print(f"{launch.scheduled_at.isoformat()} {launch.plan} {launch.phase} {launch.execution_id or ''}")

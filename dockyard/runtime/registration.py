@@ -139,11 +139,14 @@ def load_registered(doc: dict[str, Any], store: Store, name: str) -> Any:
     """Import the registered module from its bundle and return entity `name` (a workflow, task or plan)."""
     from dockyard.runtime.bundle import fetch_bundle
     from dockyard.sdk.entities import load_entity
+    from dockyard.sdk.launch_plan import LaunchPlan
 
     src = fetch_bundle(doc["bundle_uri"], store, Path(tempfile.mkdtemp(prefix="dockyard-registered-")))
     sys.modules.pop(doc["module"], None)
+    for key, plan in list(LaunchPlan.CACHE.items()):  # the module's plans are made again by its import
+        if plan.workflow.module == doc["module"]:
+            del LaunchPlan.CACHE[key]
     module = sys.modules[load_entity(str(src / (doc["module"] + ".py")), "__name__")]
-    from dockyard.sdk.launch_plan import LaunchPlan
 
     for value in vars(module).values():
         if getattr(value, "name", None) == name:
