@@ -1,0 +1,123 @@
+"""Registration (serialize, register, run by name) and the scheduler with SMTP notifications, against the
+real Docker engine, a file:// store and a real local SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta, timezone
+from email import message_from_bytes
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dockyard.config import Settings, load_settings
+from dockyard.errors import StoreError
+from dockyard.runtime.blobstore import open_store
+from dockyard.runtime.registration import SCHEMA, fetch, load_registered, register
+from dockyard.runtime.remote import run_registered
+from dockyard.runtime.scheduler import Scheduler
+from dockyard.sdk.types.literal import literals_from_json
+
+from .conftest import free_port
+
+pytestmark = [pytest.mark.docker, pytest.mark.registry]
+
+WORKFLOWS = Path(__file__).parent / "workflows"
+CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Any:
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+def settings_for(tmp_path: Path, smtp_port: int = 25) -> Settings:
+    build: dict[str, Any] = {"work_dir": str(tmp_path / "build")}
+    if CA_BUNDLE.is_file():
+        build["ca_bundle"] = str(CA_BUNDLE)
+    return load_settings(
+        {
+            "build": build,
+            "store": {"url": f"file://{tmp_path}/store"},
+            "smtp": {"host": "127.0.0.1", "port": smtp_port, "sender": "dockyard@test"},
+        },
+        environ={},
+    )
+
+
+def source(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(WORKFLOWS / "scheduled.py", src / "scheduled.py")
+    return src / "scheduled.py"
+
+
+def test_register_then_run_by_name_with_pinned_images(
+    tmp_path: Path, docker_engine: str, registry: str
+) -> None:
+    settings = settings_for(tmp_path)
+    store = open_store(settings.store.url, settings)
+    file = source(tmp_path)
+    doc = register(file, store, settings, project="ml", domain="dev")
+    assert doc["schema"] == SCHEMA
+    assert all("@sha256:" in image for image in doc["images"].values())
+    assert {t["name"] for t in doc["tasks"]} == {"scheduled.stamp"}
+    assert doc["workflows"][0]["graph"]["schema"] == "dockyard.graph/v1"
+    assert doc["launch_plans"][0]["schedule"]["kind"] == "fixed_rate"
+    again = register(file, store, settings, project="ml", domain="dev", version="v-explicit")
+    assert again["images"] == doc["images"]
+
+    file.unlink()  # a registered version needs no local source
+    latest = fetch(store, project="ml", domain="dev", name="scheduled.stamped", version=None)
+    assert latest["version"] == "v-explicit"
+    pinned = fetch(store, project="ml", domain="dev", name="scheduled.stamped", version=doc["version"])
+    entity = load_registered(pinned, store, "scheduled.stamped")
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    result = run_registered(pinned, entity, {"when": when, "label": "x"}, settings=settings)
+    assert result.outputs == f"x@{when.isoformat()}"
+    with pytest.raises(StoreError, match="ml/dev: nothing registered under the name 'nope'"):
+        fetch(store, project="ml", domain="dev", name="nope", version=None)
+    with pytest.raises(StoreError, match="no registered version 'v9'"):
+        fetch(store, project="ml", domain="dev", name="scheduled.stamped", version="v9")
+
+
+def test_schedule_launches_with_kickoff_time_and_emails(
+    tmp_path: Path, smtp: Any, docker_engine: str, registry: str
+) -> None:
+    controller, inbox = smtp
+    settings = settings_for(tmp_path, controller.port)
+    store = open_store(settings.store.url, settings)
+    register(source(tmp_path), store, settings, project="ml", domain="prod")
+    t0 = datetime(2026, 5, 1, 2, 0, tzinfo=timezone.utc)
+    scheduler = Scheduler(store, settings, "ml", "prod", start=t0)
+    assert scheduler.load() == ["scheduled.nightly"]
+    assert scheduler.tick(t0 + timedelta(seconds=30)) == []
+    (launch,) = scheduler.tick(t0 + timedelta(seconds=61))
+    assert launch.phase == "SUCCEEDED", launch.message
+    assert launch.scheduled_at == t0 + timedelta(minutes=1)
+    outputs_uri = store.url_for("executions", str(launch.execution_id), "outputs.json")
+    (value,) = literals_from_json(store.read_bytes(outputs_uri).decode()).values()
+    assert "nightly@2026-05-01T02:01:00+00:00" in str(value)
+    (envelope,) = inbox.messages
+    assert envelope.rcpt_tos == ["ops@example.com"]
+    mail = message_from_bytes(envelope.content)
+    assert mail["Subject"] == "[dockyard] launch plan scheduled.nightly: SUCCEEDED"
+    assert str(launch.execution_id) in mail.get_payload()
