@@ -24,6 +24,28 @@ from dockyard.runtime.orchestrator import image_key
 SCHEMA = "dockyard.registration/v1"
 
 
+def import_fresh(file: Path) -> Any:
+    """Import `file` as module `<stem>`, anew: the launch plans of an earlier import of it are dropped
+    first (LaunchPlan.get_or_create refuses a same-named plan of another workflow object)."""
+    import importlib.util
+
+    from dockyard.sdk.launch_plan import LaunchPlan
+
+    name = file.stem
+    for key, plan in list(LaunchPlan.CACHE.items()):
+        if plan.workflow.module == name:
+            del LaunchPlan.CACHE[key]
+    spec = importlib.util.spec_from_file_location(name, file)
+    if spec is None or spec.loader is None:
+        raise ConfigError(f"{file}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    if str(file.parent) not in sys.path:
+        sys.path.insert(0, str(file.parent))
+    spec.loader.exec_module(module)
+    return module
+
+
 def _resources(value: Any) -> dict[str, Any] | None:
     return value.to_dict() if value is not None and hasattr(value, "to_dict") else None
 
@@ -56,12 +78,11 @@ def serialize(
     """The registration document of `file` (images ensured and pinned; the bundle digest recorded)."""
     from dockyard.runtime.bundle import build_bundle
     from dockyard.runtime.remote import ensure_images, tasks_of
-    from dockyard.sdk.entities import load_entity
     from dockyard.sdk.graph import entity_ref, to_json
 
     if not file.is_file():
         raise ConfigError(f"{file}: no such file")
-    module = sys.modules[load_entity(str(file), "__name__")]  # imports the file as module `<stem>`
+    module = import_fresh(file.resolve())
     tasks, workflows, plans = module_entities(module)
     if not tasks and not workflows:
         raise ConfigError(f"{file}: defines no task or workflow")
@@ -138,16 +159,10 @@ def fetch(store: Store, *, project: str, domain: str, name: str, version: str | 
 def load_registered(doc: dict[str, Any], store: Store, name: str) -> Any:
     """Import the registered module from its bundle and return entity `name` (a workflow, task or plan)."""
     from dockyard.runtime.bundle import fetch_bundle
-    from dockyard.sdk.entities import load_entity
     from dockyard.sdk.launch_plan import LaunchPlan
 
     src = fetch_bundle(doc["bundle_uri"], store, Path(tempfile.mkdtemp(prefix="dockyard-registered-")))
-    sys.modules.pop(doc["module"], None)
-    for key, plan in list(LaunchPlan.CACHE.items()):  # the module's plans are made again by its import
-        if plan.workflow.module == doc["module"]:
-            del LaunchPlan.CACHE[key]
-    module = sys.modules[load_entity(str(src / (doc["module"] + ".py")), "__name__")]
-
+    module = import_fresh(src / (doc["module"] + ".py"))
     for value in vars(module).values():
         if getattr(value, "name", None) == name:
             return value
