@@ -36,6 +36,14 @@ Source = Literal["cache", "registry", "built"]
 EventKind = Literal["check", "present", "build", "step", "built", "failed"]
 
 
+def missing_platforms(requested: tuple[str, ...], present: tuple[str, ...]) -> list[str]:
+    """Requested platforms a registry image lacks (`linux/arm64` is met by `linux/arm64/v8`). A plain
+    manifest (no index, `present` empty) stands for one platform: enough only when one was asked for."""
+    if not present:
+        return list(requested) if len(requested) > 1 else []
+    return [p for p in requested if not any(f"{q}/".startswith(f"{p}/") for q in present)]
+
+
 @dataclass(frozen=True)
 class BuildOutcome:
     """Where one spec's image is: `image` is the tag, `image_ref` pins it by digest (what tasks run)."""
@@ -199,11 +207,14 @@ class BuildEngine:
         future.set_result(outcome)
         return outcome
 
-    def _existing(self, image: str, *, use_cache: bool) -> BuildOutcome | None:
-        """The outcome for an image the registry already holds, or None when it must be built."""
+    def _existing(
+        self, image: str, *, use_cache: bool, platforms: tuple[str, ...] = ()
+    ) -> BuildOutcome | None:
+        """The outcome for an image the registry already holds (every requested platform included), or
+        None when it must be built."""
         self._emit("check", image)
         cached = self.answers.get(image) if use_cache else None
-        if cached is not None:
+        if cached is not None and not missing_platforms(platforms, cached.platforms):
             self._emit("present", image, "answer cache")
             return self._present(image, cached, "cache")
         try:
@@ -214,6 +225,10 @@ class BuildEngine:
             self._emit("check", image, f"building anyway: {exc}")
             return None
         if isinstance(answer, Absent):
+            return None
+        missing = missing_platforms(platforms, answer.platforms)
+        if missing:
+            self._emit("check", image, f"rebuilding: no image for {', '.join(missing)}")
             return None
         self.answers.put(image, answer)
         self._emit("present", image, "registry")
@@ -236,14 +251,14 @@ class BuildEngine:
             self._ensure(base, push=push, force=False)
         image = self.image_reference(spec)
         if push and not force:
-            found = self._existing(image, use_cache=True)
+            found = self._existing(image, use_cache=True, platforms=spec.platforms)
             if found is not None:
                 return found
         lock_dir = self.work_dir / "locks"
         lock_dir.mkdir(parents=True, exist_ok=True)
         with FileLock(lock_dir / f"{hashlib.sha256(image.encode()).hexdigest()[:32]}.lock"):
             if push and not force:  # another process may have pushed it while we waited for the lock
-                found = self._existing(image, use_cache=False)
+                found = self._existing(image, use_cache=False, platforms=spec.platforms)
                 if found is not None:
                     return found
             return self._build(spec, image, push=push)
