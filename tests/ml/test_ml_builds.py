@@ -149,3 +149,60 @@ def test_build_installs_from_a_pip_lock(base_image: str, tmp_path_factory: pytes
         handle.write("pip_lock: spec.pip.lock.txt\n")
     context = _build(ImageSpec.from_yaml(work / "spec.yaml"), settings)
     assert _run(context.image, "python", "-c", "import six; print(six.__version__)").strip() == "1.17.0"
+
+
+PYTHON_DOWNLOADS = "https://github.com/astral-sh/python-build-standalone/releases"
+
+
+def test_uv_provider_installs_the_requested_python(
+    base_image: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """bookworm has 3.11; provider "uv" gives 3.12 from python-build-standalone (or the configured mirror)."""
+    import urllib.request
+
+    mirror = load_settings().build.uv_python_install_mirror
+    try:
+        urllib.request.urlopen(mirror or PYTHON_DOWNLOADS, timeout=10).close()
+    except OSError:
+        pytest.skip(f"python_provider 'uv' downloads from {mirror or PYTHON_DOWNLOADS}, unreachable here")
+    work = tmp_path_factory.mktemp("ml-uv")
+    spec = ImageSpec(
+        name=f"dockyard-test/ml-uv-{SESSION}",
+        python_version="3.12",
+        python_provider="uv",
+        platform="linux/amd64",
+    )
+    context = _build(spec, _settings(work, base_image))
+    out = _run(context.image, "python", "-c", "import sys; print(sys.version_info[:2], sys.base_prefix)")
+    assert out.split(")")[0] + ")" == "(3, 12)"
+    assert "/opt/dockyard/python/" in out
+
+
+def test_conda_provider_builds_with_micromamba(
+    base_image: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """conda_packages through micromamba; needs its image and a reachable channel (neither is, here)."""
+    import urllib.request
+
+    settings = load_settings().build
+    channel = settings.conda_channel_mirrors.get("conda-forge", "https://conda.anaconda.org/conda-forge")
+    image = subprocess.run(["docker", "image", "inspect", settings.micromamba_image], capture_output=True)
+    try:
+        urllib.request.urlopen(f"{channel}/noarch/repodata.json", timeout=10).close()
+        reachable = image.returncode == 0
+    except OSError:
+        reachable = False
+    if not reachable:
+        pytest.skip(
+            f"needs the image {settings.micromamba_image} and the channel {channel} (unreachable here)"
+        )
+    work = tmp_path_factory.mktemp("ml-conda")
+    spec = ImageSpec(
+        name=f"dockyard-test/ml-conda-{SESSION}",
+        python_version="3.12",
+        conda_packages=["tzdata"],
+        platform="linux/amd64",
+    )
+    context = _build(spec, _settings(work, base_image))
+    out = _run(context.image, "python", "-c", "import sys; print(sys.version_info[:2], sys.prefix)")
+    assert out.strip() == "(3, 12) /opt/venv"
