@@ -14,6 +14,7 @@ they only build the sub-DAG, whose tasks then run in containers like any other.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import threading
 import uuid
 from collections import defaultdict
@@ -103,6 +104,16 @@ class ContainerTaskRunner:
         self._lock = threading.Lock()
         self._launches: dict[str, int] = defaultdict(int)  # containers started per node (store paths)
         self._checkpoints: dict[str, str] = {}  # node -> newest checkpoint prefix holding something
+        self._live: dict[int, Any] = {}  # handles of running containers, for cancel_all
+        self._stopping = threading.Event()
+
+    def cancel_all(self) -> None:
+        """Stop every running container and launch no more (the driver was interrupted)."""
+        self._stopping.set()
+        with self._lock:
+            live = list(self._live.values())
+        for handle in live:
+            self.ctx.executor.cancel(handle)
 
     def run(self, task: Any, node_id: str, inputs: dict[str, Any], attempt: Any) -> dict[str, Any]:
         """One attempt's output literals; from the record when a resumed run already finished the node."""
@@ -154,12 +165,20 @@ class ContainerTaskRunner:
         rec = ctx.writer.start_attempt(node_id, number)
         with self._slots:
             try:
+                if self._stopping.is_set():
+                    raise ExecutionError("the driver is stopping: no new containers")
                 handle = ctx.executor.launch(self._attempt(task, node_id, paths, previous))
             except DockyardError as exc:
                 ctx.writer.finish_attempt(node_id, rec, phase="failed", message=str(exc), error_kind="system")
                 ctx.writer.update(node_id, phase=NodePhase.FAILED, message=str(exc))
                 raise _final(f"task {task.name} (node {node_id}): {exc}") from None
-            outcome = ctx.executor.wait(handle)
+            with self._lock:
+                self._live[id(handle)] = handle
+            try:
+                outcome = ctx.executor.wait(handle)
+            finally:
+                with self._lock:
+                    self._live.pop(id(handle), None)
         ctx.store.write_bytes(paths.logs, ctx.executor.logs(handle).encode())
         error: ErrorDocument | None = None
         if outcome.phase is not Phase.SUCCEEDED:
@@ -243,6 +262,32 @@ class RemoteResult:
     record: ExecutionRecord
 
 
+def _drive(walker: Any, runner: ContainerTaskRunner, entity: Any, literals: dict[str, Any]) -> Any:
+    """Walk in a helper thread so that Ctrl-C reaches this one at once: it cancels every running
+    container (no container outlives the driver), then waits for the walk to unwind."""
+    box: dict[str, Any] = {}
+    context = contextvars.copy_context()  # the walk sees this thread's store binding
+
+    def walk() -> None:
+        try:
+            box["out"] = context.run(walker.run_entity, entity, "n0", literals)
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=walk, name="dockyard-driver", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.25)
+    except KeyboardInterrupt:
+        runner.cancel_all()
+        thread.join()
+        raise
+    if "error" in box:
+        raise box["error"]
+    return box["out"]
+
+
 def store_env(settings: Settings, store: Store) -> dict[str, str]:
     """Non-secret env that points `dockyard-execute` at the same store as the driver."""
     env = {"DOCKYARD_STORE_URL": store.url}
@@ -299,8 +344,9 @@ def execute_remote(
         if event.kind == "cache_hit":
             writer.update(event.node_id, task=event.task, phase=NodePhase.CACHED)
 
+    runner = ContainerTaskRunner(ctx)
     walker = Walker(
-        ContainerTaskRunner(ctx),
+        runner,
         execution_id=execution_id,
         catalog=StoreCatalog(store),
         max_workers=max(settings.executor.max_parallel, 2),
@@ -317,7 +363,11 @@ def execute_remote(
             )
         writer.save()
         try:
-            out = walker.run_entity(entity, "n0", literals)
+            out = _drive(walker, runner, entity, literals)
+        except KeyboardInterrupt:
+            with contextlib.suppress(StoreError):
+                writer.update(phase=ExecutionPhase.FAILED, message="interrupted")
+            raise
         except StoreError as exc:  # the store is gone: the record keeps what finished, for a resume
             reason = " ".join(str(exc).split())
             raise StoreError(

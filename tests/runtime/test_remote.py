@@ -299,3 +299,36 @@ def test_dynamic_and_map_with_concurrency_and_success_ratio(file_settings: Setti
     failed = [n for n in record.nodes.values() if n.phase is NodePhase.FAILED]
     assert len(failed) == 1 and "three is unlucky" in failed[0].message
     assert executor.peak <= file_settings.executor.max_parallel
+
+
+def test_ctrl_c_cancels_running_containers(tmp_path: Path, docker_client: Any, registry: str) -> None:
+    import os
+    import signal
+    import subprocess
+
+    src = source_copy(tmp_path / "src")
+    env = {**os.environ, "DOCKYARD_STORE_URL": f"file://{tmp_path}/store"}
+    if CA_BUNDLE.is_file():
+        env["DOCKYARD_BUILD_CA_BUNDLE"] = str(CA_BUNDLE)
+    cmd = [sys.executable, "-c", "from dockyard.cli.main import main; main()"]
+    cmd += ["run", "--remote", str(src / "faults.py"), "checkpointed", "--to", "10"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        execution = None
+        for _ in range(3000):  # the first run may build the image
+            for c in docker_client.containers.list(filters={"label": "dockyard.node"}):
+                if str(tmp_path) in " ".join(c.attrs["Args"]):  # this test's store, not another run's
+                    execution = c.labels["dockyard.execution"]
+            if execution or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert execution is not None, proc.communicate()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    left = docker_client.containers.list(all=True, filters={"label": f"dockyard.execution={execution}"})
+    assert left == []
+    record = load_record(open_store(f"file://{tmp_path}/store", load_settings(environ={})), execution)
+    assert record.phase is ExecutionPhase.FAILED and record.message == "interrupted"
