@@ -174,6 +174,8 @@ class ContainerTaskRunner:
                 raise _final(f"task {task.name} (node {node_id}): {exc}") from None
             with self._lock:
                 self._live[id(handle)] = handle
+            if self._stopping.is_set():  # cancel_all ran while this container was starting
+                ctx.executor.cancel(handle)
             try:
                 outcome = ctx.executor.wait(handle)
             finally:
@@ -266,6 +268,7 @@ def _drive(walker: Any, runner: ContainerTaskRunner, entity: Any, literals: dict
     """Walk in a helper thread so that Ctrl-C reaches this one at once: it cancels every running
     container (no container outlives the driver), then waits for the walk to unwind."""
     box: dict[str, Any] = {}
+    done = threading.Event()  # not Thread.join: an interrupted join may later return too early
     context = contextvars.copy_context()  # the walk sees this thread's store binding
 
     def walk() -> None:
@@ -273,15 +276,16 @@ def _drive(walker: Any, runner: ContainerTaskRunner, entity: Any, literals: dict
             box["out"] = context.run(walker.run_entity, entity, "n0", literals)
         except BaseException as exc:
             box["error"] = exc
+        finally:
+            done.set()
 
-    thread = threading.Thread(target=walk, name="dockyard-driver", daemon=True)
-    thread.start()
+    threading.Thread(target=walk, name="dockyard-driver", daemon=True).start()
     try:
-        while thread.is_alive():
-            thread.join(0.25)
+        while not done.wait(0.25):
+            pass
     except KeyboardInterrupt:
         runner.cancel_all()
-        thread.join()
+        done.wait()
         raise
     if "error" in box:
         raise box["error"]
