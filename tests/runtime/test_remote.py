@@ -312,7 +312,14 @@ def test_ctrl_c_cancels_running_containers(tmp_path: Path, docker_client: Any, r
         env["DOCKYARD_BUILD_CA_BUNDLE"] = str(CA_BUNDLE)
     cmd = [sys.executable, "-c", "from dockyard.cli.main import main; main()"]
     cmd += ["run", "--remote", str(src / "faults.py"), "checkpointed", "--to", "10"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # background shells ignore it
+    )
     try:
         execution = None
         for _ in range(3000):  # the first run may build the image
@@ -329,6 +336,6 @@ def test_ctrl_c_cancels_running_containers(tmp_path: Path, docker_client: Any, r
         proc.kill()
     assert proc.returncode == 130, err
     left = docker_client.containers.list(all=True, filters={"label": f"dockyard.execution={execution}"})
-    assert left == []
+    assert left == [], err
     record = load_record(open_store(f"file://{tmp_path}/store", load_settings(environ={})), execution)
     assert record.phase is ExecutionPhase.FAILED and record.message == "interrupted"
