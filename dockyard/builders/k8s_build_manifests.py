@@ -100,11 +100,20 @@ def _quantities(values: dict[str, str]) -> dict[str, str]:
     return {("ephemeral-storage" if key == "ephemeral_storage" else key): val for key, val in values.items()}
 
 
-def build_secret(context: BuildContext, kube: KubernetesSettings, plan: BuildPlan) -> dict[str, Any]:
-    """The per-build Secret: the (pre-signed) context URL, the BuildKit secrets and the CA bundle."""
+def build_secret(
+    context: BuildContext, kube: KubernetesSettings, plan: BuildPlan, *, readable: bool = False
+) -> dict[str, Any]:
+    """The per-build Secret: the (pre-signed) context URL, the BuildKit secrets and the CA bundle.
+
+    `readable` (dry runs, whose values are placeholders) writes them as `stringData`, for people to read.
+    """
     data = {CONTEXT_URL_KEY: plan.context_url.encode(), **plan.secret_data}
     if plan.ca_bundle is not None:
         data[CA_KEY] = plan.ca_bundle
+    values = {key: value.decode() for key, value in sorted(data.items())} if readable else None
+    encoded = (
+        None if readable else {key: base64.b64encode(value).decode() for key, value in sorted(data.items())}
+    )
     secret = k8s.V1Secret(
         api_version="v1",
         kind="Secret",
@@ -114,7 +123,8 @@ def build_secret(context: BuildContext, kube: KubernetesSettings, plan: BuildPla
             labels=object_labels(kube.labels, component="build", image_tag=context.tag),
         ),
         type="Opaque",
-        data={key: base64.b64encode(value).decode() for key, value in sorted(data.items())},
+        data=encoded,
+        string_data=values,
     )
     return to_manifest(secret)
 

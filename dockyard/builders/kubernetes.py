@@ -64,7 +64,7 @@ def render_build_manifests(
     secrets, ca = _placeholders(context, settings)
     plan = BuildPlan(context_url=context_uri(settings.store.url, digest), secret_data=secrets, ca_bundle=ca)
     return [
-        build_secret(context, settings.kubernetes, plan),
+        build_secret(context, settings.kubernetes, plan, readable=True),
         build_job(context, settings.build, settings.kubernetes, plan, push=push),
     ]
 
