@@ -130,8 +130,9 @@ EOF
 echo 'print("hello from dockyard on kubernetes")' >"$WORK/project/app/hello.py"
 cd "$WORK/project"
 
-log "dry run: the manifests the build would create"
+log "dry run: the manifests the build would create, validated by the API server"
 "$DOCKYARD" build --builder kubernetes --dry-run spec.yaml | tee "$WORK/build-dry-run.txt"
+sed 1d "$WORK/build-dry-run.txt" | "${KUBECTL[@]}" apply --dry-run=server -f -
 
 log "building in the cluster (BuildKit Job)"
 "$DOCKYARD" build --builder kubernetes -o json spec.yaml | tee "$WORK/build.json"
