@@ -98,7 +98,7 @@ class BuildEngine:
         self.builds = 0  # images actually built by this engine
         self._lock = threading.Lock()
         self._builders: dict[str, Builder] = {}
-        self._done: dict[tuple[ImageSpec, bool], Future[BuildOutcome]] = {}
+        self._done: dict[tuple[str, bool], Future[BuildOutcome]] = {}  # (tag, push) → its one outcome
 
     @property
     def work_dir(self) -> Path:
@@ -108,7 +108,10 @@ class BuildEngine:
     def ensure(
         self, specs: Iterable[ImageSpec], *, push: bool = True, force: bool = False
     ) -> dict[ImageSpec, BuildOutcome]:
-        """Make every spec's image exist (built and pushed when absent); `force` rebuilds the given specs."""
+        """Make every spec's image exist (built and pushed when absent); `force` rebuilds the given specs.
+
+        With `push=False` nothing is asked of the registry: the image is built into the local engine (a
+        repeat is quick from BuildKit's cache)."""
         wanted = list(dict.fromkeys(specs))
         for spec in wanted:
             self._check_builders(spec)
@@ -121,8 +124,7 @@ class BuildEngine:
             futures = {spec: pool.submit(self._ensure, spec, push=push, force=force) for spec in wanted}
             return {spec: future.result() for spec, future in futures.items()}
         except KeyboardInterrupt:
-            self.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
+            self.cancel()  # the builds in flight stop; the finally waits for their threads
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -186,8 +188,15 @@ class BuildEngine:
             raise
 
     def _ensure(self, spec: ImageSpec, *, push: bool, force: bool) -> BuildOutcome:
-        """Claim the spec (or wait for whoever already has), then check and build it."""
-        key = (spec, push)
+        """Ensure the nested base, then claim the tag (or wait for whoever has it), then check and build.
+
+        Claims are keyed by the tag, not the spec: the tag covers the files, so a spec whose files changed
+        since an earlier call is checked again, and two specs with one tag are built once."""
+        base = spec.base_image
+        if base is not None and not isinstance(base, str):
+            self._ensure(base, push=push, force=False)
+        image = self.image_reference(spec)
+        key = (image, push)
         with self._lock:
             future = None if force else self._done.get(key)
             owner = future is None
@@ -197,7 +206,7 @@ class BuildEngine:
         if not owner:
             return future.result()
         try:
-            outcome = self._check_then_build(spec, push=push, force=force)
+            outcome = self._check_then_build(spec, image, push=push, force=force)
         except BaseException as exc:
             with self._lock:
                 if self._done.get(key) is future:
@@ -245,11 +254,7 @@ class BuildEngine:
             source=source,
         )
 
-    def _check_then_build(self, spec: ImageSpec, *, push: bool, force: bool) -> BuildOutcome:
-        base = spec.base_image
-        if base is not None and not isinstance(base, str):
-            self._ensure(base, push=push, force=False)
-        image = self.image_reference(spec)
+    def _check_then_build(self, spec: ImageSpec, image: str, *, push: bool, force: bool) -> BuildOutcome:
         if push and not force:
             found = self._existing(image, use_cache=True, platforms=spec.platforms)
             if found is not None:
