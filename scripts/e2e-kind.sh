@@ -180,4 +180,26 @@ print("task pods ok")
 EOF
 "${KUBECTL[@]}" -n "$NAMESPACE" get pods -l dockyard.io/component=task -o name | grep -q . \
     && die "task pods were not cleaned up"
+
+log "dockyard run --remote on the kubernetes backend (tasks read and write the S3 store)"
+printf '[default]\naws_access_key_id = e2e\naws_secret_access_key = e2e\n' >"$WORK/aws-credentials"
+"${KUBECTL[@]}" -n "$NAMESPACE" create secret generic dockyard-aws \
+    --from-file=credentials="$WORK/aws-credentials" --dry-run=client -o yaml | "${KUBECTL[@]}" apply -f -
+cat >wf.py <<'EOF'
+from dockyard import ImageSpec, task, workflow
+
+image = ImageSpec(name="e2e-wf", base_image="python:3.11-slim-bookworm")
+
+
+@task(container_image=image)
+def double(x: int) -> int:
+    return 2 * x
+
+
+@workflow
+def wf(x: int = 21) -> int:
+    return double(x=x)
+EOF
+DOCKYARD_EXECUTOR_BACKEND=kubernetes "$DOCKYARD" run --remote wf.py wf --x 21 | tee "$WORK/run.txt"
+grep -q 42 "$WORK/run.txt" || die "the remote workflow did not return 42"
 exit 0
