@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 _AUTH_PATTERN = re.compile(r"401 Unauthorized|403 Forbidden|unauthorized:|denied:|insufficient_scope", re.I)
 _LOG = logging.getLogger(__name__)  # the builder pod's log, line by line, as it streams
 _POD_START_S = 120
+_ALL_LINES = 1_000_000
 _STEP = re.compile(r"^#(\d+) (\[[^\]]+\] .+)$")  # buildctl --progress=plain: "#7 [2/4] RUN pip install …"
 
 
@@ -209,15 +210,22 @@ class KubernetesBuilder:
         verdict = cluster.wait_pod(pod, lambda v: v.state is PodState.RUNNING)
         lines: list[str] = []
         steps: set[str] = set()
+
+        def seen(line: str) -> None:
+            lines.append(line)
+            self._log(line)
+            step = _STEP.match(line)
+            if on_step and step and step.group(1) not in steps:
+                steps.add(step.group(1))
+                on_step(step.group(2))
+
         if verdict.state is PodState.RUNNING:
             for line in cluster.follow_logs(pod, CONTAINER):
-                lines.append(line)
-                self._log(line)
-                step = _STEP.match(line)
-                if on_step and step and step.group(1) not in steps:
-                    steps.add(step.group(1))
-                    on_step(step.group(2))
+                seen(line)
             verdict = cluster.wait_pod(pod, lambda v: False)
+        elif verdict.state is PodState.SUCCEEDED:  # it finished before we saw it run: read the whole log
+            for line in cluster.log_tail(pod, CONTAINER, lines=_ALL_LINES).splitlines():
+                seen(line)
         if self._cancelled.is_set():
             raise KeyboardInterrupt
         if verdict.state is not PodState.SUCCEEDED:

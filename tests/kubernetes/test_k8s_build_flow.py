@@ -30,8 +30,15 @@ from dockyard.imagespec.context import BuildContext
 class RecordingCluster:
     """Plays a cluster's answers for one build Job and records every create and delete."""
 
-    def __init__(self, lines: list[str], final: PodVerdict, interrupt_after: int | None = None) -> None:
+    def __init__(
+        self,
+        lines: list[str],
+        final: PodVerdict,
+        interrupt_after: int | None = None,
+        seen_running: bool = True,
+    ) -> None:
         self.lines, self.final, self.interrupt_after = lines, final, interrupt_after
+        self.seen_running = seen_running  # False: the pod finished between two looks
         self.created: list[dict[str, Any]] = []
         self.deleted: list[tuple[str, str]] = []
 
@@ -46,7 +53,7 @@ class RecordingCluster:
 
     def wait_pod(self, name: str, until: Any) -> PodVerdict:
         running = PodVerdict(PodState.RUNNING)
-        return running if until(running) else self.final
+        return running if self.seen_running and until(running) else self.final
 
     def follow_logs(self, pod: str, container: str) -> Iterator[str]:
         for number, line in enumerate(self.lines):
@@ -214,3 +221,18 @@ def test_each_build_has_its_own_objects(context: BuildContext, s3_bucket: str, s
         names.append(job["metadata"]["name"])
     assert names[0] != names[1]
     assert all(name.startswith("dockyard-build-5f2c9a0e1d-") for name in names)
+
+
+@pytest.mark.s3
+def test_a_build_that_finished_unseen_still_gives_its_digest(
+    context: BuildContext, s3_bucket: str, s3_server: str
+) -> None:
+    context = BuildContext(**{**context.__dict__, "secrets": {}})
+    digest = "sha256:" + "7" * 64
+    lines = ["#3 [1/1] FROM base", _metadata(digest)]
+    cluster = RecordingCluster(lines, PodVerdict(PodState.SUCCEEDED, exit_code=0), seen_running=False)
+    steps: list[str] = []
+    builder = KubernetesBuilder(_settings(s3_bucket, s3_server), cluster=cluster, log=lambda line: None)
+    result = builder.build(context, push=False, on_step=steps.append)
+    assert result.digest == digest
+    assert steps == ["[1/1] FROM base"]
