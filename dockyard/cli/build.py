@@ -65,7 +65,7 @@ class _ProgressView:
 
     def __init__(self) -> None:
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True
+            SpinnerColumn(), TextColumn("{task.description}", markup=False), console=err, transient=True
         )
         self.tasks: dict[str, TaskID] = {}
 
