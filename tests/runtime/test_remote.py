@@ -339,3 +339,20 @@ def test_ctrl_c_cancels_running_containers(tmp_path: Path, docker_client: Any, r
     assert left == [], err
     record = load_record(open_store(f"file://{tmp_path}/store", load_settings(environ={})), execution)
     assert record.phase is ExecutionPhase.FAILED and record.message == "interrupted"
+
+
+def test_local_file_input_travels_through_the_store(file_settings: Settings, tmp_path: Path) -> None:
+    from dockyard import FlyteFile
+
+    src = source_copy(tmp_path / "src")
+    data = tmp_path / "outside" / "data.txt"  # not under the store, not mounted in the container
+    data.parent.mkdir()
+    data.write_text("a\nb\nc\n")
+    result = run_remote(
+        load(src, "faults", "lines"), {"f": FlyteFile(str(data))}, source_root=src, settings=file_settings
+    )
+    assert result.outputs == 3
+    stored = (
+        open_store(file_settings.store.url, file_settings).read_bytes(str(result.record.inputs_uri)).decode()
+    )
+    assert str(data) not in stored and file_settings.store.url in stored  # uploaded once, passed by reference

@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 from typing import Optional
 
-from dockyard import ImageSpec, current_context, dynamic, map_task, task, workflow
+from dockyard import FlyteFile, ImageSpec, current_context, dynamic, map_task, task, workflow
 
 runtime_image = ImageSpec(name="dockyard-test-runtime", registry="localhost:5000")
 
@@ -88,3 +88,14 @@ def squares(n: int) -> list[int]:
 @workflow
 def fan(n: int, xs: list[int]) -> tuple[list[int], list[Optional[int]]]:  # noqa: UP045 - flytekit style
     return squares(n=n), map_task(square, concurrency=2, min_success_ratio=0.5)(x=xs)
+
+
+@task(container_image=runtime_image)
+def count_lines(f: FlyteFile) -> int:
+    with open(f.download()) as handle:
+        return len(handle.readlines())
+
+
+@workflow
+def lines(f: FlyteFile) -> int:
+    return count_lines(f=f)
