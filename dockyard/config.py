@@ -56,6 +56,10 @@ class BuildSettings(_Section):
     allow_unknown_existence: bool = Field(
         False, description="Treat an unreachable/unauthorized registry as 'absent' instead of failing."
     )
+    insecure_registries: list[str] = Field(
+        default_factory=list,
+        description="Registries (host[:port]) spoken to over plain http; loopback ones always are.",
+    )
     work_dir: Path = Field(_CACHE_DIR / "build", description="Build contexts, answer cache and build locks.")
     cuda_base_repository: str = Field(
         "nvidia/cuda", description="Repository (or a mirror) of CUDA base images (cuda_strategy 'base')."

@@ -13,6 +13,7 @@ import hashlib
 import platform
 import re
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -93,11 +94,11 @@ class ImageRef:
     def api_host(self) -> str:
         return "registry-1.docker.io" if self.host == "docker.io" else self.host
 
-    @property
-    def base_url(self) -> str:
+    def base_url(self, insecure: Collection[str] = ()) -> str:
+        """http for loopback registries and those listed as insecure, https for every other."""
         hostname = urlparse(f"//{self.api_host}").hostname or ""
-        scheme = "http" if hostname in _LOOPBACK or self.api_host.split(":")[0] in _LOOPBACK else "https"
-        return f"{scheme}://{self.api_host}"
+        plain = hostname in _LOOPBACK or self.api_host in insecure or self.host in insecure
+        return f"{'http' if plain else 'https'}://{self.api_host}"
 
 
 def host_platform() -> str:
@@ -120,7 +121,12 @@ def _platform_of(entry: dict[str, Any]) -> str:
 class RegistryClient:
     """Thread-safe: one httpx client and a token cache per (registry, repository) shared by all threads."""
 
-    def __init__(self, *, timeout_s: float = 30.0) -> None:
+    def __init__(self, *, timeout_s: float = 30.0, insecure: Collection[str] | None = None) -> None:
+        if insecure is None:
+            from dockyard.config import get_settings
+
+            insecure = get_settings().build.insecure_registries
+        self.insecure = frozenset(insecure)
         self._http = httpx.Client(timeout=timeout_s, follow_redirects=True)
         self._auth: dict[tuple[str, str], str] = {}  # (host, repository) → Authorization header value
         self._creds: dict[str, Credentials | None] = {}
@@ -225,7 +231,7 @@ class RegistryClient:
             raise Unreachable(f"{host}: registry unreachable ({type(exc).__name__}: {exc})") from None
 
     def _request(self, method: str, image: ImageRef, path: str, *, accept: str) -> httpx.Response:
-        url = f"{image.base_url}/v2/{image.repository}/{path}"
+        url = f"{image.base_url(self.insecure)}/v2/{image.repository}/{path}"
         key = (image.api_host, image.repository)
         headers = {"Accept": accept}
         cached = self._auth.get(key)

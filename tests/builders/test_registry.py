@@ -96,10 +96,13 @@ def test_parse_reference(ref: str, host: str, repository: str, reference: str) -
     assert (parsed.host, parsed.repository, parsed.reference) == (host, repository, reference)
 
 
-def test_loopback_is_http_everything_else_https() -> None:
-    assert ImageRef.parse("localhost:5000/a:b").base_url == "http://localhost:5000"
-    assert ImageRef.parse("127.0.0.1:9/a:b").base_url == "http://127.0.0.1:9"
-    assert ImageRef.parse("registry.example.com/a:b").base_url == "https://registry.example.com"
+def test_loopback_and_insecure_are_http_everything_else_https() -> None:
+    assert ImageRef.parse("localhost:5000/a:b").base_url() == "http://localhost:5000"
+    assert ImageRef.parse("127.0.0.1:9/a:b").base_url() == "http://127.0.0.1:9"
+    assert ImageRef.parse("registry.example.com/a:b").base_url() == "https://registry.example.com"
+    insecure = ["registry.internal:5000"]
+    assert ImageRef.parse("registry.internal:5000/a:b").base_url(insecure) == "http://registry.internal:5000"
+    assert ImageRef.parse("registry.internal/a:b").base_url(insecure) == "https://registry.internal"
 
 
 # --- the open registry --------------------------------------------------------------------------------------
