@@ -152,18 +152,23 @@ class Cluster:
         finally:
             watcher.stop()
 
-    def job_pod(self, job: str, timeout_s: float) -> str:
-        """The name of the pod a Job created, waiting up to `timeout_s` for the Job controller."""
+    def job_pod(self, job: str, timeout_s: float, stop: Callable[[], bool] = lambda: False) -> str:
+        """The name of the pod a Job created, waiting up to `timeout_s` for the Job controller (or `stop`)."""
         action, selector = f"listing pods of Job {job}", f"job-name={job}"
         deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not stop():
             pods = self._call(action, self.core.list_namespaced_pod, self.namespace, label_selector=selector)
             if pods.items:
                 return str(pods.items[0].metadata.name)
             with contextlib.closing(self._pod_events(action, 5, label_selector=selector)) as events:
                 for event in events:
                     return str(event["object"].metadata.name)
-        raise self._error(f"Job {self.namespace}/{job} created no pod within {timeout_s:.0f}s")
+        if stop():
+            raise KeyboardInterrupt
+        raise self._error(
+            f"Job {self.namespace}/{job} created no pod within {timeout_s:.0f}s "
+            "(quota or service account? see `kubectl describe job`)"
+        )
 
     def node_labels(self, selector: str) -> list[dict[str, str]]:
         """The labels of the nodes matching a label selector (needs the ClusterRole in deploy/rbac.yaml)."""

@@ -206,7 +206,7 @@ class KubernetesBuilder:
     def _follow(self, name: str, on_step: StepHook | None) -> list[str]:
         """Follow the Job's pod: wait for it to start, stream the builder's log, then judge the outcome."""
         cluster = self.cluster
-        pod = cluster.job_pod(name, _POD_START_S)
+        pod = cluster.job_pod(name, _POD_START_S, stop=self._cancelled.is_set)
         verdict = cluster.wait_pod(pod, lambda v: v.state is PodState.RUNNING)
         lines: list[str] = []
         steps: set[str] = set()

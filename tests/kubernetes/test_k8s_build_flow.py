@@ -48,7 +48,7 @@ class RecordingCluster:
     def delete(self, kind: str, name: str) -> None:
         self.deleted.append((kind, name))
 
-    def job_pod(self, job: str, timeout_s: float) -> str:
+    def job_pod(self, job: str, timeout_s: float, stop: Any = None) -> str:
         return f"{job}-x7k2p"
 
     def wait_pod(self, name: str, until: Any) -> PodVerdict:

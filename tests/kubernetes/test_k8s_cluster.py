@@ -327,3 +327,11 @@ def test_a_dropped_watch_is_resumed(api: tuple[ApiState, Cluster]) -> None:
     assert verdict.state is PodState.SUCCEEDED
     watches = [r for r in state.requests if r[1] == f"/api/v1/namespaces/{NS}/pods"]
     assert len(watches) >= 2  # the broken one, then a new one
+
+
+def test_waiting_for_a_jobs_pod_stops_on_cancel(api: tuple[ApiState, Cluster]) -> None:
+    _, cluster = api
+    with pytest.raises(KeyboardInterrupt):
+        cluster.job_pod("job-never", 60, stop=lambda: True)
+    with pytest.raises(BuildError, match=r"created no pod within 0s \(quota or service account\?"):
+        cluster.job_pod("job-never", 0)
