@@ -1,8 +1,9 @@
-"""The execution record: one versioned JSON document per execution in the blob store.
+"""The execution record: versioned JSON in the blob store, `executions/<id>/record.json` for the
+execution and `executions/<id>/states/<node>.json` for each node.
 
 It is the memory of a run: node states, attempts, timings, output and log URIs. `dockyard status` and
 `dockyard logs` read it after the driver has exited, and a resumed run reads it to skip finished nodes.
-Each update rewrites the whole document with an atomic put, so readers never see half of one.
+Every write is an atomic put of a whole document, so readers never see half of one.
 """
 
 from __future__ import annotations
@@ -75,36 +76,51 @@ def record_uri(store: Store, execution_id: str) -> str:
     return store.url_for("executions", execution_id, "record.json")
 
 
+def _states_prefix(store: Store, execution_id: str) -> str:
+    return store.url_for("executions", execution_id, "states") + "/"
+
+
 def load_record(store: Store, execution_id: str) -> ExecutionRecord:
-    """Read an execution's record; a missing one names the execution."""
+    """Read an execution's record (the execution document and one state document per node)."""
     uri = record_uri(store, execution_id)
     if not store.exists(uri):
         raise StoreError(f"execution {execution_id}: no record at {uri}")
     doc = store.read_json(uri)
     if doc.get("schema_version") != SCHEMA_VERSION:
         raise StoreError(f"{uri}: schema_version {doc.get('schema_version')} is not {SCHEMA_VERSION}")
-    return ExecutionRecord.model_validate(doc)
+    record = ExecutionRecord.model_validate(doc)
+    for state in store.list(_states_prefix(store, execution_id)):
+        if state.endswith(".json"):
+            node = NodeRecord.model_validate(store.read_json(state))
+            record.nodes[node.node_id] = node
+    return record
 
 
 class RecordWriter:
-    """Serialises updates from parallel nodes and writes the whole record after each one."""
+    """Serialises updates from parallel nodes. Each node's state is its own small document
+    (`states/<node>.json`), rewritten atomically when that node changes, so a run of thousands of nodes
+    does not rewrite one growing document thousands of times."""
 
     def __init__(self, store: Store, record: ExecutionRecord) -> None:
         self.store = store
         self.record = record
         self._lock = threading.Lock()
         self.uri = record_uri(store, record.execution_id)
+        self._states = _states_prefix(store, record.execution_id)
 
     def node(self, node_id: str) -> NodeRecord:
         return self.record.nodes.setdefault(node_id, NodeRecord(node_id=node_id))
 
     def update(self, node_id: str | None = None, **changes: Any) -> None:
-        """Apply `changes` to a node (or to the execution when `node_id` is None) and save."""
+        """Apply `changes` to a node (or to the execution when `node_id` is None) and save it."""
         with self._lock:
             target: BaseModel = self.node(node_id) if node_id is not None else self.record
             for key, value in changes.items():
                 setattr(target, key, value)
-            self._save()
+            if node_id is None:
+                self._save()
+            else:
+                self._save_node(node_id)
 
     def start_attempt(self, node_id: str, attempt: int) -> AttemptRecord:
         with self._lock:
@@ -112,7 +128,7 @@ class RecordWriter:
             rec = AttemptRecord(attempt=attempt, started_at=time.time())
             node.attempts.append(rec)
             node.phase = NodePhase.RUNNING
-            self._save()
+            self._save_node(node_id)
             return rec
 
     def finish_attempt(self, node_id: str, rec: AttemptRecord, **changes: Any) -> None:
@@ -120,7 +136,7 @@ class RecordWriter:
             for key, value in changes.items():
                 setattr(rec, key, value)
             rec.finished_at = time.time()
-            self._save()
+            self._save_node(node_id)
 
     def save(self) -> None:
         with self._lock:
@@ -128,4 +144,8 @@ class RecordWriter:
 
     def _save(self) -> None:
         self.record.updated_at = time.time()
-        self.store.write_json(self.uri, self.record.model_dump(mode="json"))
+        self.store.write_json(self.uri, self.record.model_dump(mode="json", exclude={"nodes"}))
+
+    def _save_node(self, node_id: str) -> None:
+        doc = self.record.nodes[node_id].model_dump(mode="json")
+        self.store.write_json(f"{self._states}{node_id}.json", doc)
