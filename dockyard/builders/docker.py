@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from dockyard.builders.base import BuildResult, StepHook
-from dockyard.builders.registry import Present, RegistryClient
+from dockyard.builders.registry import ImageRef, Present, RegistryClient
 from dockyard.config import Settings, get_settings
 from dockyard.errors import BuildError, SpecError
 from dockyard.imagespec.context import BuildContext
@@ -195,7 +195,7 @@ class DockerBuilder:
 
     def __init__(self, settings: Settings | None = None, *, registry: RegistryClient | None = None) -> None:
         self.settings = settings or get_settings()
-        self.registry = registry or RegistryClient()
+        self.registry = registry or RegistryClient(insecure=self.settings.build.insecure_registries)
         self._running: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
         self._cancelled = threading.Event()
@@ -221,15 +221,20 @@ class DockerBuilder:
             cmd += ["--label", f"{key}={value}"]
         for secret_id, path in sorted(context.secrets.items()):
             cmd += ["--secret", f"id={secret_id},src={path}"]
+        insecure = (
+            ",registry.insecure=true"
+            if ImageRef.parse(context.image).host in build.insecure_registries
+            else ""
+        )
         if push:
             output = f"type=image,name={context.image},push=true,compression={build.compression}"
             if build.compression != "uncompressed":
                 output += ",force-compression=true"
-            cmd += ["--output", output]
+            cmd += ["--output", output + insecure]
         else:
             cmd += ["--tag", context.image, "--load"]
         if build.registry_cache:
-            cache = f"type=registry,ref={context.repository}:buildcache"
+            cache = f"type=registry,ref={context.repository}:buildcache{insecure}"
             cmd += ["--cache-from", cache]
             if push:
                 cmd += ["--cache-to", f"{cache},mode=max"]

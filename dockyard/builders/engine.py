@@ -92,7 +92,7 @@ class BuildEngine:
         on_event: EventHook | None = None,
     ) -> None:
         self.settings = settings or get_settings()
-        self.registry = registry or RegistryClient()
+        self.registry = registry or RegistryClient(insecure=self.settings.build.insecure_registries)
         self.answers = AnswerCache(self.work_dir / "answers.sqlite", self.settings.build.exists_cache_ttl_s)
         self.on_event = on_event
         self.builds = 0  # images actually built by this engine

@@ -107,3 +107,13 @@ def test_plugins_load_and_check_fields(tmp_path: Path) -> None:
         check_fields(builder, frozenset({"packages", "zz", "a_future_field"}), image="app")
     with pytest.raises(ConfigError, match=r"builder 'nope' is not installed \(available: .*docker"):
         load_builder("nope", settings)
+
+
+def test_insecure_registry_outputs(tmp_path: Path) -> None:
+    insecure = ["registry.internal:5000"]
+    settings = build_settings(tmp_path / "work", insecure_registries=insecure, registry_cache=True)
+    context = _context(tmp_path, "scratch", "registry.internal:5000/app:t")
+    cmd = DockerBuilder(settings).command(context, push=True, metadata_file=tmp_path / "m")
+    assert cmd[cmd.index("--output") + 1].endswith(",registry.insecure=true")
+    cache = "type=registry,ref=registry.internal:5000/app:buildcache,registry.insecure=true"
+    assert cmd[cmd.index("--cache-from") + 1] == cache
