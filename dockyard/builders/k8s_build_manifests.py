@@ -166,7 +166,7 @@ def _fetch_container(kube: KubernetesSettings, plan: BuildPlan, secret_name: str
 
 
 def _builder_container(
-    context: BuildContext, build: BuildSettings, kube: KubernetesSettings, *, push: bool
+    context: BuildContext, build: BuildSettings, kube: KubernetesSettings, plan: BuildPlan, *, push: bool
 ) -> k8s.V1Container:
     daemonless = not kube.buildkitd_addr
     mounts = [
@@ -176,6 +176,11 @@ def _builder_container(
     if context.secrets:
         mounts.append(k8s.V1VolumeMount(name="build-secrets", mount_path=SECRETS_DIR, read_only=True))
     env = [k8s.V1EnvVar(name="DOCKER_CONFIG", value=DOCKER_CONFIG)]
+    if plan.ca_bundle is not None:
+        # buildkitd and buildctl are Go: a colon-separated SSL_CERT_DIR adds the CA to the system roots for
+        # every registry they talk to (push, base image pulls, cache), without a per-host buildkitd.toml.
+        mounts.append(k8s.V1VolumeMount(name="ca-bundle", mount_path=CA_DIR, read_only=True))
+        env.append(k8s.V1EnvVar(name="SSL_CERT_DIR", value=f"/etc/ssl/certs:{CA_DIR}"))
     if daemonless:
         # Kubernetes has no `systempaths=unconfined`, so rootless BuildKit runs without a process sandbox.
         env.append(k8s.V1EnvVar(name="BUILDKITD_FLAGS", value="--oci-worker-no-process-sandbox"))
@@ -270,7 +275,7 @@ def build_job(
                     service_account_name=kube.service_account,
                     image_pull_secrets=[k8s.V1LocalObjectReference(name=kube.registry_secret)],
                     init_containers=[_fetch_container(kube, plan, name)],
-                    containers=[_builder_container(context, build, kube, push=push)],
+                    containers=[_builder_container(context, build, kube, plan, push=push)],
                     volumes=_volumes(context, kube, plan, name),
                 ),
             ),

@@ -137,7 +137,8 @@ def test_secrets_travel_in_a_secret_never_in_the_context(context: BuildContext, 
         "secretName": job["metadata"]["name"],
         "items": [{"key": "pip-ca", "path": "pip-ca"}],
     }
-    # The CA bundle goes to the fetcher only (curl --cacert), the build secrets to the builder only.
+    # The CA bundle reaches the fetcher (curl --cacert) and BuildKit's registry clients; the build secrets
+    # reach the builder only.
     fetch = pod["initContainers"][0]
     assert {m["name"] for m in fetch["volumeMounts"]} == {"workspace", "ca-bundle"}
     assert "--cacert /run/dockyard/ca/ca-bundle.pem" in fetch["command"][2]
@@ -145,7 +146,11 @@ def test_secrets_travel_in_a_secret_never_in_the_context(context: BuildContext, 
         "name": job["metadata"]["name"],
         "key": "context-url",
     }
-    assert "ca-bundle" not in {m["name"] for m in pod["containers"][0]["volumeMounts"]}
+    builder = pod["containers"][0]
+    assert {"name": "ca-bundle", "mountPath": "/run/dockyard/ca", "readOnly": True} in builder["volumeMounts"]
+    assert {"name": "SSL_CERT_DIR", "value": "/etc/ssl/certs:/run/dockyard/ca"} in builder["env"]
+    without_ca = _job(context, settings)["spec"]["template"]["spec"]["containers"][0]
+    assert "SSL_CERT_DIR" not in {e["name"] for e in without_ca["env"]}
     # The contents appear nowhere in the Job itself.
     assert "PEM" not in to_yaml([job]).replace("pem", "")
 
