@@ -98,14 +98,17 @@ class _Progress:
                 self.transcript.append(line.rstrip())
             return
         self.pending.append(line)
-        if not line.rstrip().endswith("}"):
+        # Only a top-level closing brace (or a one-line object) can end an object: parse just then.
+        if not (line.startswith("}") or (len(self.pending) == 1 and line.rstrip().endswith("}"))):
             return
-        try:
-            status = json.loads("".join(self.pending))
-        except ValueError:
-            return  # an inner closing brace: the object goes on
+        text = "".join(self.pending)
         self.pending.clear()
-        if not isinstance(status, dict):
+        try:
+            status = json.loads(text)
+        except ValueError:
+            status = None
+        if not isinstance(status, dict):  # not progress after all: keep it as text
+            self.transcript.extend(line.rstrip() for line in text.splitlines() if line.strip())
             return
         for raw in status.get("vertexes") or []:
             self._vertex(raw)

@@ -146,6 +146,8 @@ class RegistryClient:
         """Present(digest, platforms) or Absent; Unauthorized, Unreachable or ServerError when no answer."""
         image = ImageRef.parse(ref)
         resp = self._request("HEAD", image, f"manifests/{image.reference}", accept=ACCEPT)
+        if resp.status_code == 405:  # a registry without HEAD on manifests
+            resp = self._request("GET", image, f"manifests/{image.reference}", accept=ACCEPT)
         if resp.status_code == 404:
             return Absent()
         if resp.status_code >= 500:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import subprocess
 import uuid
 from pathlib import Path
@@ -117,3 +119,36 @@ def test_insecure_registry_outputs(tmp_path: Path) -> None:
     assert cmd[cmd.index("--output") + 1].endswith(",registry.insecure=true")
     cache = "type=registry,ref=registry.internal:5000/app:buildcache,registry.insecure=true"
     assert cmd[cmd.index("--cache-from") + 1] == cache
+
+
+def test_progress_stream_parsing() -> None:
+    """buildx 0.13 prints each SolveStatus as indented JSON; logs arrive base64 and split across messages."""
+    from dockyard.builders.docker import _Progress
+
+    def status(**fields: object) -> list[str]:
+        return [line + "\n" for line in json.dumps(fields, indent=2).splitlines()]
+
+    def log(data: bytes) -> list[str]:
+        return status(logs=[{"vertex": "sha256:a", "data": base64.b64encode(data).decode()}])
+
+    mounts = "--mount=type=cache,target=/root/.cache/uv --mount=type=bind,source=uv,target=/u"
+    run = f"[stage-0 2/3] RUN {mounts} pip x"
+    failed = 'process "/bin/sh -c pip x" did not complete successfully: exit code: 9'
+    steps: list[str] = []
+    progress = _Progress(on_step=steps.append)
+    stream = [
+        *status(vertexes=[{"digest": "sha256:a", "name": run, "started": "t0"}]),
+        *log(b"first line\nsecond "),
+        *log(b"half\nboom"),
+        *status(vertexes=[{"digest": "sha256:a", "name": run, "started": "t0", "error": failed}]),
+        "ERROR: failed to solve: process did not complete successfully\n",
+    ]
+    for line in stream:
+        progress.feed(line)
+    assert steps == ["[stage-0 2/3] RUN pip x"]
+    first, *tail = str(progress.failure("r/app:t", 1)).splitlines()
+    assert (
+        first == "r/app:t: build failed at step `[stage-0 2/3] RUN pip x`: command failed with exit code: 9"
+    )
+    assert tail == ["  | first line", "  | second half", "  | boom"]
+    assert "ERROR: failed to solve: process did not complete successfully" in progress.transcript
