@@ -356,3 +356,18 @@ def test_local_file_input_travels_through_the_store(file_settings: Settings, tmp
         open_store(file_settings.store.url, file_settings).read_bytes(str(result.record.inputs_uri)).decode()
     )
     assert str(data) not in stored and file_settings.store.url in stored  # uploaded once, passed by reference
+
+
+def test_secret_reaches_the_task_as_a_file_only(
+    file_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    monkeypatch.setenv("_FSEC_DB_PASSWORD", "s3cret-value-42")  # the driver host's secret
+    src = source_copy(tmp_path / "src")
+    result = run_remote(load(src, "faults", "secret_digest"), {}, source_root=src, settings=file_settings)
+    assert result.outputs == hashlib.sha256(b"s3cret-value-42").hexdigest()
+    store_root = Path(file_settings.store.url[len("file://") :])
+    for path in store_root.rglob("*"):  # not in inputs, logs, record or states
+        if path.is_file():
+            assert b"s3cret-value-42" not in path.read_bytes(), path

@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 from typing import Optional
 
-from dockyard import FlyteFile, ImageSpec, current_context, dynamic, map_task, task, workflow
+from dockyard import FlyteFile, ImageSpec, Secret, current_context, dynamic, map_task, task, workflow
 
 runtime_image = ImageSpec(name="dockyard-test-runtime", registry="localhost:5000")
 
@@ -99,3 +99,11 @@ def count_lines(f: FlyteFile) -> int:
 @workflow
 def lines(f: FlyteFile) -> int:
     return count_lines(f=f)
+
+
+@task(container_image=runtime_image, secret_requests=[Secret(group="db", key="password")])
+def secret_digest() -> str:
+    import hashlib
+
+    value = current_context().secrets.get("db", "password")
+    return hashlib.sha256(value.encode()).hexdigest()
