@@ -116,6 +116,9 @@ def make_executor(settings: Settings, store: Store) -> Executor:
     if backend == "kubernetes":
         from dockyard.runtime.kubernetes_executor import KubernetesExecutor
 
+        if isinstance(store, LocalStore):
+            raise ConfigError(f"store.url {store.url}: pods cannot reach a local folder; use an s3:// store")
+
         return KubernetesExecutor(settings)
     raise ConfigError(f"executor.backend {backend!r}: remote runs need 'docker' or 'kubernetes'")
 

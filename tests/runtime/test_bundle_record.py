@@ -109,3 +109,13 @@ def test_missing_or_future_record_is_a_clear_error(tmp_path: Path) -> None:
     store.write_json(record_uri(store, "e2"), {"schema_version": 99})
     with pytest.raises(StoreError, match="schema_version 99"):
         load_record(store, "e2")
+
+
+def test_kubernetes_backend_refuses_a_local_store(tmp_path: Path) -> None:
+    from dockyard.config import load_settings
+    from dockyard.errors import ConfigError
+    from dockyard.runtime.remote import make_executor
+
+    settings = load_settings({"executor": {"backend": "kubernetes"}}, environ={})
+    with pytest.raises(ConfigError, match="pods cannot reach a local folder"):
+        make_executor(settings, LocalStore(f"file://{tmp_path}"))
