@@ -371,3 +371,19 @@ def test_secret_reaches_the_task_as_a_file_only(
     for path in store_root.rglob("*"):  # not in inputs, logs, record or states
         if path.is_file():
             assert b"s3cret-value-42" not in path.read_bytes(), path
+
+
+def test_cache_catalog_in_the_store(file_settings: Settings, tmp_path: Path) -> None:
+    src = source_copy(tmp_path / "src")
+    wf = load(src, "faults", "cubes")
+    store = open_store(file_settings.store.url, file_settings)
+    first = CountingExecutor(make_executor(file_settings, store))
+    assert run_remote(wf, {"x": 3}, source_root=src, settings=file_settings, executor=first).outputs == 27
+    second = CountingExecutor(make_executor(file_settings, store))
+    result = run_remote(wf, {"x": 3}, source_root=src, settings=file_settings, executor=second)
+    assert result.outputs == 27
+    assert (first.peak, second.peak) == (1, 0)  # the second run launched no container
+    assert [n.phase for n in load_record(store, result.execution_id).nodes.values()] == [NodePhase.CACHED]
+    other = CountingExecutor(make_executor(file_settings, store))
+    assert run_remote(wf, {"x": 4}, source_root=src, settings=file_settings, executor=other).outputs == 64
+    assert other.peak == 1  # other inputs, other key

@@ -107,3 +107,13 @@ def secret_digest() -> str:
 
     value = current_context().secrets.get("db", "password")
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+@task(container_image=runtime_image, cache=True, cache_version="1")
+def cached_cube(x: int) -> int:
+    return x * x * x
+
+
+@workflow
+def cubes(x: int) -> int:
+    return cached_cube(x=x)
