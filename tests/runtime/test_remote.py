@@ -387,3 +387,12 @@ def test_cache_catalog_in_the_store(file_settings: Settings, tmp_path: Path) -> 
     other = CountingExecutor(make_executor(file_settings, store))
     assert run_remote(wf, {"x": 4}, source_root=src, settings=file_settings, executor=other).outputs == 64
     assert other.peak == 1  # other inputs, other key
+
+
+def test_user_retry_carries_the_checkpoint(file_settings: Settings, tmp_path: Path) -> None:
+    src = source_copy(tmp_path / "src")
+    result = run_remote(load(src, "faults", "flaky"), {"n": 7}, source_root=src, settings=file_settings)
+    assert result.outputs == "half-way then done (7)"
+    (node,) = result.record.nodes.values()
+    assert [(a.phase, a.error_kind) for a in node.attempts] == [("failed", "user"), ("succeeded", None)]
+    assert "RuntimeError: transient failure" in node.attempts[0].message

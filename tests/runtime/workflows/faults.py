@@ -117,3 +117,14 @@ def cached_cube(x: int) -> int:
 @workflow
 def cubes(x: int) -> int:
     return cached_cube(x=x)
+
+
+@task(container_image=runtime_image, retries=2)
+def flaky(n: int) -> str:
+    """Fails on the first attempt after checkpointing; the retry reads the checkpoint."""
+    cp = current_context().checkpoint
+    prev = cp.read()
+    if prev is None:
+        cp.write(b"half-way")
+        raise RuntimeError("transient failure")
+    return f"{prev.decode()} then done ({n})"
