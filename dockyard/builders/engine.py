@@ -277,10 +277,9 @@ class BuildEngine:
         scratch = Path(tempfile.mkdtemp(prefix="ctx-", dir=contexts))
         try:
             context = prepare(spec, self.settings.build, work_dir=scratch, lookup_digest=self.lookup_digest)
-            if context.image != image:
-                raise BuildError(
-                    f"{image}: the spec changed while its context was prepared (now {context.tag})"
-                )
+            if context.image != image:  # files changed since the check: build the snapshot, under its tag
+                self._emit("check", image, f"files changed; building {context.image}")
+                image = context.image
             check_fields(builder, context.fields_used, image=image)
             self._emit("build", image, builder.name)
             try:
