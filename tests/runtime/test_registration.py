@@ -3,6 +3,7 @@ real Docker engine, a file:// store and a real local SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
@@ -121,3 +122,44 @@ def test_schedule_launches_with_kickoff_time_and_emails(
     mail = message_from_bytes(envelope.content)
     assert mail["Subject"] == "[dockyard] launch plan scheduled.nightly: SUCCEEDED"
     assert str(launch.execution_id) in mail.get_payload()
+
+
+def test_cli_run_remote_status_logs_register_and_run_registered(
+    tmp_path: Path, docker_engine: str, registry: str
+) -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+
+    src = tmp_path / "src"
+    shutil.copytree(WORKFLOWS, src, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "DOCKYARD_STORE_URL": f"file://{tmp_path}/store"}
+    if CA_BUNDLE.is_file():
+        env["DOCKYARD_BUILD_CA_BUNDLE"] = str(CA_BUNDLE)
+
+    def dockyard(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-c", "from dockyard.cli.main import main; main()", *args]
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        return done
+
+    ran = dockyard("run", "--remote", str(src / "faults.py"), "greet", "--name", "cli")
+    assert ran.stdout.strip().startswith('"HELLO CLI V1')
+    match = re.search(r"execution (\S+): succeeded", ran.stderr)
+    assert match, ran.stderr
+    status = dockyard("status", match.group(1), "-o", "json")
+    nodes = json.loads(status.stdout)["nodes"]
+    assert sorted(n["task"] for n in nodes.values()) == ["faults.hello", "faults.shout"]
+    shout = next(node_id for node_id, n in nodes.items() if n["task"] == "faults.shout")
+    assert "dockyard-execute: wrote" in dockyard("logs", match.group(1), shout).stdout
+
+    version = dockyard(
+        "register", str(src / "scheduled.py"), "--project", "p", "--domain", "d"
+    ).stdout.strip()
+    (src / "scheduled.py").unlink()
+    again = dockyard(
+        "run", "--remote", "--registered", f"scheduled.stamped:{version}", "--project", "p", "--domain", "d",
+        "--when", "2026-02-03T04:05:06+00:00", "--label", "cli",
+    )  # fmt: skip
+    assert json.loads(again.stdout) == "cli@2026-02-03T04:05:06+00:00"
