@@ -282,3 +282,17 @@ def test_ctrl_c_stops_parallel_builds(tmp_path: Path, base_image: str) -> None:
         time.sleep(0.5)
     for spec in specs:
         assert dockyard("exists", spec, cwd=tmp_path).returncode == 1
+
+
+@pytest.mark.registry
+def test_platform_flag_changes_the_tag_and_is_checked(tmp_path: Path, base_image: str) -> None:
+    spec = write_spec(tmp_path, f"name: dockyard-test/plat-{SESSION}\n")
+    plain = dockyard("build", str(spec), "--dry-run", "--output", "json", cwd=tmp_path)
+    arm = dockyard(
+        "build", str(spec), "--dry-run", "--output", "json", "--platform", "linux/arm64", cwd=tmp_path
+    )
+    assert plain.returncode == 0 and arm.returncode == 0, plain.stderr + arm.stderr
+    assert json.loads(plain.stdout)[0]["image"] != json.loads(arm.stdout)[0]["image"]
+    bad = dockyard("build", str(spec), "--platform", "linux;rm", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert one_error_line(bad).startswith("error: --platform: 'linux;rm' is not a platform")
