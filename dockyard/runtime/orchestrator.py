@@ -28,6 +28,7 @@ from dockyard.runtime.cache import StoreCatalog
 from dockyard.runtime.executor import Executor, Outcome, Phase, SecretRef, TaskAttempt
 from dockyard.runtime.protocol import OUTPUTS, AttemptPaths, ErrorDocument, read_error
 from dockyard.runtime.record import ExecutionPhase, ExecutionRecord, NodePhase, RecordWriter, load_record
+from dockyard.sdk.walker import NonRetryable
 
 DEFAULT_IMAGE = "default"
 SYSTEM_RETRIES = 2
@@ -65,18 +66,8 @@ class TaskFailed(ExecutionError):
     """One attempt of a task failed (the walker retries it while the task's retries last)."""
 
 
-class FinalTaskFailure(TaskFailed):
+class FinalTaskFailure(TaskFailed, NonRetryable):
     """A failure no retry can fix: a missing image, an error the task marked final, a cancel."""
-
-
-def _final(message: str) -> FinalTaskFailure:
-    from dockyard.sdk.walker import NonRetryable
-
-    class _Final(FinalTaskFailure, NonRetryable):
-        pass
-
-    _Final.__name__ = "FinalTaskFailure"
-    return _Final(message)
 
 
 @dataclass
@@ -132,7 +123,7 @@ class ContainerTaskRunner:
             text = f"task {task.name} (node {node_id}) attempt {paths.attempt}: {message}"
             final = outcome.phase is Phase.CANCELLED or (error is not None and not error.retryable)
             self.ctx.writer.update(node_id, phase=NodePhase.FAILED, message=message)
-            raise _final(text) if final else TaskFailed(text)
+            raise FinalTaskFailure(text) if final else TaskFailed(text)
 
     def run_dynamic(self, task: Any, node_id: str, inputs: dict[str, Any], attempt: Any) -> Any:
         """Build the dynamic task's sub-DAG in the driver (its body only wires nodes; they run remotely)."""
@@ -171,7 +162,7 @@ class ContainerTaskRunner:
             except DockyardError as exc:
                 ctx.writer.finish_attempt(node_id, rec, phase="failed", message=str(exc), error_kind="system")
                 ctx.writer.update(node_id, phase=NodePhase.FAILED, message=str(exc))
-                raise _final(f"task {task.name} (node {node_id}): {exc}") from None
+                raise FinalTaskFailure(f"task {task.name} (node {node_id}): {exc}") from None
             with self._lock:
                 self._live[id(handle)] = handle
             if self._stopping.is_set():  # cancel_all ran while this container was starting
@@ -185,9 +176,9 @@ class ContainerTaskRunner:
         error: ErrorDocument | None = None
         if outcome.phase is not Phase.SUCCEEDED:
             error = read_error(ctx.store, paths.output_prefix)
-        if any(True for _ in ctx.store.list(paths.checkpoint())):
+        if any(True for _ in ctx.store.list(paths.checkpoint)):
             with self._lock:
-                self._checkpoints[node_id] = paths.checkpoint()
+                self._checkpoints[node_id] = paths.checkpoint
         if outcome.phase is Phase.SUCCEEDED:
             ctx.writer.finish_attempt(node_id, rec, phase="succeeded", exit_code=0, logs_uri=paths.logs)
             ctx.writer.update(
@@ -223,7 +214,7 @@ class ContainerTaskRunner:
             "--attempt",
             str(paths.attempt),
             "--checkpoint-cur",
-            paths.checkpoint(),
+            paths.checkpoint,
         ]
         if previous:
             command += ["--checkpoint-prev", previous]

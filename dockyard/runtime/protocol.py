@@ -43,8 +43,9 @@ class AttemptPaths:
     def logs(self) -> str:
         return f"{self.prefix}/logs.txt"
 
-    def checkpoint(self, attempt: int | None = None) -> str:
-        return f"{self.base}/checkpoints/{self.attempt if attempt is None else attempt}/"
+    @property
+    def checkpoint(self) -> str:
+        return f"{self.base}/checkpoints/{self.attempt}/"
 
 
 class ErrorDocument(BaseModel):

@@ -57,12 +57,10 @@ def test_missing_blob_is_a_store_error_naming_the_uri(store: Store, tmp_path: Pa
         store.read_bytes(uri)
 
 
-def test_json_documents_and_delete(store: Store) -> None:
+def test_json_documents(store: Store) -> None:
     uri = store.url_for("doc.json")
     store.write_json(uri, {"b": 1, "a": [1, 2]})
     assert store.read_json(uri) == {"a": [1, 2], "b": 1}
-    store.delete(uri)
-    assert not store.exists(uri)
 
 
 def test_local_put_leaves_no_partial_file_when_the_source_vanishes(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""What the runtime needs from a store beyond `dockyard.sdk.data.BlobStore`: small documents and deletes."""
+"""What the runtime needs from a store beyond `dockyard.sdk.data.BlobStore`: small documents."""
 
 from __future__ import annotations
 
@@ -29,9 +29,6 @@ class Store(ABC):
 
     @abstractmethod
     def read_bytes(self, uri: str) -> bytes: ...
-
-    @abstractmethod
-    def delete(self, uri: str) -> None: ...
 
     def url_for(self, *parts: str) -> str:
         """A URI under the store's root, built from path parts."""

@@ -97,10 +97,3 @@ class LocalStore(Store):
             raise StoreError(f"{uri}: no such blob in the store") from None
         except OSError as exc:
             raise StoreError(f"{uri}: cannot read: {exc.strerror or exc}") from None
-
-    def delete(self, uri: str) -> None:
-        path = path_of(uri)
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)

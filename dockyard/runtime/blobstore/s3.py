@@ -167,12 +167,3 @@ class S3Store(Store):
         except Exception as exc:
             raise self._fail(uri, "write", exc) from None
         return uri
-
-    def delete(self, uri: str) -> None:
-        keys = list(self.list(uri)) if uri.endswith("/") else [uri]
-        try:
-            for key_uri in keys:
-                bucket, key = split_uri(key_uri)
-                self.client.delete_object(Bucket=bucket, Key=key)
-        except Exception as exc:
-            raise self._fail(uri, "delete", exc) from None
