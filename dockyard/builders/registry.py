@@ -37,7 +37,8 @@ _MANIFEST_TYPES = frozenset(
 )
 ACCEPT = ", ".join(sorted(_INDEX_TYPES | _MANIFEST_TYPES))
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
-_NOT_FOUND_500 = re.compile(r"not[ _]found", re.IGNORECASE)
+# Harbor: `unknown: repository library/app not found` (or artifact …:tag) in the body of a 500.
+_NOT_FOUND_500 = re.compile(r"\b(?:artifact|repository|manifest|tag)\b[^\n]*\bnot[ _]found", re.IGNORECASE)
 _CHALLENGE_PARAM = re.compile(r'(\w+)="([^"]*)"')
 
 
