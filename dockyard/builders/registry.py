@@ -264,10 +264,14 @@ class RegistryClient:
             raise ServerError(f"{image.host}: bearer challenge without a realm")
         query = {"service": params.get("service", "")} if params.get("service") else {}
         query["scope"] = params.get("scope") or f"repository:{image.repository}:pull"
-        use_basic = creds is not None and creds.username != "<token>"
-        auth = httpx.BasicAuth(creds.username, creds.secret) if creds and use_basic else None
         try:
-            resp = self._http.get(realm, params=query, auth=auth)
+            if creds is not None and creds.username == "<token>":
+                # An identity token (`docker login` to ACR and the like) is an OAuth2 refresh token.
+                form = {"grant_type": "refresh_token", "refresh_token": creds.secret, "client_id": "dockyard"}
+                resp = self._http.post(realm, data={**query, **form})
+            else:
+                auth = httpx.BasicAuth(creds.username, creds.secret) if creds else None
+                resp = self._http.get(realm, params=query, auth=auth)
         except httpx.HTTPError as exc:
             why = type(exc).__name__
             raise Unreachable(f"{image.host}: token server {realm} unreachable ({why})") from None

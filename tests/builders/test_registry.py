@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -231,6 +232,18 @@ class _TokenRegistry(_Quiet):
     def do_HEAD(self) -> None:
         self.manifest()
 
+    def do_POST(self) -> None:
+        """OAuth2 refresh-token grant, as ACR answers an identity token."""
+        length = int(self.headers.get("Content-Length", "0"))
+        form = parse_qs(self.rfile.read(length).decode())
+        if form.get("grant_type") != ["refresh_token"] or form.get("refresh_token") != ["refresh-abc"]:
+            self.reply(401)
+            return
+        assert form.get("scope") == ["repository:team/app:pull"], form
+        self.reply(
+            200, json.dumps({"access_token": "tok-123"}).encode(), {"Content-Type": "application/json"}
+        )
+
     def manifest(self) -> None:
         host = f"127.0.0.1:{self.server.server_address[1]}"
         if self.headers.get("Authorization") != "Bearer tok-123":
@@ -254,6 +267,16 @@ class _TokenRegistry(_Quiet):
             "Docker-Content-Digest": INDEX_DIGEST,
         }
         self.reply(200, json.dumps(index).encode(), headers)
+
+
+def test_identity_token_is_exchanged_as_a_refresh_token(serve: object) -> None:
+    host = serve(_TokenRegistry)  # type: ignore[operator]
+    _docker_config({host: {"identitytoken": "refresh-abc"}})
+    with RegistryClient() as client:
+        assert isinstance(client.lookup(f"{host}/team/app:v1"), Present)
+    _docker_config({host: {"identitytoken": "expired"}})
+    with RegistryClient() as client, pytest.raises(Unauthorized, match="credentials rejected"):
+        client.lookup(f"{host}/team/app:v1")
 
 
 def test_bearer_token_flow_and_index_platforms(client: RegistryClient, serve: object) -> None:
