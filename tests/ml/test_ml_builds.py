@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,20 @@ def _settings(work_dir: Path, base: str) -> Settings:
     return load_settings({"build": values}, environ={})
 
 
+BUILT: list[str] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_images() -> Iterator[None]:
+    """The images these tests load are removed afterwards (the disk is shared)."""
+    yield
+    if BUILT:
+        subprocess.run(["docker", "image", "rm", "-f", *BUILT], capture_output=True, timeout=300)
+
+
 def _build(spec: ImageSpec, settings: Settings) -> BuildContext:
     context = prepare(spec, settings.build, work_dir=settings.build.work_dir)
+    BUILT.append(context.image)
     DockerBuilder(settings).build(context, push=False)
     return context
 

@@ -64,7 +64,9 @@ def _index_platforms(image: str) -> list[str]:
     return sorted(f"{m['platform']['os']}/{m['platform']['architecture']}" for m in index["manifests"])
 
 
-def test_two_platform_build(multi_base: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_two_platform_build(
+    multi_base: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> None:
     work = tmp_path_factory.mktemp("ml-multi")
     spec = ImageSpec(
         name=f"dockyard-test/ml-multi-{uuid.uuid4().hex[:8]}",
@@ -73,6 +75,11 @@ def test_two_platform_build(multi_base: str, tmp_path_factory: pytest.TempPathFa
     )
     engine = BuildEngine(_settings(work, multi_base))
     outcome = engine.ensure([spec])[spec]
+    request.addfinalizer(
+        lambda: subprocess.run(
+            ["docker", "image", "rm", "-f", outcome.image], capture_output=True, timeout=300
+        )
+    )
     assert outcome.built
     platforms = _index_platforms(outcome.image)
     assert {"linux/amd64", "linux/arm64"} <= set(platforms)
@@ -117,6 +124,7 @@ def test_exists_check_rebuilds_when_a_platform_is_missing(
     image = engine.image_reference(spec)
     subprocess.run(["docker", "tag", base_image, image], check=True)
     subprocess.run(["docker", "push", "-q", image], check=True, capture_output=True)
+    subprocess.run(["docker", "image", "rm", image], check=True, capture_output=True)  # the tag only
     events: list[str] = []
     engine.on_event = lambda event: events.append(f"{event.kind}:{event.detail}")
     assert engine._existing(image, use_cache=False, platforms=spec.platforms) is None

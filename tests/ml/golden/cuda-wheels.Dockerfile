@@ -14,7 +14,7 @@ RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
         'nvidia-cudnn-cu12==9.*'
 RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
-    --mount=type=bind,source=gen,target=/tmp/dockyard-gen \
+    --mount=type=bind,source=gen/heavy/00-torch.txt,target=/tmp/dockyard-gen/heavy/00-torch.txt \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
     /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --extra-index-url https://download.pytorch.org/whl/cu124 --index-strategy unsafe-best-match \
