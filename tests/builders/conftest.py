@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,8 +51,22 @@ class RealBuild:
 
 
 @pytest.fixture(scope="session")
-def session_dir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="dockyard-builders-"))
+def session_dir() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="dockyard-builders-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_session_images() -> Iterator[None]:
+    """The images this session built stay in the registry, but not in the local engine: disk is shared."""
+    yield
+    listed = subprocess.run(
+        ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"], capture_output=True, text=True
+    )
+    mine = [name for name in listed.stdout.split() if name.startswith("localhost:") and SESSION in name]
+    if mine:
+        subprocess.run(["docker", "image", "rm", "--force", *mine], capture_output=True)
 
 
 @pytest.fixture(scope="session")
