@@ -131,13 +131,18 @@ if [[ ! -f /etc/docker/daemon.json ]] || [[ $(cat /etc/docker/daemon.json) != "$
     config_changed=1
 fi
 
-if [[ -n $config_changed ]] && docker info >/dev/null 2>&1; then
+# A dockerd started elsewhere with --bridge=none deletes the host's docker0, and ours then fails every
+# container and RUN step ("adding interface ... to bridge docker0 failed"); a restart recreates it.
+restart_reason=""
+[[ -n $config_changed ]] && restart_reason="daemon.json changed"
+[[ -e /sys/class/net/docker0 ]] || restart_reason="the docker0 bridge is gone"
+if [[ -n $restart_reason ]] && docker info >/dev/null 2>&1; then
     if [[ -f $STATE/dockerd.pid ]] && kill -0 "$(cat "$STATE/dockerd.pid")" 2>/dev/null; then
-        log "daemon.json changed: restarting dockerd"
+        log "$restart_reason: restarting dockerd"
         kill "$(cat "$STATE/dockerd.pid")"
         wait_for 30 bash -c "! kill -0 $(cat "$STATE/dockerd.pid")" || die "dockerd did not stop"
     else
-        log "warning: daemon.json changed but dockerd was not started by this script; leaving it running"
+        log "warning: $restart_reason, but dockerd was not started by this script; leaving it running"
     fi
 fi
 
@@ -150,6 +155,7 @@ else
     wait_for 60 docker info || die "dockerd did not answer within 60 s: see $STATE/dockerd.log"
 fi
 docker buildx version >/dev/null 2>&1 || die "docker buildx is not available"
+[[ -e /sys/class/net/docker0 ]] || die "dockerd runs without its docker0 bridge: containers cannot start"
 
 # ---------------------------------------------------------------- registries
 registry_config() {

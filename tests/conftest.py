@@ -105,6 +105,8 @@ def docker_engine() -> str:
     buildx = subprocess.run(["docker", "buildx", "version"], capture_output=True, text=True, timeout=30)
     if buildx.returncode != 0:
         _unavailable("docker buildx plugin missing")
+    if not Path("/sys/class/net/docker0").exists():  # deleted by a dockerd started with --bridge=none
+        _unavailable("the docker0 bridge is gone, so no container can start (setup.sh restarts dockerd)")
     return info.stdout.strip()
 
 
