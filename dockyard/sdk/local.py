@@ -10,6 +10,7 @@ inputs: the container entrypoint calls them.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -121,7 +122,12 @@ class LocalTaskRunner:
                 except BaseException as exc:
                     box["error"] = exc
 
-        thread = threading.Thread(target=target, name=f"dockyard-task-{info.node_id}", daemon=True)
+        thread = threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(target,),
+            name=f"dockyard-task-{info.node_id}",
+            daemon=True,
+        )
         thread.start()
         thread.join(timeout)
         if thread.is_alive():

@@ -12,6 +12,7 @@ at once, so small graphs pay no thread hand-offs.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import threading
 import uuid
@@ -272,7 +273,9 @@ class Walker:
                     pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="dockyard-node")
                 while ready:
                     node = ready.popleft()
-                    running[pool.submit(self._run_node, node, scope)] = node  # type: ignore[union-attr]
+                    # each node runs in a copy of the caller's context (store binding, raw output dir)
+                    ctx = contextvars.copy_context()
+                    running[pool.submit(ctx.run, self._run_node, node, scope)] = node  # type: ignore[union-attr]
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     node = running.pop(fut)
@@ -404,7 +407,12 @@ class Walker:
                         return
                     run_item(i)
 
-            threads = [threading.Thread(target=worker, name=f"dockyard-map-{j}") for j in range(workers)]
+            threads = [
+                threading.Thread(
+                    target=contextvars.copy_context().run, args=(worker,), name=f"dockyard-map-{j}"
+                )
+                for j in range(workers)
+            ]
             for t in threads:
                 t.start()
             for t in threads:
