@@ -199,45 +199,72 @@ class ContainerTaskRunner:
 
     def _attempt(self, task: Any, node_id: str, paths: AttemptPaths, previous: str | None) -> TaskAttempt:
         ctx = self.ctx
-        key = image_key(task)
-        image = ctx.images.get(key)
-        if image is None:
-            raise ExecutionError(f"no image pinned for {key!r} (was it built?)")
-        command = [
-            "dockyard-execute",
-            "--inputs",
-            paths.inputs,
-            "--output-prefix",
-            paths.output_prefix,
-            "--task",
-            f"{task.module}:{task.short_name}",
-            "--attempt",
-            str(paths.attempt),
-            "--checkpoint-cur",
-            paths.checkpoint,
-        ]
-        if previous:
-            command += ["--checkpoint-prev", previous]
-        if ctx.bundle_uri:
-            command += ["--bundle", ctx.bundle_uri]
-        env = {**ctx.env, **task.environment}
-        if key != DEFAULT_IMAGE and not isinstance(task.container_image, str):
-            env["DOCKYARD_IMAGE_SPEC_ID"] = key
-        resources = getattr(task, "resources", None)
-        return TaskAttempt(
+        return task_attempt(
+            task,
+            paths,
             execution_id=ctx.execution_id,
             node_id=node_id,
-            attempt=paths.attempt,
-            image=image,
-            command=command,
-            env=env,
-            requests=_resources(task.requests or resources, 0),
-            limits=_resources(task.limits or resources, 1),
-            interruptible=bool(task.interruptible),
-            timeout_s=task.timeout_s,
-            secrets=ctx.secrets + tuple(SecretRef(s.group, s.key) for s in task.secret_requests),
-            min_driver_version=_min_driver(task.container_image),
+            images=ctx.images,
+            bundle_uri=ctx.bundle_uri,
+            env=ctx.env,
+            secrets=ctx.secrets,
+            previous=previous,
         )
+
+
+def task_attempt(
+    task: Any,
+    paths: AttemptPaths,
+    *,
+    execution_id: str,
+    node_id: str,
+    images: dict[str, str],
+    bundle_uri: str | None,
+    env: dict[str, str],
+    secrets: tuple[SecretRef, ...],
+    previous: str | None = None,
+) -> TaskAttempt:
+    """The attempt that runs `task` as node `node_id`: shared by the runner and `run --dry-run`, so a dry
+    run shows the very pods a run would create."""
+    key = image_key(task)
+    image = images.get(key)
+    if image is None:
+        raise ExecutionError(f"no image pinned for {key!r} (was it built?)")
+    command = [
+        "dockyard-execute",
+        "--inputs",
+        paths.inputs,
+        "--output-prefix",
+        paths.output_prefix,
+        "--task",
+        f"{task.module}:{task.short_name}",
+        "--attempt",
+        str(paths.attempt),
+        "--checkpoint-cur",
+        paths.checkpoint,
+    ]
+    if previous:
+        command += ["--checkpoint-prev", previous]
+    if bundle_uri:
+        command += ["--bundle", bundle_uri]
+    task_env = {**env, **task.environment}
+    if key != DEFAULT_IMAGE and not isinstance(task.container_image, str):
+        task_env["DOCKYARD_IMAGE_SPEC_ID"] = key
+    resources = getattr(task, "resources", None)
+    return TaskAttempt(
+        execution_id=execution_id,
+        node_id=node_id,
+        attempt=paths.attempt,
+        image=image,
+        command=command,
+        env=task_env,
+        requests=_resources(task.requests or resources, 0),
+        limits=_resources(task.limits or resources, 1),
+        interruptible=bool(task.interruptible),
+        timeout_s=task.timeout_s,
+        secrets=secrets + tuple(SecretRef(s.group, s.key) for s in task.secret_requests),
+        min_driver_version=_min_driver(task.container_image),
+    )
 
 
 def _min_driver(image: Any) -> str | None:
