@@ -14,7 +14,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,3 +171,24 @@ def base_image(docker_engine: str, registry: str) -> str:
     ):
         _unavailable(f"base image {BASE_IMAGE} missing")
     return BASE_IMAGE
+
+
+@pytest.fixture(scope="session")
+def debian_image(docker_engine: str, registry: str) -> Callable[[str], str]:
+    """Make (once, lazily) and return the Debian base image of another suite, e.g. `debian_image("trixie")`,
+    with the same script setup.sh uses for bookworm (debootstrap, about 40 s the first time, then cached)."""
+    script = Path(__file__).resolve().parent.parent / "scripts" / "base-image.sh"
+
+    def make(suite: str) -> str:
+        ref = f"{registry}/dockyard/debian:{suite}"
+        if os.geteuid() != 0:
+            present = subprocess.run(["docker", "image", "inspect", ref], capture_output=True, timeout=30)
+            if present.returncode != 0:
+                _unavailable(f"{ref} missing and making it needs root (scripts/base-image.sh {suite})")
+            return ref
+        made = subprocess.run(["bash", str(script), suite], capture_output=True, text=True, timeout=900)
+        if made.returncode != 0:
+            _unavailable(f"scripts/base-image.sh {suite} failed: {made.stderr.strip().splitlines()[-1:]}")
+        return ref
+
+    return make
