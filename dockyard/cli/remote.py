@@ -77,8 +77,17 @@ def logs(
     print(blobs.read_bytes(attempts[-1].logs_uri).decode(errors="replace"), end="")
 
 
-def run_remote_command(file: Path, name: str, args: list[str], *, resume: str | None) -> None:
-    """`dockyard run --remote FILE ENTITY [inputs]`: the source root is FILE's folder."""
+def run_remote_command(
+    file: Path,
+    name: str,
+    args: list[str],
+    *,
+    resume: str | None,
+    backend: str | None = None,
+    dry_run: bool = False,
+) -> None:
+    """`dockyard run --remote FILE ENTITY [inputs]`: the source root is FILE's folder. With `--dry-run`
+    (kubernetes only) the manifests the run would apply are printed as YAML instead."""
     from dockyard.cli.run import InputError, parse_inputs, to_json
     from dockyard.config import get_settings
     from dockyard.runtime.remote import run_remote
@@ -87,17 +96,32 @@ def run_remote_command(file: Path, name: str, args: list[str], *, resume: str | 
 
     if not file.is_file():
         raise InputError(f"{file}: no such file")
+    settings = get_settings()
+    if backend is not None:
+        if backend not in ("docker", "kubernetes"):
+            raise InputError(f"--backend {backend!r}: use docker or kubernetes")
+        executor = settings.executor.model_copy(update={"backend": backend})
+        settings = settings.model_copy(update={"executor": executor})
+    if dry_run and settings.executor.backend != "kubernetes":
+        raise InputError("--dry-run prints Kubernetes manifests: add --backend kubernetes")
     target = load_entity(str(file), name)  # imported as at registration: is_container() is False
     inputs = parse_inputs(target, args, f"dockyard run --remote {file} {name}")
     if inputs is None:
         return
     if isinstance(target, LaunchPlan):
         inputs, target = target.merged_inputs(inputs), target.workflow
+    if dry_run:
+        from dockyard.builders.k8s_naming import to_yaml
+        from dockyard.runtime.k8s_dry_run import dry_run_manifests
+
+        manifests = dry_run_manifests(target, source_root=file.resolve().parent, settings=settings)
+        print(to_yaml(manifests), end="")
+        return
     result = run_remote(
         target,
         inputs,
         source_root=file.resolve().parent,
-        settings=get_settings(),
+        settings=settings,
         execution_id=resume,
         resume=resume is not None,
     )

@@ -481,6 +481,12 @@ def run(
     ),
     project: str = typer.Option("dockyard", "--project", help="Project of --registered."),
     domain: str = typer.Option("development", "--domain", help="Domain of --registered."),
+    backend: str | None = typer.Option(
+        None, "--backend", help="Where --remote tasks run: docker or kubernetes (default: executor.backend)."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="With --remote --backend kubernetes: print the manifests, apply nothing."
+    ),
 ) -> None:
     """Run a task, workflow or launch plan locally; inputs are options (see FILE ENTITY --help)."""
     if registered:
@@ -497,10 +503,10 @@ def run(
         raise InputError(
             f"missing {'FILE' if file is None else 'ENTITY'}: dockyard run FILE ENTITY [--input value ...]"
         )
-    if remote or resume:
+    if remote or resume or dry_run:
         from dockyard.cli.remote import run_remote_command
 
-        run_remote_command(file, entity, list(ctx.args), resume=resume)
+        run_remote_command(file, entity, list(ctx.args), resume=resume, backend=backend, dry_run=dry_run)
         return
     target = _load(file, entity)
     inputs = parse_inputs(target, list(ctx.args), f"dockyard run {file} {entity}")

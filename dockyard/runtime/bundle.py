@@ -75,10 +75,15 @@ def build_bundle(root: Path) -> bytes:
     return out.getvalue()
 
 
+def bundle_uri(data: bytes, store: Store) -> str:
+    """Where a bundle lives: named by its content, so a dry run can name it without uploading."""
+    return store.url_for("bundles", hashlib.sha256(data).hexdigest() + ".tar.gz")
+
+
 def upload_bundle(root: Path, store: Store) -> str:
     """Store the bundle at `bundles/<sha256>.tar.gz` (once) and return its URI."""
     data = build_bundle(root)
-    uri = store.url_for("bundles", hashlib.sha256(data).hexdigest() + ".tar.gz")
+    uri = bundle_uri(data, store)
     if not store.exists(uri):
         store.write_bytes(uri, data)
     return uri
