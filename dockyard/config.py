@@ -140,6 +140,11 @@ class KubernetesSettings(_Section):
     env_secret: str | None = Field(
         None, description="Secret whose keys become env vars of task pods (e.g. blob store credentials)."
     )
+    schedule_image: str | None = Field(
+        None,
+        description="Image of the CronJobs that run scheduled launch plans (`dockyard register --schedules "
+        "kubernetes`); unset: the registered default task image (dockyard's runtime).",
+    )
     interruptible_tolerations: list[dict[str, str]] = Field(
         default_factory=lambda: [
             {

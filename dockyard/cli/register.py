@@ -4,10 +4,18 @@ plans with images pinned by digest; `register` stores it (and the code bundle) u
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+
+from dockyard.errors import ConfigError, ExecutionError
+
+if TYPE_CHECKING:
+    from dockyard.config import Settings
+    from dockyard.runtime.blobstore.base import Store
 
 app = typer.Typer()
 err_console = Console(stderr=True)
@@ -36,26 +44,73 @@ def register(
     project: str = typer.Option("dockyard", "--project", help="Project to register under."),
     domain: str = typer.Option("development", "--domain", help="Domain to register under."),
     version: str | None = typer.Option(None, "--version", help="Version (default: a digest of code+images)."),
+    schedules: str | None = typer.Option(
+        None, "--schedules", help="kubernetes: run each scheduled launch plan as a CronJob."
+    ),
+    schedule_image: str | None = typer.Option(
+        None, "--schedule-image", help="Image of the CronJobs (default: kubernetes.schedule_image)."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="With --schedules kubernetes: print the CronJobs; store and apply nothing."
+    ),
 ) -> None:
     """Serialize, upload the code bundle, and store the document in the blob store."""
     from dockyard.config import get_settings
     from dockyard.runtime.blobstore import open_store
-    from dockyard.runtime.registration import register as store_doc
+    from dockyard.runtime.blobstore.local import LocalStore
+    from dockyard.runtime.registration import publish
+    from dockyard.runtime.registration import serialize as make_doc
 
+    if schedules not in (None, "kubernetes"):
+        raise ConfigError(f"--schedules {schedules!r}: only 'kubernetes' is supported")
+    if dry_run and schedules is None:
+        raise ConfigError("--dry-run prints the CronJobs of --schedules kubernetes: add it")
     settings = get_settings()
-    doc = store_doc(
-        file,
-        open_store(settings.store.url, settings),
-        settings,
-        project=project,
-        domain=domain,
-        version=version,
-    )
+    store = open_store(settings.store.url, settings)
+    if schedules == "kubernetes" and isinstance(store, LocalStore):
+        raise ConfigError(f"store.url {store.url}: CronJob pods cannot reach a local folder; use s3://")
+    doc = make_doc(file, settings, version=version)
+    cron_jobs = []
+    if schedules == "kubernetes":  # checked before anything is stored: a bad schedule registers nothing
+        cron_jobs = _cron_jobs(doc, settings, store, project, domain, schedule_image)
+    if dry_run:
+        from dockyard.builders.k8s_naming import to_yaml
+
+        if not cron_jobs:
+            err_console.print(f"{file}: no launch plan has a schedule")
+        print(to_yaml(cron_jobs), end="")
+        return
+    doc = publish(doc, file, store, project=project, domain=domain)
     names = [e["name"] for e in doc["workflows"] + doc["launch_plans"] + doc["tasks"]]
     err_console.print(
         f"registered {project}/{domain} version [bold]{doc['version']}[/bold]: {', '.join(names)}"
     )
+    if cron_jobs:
+        from dockyard.builders.k8s_cluster import Cluster
+
+        cluster = Cluster(settings.kubernetes, ExecutionError)
+        for manifest in cron_jobs:
+            created = cluster.apply_cron_job(manifest)
+            where = f"{settings.kubernetes.namespace}/{manifest['metadata']['name']}"
+            err_console.print(f"CronJob {where} {'created' if created else 'replaced'}", highlight=False)
     print(doc["version"])
+
+
+def _cron_jobs(
+    doc: dict[str, Any],
+    settings: Settings,
+    store: Store,
+    project: str,
+    domain: str,
+    image: str | None,
+) -> list[dict[str, Any]]:
+    """The CronJobs of the document's scheduled plans (the module was just imported by serialize)."""
+    from dockyard.runtime.k8s_schedules import cron_jobs, schedule_image
+    from dockyard.runtime.registration import module_entities
+
+    _, _, plans = module_entities(sys.modules[doc["module"]])
+    chosen = schedule_image(doc, settings, image)
+    return cron_jobs(doc, plans, settings, store, project=project, domain=domain, image=chosen)
 
 
 schedules = typer.Typer(help="Run registered launch plans on their schedules.")
@@ -81,3 +136,43 @@ def serve(
     )
     for launch in scheduler.serve(poll_s=poll, max_runs=max_runs):
         print(f"{launch.scheduled_at.isoformat()} {launch.plan} {launch.phase} {launch.execution_id or ''}")
+
+
+@schedules.command("kickoff")
+def kickoff(
+    name: str = typer.Argument(..., help="Registered launch plan to launch once."),
+    project: str = typer.Option("dockyard", "--project", help="Project it is registered under."),
+    domain: str = typer.Option("development", "--domain", help="Domain it is registered under."),
+    version: str | None = typer.Option(None, "--version", help="Registered version (default: the latest)."),
+    at: str | None = typer.Option(
+        None, "--at", help="Scheduled time (ISO 8601); default: now, truncated to the minute (UTC)."
+    ),
+) -> None:
+    """Launch a plan once for one scheduled time, as `schedules serve` does: what a CronJob's Job runs.
+
+    The time goes to the input named by DOCKYARD_KICKOFF_TIME_INPUT (set by the CronJob), else to the
+    plan's kickoff_time_input_arg; notifications go out as with `serve`.
+    """
+    import os
+    from datetime import datetime, timezone
+
+    from dockyard.cli.run import InputError, parse_datetime
+    from dockyard.config import get_settings
+    from dockyard.runtime.blobstore import open_store
+    from dockyard.runtime.k8s_schedules import kickoff_time
+    from dockyard.runtime.scheduler import Scheduler
+
+    try:
+        when = parse_datetime(at) if at else kickoff_time(datetime.now(timezone.utc))
+    except ValueError:
+        raise InputError(f"--at {at!r}: not an ISO 8601 time") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    settings = get_settings()
+    scheduler = Scheduler(open_store(settings.store.url, settings), settings, project, domain)
+    launch = scheduler.kickoff(
+        name, when, version=version, kickoff_input=os.environ.get("DOCKYARD_KICKOFF_TIME_INPUT") or None
+    )
+    print(f"{launch.scheduled_at.isoformat()} {launch.plan} {launch.phase} {launch.execution_id or ''}")
+    if launch.phase != "SUCCEEDED":
+        raise ExecutionError(f"launch plan {name} at {launch.scheduled_at.isoformat()}: {launch.message}")

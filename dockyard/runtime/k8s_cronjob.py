@@ -7,6 +7,7 @@ converted when cron can express it exactly, and refused with a message saying so
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,9 @@ from dockyard.config import Settings
 from dockyard.errors import SpecError
 
 _MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
+# One field as the CronJob controller parses it: lists of *, ?, numbers or names, ranges and steps.
+_K8S_TOKEN = r"(\*|\?|(\d+|[A-Za-z]{3})(-(\d+|[A-Za-z]{3}))?)(/\d+)?"
+_K8S_FIELD = re.compile(rf"{_K8S_TOKEN}(,{_K8S_TOKEN})*")
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,19 @@ def cron_schedule(launch: ScheduledLaunch) -> str:
     cron = launch.cron.strip()
     if cron in _MACROS:
         return cron
-    if len(cron.split()) != 5 or not croniter.is_valid(cron):
+    fields = cron.split()
+    if len(fields) != 5:
+        raise SpecError(
+            f"launch plan {launch.name}: schedule {cron!r} is not a 5-field cron expression "
+            "(a CronJob has no seconds or years field)"
+        )
+    odd = next((f for f in fields if not _K8S_FIELD.fullmatch(f)), None)
+    if odd is not None:
+        raise SpecError(
+            f"launch plan {launch.name}: schedule {cron!r}: a CronJob cannot express {odd!r} "
+            "(croniter's L, W, # and H are not Kubernetes cron)"
+        )
+    if not croniter.is_valid(cron):
         raise SpecError(f"launch plan {launch.name}: schedule {cron!r} is not a 5-field cron expression")
     return cron
 

@@ -126,9 +126,13 @@ def register(
     file: Path, store: Store, settings: Settings, *, project: str, domain: str, **kw: Any
 ) -> dict[str, Any]:
     """Serialize `file`, upload its bundle, store the document and point each entity's `latest` at it."""
+    return publish(serialize(file, settings, **kw), file, store, project=project, domain=domain)
+
+
+def publish(doc: dict[str, Any], file: Path, store: Store, *, project: str, domain: str) -> dict[str, Any]:
+    """Store a serialized document (see `register`): apart so that a caller can check it first."""
     from dockyard.runtime.bundle import upload_bundle
 
-    doc = serialize(file, settings, **kw)
     doc["bundle_uri"] = upload_bundle(file.resolve().parent, store)
     doc["project"], doc["domain"] = project, domain
     base = _prefix(store, project, domain)

@@ -91,11 +91,23 @@ class Scheduler:
             self.load()
         return done
 
-    def _launch(self, name: str, entry: _Entry, at: datetime) -> Launch:
+    def kickoff(
+        self, name: str, at: datetime, *, version: str | None = None, kickoff_input: str | None = None
+    ) -> Launch:
+        """One launch of registered plan `name` for the scheduled time `at`, as `tick` does it: what a
+        CronJob's Job runs (`dockyard schedules kickoff`). `kickoff_input` overrides the plan's
+        `kickoff_time_input_arg` (the CronJob names it in DOCKYARD_KICKOFF_TIME_INPUT)."""
+        from dockyard.runtime.registration import fetch, load_registered
+
+        doc = fetch(self.store, project=self.project, domain=self.domain, name=name, version=version)
+        plan = load_registered(doc, self.store, name)
+        return self._launch(name, _Entry(plan, doc, at), at, kickoff_input)
+
+    def _launch(self, name: str, entry: _Entry, at: datetime, kickoff_input: str | None = None) -> Launch:
         from dockyard.runtime.remote import run_registered
 
         inputs: dict[str, Any] = {}
-        arg = entry.plan.schedule.kickoff_time_input_arg
+        arg = kickoff_input or entry.plan.schedule.kickoff_time_input_arg
         if arg:
             inputs[arg] = at
         try:
