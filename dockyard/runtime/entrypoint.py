@@ -1,14 +1,21 @@
 """`dockyard-execute`: runs one task attempt inside its image (also `python -m dockyard.runtime`).
 
 Everything it needs comes in argv and non-secret env (the store URL, the execution id); secrets arrive as
-mounted files. It leaves exactly one of two documents under `--output-prefix`: `outputs.json` (written
-last, after every raw output is up) or `error.json` (user vs system, retryable vs final).
+mounted files. It leaves exactly one of these documents under `--output-prefix`: `outputs.json` (written
+last, after every raw output is up), `dynamic.json` (a dynamic task: the sub-DAG its body built, a
+`dockyard.graph/v1` document whose nodes the driver then runs) or `error.json` (user vs system,
+retryable vs final).
+
+The task is found by one of three resolvers: `--task module:name`; a map-task item (`--map-index N`: the
+inputs are the map node's, item N of every list input not named in `--map-bound` is picked); or a node of
+a dynamic sub-DAG (`--dynamic-graph URI --dynamic-node ID`, the task that node names in that document).
 Exit status: 0 success, 1 a user error, 2 a system error.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -17,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from dockyard.errors import ConfigError, DockyardError, StoreError
-from dockyard.runtime.protocol import ERROR, OUTPUTS, ErrorDocument
+from dockyard.runtime.protocol import DYNAMIC, ERROR, OUTPUTS, ErrorDocument
 
 EXIT_USER = 1
 EXIT_SYSTEM = 2
@@ -33,6 +40,11 @@ class Args:
     checkpoint_cur: str | None = None
     bundle: str | None = None
     attempt: int = 0
+    node_id: str | None = None
+    map_index: int | None = None
+    map_bound: str = ""
+    dynamic_graph: str | None = None
+    dynamic_node: str | None = None
 
 
 def parse_args(argv: list[str]) -> Args:
@@ -40,14 +52,23 @@ def parse_args(argv: list[str]) -> Args:
     parser.add_argument("--inputs", required=True, help="URI of the input literals document")
     parser.add_argument("--output-prefix", required=True, help="URI prefix for outputs.json / error.json")
     parser.add_argument("--resolver", default="default", help="how --task is found (default: module:name)")
-    parser.add_argument("--task", required=True, help="module:name of the task")
+    parser.add_argument("--task", default="", help="module:name of the task")
     parser.add_argument("--checkpoint-prev", default=None, help="URI prefix of the previous checkpoint")
     parser.add_argument("--checkpoint-cur", default=None, help="URI prefix for this attempt's checkpoint")
     parser.add_argument(
         "--bundle", default=None, help="URI of a code bundle to run instead of the image's code"
     )
     parser.add_argument("--attempt", type=int, default=0, help="attempt number (0 first)")
+    parser.add_argument("--node-id", default=None, help="the node id in the execution (prefixes sub-DAGs)")
+    parser.add_argument("--map-index", type=int, default=None, help="run item N of a map task's lists")
+    parser.add_argument("--map-bound", default="", help="comma-separated map inputs shared by every item")
+    parser.add_argument("--dynamic-graph", default=None, help="URI of a dynamic sub-DAG document")
+    parser.add_argument("--dynamic-node", default=None, help="the node of --dynamic-graph to run")
     ns = parser.parse_args(argv)
+    if not ns.task and not ns.dynamic_node:
+        parser.error("one of --task or --dynamic-node is required")
+    if bool(ns.dynamic_graph) != bool(ns.dynamic_node):
+        parser.error("--dynamic-graph and --dynamic-node go together")
     return Args(**{k: v for k, v in vars(ns).items()})
 
 
@@ -87,10 +108,57 @@ def _load_task(args: Args, store: Any, work: Path) -> Any:
         )
     from dockyard.sdk.entities import load_entity
 
+    ref = args.task
+    if args.dynamic_node:
+        ref = _dynamic_node_entity(args, store)
     try:
-        return load_entity(args.task)
+        return load_entity(ref)
     except Exception as exc:  # an import error in user code: another attempt would fail the same way
         raise _user(exc, retryable=False) from None
+
+
+def _dynamic_node_entity(args: Args, store: Any) -> str:
+    """The `module:name` that node `--dynamic-node` of the sub-DAG document names (a map node's task)."""
+    from dockyard.sdk.graph import GRAPH_SCHEMA
+
+    try:
+        doc = store.read_json(args.dynamic_graph)
+    except Exception as exc:
+        raise _system(exc) from None
+    if doc.get("schema") != GRAPH_SCHEMA:
+        raise _system(
+            ConfigError(f"{args.dynamic_graph}: schema {doc.get('schema')!r} is not {GRAPH_SCHEMA!r}")
+        )
+    pending = list(doc["nodes"])
+    while pending:
+        node = pending.pop()
+        if node["id"] == args.dynamic_node and node.get("entity"):
+            return str(node["entity"])
+        for case in node.get("branch", {}).get("cases", []):
+            pending.extend(case["nodes"])
+    raise _system(
+        ConfigError(f"--dynamic-node {args.dynamic_node}: no task node in {args.dynamic_graph}"),
+        retryable=False,
+    )
+
+
+def _map_item(args: Args, task: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Item `--map-index` of a map node's inputs: that item of every list, bound inputs as they are."""
+    bound = {b for b in args.map_bound.split(",") if b}
+    index = args.map_index if args.map_index is not None else -1
+    item: dict[str, Any] = {}
+    for name, lit in inputs.items():
+        if name in bound:
+            item[name] = lit
+            continue
+        items = lit.get("list") if isinstance(lit, dict) else None
+        if not isinstance(items, list) or not 0 <= index < len(items):
+            raise ConfigError(f"--map-index {args.map_index}: input '{name}' has no such item")
+        item[name] = items[index]
+    unknown = sorted(set(item) - set(task.interface.inputs))
+    if unknown:
+        raise ConfigError(f"--map-index: inputs {unknown} are not inputs of {task.name}")
+    return item
 
 
 def run(args: Args) -> int:
@@ -125,15 +193,27 @@ def _attempt(args: Args, store: Any, work: Path) -> str:
         previous = restore_previous(store, args.checkpoint_prev, work / "checkpoint-prev")
     except Exception as exc:
         raise _system(exc) from None
+    if args.map_index is not None:
+        try:
+            inputs = _map_item(args, task, inputs)
+        except ConfigError as exc:
+            raise _system(exc, retryable=False) from None
     if args.checkpoint_cur:
         checkpoint: Checkpoint = StoreCheckpoint(store, args.checkpoint_cur, work / "checkpoint", previous)
     else:
         checkpoint = Checkpoint(work / "checkpoint", previous)
     with use_store(store, args.output_prefix + "/raw"):
         outputs = _execute(task, inputs, _runner(store, args, checkpoint, work), args)
-        uri = f"{args.output_prefix}/{OUTPUTS}"
+        if isinstance(outputs, dict):
+            uri = f"{args.output_prefix}/{OUTPUTS}"
+            body = literals_to_json(outputs)
+        else:  # a dynamic task's sub-DAG
+            from dockyard.sdk.graph import to_json
+
+            uri = f"{args.output_prefix}/{DYNAMIC}"
+            body = json.dumps(to_json(outputs), sort_keys=True)
         try:
-            store.write_bytes(uri, literals_to_json(outputs).encode())
+            store.write_bytes(uri, body.encode())
         except Exception as exc:
             raise _system(exc) from None
     return uri
@@ -159,15 +239,19 @@ def _runner(store: Any, args: Args, checkpoint: Any, work: Path) -> Any:
     return ContainerRunner(work)
 
 
-def _execute(task: Any, inputs: dict[str, Any], runner: Any, args: Args) -> dict[str, Any]:
-    """Run the task body once through the SDK; classify what goes wrong."""
+def _execute(task: Any, inputs: dict[str, Any], runner: Any, args: Args) -> Any:
+    """Run the task body once through the SDK (output literals, or a dynamic task's sub-graph); classify
+    what goes wrong."""
     from dockyard.sdk.types.errors import TypeConversionError
     from dockyard.sdk.walker import AttemptInfo, NonRetryable
 
     execution_id = os.environ.get("DOCKYARD_EXECUTION_ID", "remote")
-    info = AttemptInfo(execution_id, args.task, args.attempt, task.retries)
+    node_id = args.node_id or args.task
+    info = AttemptInfo(execution_id, node_id, args.attempt, task.retries)
     try:
-        outputs: dict[str, Any] = runner.run(task, args.task, inputs, info)
+        if task.node_kind == "dynamic":
+            return runner.run_dynamic(task, node_id, inputs, info)
+        outputs: dict[str, Any] = runner.run(task, node_id, inputs, info)
     except Exception as exc:
         # a bad definition or a value the type engine cannot convert fails the same way every time
         raise _user(

@@ -7,8 +7,10 @@ store, a container launched through an `Executor` with the previous attempt's ch
 back, and every step written to the execution record.
 
 A container lost to the platform (killed, out of memory) is relaunched right away, up to
-`SYSTEM_RETRIES` times, without using up the task's own retries. Dynamic bodies run here in the driver:
-they only build the sub-DAG, whose tasks then run in containers like any other.
+`SYSTEM_RETRIES` times, without using up the task's own retries. A dynamic task's body runs in its own
+container too (its image has the packages the body imports): it leaves the sub-DAG it built as a graph
+document (`dynamic.json`), which the driver reads back and walks; each node of the sub-DAG then runs in its
+container, resolved through that document (`--dynamic-graph`/`--dynamic-node`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dockyard.errors import DockyardError, ExecutionError, StoreError
 from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.cache import StoreCatalog
 from dockyard.runtime.executor import Executor, Outcome, Phase, SecretRef, TaskAttempt
-from dockyard.runtime.protocol import OUTPUTS, AttemptPaths, ErrorDocument, read_error
+from dockyard.runtime.protocol import DYNAMIC, OUTPUTS, AttemptPaths, ErrorDocument, read_error
 from dockyard.runtime.record import ExecutionPhase, ExecutionRecord, NodePhase, RecordWriter, load_record
 from dockyard.sdk.walker import NonRetryable
 
@@ -95,6 +97,7 @@ class ContainerTaskRunner:
         self._lock = threading.Lock()
         self._launches: dict[str, int] = defaultdict(int)  # containers started per node (store paths)
         self._checkpoints: dict[str, str] = {}  # node -> newest checkpoint prefix holding something
+        self._sub_dags: dict[str, str] = {}  # node of a dynamic sub-DAG -> URI of that sub-DAG's document
         self._live: dict[int, Any] = {}  # handles of running containers, for cancel_all
         self._stopping = threading.Event()
 
@@ -108,14 +111,35 @@ class ContainerTaskRunner:
 
     def run(self, task: Any, node_id: str, inputs: dict[str, Any], attempt: Any) -> dict[str, Any]:
         """One attempt's output literals; from the record when a resumed run already finished the node."""
+        return self._read_outputs(self._result_uri(task, node_id, inputs, OUTPUTS))
+
+    def run_dynamic(self, task: Any, node_id: str, inputs: dict[str, Any], attempt: Any) -> Any:
+        """Run the dynamic task's body in its container; return the sub-DAG it wrote, ready to walk."""
+        import json
+
+        from dockyard.sdk.graph import from_json
+
+        uri = self._result_uri(task, node_id, inputs, DYNAMIC)
+        doc = json.loads(self.ctx.store.read_bytes(uri).decode())
+        graph = from_json(doc, output_types=dict(task.interface.outputs))
+        with self._lock:
+            for node in graph.all_nodes():
+                self._sub_dags[node.id] = uri
+        return graph
+
+    # -- internals ---------------------------------------------------------------------------------
+    def _result_uri(self, task: Any, node_id: str, inputs: dict[str, Any], document: str) -> str:
+        """Launch attempts (relaunching platform losses) until one succeeds; the URI of its `document`
+        (outputs.json, or dynamic.json for a dynamic body). From the record when a resumed run already
+        finished the node."""
         done = self.ctx.writer.record.nodes.get(node_id)
         if done is not None and done.phase is NodePhase.SUCCEEDED and done.outputs_uri:
-            return self._read_outputs(done.outputs_uri)
+            return done.outputs_uri
         system_failures = 0
         while True:
-            outcome, paths, error = self._launch_once(task, node_id, inputs)
+            outcome, paths, error = self._launch_once(task, node_id, inputs, document)
             if outcome.phase is Phase.SUCCEEDED:
-                return self._read_outputs(f"{paths.output_prefix}/{OUTPUTS}")
+                return f"{paths.output_prefix}/{document}"
             if error is None and outcome.phase is Phase.FAILED and system_failures < self.ctx.system_retries:
                 system_failures += 1  # lost to the platform: relaunch from the checkpoint, free of charge
                 continue
@@ -125,23 +149,13 @@ class ContainerTaskRunner:
             self.ctx.writer.update(node_id, phase=NodePhase.FAILED, message=message)
             raise FinalTaskFailure(text) if final else TaskFailed(text)
 
-    def run_dynamic(self, task: Any, node_id: str, inputs: dict[str, Any], attempt: Any) -> Any:
-        """Build the dynamic task's sub-DAG in the driver (its body only wires nodes; they run remotely)."""
-        from dockyard.sdk.local import LocalTaskRunner
-
-        self.ctx.writer.update(node_id, task=task.name, phase=NodePhase.RUNNING)
-        graph = LocalTaskRunner().run_dynamic(task, node_id, inputs, attempt)
-        self.ctx.writer.update(node_id, phase=NodePhase.SUCCEEDED)
-        return graph
-
-    # -- internals ---------------------------------------------------------------------------------
     def _read_outputs(self, uri: str) -> dict[str, Any]:
         from dockyard.sdk.types.literal import literals_from_json
 
         return literals_from_json(self.ctx.store.read_bytes(uri).decode())
 
     def _launch_once(
-        self, task: Any, node_id: str, inputs: dict[str, Any]
+        self, task: Any, node_id: str, inputs: dict[str, Any], document: str
     ) -> tuple[Outcome, AttemptPaths, Any]:
         from dockyard.sdk.types.literal import literals_to_json
 
@@ -182,7 +196,7 @@ class ContainerTaskRunner:
         if outcome.phase is Phase.SUCCEEDED:
             ctx.writer.finish_attempt(node_id, rec, phase="succeeded", exit_code=0, logs_uri=paths.logs)
             ctx.writer.update(
-                node_id, phase=NodePhase.SUCCEEDED, outputs_uri=f"{paths.output_prefix}/{OUTPUTS}"
+                node_id, phase=NodePhase.SUCCEEDED, outputs_uri=f"{paths.output_prefix}/{document}"
             )
         else:
             kind = error.kind if error is not None else "system"
@@ -209,6 +223,7 @@ class ContainerTaskRunner:
             env=ctx.env,
             secrets=ctx.secrets,
             previous=previous,
+            sub_dag=self._sub_dags.get(node_id),
         )
 
 
@@ -223,6 +238,7 @@ def task_attempt(
     env: dict[str, str],
     secrets: tuple[SecretRef, ...],
     previous: str | None = None,
+    sub_dag: str | None = None,
 ) -> TaskAttempt:
     """The attempt that runs `task` as node `node_id`: shared by the runner and `run --dry-run`, so a dry
     run shows the very pods a run would create."""
@@ -238,11 +254,15 @@ def task_attempt(
         paths.output_prefix,
         "--task",
         f"{task.module}:{task.short_name}",
+        "--node-id",
+        node_id,
         "--attempt",
         str(paths.attempt),
         "--checkpoint-cur",
         paths.checkpoint,
     ]
+    if sub_dag is not None:  # a node of a dynamic sub-DAG: resolved through the document it came from
+        command += ["--dynamic-graph", sub_dag, "--dynamic-node", node_id]
     if previous:
         command += ["--checkpoint-prev", previous]
     if bundle_uri:
@@ -260,11 +280,27 @@ def task_attempt(
         env=task_env,
         requests=_resources(task.requests or resources, 0),
         limits=_resources(task.limits or resources, 1),
+        accelerator=_device(getattr(task, "accelerator", None)),
         interruptible=bool(task.interruptible),
         timeout_s=task.timeout_s,
         secrets=secrets + tuple(SecretRef(s.group, s.key) for s in task.secret_requests),
         min_driver_version=_min_driver(task.container_image),
+        pod_template=_pod_template(getattr(task, "pod_template", None)),
     )
+
+
+def _device(accelerator: Any) -> str | None:
+    """The device name of a task's accelerator (`GPUAccelerator`, a MIG/TPU one, or a plain name)."""
+    if accelerator is None or isinstance(accelerator, str):
+        return accelerator or None
+    return str(accelerator.device)
+
+
+def _pod_template(template: Any) -> dict[str, Any] | None:
+    """A task's `PodTemplate` as Kubernetes JSON (`PodTemplate.to_dict()`); a dict is taken as it is."""
+    if template is None or isinstance(template, dict):
+        return template or None
+    return dict(template.to_dict())
 
 
 def _min_driver(image: Any) -> str | None:

@@ -18,6 +18,7 @@ from dockyard.runtime.blobstore.base import Store
 ERROR_SCHEMA_VERSION = 1
 OUTPUTS = "outputs.json"
 ERROR = "error.json"
+DYNAMIC = "dynamic.json"  # a dynamic task's sub-DAG (a dockyard.graph/v1 document), instead of outputs
 
 
 class AttemptPaths:

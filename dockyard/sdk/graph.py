@@ -8,6 +8,7 @@ described in docs/graph.md, where entities are referenced as `module:name` and r
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
@@ -161,7 +162,10 @@ def _binding_doc(b: Binding | None) -> Any:
     if b is None:
         return None
     if isinstance(b, Ref):
-        return {"ref": [b.node, b.output]}
+        if b.convert_to is None:
+            return {"ref": [b.node, b.output]}
+        # a conversion (T into Optional[T], a union variant...): its types let a reader rebuild it
+        return {"ref": [b.node, b.output], "type": _type_doc(b.type), "convert_to": _type_doc(b.convert_to)}
     if isinstance(b, Const):
         return {"literal": b.literal}
     if isinstance(b, ListOf):
@@ -223,8 +227,17 @@ def to_json(graph: Graph) -> dict[str, Any]:
     }
 
 
-def from_json(doc: dict[str, Any], resolve: Callable[[str], Any] | None = None) -> Graph:
-    """Rebuild a graph from its document; entities are loaded with `resolve` (default: `load_entity`)."""
+def from_json(
+    doc: dict[str, Any],
+    resolve: Callable[[str], Any] | None = None,
+    output_types: dict[str, Any] | None = None,
+) -> Graph:
+    """Rebuild a graph from its document; entities are loaded with `resolve` (default: `load_entity`).
+
+    A reference that converts its value gets its Python types back from the interfaces of the entities
+    at both ends (and `output_types` for the graph's outputs), checked against the document's literal
+    types: the walker then converts exactly as it does for the traced graph.
+    """
     from dockyard.errors import ConfigError
 
     if doc.get("schema") != GRAPH_SCHEMA:
@@ -236,6 +249,8 @@ def from_json(doc: dict[str, Any], resolve: Callable[[str], Any] | None = None) 
 
     def binding(d: Any) -> Binding:
         if "ref" in d:
+            if "convert_to" in d:
+                return _PendingRef(d["ref"][0], d["ref"][1], d["type"], d["convert_to"])
             return Ref(d["ref"][0], d["ref"][1])
         if "literal" in d:
             return Const(d["literal"])
@@ -259,7 +274,7 @@ def from_json(doc: dict[str, Any], resolve: Callable[[str], Any] | None = None) 
             n.entity = MapTask(resolve(d["entity"]), m["concurrency"], m["min_success_ratio"], m["bound"])
         elif "branch" in d:
             b = d["branch"]
-            n.branch = Branch(b["name"])
+            n.branch = Branch(b["name"], output_types=dict(b["outputs"]))  # literal types: no Python ones
             for c in b["cases"]:
                 n.branch.cases.append(
                     Case(
@@ -273,8 +288,57 @@ def from_json(doc: dict[str, Any], resolve: Callable[[str], Any] | None = None) 
             n.entity = resolve(d["entity"])
         return n
 
-    return Graph(
+    graph = Graph(
         doc["name"],
         [node(x) for x in doc["nodes"]],
         {k: binding(v) for k, v in doc["outputs"].items()},
     )
+    _type_refs(graph, output_types or {})
+    return graph
+
+
+@dataclass(frozen=True)
+class _PendingRef(Ref):
+    """A converting reference read from a document: literal types, until `_type_refs` finds Python ones."""
+
+
+def _type_refs(graph: Graph, output_types: dict[str, Any]) -> None:
+    """Replace every `_PendingRef` with a `Ref` whose Python types come from the entities' interfaces."""
+    from dockyard.errors import ConfigError
+
+    producers = {n.id: n for n in graph.all_nodes()}
+
+    def typed(b: Binding, dst: Any, where: str) -> Binding:
+        if isinstance(b, ListOf | DictOf):
+            args = typing.get_args(dst)
+            item = args[-1] if args else None
+            if isinstance(b, ListOf):
+                return ListOf(tuple(typed(i, item, f"{where}[{k}]") for k, i in enumerate(b.items)), dst)
+            return DictOf(tuple((k, typed(v, item, f"{where}[{k!r}]")) for k, v in b.items), dst)
+        if not isinstance(b, _PendingRef):
+            return b
+        producer = producers.get(b.node)
+        src = None
+        if producer is not None and producer.entity is not None:
+            src = producer.entity.interface.outputs.get(b.output)
+        if src is None or dst is None or _type_doc(src) != b.type or _type_doc(dst) != b.convert_to:
+            raise ConfigError(
+                f"graph document {graph.name}: {where}: the types of {b.node}.{b.output} do not match "
+                "the loaded code (was it changed since the graph was written?)"
+            )
+        return Ref(b.node, b.output, src, dst)
+
+    for n in graph.all_nodes():
+        if n.branch is not None:  # a case's outputs have literal types only: a conversion there is refused
+            for case in n.branch.cases:
+                case.outputs = {
+                    k: typed(v, None, f"conditional {n.branch.name} output '{k}'")
+                    for k, v in case.outputs.items()
+                }
+        if n.entity is None:
+            continue
+        types = n.entity.interface.inputs
+        n.inputs = {k: typed(v, types.get(k), f"node {n.id} input '{k}'") for k, v in n.inputs.items()}
+    graph.outputs = {k: typed(v, output_types.get(k), f"output '{k}'") for k, v in graph.outputs.items()}
+    if output_types:
+        graph.output_types = dict(output_types)
