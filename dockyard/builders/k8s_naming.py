@@ -56,7 +56,8 @@ def to_yaml(manifests: list[dict[str, Any]]) -> str:
     import yaml
 
     class _Dumper(yaml.SafeDumper):
-        pass
+        def ignore_aliases(self, data: Any) -> bool:
+            return True  # a shared labels dict is written out each time, not as &id001 / *id001
 
     _Dumper.add_representer(str, _block_strings)
     return yaml.dump_all(manifests, Dumper=_Dumper, sort_keys=True, default_flow_style=False)
