@@ -2,7 +2,7 @@ FROM registry.example:5000/dockyard/debian:bookworm
 ARG TARGETARCH
 RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
-    /tmp/dockyard-uv/uv venv --python-preference only-system --python python3 /opt/venv
+    /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-system --python python3 /opt/venv
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
 RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
