@@ -38,19 +38,26 @@ class _Section(BaseModel):
 
 
 class BuildSettings(_Section):
-    registry: str = Field("localhost:5000", description="Registry that images are pushed to when a spec names none.")
+    registry: str = Field(
+        "localhost:5000", description="Registry that images are pushed to when a spec names none."
+    )
     default_base_image: str = Field(
         "localhost:5000/dockyard/debian:bookworm",
         description="Base image for specs that name none (made from Debian packages by scripts/base-image.sh).",
     )
     builder: str = Field("docker", description="Builder used when a spec names none (an entry point name).")
     ca_bundle: Path | None = Field(
-        None, description="CA bundle handed to pip/uv/apt during builds as a secret; never stored in the image."
+        None,
+        description="CA bundle handed to pip/uv/apt during builds as a secret; never stored in the image.",
     )
     pip_index_url: str | None = Field(None, description="Package index used when a spec names none.")
     pip_extra_index_urls: list[str] = Field(default_factory=list, description="Extra package indexes.")
-    compression: Literal["gzip", "zstd", "uncompressed"] = Field("gzip", description="Layer compression on push.")
-    registry_cache: bool = Field(False, description="Import/export BuildKit's registry cache (type=registry).")
+    compression: Literal["gzip", "zstd", "uncompressed"] = Field(
+        "gzip", description="Layer compression on push."
+    )
+    registry_cache: bool = Field(
+        False, description="Import/export BuildKit's registry cache (type=registry)."
+    )
     parallelism: int = Field(3, ge=1, description="How many images the engine builds at once.")
     exists_cache_ttl_s: int = Field(3600, ge=0, description="How long a positive registry answer is trusted.")
     allow_unknown_existence: bool = Field(
@@ -82,7 +89,9 @@ class BuildSettings(_Section):
 
 
 class StoreSettings(_Section):
-    url: str = Field(f"file://{_DATA_DIR / 'store'}", description="Blob store: file:///path or s3://bucket/prefix.")
+    url: str = Field(
+        f"file://{_DATA_DIR / 'store'}", description="Blob store: file:///path or s3://bucket/prefix."
+    )
     s3_endpoint_url: str | None = Field(
         None, description="S3 endpoint; AWS_ENDPOINT_URL and the rest of the AWS config are honoured too."
     )
