@@ -140,3 +140,17 @@ def test_from_real_launch_plans(settings: Settings) -> None:
     assert rated["spec"]["schedule"] == "0 */2 * * *"
     with pytest.raises(SpecError, match=r"CronSchedule\.offset PT30M cannot be expressed by a CronJob"):
         from_launch_plan(offset, image=IMAGE, command=["true"])
+
+
+@pytest.mark.parametrize(
+    ("schedule", "odd"),
+    [("0 0 L * *", "L"), ("0 9 * * 5#3", "5#3"), ("0 0 15W * *", "15W")],
+)
+def test_croniter_only_syntax_is_refused(schedule: str, odd: str) -> None:
+    """croniter (and so a CronSchedule) accepts these; the CronJob controller's parser does not."""
+    from dockyard import CronSchedule
+
+    assert CronSchedule(schedule=schedule).cron == schedule
+    with pytest.raises(SpecError, match=f"a CronJob cannot express '{odd}'"):
+        cron_schedule(_launch(cron=schedule))
+    assert cron_schedule(_launch(cron="*/5 0-6,20-23 ? JAN-MAR mon")) == "*/5 0-6,20-23 ? JAN-MAR mon"
