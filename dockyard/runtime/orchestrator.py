@@ -98,6 +98,7 @@ class ContainerTaskRunner:
         self._launches: dict[str, int] = defaultdict(int)  # containers started per node (store paths)
         self._checkpoints: dict[str, str] = {}  # node -> newest checkpoint prefix holding something
         self._sub_dags: dict[str, str] = {}  # node of a dynamic sub-DAG -> URI of that sub-DAG's document
+        self._maps: dict[str, tuple[str, tuple[str, ...]]] = {}  # map node -> (its inputs' URI, bound names)
         self._live: dict[int, Any] = {}  # handles of running containers, for cancel_all
         self._stopping = threading.Event()
 
@@ -127,7 +128,26 @@ class ContainerTaskRunner:
                 self._sub_dags[node.id] = uri
         return graph
 
+    def share_map_inputs(self, node_id: str, inputs: dict[str, Any], bound: list[str]) -> None:
+        """Store a map node's inputs once: each item's container picks its own (`--map-index`)."""
+        from dockyard.sdk.types.literal import literals_to_json
+
+        store = self.ctx.store
+        uri = store.url_for("executions", self.ctx.execution_id, "nodes", node_id, "inputs.json")
+        store.write_bytes(uri, literals_to_json(inputs).encode())
+        with self._lock:
+            self._maps[node_id] = (uri, tuple(bound))
+
     # -- internals ---------------------------------------------------------------------------------
+    def _map_item(self, node_id: str) -> tuple[str, int, tuple[str, ...]] | None:
+        """(the map node's inputs URI, item index, bound names) when `node_id` is an item of a map node."""
+        parent, _, index = node_id.rpartition("-")
+        with self._lock:
+            shared = self._maps.get(parent)
+        if shared is None or not index.isdigit():
+            return None
+        return shared[0], int(index), shared[1]
+
     def _result_uri(self, task: Any, node_id: str, inputs: dict[str, Any], document: str) -> str:
         """Launch attempts (relaunching platform losses) until one succeeds; the URI of its `document`
         (outputs.json, or dynamic.json for a dynamic body). From the record when a resumed run already
@@ -165,14 +185,16 @@ class ContainerTaskRunner:
             self._launches[node_id] += 1
             previous = self._checkpoints.get(node_id)
         paths = AttemptPaths(ctx.store, ctx.execution_id, node_id, number)
-        ctx.store.write_bytes(paths.inputs, literals_to_json(inputs).encode())
+        map_item = self._map_item(node_id)
+        if map_item is None:  # a map item reads its map node's inputs document
+            ctx.store.write_bytes(paths.inputs, literals_to_json(inputs).encode())
         ctx.writer.update(node_id, task=task.name)
         rec = ctx.writer.start_attempt(node_id, number)
         with self._slots:
             try:
                 if self._stopping.is_set():
                     raise ExecutionError("the driver is stopping: no new containers")
-                handle = ctx.executor.launch(self._attempt(task, node_id, paths, previous))
+                handle = ctx.executor.launch(self._attempt(task, node_id, paths, previous, map_item))
             except DockyardError as exc:
                 ctx.writer.finish_attempt(node_id, rec, phase="failed", message=str(exc), error_kind="system")
                 ctx.writer.update(node_id, phase=NodePhase.FAILED, message=str(exc))
@@ -211,7 +233,14 @@ class ContainerTaskRunner:
             )
         return outcome, paths, error
 
-    def _attempt(self, task: Any, node_id: str, paths: AttemptPaths, previous: str | None) -> TaskAttempt:
+    def _attempt(
+        self,
+        task: Any,
+        node_id: str,
+        paths: AttemptPaths,
+        previous: str | None,
+        map_item: tuple[str, int, tuple[str, ...]] | None = None,
+    ) -> TaskAttempt:
         ctx = self.ctx
         return task_attempt(
             task,
@@ -224,6 +253,7 @@ class ContainerTaskRunner:
             secrets=ctx.secrets,
             previous=previous,
             sub_dag=self._sub_dags.get(node_id),
+            map_item=map_item,
         )
 
 
@@ -239,6 +269,7 @@ def task_attempt(
     secrets: tuple[SecretRef, ...],
     previous: str | None = None,
     sub_dag: str | None = None,
+    map_item: tuple[str, int, tuple[str, ...]] | None = None,
 ) -> TaskAttempt:
     """The attempt that runs `task` as node `node_id`: shared by the runner and `run --dry-run`, so a dry
     run shows the very pods a run would create."""
@@ -263,6 +294,10 @@ def task_attempt(
     ]
     if sub_dag is not None:  # a node of a dynamic sub-DAG: resolved through the document it came from
         command += ["--dynamic-graph", sub_dag, "--dynamic-node", node_id]
+    if map_item is not None:  # item N of the map node's inputs document
+        inputs_uri, index, bound = map_item
+        command[command.index(paths.inputs)] = inputs_uri
+        command += ["--map-index", str(index), "--map-bound", ",".join(bound)]
     if previous:
         command += ["--checkpoint-prev", previous]
     if bundle_uri:

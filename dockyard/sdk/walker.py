@@ -378,6 +378,9 @@ class Walker:
         for k in inner.inputs:
             if k not in inputs:  # left to the task's own default
                 bound[k] = task.default_binding(k).literal
+        share = getattr(self.runner, "share_map_inputs", None)
+        if share is not None:  # a remote runner stores the lists once; each item picks its own
+            share(node_id, {**bound, **{k: inputs[k] for k in mapped}}, sorted(bound))
         results: list[dict[str, Literal] | None] = [None] * total
         errors: list[tuple[int, BaseException]] = []
 

@@ -273,3 +273,33 @@ def test_dynamic_body_runs_in_its_image(tmp_path: Path, docker_engine: str, regi
     command = by_node["n0-n0-n1"].command
     assert command[command.index("--dynamic-node") + 1] == "n0-n0-n1"
     assert command[command.index("--dynamic-graph") + 1] == body.outputs_uri
+
+
+@pytest.mark.docker
+@pytest.mark.registry
+@pytest.mark.slow
+def test_map_items_read_one_shared_inputs_document(tmp_path: Path, docker_engine: str, registry: str) -> None:
+    from dockyard.runtime.remote import make_executor, run_remote
+
+    from .test_remote import settings_for
+
+    settings: Settings = settings_for(f"file://{tmp_path}/store", tmp_path)
+    src = tmp_path / "src"
+    shutil.copytree(WORKFLOWS, src, ignore=shutil.ignore_patterns("__pycache__"))
+    sys.modules.pop("subdag", None)
+    wf = load_entity(f"{src / 'subdag.py'}:mapped_wf")
+    store = open_store(settings.store.url, settings)
+    executor = RecordingExecutor(make_executor(settings, store))
+    result = run_remote(wf, {"xs": [1, 2, 5]}, source_root=src, settings=settings, executor=executor)
+    assert result.outputs == [3, 6, 15]
+    by_node = {a.node_id: a.command for a in executor.attempts}
+    assert set(by_node) == {"n0-n0-0", "n0-n0-1", "n0-n0-2"}
+    shared = {c[c.index("--inputs") + 1] for c in by_node.values()}
+    assert len(shared) == 1  # one document for every item
+    assert literals_from_json(store.read_bytes(shared.pop()).decode()) == {
+        "k": {"int": 3},
+        "x": {"list": [{"int": 1}, {"int": 2}, {"int": 5}]},
+    }
+    command = by_node["n0-n0-2"]
+    assert command[command.index("--map-index") + 1] == "2"
+    assert command[command.index("--map-bound") + 1] == "k"

@@ -3,10 +3,11 @@ body ran; it uses the same plain runtime image as faults.py (same ImageSpec, no 
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Optional, Union
 
-from dockyard import ImageSpec, dynamic, task, workflow
+from dockyard import ImageSpec, dynamic, map_task, task, workflow
 
 runtime_image = ImageSpec(name="dockyard-test-runtime", registry="localhost:5000")
 
@@ -28,6 +29,17 @@ def spread(n: int) -> list[str]:
     return [describe(v=double(x=i), where=where, extra=double(x=i)) for i in range(n)]
 
 
+@task(container_image=runtime_image)
+def scale(x: int, k: int) -> int:
+    return k * x
+
+
 @workflow
 def spread_wf(n: int) -> list[str]:
     return spread(n=n)
+
+
+@workflow
+def mapped_wf(xs: list[int]) -> list[int]:
+    """Map items read the map node's one inputs document; `k` is bound, shared by every item."""
+    return map_task(functools.partial(scale, k=3), concurrency=2)(x=xs)
