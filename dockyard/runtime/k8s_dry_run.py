@@ -5,8 +5,9 @@ Images: specs the registry lacks get the build Jobs `dockyard build --builder ku
 and their pods name the tag the build would push (a digest only exists after the build); present images are
 pinned by digest as in a real run. Pods: one per task node, built by the orchestrator's own `task_attempt`,
 for attempt 0 of an execution named `dry-run` (a real run draws a random id). What is only known at run
-time gets a placeholder: a map task's items appear as one pod for node `<map node>-i`, and nodes that a
-dynamic task creates are not shown (its body runs in the driver, which decides them).
+time gets a placeholder: a map task's items (their number comes from upstream outputs) appear as the pod of
+its first item, node `<map node>-0`; a dynamic task shows the pod of its body, not the nodes that body
+creates (they are decided at run time).
 """
 
 from __future__ import annotations
@@ -22,20 +23,32 @@ from dockyard.runtime.orchestrator import DEFAULT_IMAGE, image_key, store_env, t
 from dockyard.runtime.protocol import AttemptPaths
 
 DRY_RUN_ID = "dry-run"
-MAP_ITEM = "i"  # stands for the item index of a map task's pods
 
 
-def task_nodes(entity: Any, node_id: str = "n0") -> Iterator[tuple[str, Any]]:
-    """(node id, task) for every pod the driver would start, with the walker's node ids (`n0-n1`, …)."""
+@dataclass(frozen=True)
+class TaskNode:
+    """A pod the driver would start: node id, task, and for a map item its map node and bound inputs."""
+
+    node_id: str
+    task: Any
+    map_node: str | None = None
+    map_bound: tuple[str, ...] = ()
+
+
+def task_nodes(entity: Any, node_id: str = "n0", given: Any = None) -> Iterator[TaskNode]:
+    """Every pod the driver would start, with the walker's node ids (`n0-n1`, …); `given`: the input names
+    the enclosing graph binds (a map input left out runs with the task's default, like a bound one)."""
     kind = entity.node_kind
-    if kind == "task":
-        yield node_id, entity
+    if kind in ("task", "dynamic"):  # a dynamic body runs in its own pod, which writes the sub-DAG
+        yield TaskNode(node_id, entity)
     elif kind == "map":
-        yield f"{node_id}-{MAP_ITEM}", entity.task
+        names = entity.task.interface.inputs
+        bound = sorted(k for k in names if k in entity.bound_names or (given is not None and k not in given))
+        yield TaskNode(f"{node_id}-0", entity.task, node_id, tuple(bound))
     elif kind == "workflow":
         for node in entity.graph.all_nodes():  # both sides of a conditional: either may run
             if node.entity is not None:
-                yield from task_nodes(node.entity, f"{node_id}-{node.id}")
+                yield from task_nodes(node.entity, f"{node_id}-{node.id}", node.inputs)
 
 
 @dataclass
@@ -44,6 +57,14 @@ class ImagePlan:
 
     pinned: dict[str, str] = field(default_factory=dict)
     missing: list[Any] = field(default_factory=list)
+
+
+def _map_item(store: Any, node: TaskNode) -> tuple[str, int, tuple[str, ...]] | None:
+    """A map item's share of its map node's inputs, which the driver stores once for all items
+    (`ContainerTaskRunner.share_map_inputs`)."""
+    if node.map_node is None:
+        return None
+    return store.url_for("executions", DRY_RUN_ID, "nodes", node.map_node, "inputs.json"), 0, node.map_bound
 
 
 def plan_images(tasks: list[Any], settings: Settings, engine: Any) -> ImagePlan:
@@ -92,15 +113,16 @@ def dry_run_manifests(
     bundle = bundle_uri(build_bundle(source_root), store)
     attempts = [
         task_attempt(
-            task,
-            AttemptPaths(store, DRY_RUN_ID, node_id, 0),
+            node.task,
+            AttemptPaths(store, DRY_RUN_ID, node.node_id, 0),
             execution_id=DRY_RUN_ID,
-            node_id=node_id,
+            node_id=node.node_id,
             images=images.pinned,
             bundle_uri=bundle,
             env={**store_env(settings, store), **env},
             secrets=secrets,
+            map_item=_map_item(store, node),
         )
-        for node_id, task in task_nodes(entity)
+        for node in task_nodes(entity)
     ]
     return manifests + render_task_manifests(attempts, settings)

@@ -67,20 +67,25 @@ def test_one_valid_pod_per_task_node_and_golden(tmp_path: Path) -> None:
     manifests = list(yaml.safe_load_all(proc.stdout))
     for manifest in manifests:
         assert_valid(manifest)
-    # every task node, with the walker's node ids: map items as one placeholder pod (`-i`), both sides of
-    # the conditional, the sub-workflow's node prefixed by its own; the dynamic body runs in the driver
+    # every task node, with the walker's node ids: a map task as its first item's pod, both sides of the
+    # conditional, the sub-workflow's node prefixed by its own; the dynamic body (its sub-DAG comes later)
     tasks = {
         m["metadata"]["labels"]["dockyard.io/node-id"]: m["spec"]["containers"][0]["command"][6]
         for m in manifests
     }
     assert tasks == {
         "n0-n0": "k8s_pipeline:prepare",
-        "n0-n1-i": "k8s_pipeline:square",
+        "n0-n1-0": "k8s_pipeline:square",
         "n0-n2": "k8s_pipeline:train",
+        "n0-n3": "k8s_pipeline:fan_out",
         "n0-n4-n0": "k8s_pipeline:report",
         "n0-n5": "k8s_pipeline:report",
     }
     assert {m["kind"] for m in manifests} == {"Pod"}  # every image is pinned: nothing to build
+    item = next(m for m in manifests if m["metadata"]["labels"]["dockyard.io/node-id"] == "n0-n1-0")
+    command = item["spec"]["containers"][0]["command"]
+    assert command[2] == "s3://dockyard-artifacts/prod/executions/dry-run/nodes/n0-n1/inputs.json"
+    assert command[command.index("--map-index") + 1] == "0"
     train = next(m for m in manifests if m["metadata"]["labels"]["dockyard.io/node-id"] == "n0-n2")
     container = train["spec"]["containers"][0]
     assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"
@@ -101,7 +106,7 @@ def test_dry_run_writes_nothing_and_reaches_no_cluster(tmp_path: Path) -> None:
     assert local.returncode == 2
     assert "pods cannot reach a local folder" in local.stderr
     assert not (tmp_path / "store").exists()
-    assert len(_dry_run(file, KUBECONFIG=str(tmp_path / "missing-kubeconfig"))) == 5
+    assert len(_dry_run(file, KUBECONFIG=str(tmp_path / "missing-kubeconfig"))) == 6
 
 
 def test_dry_run_needs_the_kubernetes_backend(tmp_path: Path) -> None:
