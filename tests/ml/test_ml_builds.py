@@ -219,3 +219,35 @@ def test_conda_provider_builds_with_micromamba(
     context = _build(spec, _settings(work, base_image))
     out = _run(context.image, "python", "-c", "import sys; print(sys.version_info[:2], sys.prefix)")
     assert out.strip() == "(3, 12) /opt/venv"
+
+
+def _layers(image: str) -> list[str]:
+    out = subprocess.run(
+        ["docker", "image", "inspect", "--format", "{{json .RootFS.Layers}}", image],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return list(json.loads(out))
+
+
+def test_images_with_the_same_heavy_pin_share_its_layer(
+    base_image: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Two specs that differ only in a small package share base, venv and the heavy package's layer."""
+    work = tmp_path_factory.mktemp("ml-heavy")
+    settings = _settings(work, base_image)
+    images = []
+    for extra in ("six==1.17.0", "attrs==24.2.0"):
+        spec = ImageSpec(
+            name=f"dockyard-test/ml-heavy-{extra.split('=')[0]}-{SESSION}",
+            python_version="3.11",
+            packages=["nvidia-cuda-runtime-cu12==12.4.127", extra],
+            platform="linux/amd64",
+        )
+        images.append(_layers(_build(spec, settings).image))
+    first, second = images
+    shared = [layer for layer, other in zip(first, second, strict=True) if layer == other]
+    # base, venv, heavy layer shared; the packages layer (and what follows it) differs.
+    assert first[:3] == second[:3] and first[3] != second[3]
+    assert len(shared) >= 3
