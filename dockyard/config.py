@@ -1,7 +1,8 @@
 """One source of configuration: defaults, then dockyard.toml files, then DOCKYARD_* variables, then flags.
 
 Precedence, lowest first:
-1. the defaults below (the embedded, local-only set-up: local Docker, a loopback registry, a local blob folder);
+1. the defaults below (the embedded, local-only set-up: local Docker, a loopback registry, a local blob
+   folder);
 2. the user's file, `$XDG_CONFIG_HOME/dockyard/dockyard.toml`;
 3. the project's file, `./dockyard.toml` (the project is more specific than the user, so it wins);
 4. environment variables `DOCKYARD_<SECTION>_<FIELD>`, e.g. `DOCKYARD_BUILD_REGISTRY=localhost:5000`;
@@ -43,7 +44,7 @@ class BuildSettings(_Section):
     )
     default_base_image: str = Field(
         "localhost:5000/dockyard/debian:bookworm",
-        description="Base image for specs that name none (made from Debian packages by scripts/base-image.sh).",
+        description="Base image for specs that name none (debootstrapped by scripts/base-image.sh).",
     )
     builder: str = Field("docker", description="Builder used when a spec names none (an entry point name).")
     ca_bundle: Path | None = Field(
