@@ -127,6 +127,10 @@ class AuthRegistry:
     user: str
     password: str
 
+    def __iter__(self) -> Iterator[str]:
+        """Unpacks as `host, user, password = auth_registry`."""
+        return iter((self.host, self.user, self.password))
+
 
 @pytest.fixture(scope="session")
 def auth_registry() -> AuthRegistry:
