@@ -5,6 +5,7 @@ made by scripts/multiarch-base.sh (debootstrap --arch=arm64 through QEMU) when m
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import urllib.request
 import uuid
@@ -64,6 +65,13 @@ def _index_platforms(image: str) -> list[str]:
     return sorted(f"{m['platform']['os']}/{m['platform']['architecture']}" for m in index["manifests"])
 
 
+# uv under qemu-user intermittently deadlocks (every thread parked on a futex, no CPU used) while installing
+# into the arm64 half of the build: seen in a clean CI run here on 2026-11-24, after passing earlier the same
+# day. A hang would stall CI until its time limit, so this real QEMU build runs only when asked for.
+@pytest.mark.skipif(
+    not os.environ.get("DOCKYARD_TEST_MULTIARCH"),
+    reason="real arm64 build under QEMU: set DOCKYARD_TEST_MULTIARCH=1 (uv can hang under qemu-user)",
+)
 def test_two_platform_build(
     multi_base: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> None:
