@@ -231,12 +231,13 @@ def from_json(
     doc: dict[str, Any],
     resolve: Callable[[str], Any] | None = None,
     output_types: dict[str, Any] | None = None,
+    input_types: dict[str, Any] | None = None,
 ) -> Graph:
     """Rebuild a graph from its document; entities are loaded with `resolve` (default: `load_entity`).
 
     A reference that converts its value gets its Python types back from the interfaces of the entities
-    at both ends (and `output_types` for the graph's outputs), checked against the document's literal
-    types: the walker then converts exactly as it does for the traced graph.
+    at both ends (`input_types` for the graph's inputs, `output_types` for its outputs), checked against
+    the document's literal types: the walker then converts exactly as it does for the traced graph.
     """
     from dockyard.errors import ConfigError
 
@@ -293,7 +294,7 @@ def from_json(
         [node(x) for x in doc["nodes"]],
         {k: binding(v) for k, v in doc["outputs"].items()},
     )
-    _type_refs(graph, output_types or {})
+    _type_refs(graph, input_types or {}, output_types or {})
     return graph
 
 
@@ -302,7 +303,7 @@ class _PendingRef(Ref):
     """A converting reference read from a document: literal types, until `_type_refs` finds Python ones."""
 
 
-def _type_refs(graph: Graph, output_types: dict[str, Any]) -> None:
+def _type_refs(graph: Graph, input_types: dict[str, Any], output_types: dict[str, Any]) -> None:
     """Replace every `_PendingRef` with a `Ref` whose Python types come from the entities' interfaces."""
     from dockyard.errors import ConfigError
 
@@ -318,7 +319,7 @@ def _type_refs(graph: Graph, output_types: dict[str, Any]) -> None:
         if not isinstance(b, _PendingRef):
             return b
         producer = producers.get(b.node)
-        src = None
+        src = input_types.get(b.output) if b.node == INPUTS else None
         if producer is not None and producer.entity is not None:
             src = producer.entity.interface.outputs.get(b.output)
         if src is None or dst is None or _type_doc(src) != b.type or _type_doc(dst) != b.convert_to:
@@ -340,5 +341,5 @@ def _type_refs(graph: Graph, output_types: dict[str, Any]) -> None:
         types = n.entity.interface.inputs
         n.inputs = {k: typed(v, types.get(k), f"node {n.id} input '{k}'") for k, v in n.inputs.items()}
     graph.outputs = {k: typed(v, output_types.get(k), f"output '{k}'") for k, v in graph.outputs.items()}
-    if output_types:
-        graph.output_types = dict(output_types)
+    graph.input_types = dict(input_types)
+    graph.output_types = dict(output_types)

@@ -78,6 +78,21 @@ def test_sub_dag_document_keeps_the_conversions(subdag: Any) -> None:
     assert out["o0"]["list"][1] == {"str": "int:2+2@driver"}
 
 
+def test_workflow_document_types_its_inputs_refs(subdag: Any) -> None:
+    from dockyard.errors import ConfigError
+
+    wf = subdag.optional_wf
+    doc = json.loads(json.dumps(to_json(wf.graph)))
+    assert doc["nodes"][0]["inputs"]["extra"]["convert_to"] == {
+        "union": [{"simple": "int"}, {"simple": "none"}]
+    }
+    rebuilt = from_json(doc, input_types=dict(wf.interface.inputs), output_types=dict(wf.interface.outputs))
+    walker = Walker(LocalTaskRunner())
+    assert walker.run_graph(rebuilt, {"x": {"int": 4}}) == {"o0": {"str": "str:a+4@wf"}}
+    with pytest.raises(ConfigError, match="input 'extra'"):
+        from_json(doc)  # the input's Python type is not given
+
+
 def test_sub_dag_document_refuses_types_the_code_no_longer_has(subdag: Any) -> None:
     from dockyard.errors import ConfigError
 

@@ -43,3 +43,9 @@ def spread_wf(n: int) -> list[str]:
 def mapped_wf(xs: list[int]) -> list[int]:
     """Map items read the map node's one inputs document; `k` is bound, shared by every item."""
     return map_task(functools.partial(scale, k=3), concurrency=2)(x=xs)
+
+
+@workflow
+def optional_wf(x: int) -> str:
+    """A workflow input (int) feeding an Optional[int] input: a converting reference to `$inputs`."""
+    return describe(v="a", where="wf", extra=x)
