@@ -31,13 +31,16 @@ KEY=$(printf '%s\n' "$RECIPE_VERSION" "$SUITE" "$VARIANT" "$INCLUDE" "$MIRROR" "
     sha256sum | cut -c1-16)
 TARBALL="$CACHE/debian-$SUITE-$KEY.tar"
 
-# Fast path: the registry holds this suite's image and the local store has the same key.
-local_key=$(docker image inspect -f '{{index .Config.Labels "dev.dockyard.rootfs-key"}}' "$REF" 2>/dev/null || true)
-if [[ $local_key == "$KEY" ]] &&
-    curl -sf -o /dev/null -I -H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
-        "http://$REGISTRY/v2/dockyard/debian/manifests/$SUITE"; then
-    log "$REF: up to date"
-    exit 0
+# Fast path: the registry holds this suite's image made from the same key. A re-import would give a new digest
+# (import time is in the layer), which changes every tag built on this base, so pull it back instead.
+local_key() { docker image inspect -f '{{index .Config.Labels "dev.dockyard.rootfs-key"}}' "$REF" 2>/dev/null || true; }
+if curl -sf -o /dev/null -I -H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
+    "http://$REGISTRY/v2/dockyard/debian/manifests/$SUITE"; then
+    [[ $(local_key) == "$KEY" ]] || docker pull -q "$REF" >/dev/null 2>&1 || true
+    if [[ $(local_key) == "$KEY" ]]; then
+        log "$REF: up to date"
+        exit 0
+    fi
 fi
 
 mkdir -p "$CACHE"
