@@ -15,12 +15,11 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
 
-from dockyard.builders.engine import BuildEngine, BuildEvent
-from dockyard.builders.registry import Present
 from dockyard.config import get_settings
 from dockyard.errors import SpecError
 
 if TYPE_CHECKING:
+    from dockyard.builders.engine import BuildEngine, BuildEvent
     from dockyard.imagespec import ImageSpec
 
 app = typer.Typer()
@@ -106,6 +105,8 @@ def build(
     output: Output = typer.Option(Output.text, "--output", "-o", help="text or json."),
 ) -> None:
     """Build and push each spec's image unless the registry already has its content-hash tag."""
+    from dockyard.builders.engine import BuildEngine  # the engine loads on use: other commands start fast
+
     loaded = _load(specs, platform=platform, builder=builder)
     view = _ProgressView()
     engine = BuildEngine(get_settings(), on_event=view if err.is_terminal else None)
@@ -153,6 +154,9 @@ def build(
 @app.command()
 def exists(spec: str = typer.Argument(..., help="Spec file: YAML, or `file.py:variable`.")) -> None:
     """Print the spec's image reference; exit 0 if the registry has it, 1 if not, 4 if it cannot tell."""
+    from dockyard.builders.engine import BuildEngine
+    from dockyard.builders.registry import Present
+
     (loaded,) = _load([spec], platform=None, builder=None)
     engine = BuildEngine(get_settings())
     image = engine.image_reference(loaded)

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import json
 import subprocess
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from dockyard.builders.registry import Present, RegistryClient
 from dockyard.config import get_settings
 from dockyard.errors import DockyardError, RegistryError, SpecError
-from dockyard.imagespec import load_spec, render_dockerfile, resolve
-from dockyard.imagespec.explain import diff_inputs, recorded_inputs
-from dockyard.imagespec.prepare import label_inputs
-from dockyard.imagespec.resolve import repository, tag_for
+
+if TYPE_CHECKING:
+    from dockyard.builders.registry import RegistryClient
 
 app = typer.Typer()
 out = Console(highlight=False, soft_wrap=True)
@@ -27,6 +26,9 @@ out = Console(highlight=False, soft_wrap=True)
 @app.command()
 def render(spec: str = typer.Argument(..., help="spec.yaml, or module.py:variable")) -> None:
     """Print the Dockerfile a spec renders to (no context is written, nothing is built)."""
+    from dockyard.builders.registry import RegistryClient  # loaded on use: other commands start fast
+    from dockyard.imagespec import load_spec, render_dockerfile
+
     image_spec = load_spec(spec)
     with RegistryClient() as client:
         dockerfile = render_dockerfile(image_spec, get_settings().build, lookup_digest=client.digest)
@@ -68,6 +70,8 @@ def _newest_local(repo: str) -> str | None:
 
 
 def _labels(client: RegistryClient, image: str) -> dict[str, str]:
+    from dockyard.builders.registry import Present
+
     try:
         if isinstance(client.lookup(image), Present):
             return client.image_labels(image)
@@ -89,6 +93,12 @@ def explain(
     ),
 ) -> None:
     """Say which hash inputs of a spec differ from those recorded on an existing image."""
+    from dockyard.builders.registry import Present, RegistryClient
+    from dockyard.imagespec import load_spec, resolve
+    from dockyard.imagespec.explain import diff_inputs, recorded_inputs
+    from dockyard.imagespec.prepare import label_inputs
+    from dockyard.imagespec.resolve import repository, tag_for
+
     settings = get_settings().build
     image_spec = load_spec(spec)
     with RegistryClient() as client:

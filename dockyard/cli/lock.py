@@ -13,8 +13,6 @@ from rich.console import Console
 
 from dockyard.config import get_settings
 from dockyard.errors import SpecError
-from dockyard.imagespec import load_spec
-from dockyard.imagespec.lock import compile_conda, compile_pip, lock_paths
 
 app = typer.Typer()
 out = Console(highlight=False, soft_wrap=True)
@@ -30,6 +28,9 @@ def lock(
     file = Path(spec.partition(":")[0])
     if file.suffix not in (".yaml", ".yml", ".py"):
         raise SpecError(f"{spec}: dockyard lock needs a spec file (spec.yaml or module.py:variable)")
+    from dockyard.imagespec import load_spec  # loaded on use: other commands start fast
+    from dockyard.imagespec.lock import compile_conda, compile_pip, lock_paths
+
     image_spec = load_spec(spec)
     settings = get_settings().build
     pip_path, conda_path = lock_paths(file)
