@@ -27,6 +27,7 @@ from dockyard.builders.registry import ImageRef, Present, RegistryClient
 from dockyard.config import Settings, get_settings
 from dockyard.errors import BuildError, SpecError
 from dockyard.imagespec.context import BuildContext
+from dockyard.imagespec.render import RENDERED_FIELDS
 
 _LOG_TAIL = 20
 _STOP_GRACE_S = 20
@@ -34,41 +35,6 @@ _OPTIONS = frozenset({"builder", "network"})  # builder_options this builder und
 _BASE_PREFIX = "[internal] load metadata for "
 _MOUNT_FLAG = re.compile(r"--mount=\S+\s+")
 _PROCESS_FAILED = re.compile(r'^process ".*" did not complete successfully: (.+)$', re.DOTALL)
-
-SUPPORTED_FIELDS = frozenset(
-    {
-        "name",
-        "base_image",
-        "python_version",
-        "packages",
-        "requirements",
-        "apt_packages",
-        "env",
-        "commands",
-        "source_root",
-        "copy",
-        "registry",
-        "platform",
-        "pip_index",
-        "pip_extra_index_url",
-        "pip_secret_mounts",
-        "pip_extra_args",
-        "entrypoint",
-        "tag_format",
-        "builder",
-        "builder_options",
-        # issue 6: rendered by the shared templates, so every Dockerfile builder honours them
-        "cuda",
-        "cudnn",
-        "cuda_strategy",
-        "cuda_flavour",
-        "python_provider",
-        "conda_packages",
-        "conda_channels",
-        "pip_lock",
-        "conda_lock",
-    }
-)
 
 
 @dataclass
@@ -194,7 +160,7 @@ class DockerBuilder:
     """Builds a BuildContext with `docker buildx build` and returns the digest the registry holds."""
 
     name: ClassVar[str] = "docker"
-    supported_fields: ClassVar[frozenset[str]] = SUPPORTED_FIELDS
+    supported_fields: ClassVar[frozenset[str]] = RENDERED_FIELDS
 
     def __init__(self, settings: Settings | None = None, *, registry: RegistryClient | None = None) -> None:
         self.settings = settings or get_settings()

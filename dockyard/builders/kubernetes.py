@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dockyard.builders.base import BuildResult, StepHook
-from dockyard.builders.docker import SUPPORTED_FIELDS
 from dockyard.builders.k8s_build_manifests import (
     CONTAINER,
     METADATA_MARKER,
@@ -35,6 +34,7 @@ from dockyard.builders.registry import Present, RegistryClient
 from dockyard.config import Settings, get_settings
 from dockyard.errors import BuildError
 from dockyard.imagespec.context import BuildContext
+from dockyard.imagespec.render import RENDERED_FIELDS
 
 if TYPE_CHECKING:
     from dockyard.imagespec.spec import ImageSpec
@@ -129,8 +129,8 @@ class KubernetesBuilder:
     """Builds with BuildKit in a Kubernetes Job (see module docstring)."""
 
     name: ClassVar[str] = "kubernetes"
-    # The Dockerfile is the docker builder's, so the fields are too; there are no builder_options.
-    supported_fields: ClassVar[frozenset[str]] = SUPPORTED_FIELDS - {"builder_options"}
+    # The shared templates render the Dockerfile, so their fields are ours, but there are no builder_options.
+    supported_fields: ClassVar[frozenset[str]] = RENDERED_FIELDS - {"builder_options"}
 
     def __init__(
         self,
