@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+from dockyard.builders.registry import Present, RegistryClient
+from dockyard.errors import BuildError
 from dockyard.imagespec.context import BuildContext
 
 StepHook = Callable[[str], None]
@@ -29,3 +31,16 @@ class Builder(Protocol):
     supported_fields: ClassVar[frozenset[str]]
 
     def build(self, context: BuildContext, *, push: bool, on_step: StepHook | None = None) -> BuildResult: ...
+
+
+def verified_result(
+    registry: RegistryClient, context: BuildContext, digest: str, logs: str, *, push: bool
+) -> BuildResult:
+    """The BuildResult of a finished build; when pushed, only once the registry holds that very digest."""
+    if not push:
+        return BuildResult(digest=digest, image_ref=context.image, logs=logs)
+    answer = registry.lookup(context.image)
+    if not isinstance(answer, Present) or answer.digest != digest:
+        found = answer.digest if isinstance(answer, Present) else "nothing"
+        raise BuildError(f"{context.image}: pushed {digest} but the registry holds {found}")
+    return BuildResult(digest=digest, image_ref=f"{context.repository}@{digest}", logs=logs)

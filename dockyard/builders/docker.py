@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from dockyard.builders.base import BuildResult, StepHook
-from dockyard.builders.registry import ImageRef, Present, RegistryClient
+from dockyard.builders.base import BuildResult, StepHook, verified_result
+from dockyard.builders.registry import ImageRef, RegistryClient
 from dockyard.config import Settings, get_settings
 from dockyard.errors import BuildError, SpecError
 from dockyard.imagespec.context import BuildContext
@@ -226,13 +226,7 @@ class DockerBuilder:
             if returncode != 0:
                 raise progress.failure(context.image, returncode)
             digest = _read_digest(metadata_file, context.image)
-        if not push:
-            return BuildResult(digest=digest, image_ref=context.image, logs=logs)
-        answer = self.registry.lookup(context.image)
-        if not isinstance(answer, Present) or answer.digest != digest:
-            found = answer.digest if isinstance(answer, Present) else "nothing"
-            raise BuildError(f"{context.image}: pushed {digest} but the registry holds {found}")
-        return BuildResult(digest=digest, image_ref=f"{context.repository}@{digest}", logs=logs)
+        return verified_result(self.registry, context, digest, logs, push=push)
 
     def cancel(self) -> None:
         """Stop every build in flight (safe from any thread: the engine calls it on Ctrl-C)."""

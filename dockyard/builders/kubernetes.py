@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dockyard.builders.base import BuildResult, StepHook
+from dockyard.builders.base import BuildResult, StepHook, verified_result
 from dockyard.builders.k8s_build_manifests import (
     CONTAINER,
     METADATA_MARKER,
@@ -30,7 +30,7 @@ from dockyard.builders.k8s_build_manifests import (
 from dockyard.builders.k8s_context_tarball import context_digest, pack_context
 from dockyard.builders.k8s_context_upload import context_uri, upload_context
 from dockyard.builders.k8s_pod_status import PodState, PodVerdict
-from dockyard.builders.registry import Present, RegistryClient
+from dockyard.builders.registry import RegistryClient
 from dockyard.config import Settings, get_settings
 from dockyard.errors import BuildError
 from dockyard.imagespec.context import BuildContext
@@ -187,13 +187,7 @@ class KubernetesBuilder:
         if not digest.startswith("sha256:"):
             raise BuildError(f"{context.image}: the build metadata has no containerimage.digest")
         logs = "\n".join(lines)
-        if not push:
-            return BuildResult(digest=digest, image_ref=context.image, logs=logs)
-        answer = self.registry.lookup(context.image)
-        if not isinstance(answer, Present) or answer.digest != digest:
-            found = answer.digest if isinstance(answer, Present) else "nothing"
-            raise BuildError(f"{context.image}: pushed {digest} but the registry holds {found}")
-        return BuildResult(digest=digest, image_ref=f"{context.repository}@{digest}", logs=logs)
+        return verified_result(self.registry, context, digest, logs, push=push)
 
     def cancel(self) -> None:
         """Stop every build in flight by deleting its Job (any thread: the engine calls it on Ctrl-C)."""
