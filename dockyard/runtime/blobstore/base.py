@@ -30,6 +30,13 @@ class Store(ABC):
     @abstractmethod
     def read_bytes(self, uri: str) -> bytes: ...
 
+    def _put_folder(self, folder: Path, uri: str) -> str:
+        """Upload every file under `folder` below `uri`, in a stable order; returns the prefix ending '/'."""
+        base = uri.rstrip("/")
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            self.put(file, f"{base}/{file.relative_to(folder).as_posix()}")
+        return base + "/"
+
     def url_for(self, *parts: str) -> str:
         """A URI under the store's root, built from path parts."""
         cleaned = [p.strip("/") for p in parts if p.strip("/")]

@@ -51,10 +51,7 @@ class LocalStore(Store):
     def put(self, local_path: Path, uri: str) -> str:
         local_path = Path(local_path)
         if local_path.is_dir():
-            base = uri.rstrip("/")
-            for file in sorted(p for p in local_path.rglob("*") if p.is_file()):
-                self.put(file, f"{base}/{file.relative_to(local_path).as_posix()}")
-            return base + "/"
+            return self._put_folder(local_path, uri)
         dest = path_of(uri)
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)

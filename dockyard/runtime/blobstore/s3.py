@@ -117,10 +117,7 @@ class S3Store(Store):
     def put(self, local_path: Path, uri: str) -> str:
         local_path = Path(local_path)
         if local_path.is_dir():
-            base = uri.rstrip("/")
-            for file in sorted(p for p in local_path.rglob("*") if p.is_file()):
-                self.put(file, f"{base}/{file.relative_to(local_path).as_posix()}")
-            return base + "/"
+            return self._put_folder(local_path, uri)
         if not local_path.is_file():
             raise StoreError(f"{local_path}: no such file to upload to {uri}")
         bucket, key = split_uri(uri)
