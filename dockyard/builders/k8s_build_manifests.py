@@ -129,6 +129,18 @@ def build_secret(
     return to_manifest(secret)
 
 
+def _restricted() -> k8s.V1SecurityContext:
+    """The Pod Security "restricted" profile, as user 1000: every container that needs no special rights."""
+    return k8s.V1SecurityContext(
+        run_as_user=_UID,
+        run_as_group=_UID,
+        run_as_non_root=True,
+        allow_privilege_escalation=False,
+        capabilities=k8s.V1Capabilities(drop=["ALL"]),
+        seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+    )
+
+
 def _fetch_container(kube: KubernetesSettings, plan: BuildPlan, secret_name: str) -> k8s.V1Container:
     cacert = f" --cacert {CA_DIR}/{CA_KEY}" if plan.ca_bundle is not None else ""
     mounts = [k8s.V1VolumeMount(name="workspace", mount_path=WORKSPACE)]
@@ -154,14 +166,7 @@ def _fetch_container(kube: KubernetesSettings, plan: BuildPlan, secret_name: str
         resources=k8s.V1ResourceRequirements(
             requests={"cpu": "100m", "memory": "64Mi"}, limits={"cpu": "1", "memory": "256Mi"}
         ),
-        security_context=k8s.V1SecurityContext(
-            run_as_user=_UID,
-            run_as_group=_UID,
-            run_as_non_root=True,
-            allow_privilege_escalation=False,
-            capabilities=k8s.V1Capabilities(drop=["ALL"]),
-            seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
-        ),
+        security_context=_restricted(),
     )
 
 
@@ -194,14 +199,7 @@ def _builder_container(
         )
     else:
         mounts.append(k8s.V1VolumeMount(name="buildkitd-certs", mount_path=CERTS_DIR, read_only=True))
-        security = k8s.V1SecurityContext(
-            run_as_user=_UID,
-            run_as_group=_UID,
-            run_as_non_root=True,
-            allow_privilege_escalation=False,
-            capabilities=k8s.V1Capabilities(drop=["ALL"]),
-            seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
-        )
+        security = _restricted()
     return k8s.V1Container(
         name=CONTAINER,
         image=kube.buildkit_image,
