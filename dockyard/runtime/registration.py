@@ -11,7 +11,6 @@ Store layout: `registry/<project>/<domain>/<version>.json` (the document) and
 from __future__ import annotations
 
 import hashlib
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,23 +26,14 @@ SCHEMA = "dockyard.registration/v1"
 def import_fresh(file: Path) -> Any:
     """Import `file` as module `<stem>`, anew: the launch plans of an earlier import of it are dropped
     first (LaunchPlan.get_or_create refuses a same-named plan of another workflow object)."""
-    import importlib.util
-
+    from dockyard.sdk.entities import exec_file
     from dockyard.sdk.launch_plan import LaunchPlan
 
     name = file.stem
     for key, plan in list(LaunchPlan.CACHE.items()):
         if plan.workflow.module == name:
             del LaunchPlan.CACHE[key]
-    spec = importlib.util.spec_from_file_location(name, file)
-    if spec is None or spec.loader is None:
-        raise ConfigError(f"{file}: not a Python file")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    if str(file.parent) not in sys.path:
-        sys.path.insert(0, str(file.parent))
-    spec.loader.exec_module(module)
-    return module
+    return exec_file(file, ConfigError)
 
 
 def _resources(value: Any) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from dockyard.errors import DockyardError
 from dockyard.sdk.errors import EntityNotFoundError
 from dockyard.sdk.graph import Const
 from dockyard.sdk.interface import Interface
@@ -74,9 +75,16 @@ def _import_file(path: Path) -> Any:
     existing = sys.modules.get(name)
     if existing is not None and getattr(existing, "__file__", None) == str(path):
         return existing
+    return exec_file(path, EntityNotFoundError)
+
+
+def exec_file(path: Path, error: type[DockyardError]) -> Any:
+    """Execute `path` anew as module `<stem>`, in sys.modules and with its folder on sys.path (so it can
+    import its neighbours); `error` says the file is not Python."""
+    name = path.stem
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise EntityNotFoundError(f"{path}: not a Python file")
+        raise error(f"{path}: not a Python file")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     if str(path.parent) not in sys.path:
