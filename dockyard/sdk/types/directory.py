@@ -10,11 +10,10 @@ from typing import Any
 from dockyard.errors import DockyardError
 from dockyard.sdk.data import BlobStore
 from dockyard.sdk.types import transfer
-from dockyard.sdk.types.file import FlyteFile, _split_uri
-from dockyard.sdk.types.formats import FormatHinted
+from dockyard.sdk.types.file import FlyteFile, _Reference, _split_uri
 
 
-class FlyteDirectory(FormatHinted, os.PathLike[str]):
+class FlyteDirectory(_Reference):
     """A folder by reference. `path` is the local folder (after `download()`), `remote_source` its URI.
 
     `FlyteDirectory[TypeVar("tfrecord")]` records a format hint for the files inside.
@@ -38,17 +37,8 @@ class FlyteDirectory(FormatHinted, os.PathLike[str]):
         self._downloaded = remote_source is None
 
     @property
-    def remote_source(self) -> str | None:
-        """The URI this folder arrived from, or None for a local folder."""
-        return self._remote_source
-
-    @property
     def remote_directory(self) -> str | bool | None:
         return self._remote_directory
-
-    @property
-    def downloaded(self) -> bool:
-        return self._downloaded
 
     def download(self) -> str:
         """Fetch every file under the folder (once) and return its local path."""
@@ -103,10 +93,3 @@ class FlyteDirectory(FormatHinted, os.PathLike[str]):
 
     def __hash__(self) -> int:
         return hash((self.path, self._remote_source))
-
-    def __repr__(self) -> str:
-        source = f", remote_source={self._remote_source!r}" if self._remote_source else ""
-        return f"{type(self).__name__}(path={self.path!r}{source})"
-
-    def __str__(self) -> str:
-        return self.path

@@ -12,7 +12,31 @@ from dockyard.sdk.types import transfer
 from dockyard.sdk.types.formats import FormatHinted
 
 
-class FlyteFile(FormatHinted, os.PathLike[str]):
+class _Reference(FormatHinted, os.PathLike[str]):
+    """What FlyteFile and FlyteDirectory share: a local `path` and the URI it arrived from, if any."""
+
+    path: str
+    _remote_source: str | None
+    _downloaded: bool
+
+    @property
+    def remote_source(self) -> str | None:
+        """The URI this file or folder arrived from, or None for a local one."""
+        return self._remote_source
+
+    @property
+    def downloaded(self) -> bool:
+        return self._downloaded
+
+    def __repr__(self) -> str:
+        source = f", remote_source={self._remote_source!r}" if self._remote_source else ""
+        return f"{type(self).__name__}(path={self.path!r}{source})"
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class FlyteFile(_Reference):
     """A file by reference; `FlyteFile[TypeVar("csv")]` (or `FlyteFile["csv"]`) records a format hint.
 
     `path` is where the file is (or will be, once downloaded) on this machine; `remote_source` is the URI it
@@ -36,18 +60,9 @@ class FlyteFile(FormatHinted, os.PathLike[str]):
         self._downloaded = remote_source is None
 
     @property
-    def remote_source(self) -> str | None:
-        """The URI this file arrived from, or None for a local file."""
-        return self._remote_source
-
-    @property
     def remote_path(self) -> str | bool | None:
         """Where the file goes when it becomes an output (`new_remote_file`); False: keep the local path."""
         return self._remote_path
-
-    @property
-    def downloaded(self) -> bool:
-        return self._downloaded
 
     def download(self) -> str:
         """Fetch the file (once) and return its local path."""
@@ -93,13 +108,6 @@ class FlyteFile(FormatHinted, os.PathLike[str]):
 
     def __hash__(self) -> int:
         return hash((self.path, self._remote_source))
-
-    def __repr__(self) -> str:
-        source = f", remote_source={self._remote_source!r}" if self._remote_source else ""
-        return f"{type(self).__name__}(path={self.path!r}{source})"
-
-    def __str__(self) -> str:
-        return self.path
 
 
 def _split_uri(
