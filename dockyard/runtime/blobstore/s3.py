@@ -94,6 +94,12 @@ class S3Store(Store):
     def _fail(self, uri: str, action: str, exc: Exception) -> StoreError:
         return StoreError(f"{uri}: cannot {action}: {_reason(exc)}")
 
+    def _read_fail(self, uri: str, action: str, exc: Exception) -> StoreError:
+        """A missing key says so plainly; any other failure names the action and the reason."""
+        if _code(exc) in _MISSING:
+            return StoreError(f"{uri}: no such blob in the store")
+        return self._fail(uri, action, exc)
+
     def get(self, uri: str, local_path: Path) -> Path:
         local_path = Path(local_path)
         if uri.endswith("/"):
@@ -109,9 +115,7 @@ class S3Store(Store):
         try:
             self.client.download_file(bucket, key, str(local_path), Config=self._transfer_config())
         except Exception as exc:
-            if _code(exc) in _MISSING:
-                raise StoreError(f"{uri}: no such blob in the store") from None
-            raise self._fail(uri, "download", exc) from None
+            raise self._read_fail(uri, "download", exc) from None
         return local_path
 
     def put(self, local_path: Path, uri: str) -> str:
@@ -152,9 +156,7 @@ class S3Store(Store):
         try:
             body: bytes = self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
         except Exception as exc:
-            if _code(exc) in _MISSING:
-                raise StoreError(f"{uri}: no such blob in the store") from None
-            raise self._fail(uri, "read", exc) from None
+            raise self._read_fail(uri, "read", exc) from None
         return body
 
     def write_bytes(self, uri: str, data: bytes) -> str:
