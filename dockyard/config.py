@@ -59,6 +59,10 @@ class BuildSettings(_Section):
     registry_cache: bool = Field(
         False, description="Import/export BuildKit's registry cache (type=registry)."
     )
+    build_platform: str | None = Field(
+        None,
+        description="Platform BuildKit runs on when not this machine (e.g. linux/arm64); uv is sent for it.",
+    )
     parallelism: int = Field(3, ge=1, description="How many images the engine builds at once.")
     exists_cache_ttl_s: int = Field(3600, ge=0, description="How long a positive registry answer is trusted.")
     allow_unknown_existence: bool = Field(

@@ -270,6 +270,10 @@ def build_job(
                 metadata=k8s.V1ObjectMeta(labels=labels),
                 spec=k8s.V1PodSpec(
                     restart_policy="Never",
+                    # A daemonless build runs BuildKit in this pod: on the architecture of the context's uv.
+                    node_selector=None
+                    if kube.buildkitd_addr
+                    else {"kubernetes.io/arch": context.build_platform.split("/")[1]},
                     service_account_name=kube.service_account,
                     image_pull_secrets=[k8s.V1LocalObjectReference(name=kube.registry_secret)],
                     init_containers=[_fetch_container(kube, plan, name)],

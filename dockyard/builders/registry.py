@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import platform
 import re
 import threading
 from collections.abc import Collection
@@ -22,6 +21,7 @@ import httpx
 
 from dockyard.builders.credentials import Credentials, credentials_for
 from dockyard.errors import RegistryError
+from dockyard.imagespec.resolve import host_platform
 
 _INDEX_TYPES = frozenset(
     {
@@ -100,13 +100,6 @@ class ImageRef:
         hostname = urlparse(f"//{self.api_host}").hostname or ""
         plain = hostname in _LOOPBACK or self.api_host in insecure or self.host in insecure
         return f"{'http' if plain else 'https'}://{self.api_host}"
-
-
-def host_platform() -> str:
-    """The platform this machine runs natively, in OCI spelling."""
-    machine = platform.machine().lower()
-    arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
-    return f"linux/{arch}"
 
 
 def _basic(creds: Credentials) -> str:

@@ -19,6 +19,7 @@ class BuildContext:
     image: str  # full reference, e.g. "localhost:5000/app:3f2a…"; the tag is the content hash
     tag: str
     platforms: tuple[str, ...]
+    build_platform: str  # where BuildKit must run: the context's uv binary is this platform's
     labels: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, Path] = field(default_factory=dict)
     builder: str = "docker"

@@ -32,7 +32,7 @@ from dockyard.imagespec.resolve import (
 )
 from dockyard.imagespec.runtime_install import is_release, runtime_wheel, wheel_name
 from dockyard.imagespec.spec import ImageSpec
-from dockyard.imagespec.uv_binary import uv_binaries
+from dockyard.imagespec.uv_binary import build_platform, build_uv
 from dockyard.version import __version__
 
 LABEL_FILE_LIMIT = 256  # above this many files, the inputs label summarises them per folder
@@ -145,13 +145,12 @@ def prepare(
     if not is_release(__version__):
         runtime, wheel = runtime_wheel(settings.work_dir)
     resolved = resolve(spec, settings, lookup_digest=lookup_digest, snapshot_dir=context, runtime=runtime)
-    binaries = uv_binaries(resolved.platforms, settings)
+    uv = build_uv(resolved.platforms, settings)
     spec_hash = resolved.spec_hash()
     tag = tag_for(spec_hash, spec.tag_format)
     secrets, options = _secrets(spec, settings, folder / "secrets")
 
-    for arch, binary in binaries.items():
-        place(binary, context / "uv" / arch / "uv")
+    place(uv, context / "uv" / "uv")
     if resolved.packages:
         (context / "gen").mkdir()
         (context / "gen" / "packages.txt").write_text("".join(f"{p}\n" for p in resolved.packages))
@@ -169,6 +168,7 @@ def prepare(
         image=f"{repository(spec, settings)}:{tag}",
         tag=tag,
         platforms=resolved.platforms,
+        build_platform=build_platform(settings),
         labels=labels(spec, resolved, spec_hash, tag),
         secrets=secrets,
         builder=spec.builder or settings.builder,

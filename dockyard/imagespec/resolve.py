@@ -127,8 +127,9 @@ def template_version() -> str:
 
 
 def host_platform() -> str:
+    """The Linux platform this machine's architecture runs natively, in OCI spelling (macOS says arm64)."""
     machine = host.machine().lower()
-    arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(machine, machine)
+    arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
     return f"linux/{arch}"
 
 

@@ -1,9 +1,12 @@
-"""The uv binary each target platform's RUN steps use, so no helper image is ever pulled.
+"""The uv binary every RUN step mounts: one, for the platform BuildKit runs on, never a helper image.
 
-For the client's own platform it is the binary of the client's `uv` package. For another platform it is the
-same uv version's wheel for that platform, fetched once from the package index (the PEP 691 JSON simple
-API), checked against the sha256 the index publishes, and cached. The context holds one binary per
-`TARGETARCH` (`uv/amd64/uv`, `uv/arm64/uv`), which the Dockerfile bind-mounts by that build argument.
+uv runs as a native process of the build machine in every stage, whatever the target platform: the kernel
+runs an ELF of its own architecture directly, and only the target's Python goes through QEMU. (uv itself under
+qemu-user can deadlock, every thread parked on a futex.) A foreign target's root file system has no
+loader for the build machine's glibc, so those builds, and builds on a machine other than this one, use uv's
+static musl binary: the same uv version's musllinux wheel, fetched once from the package index (the PEP 691
+JSON simple API), checked against the sha256 the index publishes, and cached. A native build on Linux uses the
+client's own `uv` package binary, with nothing to download.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import ssl
+import sys
 import zipfile
 from importlib.metadata import version as dist_version
 from pathlib import Path
@@ -22,7 +26,7 @@ from dockyard.errors import BuildError, SpecError
 from dockyard.imagespec.resolve import host_platform
 
 PYPI_SIMPLE = "https://pypi.org/simple"
-# TARGETARCH → the machine name in manylinux wheel tags.
+# Build-machine architecture (BuildKit's BUILDARCH) → the machine name in musllinux wheel tags.
 WHEEL_MACHINES = {
     "amd64": "x86_64",
     "arm64": "aarch64",
@@ -32,14 +36,20 @@ WHEEL_MACHINES = {
 }
 
 
-def target_arch(platform: str) -> str:
-    """BuildKit's TARGETARCH for an `os/arch[/variant]` platform; only Linux, and no variants."""
+def build_arch(platform: str) -> str:
+    """The architecture of a build machine's `linux/<arch>` platform, one uv publishes a static binary for."""
     parts = platform.split("/")
     if parts[0] != "linux" or len(parts) != 2 or parts[1] not in WHEEL_MACHINES:
-        raise SpecError(
-            f"ImageSpec.platform: {platform} is not supported (linux/ and one of {', '.join(WHEEL_MACHINES)})"
-        )
+        supported = ", ".join(WHEEL_MACHINES)
+        raise SpecError(f"build.build_platform: {platform} is not supported (linux/ and one of {supported})")
     return parts[1]
+
+
+def check_targets(platforms: tuple[str, ...]) -> None:
+    """Targets may be any Linux platform the builder can run (natively or through QEMU)."""
+    for platform in platforms:
+        if not platform.startswith("linux/"):
+            raise SpecError(f"ImageSpec.platform: {platform} is not supported (only linux/ images are built)")
 
 
 def _verify(settings: BuildSettings) -> ssl.SSLContext | bool:
@@ -48,47 +58,45 @@ def _verify(settings: BuildSettings) -> ssl.SSLContext | bool:
 
 
 def _wheel(uv_version: str, machine: str, settings: BuildSettings) -> tuple[str, str, str]:
-    """(file name, URL, sha256) of the manylinux uv wheel for a machine, from the index's JSON listing."""
+    """(file name, URL, sha256) of the musllinux uv wheel for a machine, from the index's JSON listing."""
     import httpx
 
     index = (settings.pip_index_url or PYPI_SIMPLE).rstrip("/")
-    verify = _verify(settings)
     try:
         resp = httpx.get(
             f"{index}/uv/",
             headers={"Accept": "application/vnd.pypi.simple.v1+json"},
             follow_redirects=True,
             timeout=60,
-            verify=verify,
+            verify=_verify(settings),
         )
         resp.raise_for_status()
         files = resp.json()["files"]
     except (httpx.HTTPError, ValueError, KeyError) as exc:
         raise BuildError(f"uv {uv_version} for {machine}: cannot list uv wheels at {index}: {exc}") from None
     prefix = f"uv-{uv_version}-"
-    candidates = sorted(
-        (f for f in files if f["filename"].startswith(prefix) and f["filename"].endswith(".whl")),
-        key=lambda f: f["filename"],
-    )
-    for entry in candidates:
+    for entry in sorted(files, key=lambda f: f["filename"]):
         name = entry["filename"]
-        if "manylinux" in name and f"_{machine}." in name and "sha256" in entry.get("hashes", {}):
+        if (
+            name.startswith(prefix)
+            and name.endswith(f"musllinux_1_1_{machine}.whl")
+            and "sha256" in entry.get("hashes", {})
+        ):
             return name, str(httpx.URL(resp.url).join(entry["url"])), entry["hashes"]["sha256"]
-    raise BuildError(f"uv {uv_version}: {index} has no manylinux wheel for {machine}")
+    raise BuildError(f"uv {uv_version}: {index} has no musllinux wheel for {machine}")
 
 
-def _fetch(uv_version: str, arch: str, settings: BuildSettings) -> Path:
+def _fetch_static(uv_version: str, arch: str, settings: BuildSettings) -> Path:
     import httpx
 
-    target = settings.work_dir / "uv" / f"{uv_version}-{arch}" / "uv"
+    target = settings.work_dir / "uv" / f"{uv_version}-musl-{arch}" / "uv"
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target) + ".lock"):
         if target.is_file():
             return target
         name, url, sha256 = _wheel(uv_version, WHEEL_MACHINES[arch], settings)
-        verify = _verify(settings)
         try:
-            resp = httpx.get(url, follow_redirects=True, timeout=300, verify=verify)
+            resp = httpx.get(url, follow_redirects=True, timeout=300, verify=_verify(settings))
             resp.raise_for_status()
         except httpx.HTTPError as exc:
             raise BuildError(f"uv {uv_version} for {arch}: cannot download {name}: {exc}") from None
@@ -107,16 +115,19 @@ def _fetch(uv_version: str, arch: str, settings: BuildSettings) -> Path:
         return target
 
 
-def uv_binaries(platforms: tuple[str, ...], settings: BuildSettings) -> dict[str, Path]:
-    """TARGETARCH → the uv binary to mount for that platform."""
+def build_platform(settings: BuildSettings) -> str:
+    """The platform BuildKit runs on: the configured one (a remote or in-cluster builder), else this one."""
+    return settings.build_platform or host_platform()
+
+
+def build_uv(platforms: tuple[str, ...], settings: BuildSettings) -> Path:
+    """The uv binary to mount in every RUN step of a build for these target platforms."""
     from uv import find_uv_bin
 
-    native = target_arch(host_platform())
-    found: dict[str, Path] = {}
-    for platform in platforms:
-        arch = target_arch(platform)
-        if arch not in found:
-            found[arch] = (
-                Path(find_uv_bin()) if arch == native else _fetch(dist_version("uv"), arch, settings)
-            )
-    return found
+    check_targets(platforms)
+    builder = build_platform(settings)
+    arch = build_arch(builder)
+    native = sys.platform == "linux" and builder == host_platform()
+    if native and all(p == builder for p in platforms):
+        return Path(find_uv_bin())
+    return _fetch_static(dist_version("uv"), arch, settings)

@@ -167,7 +167,7 @@ def test_prepare_snapshots_hashes_renders_and_labels(project: Path, settings: Bu
         directory / "deps" / "common.txt"
     ).is_file()
     assert (directory / "gen" / "packages.txt").read_text().splitlines() == sorted(spec.packages or ())
-    assert os.access(directory / "uv" / "amd64" / "uv", os.X_OK)  # the spec's platform is linux/amd64
+    assert os.access(directory / "uv" / "uv", os.X_OK)  # the build machine's uv
     assert list((directory / "wheel").glob("dockyard-*.whl")) or not (directory / "wheel").exists()
     # Secrets: listed for the builder, kept outside the context, never in it.
     assert context.secrets["dockyard-ca"] == CA
@@ -207,25 +207,60 @@ def test_prepare_sends_exactly_what_it_hashed(project: Path, settings: BuildSett
     assert inputs["files"]["/root/main.py"]["sha256"] == sent
 
 
-def test_prepare_refuses_a_platform_it_has_no_uv_for(project: Path, settings: BuildSettings) -> None:
-    with pytest.raises(SpecError, match=r"ImageSpec\.platform: linux/arm/v7 is not supported"):
-        prepare(ImageSpec(platform="linux/arm/v7"), settings, work_dir=settings.work_dir)
+def test_prepare_refuses_a_platform_it_cannot_build(project: Path, settings: BuildSettings) -> None:
+    with pytest.raises(SpecError, match=r"ImageSpec\.platform: windows/amd64 is not supported"):
+        prepare(ImageSpec(platform="windows/amd64"), settings, work_dir=settings.work_dir)
+    odd = settings.model_copy(update={"build_platform": "linux/mips"})
+    with pytest.raises(SpecError, match=r"build\.build_platform: linux/mips is not supported"):
+        prepare(ImageSpec(platform="linux/amd64"), odd, work_dir=settings.work_dir)
 
 
-def test_prepare_puts_a_uv_binary_for_each_target_platform(project: Path, settings: BuildSettings) -> None:
-    """Another platform's uv is the same version's wheel from PyPI (real download), mounted by TARGETARCH."""
+def _elf(binary: bytes) -> tuple[int, bool]:
+    """(e_machine, has an interpreter) of a 64-bit little-endian ELF: a static binary has no PT_INTERP."""
+    assert binary[:4] == b"\x7fELF"
+    machine = int.from_bytes(binary[18:20], "little")
+    phoff, phentsize, phnum = (
+        int.from_bytes(binary[32:40], "little"),
+        int.from_bytes(binary[54:56], "little"),
+        int.from_bytes(binary[56:58], "little"),
+    )
+    types = {
+        int.from_bytes(binary[phoff + i * phentsize : phoff + i * phentsize + 4], "little")
+        for i in range(phnum)
+    }
+    return machine, 3 in types  # PT_INTERP
+
+
+def test_a_native_build_mounts_the_clients_own_uv(project: Path, settings: BuildSettings) -> None:
+    from uv import find_uv_bin
+
+    context = prepare(ImageSpec(name="native", platform="linux/amd64"), settings, work_dir=settings.work_dir)
+    assert (context.directory / "uv" / "uv").read_bytes() == Path(find_uv_bin()).read_bytes()
+    assert context.build_platform == "linux/amd64"
+    assert "source=uv,target=" in context.dockerfile.read_text()
+
+
+def test_a_foreign_target_mounts_a_static_uv_for_the_build_machine(
+    project: Path, settings: BuildSettings
+) -> None:
+    """uv runs natively for every target platform (never under QEMU): the same uv version's static musl
+    binary from PyPI (real download), which needs no loader from the target's root file system."""
     from importlib.metadata import version
 
     spec = ImageSpec(name="multi", platform="linux/arm64,linux/amd64")
-    context = prepare(spec, settings.model_copy(update={"ca_bundle": CA}), work_dir=settings.work_dir)
+    with_ca = settings.model_copy(update={"ca_bundle": CA})
+    context = prepare(spec, with_ca, work_dir=settings.work_dir)
     assert context.platforms == ("linux/amd64", "linux/arm64")
-    arm = (context.directory / "uv" / "arm64" / "uv").read_bytes()
-    assert arm[:4] == b"\x7fELF" and int.from_bytes(arm[18:20], "little") == 183  # EM_AARCH64
-    amd = (context.directory / "uv" / "amd64" / "uv").read_bytes()
-    assert int.from_bytes(amd[18:20], "little") == 62  # EM_X86_64
+    assert _elf((context.directory / "uv" / "uv").read_bytes()) == (62, False)  # EM_X86_64, static
+    assert sorted(p.name for p in (context.directory / "uv").iterdir()) == ["uv"]
     text = context.dockerfile.read_text()
-    assert "ARG TARGETARCH" in text and "source=uv/${TARGETARCH}" in text
+    assert "TARGETARCH" not in text and "source=uv,target=" in text
     assert json.loads(context.labels["dockyard.inputs"])["tools"]["uv"] == version("uv")
+    # An in-cluster arm64 builder gets an arm64 uv, whatever the targets.
+    arm = with_ca.model_copy(update={"build_platform": "linux/arm64"})
+    context = prepare(ImageSpec(name="on-arm", platform="linux/amd64"), arm, work_dir=settings.work_dir)
+    assert context.build_platform == "linux/arm64"
+    assert _elf((context.directory / "uv" / "uv").read_bytes()) == (183, False)  # EM_AARCH64, static
 
 
 def test_large_file_sets_are_summarised_in_the_label(project: Path, settings: BuildSettings) -> None:

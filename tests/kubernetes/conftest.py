@@ -38,6 +38,7 @@ def context(context_dir: Path) -> BuildContext:
         image="registry.example.com/ml/train:5f2c9a0e1d",
         tag="5f2c9a0e1d",
         platforms=("linux/amd64", "linux/arm64"),
+        build_platform="linux/amd64",
         labels={"org.opencontainers.image.source": "dockyard"},
         secrets={"pip-ca": Path("/etc/dockyard/pip-ca.pem")},
         builder="kubernetes",

@@ -55,6 +55,17 @@ def test_daemon_mode_is_valid_and_golden(context: BuildContext) -> None:
     assert "BUILDKITD_FLAGS" not in {e["name"] for e in container["env"]}
     certs = next(v for v in pod["volumes"] if v["name"] == "buildkitd-certs")
     assert certs["secret"]["secretName"] == "buildkitd-client-certs"
+    assert "nodeSelector" not in pod  # buildkitd runs the build; this pod is only its client
+
+
+def test_a_daemonless_build_runs_on_the_architecture_of_its_uv(
+    context: BuildContext, settings: Settings
+) -> None:
+    """The context carries one uv binary, for the build platform: the pod that runs BuildKit must match it."""
+    pod = _job(context, settings)["spec"]["template"]["spec"]
+    assert pod["nodeSelector"] == {"kubernetes.io/arch": "amd64"}
+    arm = BuildContext(**{**context.__dict__, "build_platform": "linux/arm64"})
+    assert _job(arm, settings)["spec"]["template"]["spec"]["nodeSelector"] == {"kubernetes.io/arch": "arm64"}
 
 
 def test_the_job_needs_kubernetes_1_30(context: BuildContext, settings: Settings) -> None:
@@ -187,7 +198,13 @@ def test_names_and_labels_from_settings(context: BuildContext) -> None:
 
 def test_long_odd_tags_still_make_valid_names(context_dir: Path, settings: Settings) -> None:
     tag = "V1.2_" + "a" * 120
-    context = BuildContext(directory=context_dir, image=f"r.example.com/x:{tag}", tag=tag, platforms=())
+    context = BuildContext(
+        directory=context_dir,
+        image=f"r.example.com/x:{tag}",
+        tag=tag,
+        platforms=(),
+        build_platform="linux/arm64",
+    )
     for manifest in render_build_manifests(context, settings):
         assert_valid(manifest)
         assert len(manifest["metadata"]["name"]) <= 52

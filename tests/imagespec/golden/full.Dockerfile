@@ -1,5 +1,4 @@
 FROM registry.example:5000/dockyard/debian:bookworm
-ARG TARGETARCH
 RUN --mount=type=cache,target=/var/cache/apt,sharing=locked,id=dockyard-apt-cache \
     --mount=type=cache,target=/var/lib/apt/lists,sharing=locked,id=dockyard-apt-lists \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
@@ -8,12 +7,12 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked,id=dockyard-apt-cach
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Acquire::https::CAInfo=/run/secrets/dockyard-ca \
         curl \
         git=1:2.39.5-0+deb12u1
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-system --python 3.11 /opt/venv
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=bind,source=deps,target=/tmp/dockyard-deps,rw \
     --mount=type=secret,id=dockyard-pip-0,target=/root/.netrc,required=true \
@@ -22,7 +21,7 @@ RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
     /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --index-url "$(cat /run/secrets/dockyard-index)" --extra-index-url https://extra.example/simple --no-build-isolation --prerelease=allow \
         --requirement /tmp/dockyard-deps/requirements.txt
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=bind,source=gen,target=/tmp/dockyard-gen \
     --mount=type=secret,id=dockyard-pip-0,target=/root/.netrc,required=true \
@@ -31,7 +30,7 @@ RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
     /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --index-url "$(cat /run/secrets/dockyard-index)" --extra-index-url https://extra.example/simple --no-build-isolation --prerelease=allow \
         --requirement /tmp/dockyard-gen/packages.txt
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=secret,id=dockyard-pip-0,target=/root/.netrc,required=true \
     --mount=type=secret,id=dockyard-index,target=/run/secrets/dockyard-index,required=true \

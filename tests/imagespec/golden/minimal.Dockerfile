@@ -1,11 +1,10 @@
 FROM registry.example:5000/dockyard/debian:bookworm
-ARG TARGETARCH
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-system --python python3 /opt/venv
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \

@@ -1,5 +1,4 @@
 FROM nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04
-ARG TARGETARCH
 RUN --mount=type=cache,target=/var/cache/apt,sharing=locked,id=dockyard-apt-cache \
     --mount=type=cache,target=/var/lib/apt/lists,sharing=locked,id=dockyard-apt-lists \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
@@ -7,12 +6,12 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked,id=dockyard-apt-cach
     && apt-get update -o Acquire::https::CAInfo=/run/secrets/dockyard-ca \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Acquire::https::CAInfo=/run/secrets/dockyard-ca \
         python3
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-system --python 3.10 /opt/venv
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \

@@ -1,32 +1,31 @@
 FROM registry.example:5000/dockyard/debian:bookworm
-ARG TARGETARCH
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-system --python 3.11 /opt/venv
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
     /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --extra-index-url https://download.pytorch.org/whl/cu124 --index-strategy unsafe-best-match \
         'nvidia-cuda-runtime-cu12==12.4.*' \
         'nvidia-cudnn-cu12==9.*'
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=bind,source=gen/heavy/00-torch.txt,target=/tmp/dockyard-gen/heavy/00-torch.txt \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
     /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --extra-index-url https://download.pytorch.org/whl/cu124 --index-strategy unsafe-best-match \
         --requirement /tmp/dockyard-gen/heavy/00-torch.txt
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=bind,source=gen,target=/tmp/dockyard-gen \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
     /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --extra-index-url https://download.pytorch.org/whl/cu124 --index-strategy unsafe-best-match \
         --requirement /tmp/dockyard-gen/packages.txt
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \

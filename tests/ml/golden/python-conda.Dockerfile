@@ -1,5 +1,4 @@
 FROM registry.example:5000/dockyard/debian:bookworm
-ARG TARGETARCH
 COPY --from=registry.example:5000/mambaorg/micromamba:2.0.5 /bin/micromamba /usr/local/bin/micromamba
 RUN --mount=type=cache,target=/opt/dockyard/conda-pkgs,sharing=locked,id=dockyard-conda-pkgs \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
@@ -8,7 +7,7 @@ RUN --mount=type=cache,target=/opt/dockyard/conda-pkgs,sharing=locked,id=dockyar
         python=3.11 'numpy>=1.26' pandas
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \

@@ -1,6 +1,5 @@
 FROM registry.example:5000/dockyard/debian:bookworm
-ARG TARGETARCH
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_NO_CONFIG=1 UV_PYTHON_INSTALL_DIR=/opt/dockyard/python UV_PYTHON_INSTALL_MIRROR=https://mirror.example/python-build-standalone \
@@ -9,7 +8,7 @@ RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
     /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-managed --python 3.12 /opt/venv
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
-RUN --mount=type=bind,source=uv/${TARGETARCH},target=/tmp/dockyard-uv \
+RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
