@@ -120,9 +120,10 @@ if [[ -e /proc/sys/fs/binfmt_misc/register && ! -e /proc/sys/fs/binfmt_misc/qemu
 fi
 
 # ---------------------------------------------------------------- docker engine
+# localhost:5002 is the tests' fault-injecting proxy in front of :5000 (tests/builders/fault_proxy.py).
 DAEMON_JSON='{
   "features": {"containerd-snapshotter": true},
-  "insecure-registries": ["localhost:5000", "localhost:5001", "127.0.0.1:5000", "127.0.0.1:5001"]
+  "insecure-registries": ["localhost:5000", "localhost:5001", "localhost:5002", "127.0.0.1:5000", "127.0.0.1:5001"]
 }'
 config_changed=""
 mkdir -p /etc/docker

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,9 @@ _OPTIONS = frozenset({"builder", "network"})  # builder_options this builder und
 _BASE_PREFIX = "[internal] load metadata for "
 _MOUNT_FLAG = re.compile(r"--mount=\S+\s+")
 _PROCESS_FAILED = re.compile(r'^process ".*" did not complete successfully: (.+)$', re.DOTALL)
+_PUSH_STEPS = ("pushing ", "exporting to image")  # the step that pushes: docker driver, container driver
+_REGISTRY_5XX = re.compile(r"\b50[0234] [A-Z]")  # "500 Internal Server Error", "503 Service Unavailable", …
+_PUSH_ATTEMPTS = 3
 
 
 @dataclass
@@ -117,6 +121,11 @@ class _Progress:
             if vertex is not None:
                 vertex.lines.append(one)
             self.transcript.append(f"#{vertex.number if vertex else '?'} {one}")
+
+    def push_failed_on_server_error(self) -> bool:
+        """The push failed on a registry 5xx (e.g. distribution's tag-link race): pushing again is safe, since
+        the layers are in BuildKit's cache and a tag is only written by the last, complete manifest."""
+        return any(v.name.startswith(_PUSH_STEPS) and _REGISTRY_5XX.search(v.error) for v in self.failed)
 
     def failure(self, image: str, returncode: int) -> BuildError:
         """One line naming the failing step, then that step's last log lines."""
@@ -214,19 +223,28 @@ class DockerBuilder:
         """Build (and push) the context; BuildError names the failing step; Ctrl-C stops the build."""
         if not context.dockerfile.is_file():
             raise BuildError(f"{context.dockerfile}: no Dockerfile in the build context")
-        progress = _Progress(on_step=on_step)
+        transcripts: list[str] = []
         with tempfile.TemporaryDirectory(prefix="dockyard-buildx-") as tmp:
             metadata_file = Path(tmp) / "metadata.json"
-            returncode = self._run(
-                self.command(context, push=push, metadata_file=metadata_file), progress.feed
-            )
-            logs = "\n".join(progress.transcript)
-            if self._cancelled.is_set():
-                raise KeyboardInterrupt
-            if returncode != 0:
-                raise progress.failure(context.image, returncode)
+            command = self.command(context, push=push, metadata_file=metadata_file)
+            for attempt in range(1, _PUSH_ATTEMPTS + 1):
+                progress = _Progress(on_step=on_step)
+                returncode = self._run(command, progress.feed)
+                transcripts += progress.transcript
+                if self._cancelled.is_set():
+                    raise KeyboardInterrupt
+                if returncode == 0:
+                    break
+                if not (push and attempt < _PUSH_ATTEMPTS and progress.push_failed_on_server_error()):
+                    raise progress.failure(context.image, returncode)
+                transcripts.append(
+                    f"registry error while pushing: building and pushing again ({attempt + 1})"
+                )
+                if on_step:
+                    on_step(transcripts[-1])
+                time.sleep(attempt)
             digest = _read_digest(metadata_file, context.image)
-        return verified_result(self.registry, context, digest, logs, push=push)
+        return verified_result(self.registry, context, digest, "\n".join(transcripts), push=push)
 
     def cancel(self) -> None:
         """Stop every build in flight (safe from any thread: the engine calls it on Ctrl-C)."""

@@ -13,7 +13,7 @@ import pytest
 
 from dockyard.builders.docker import DockerBuilder
 from dockyard.builders.plugins import available, check_fields, load_builder
-from dockyard.builders.registry import ACCEPT, RegistryClient
+from dockyard.builders.registry import ACCEPT, Present, RegistryClient
 from dockyard.errors import ConfigError, SpecError
 from dockyard.imagespec.context import BuildContext
 
@@ -26,7 +26,10 @@ def _context(tmp_path: Path, base_image: str, image: str, **extra: object) -> Bu
     folder = tmp_path / "context"
     folder.mkdir()
     (folder / "Dockerfile").write_text(f"FROM {base_image}\nRUN echo {uuid.uuid4().hex} > /stamp\n")
-    return BuildContext(directory=folder, image=image, tag=image.rsplit(":", 1)[1], platforms=(), **extra)  # type: ignore[arg-type]
+    tag = image.rsplit(":", 1)[1]
+    return BuildContext(
+        directory=folder, image=image, tag=tag, platforms=(), build_platform="linux/amd64", **extra
+    )
 
 
 def _manifest(client: httpx.Client, repository: str, reference: str) -> dict[str, object]:
@@ -152,3 +155,65 @@ def test_progress_stream_parsing() -> None:
     )
     assert tail == ["  | first line", "  | second half", "  | boom"]
     assert "ERROR: failed to solve: process did not complete successfully" in progress.transcript
+
+
+def _two_platform_context(tmp_path: Path, image: str) -> BuildContext:
+    """An index for amd64 and arm64 with nothing to run (scratch + COPY): no QEMU, no base to pull."""
+    folder = tmp_path / "context"
+    folder.mkdir()
+    (folder / "stamp").write_text(uuid.uuid4().hex)
+    (folder / "Dockerfile").write_text("FROM scratch\nCOPY stamp /stamp\n")
+    tag = image.rsplit(":", 1)[1]
+    platforms = ("linux/amd64", "linux/arm64")
+    return BuildContext(
+        directory=folder, image=image, tag=tag, platforms=platforms, build_platform="linux/amd64"
+    )
+
+
+@pytest.mark.docker
+@pytest.mark.registry
+def test_a_registry_5xx_during_the_push_is_retried(tmp_path: Path) -> None:
+    """Seen here: distribution 2.8 answered docker's manifest HEAD with 500 ("invalid checksum digest
+    format") while the tag was being written, and docker's push (after BuildKit's) does not retry."""
+    from .fault_proxy import fault_proxy
+
+    with fault_proxy() as (host, plan):
+        tag = uuid.uuid4().hex[:12]
+        image = f"{host}/dockyard-test/retry-{SESSION}:{tag}"
+        steps: list[str] = []
+        plan.fail("HEAD", f"/manifests/{tag}", times=1, agent="docker/")
+        result = DockerBuilder(build_settings(tmp_path / "work", insecure_registries=[host])).build(
+            _two_platform_context(tmp_path, image), push=True, on_step=steps.append
+        )
+        assert plan.failed == 1
+        assert steps.count("registry error while pushing: building and pushing again (2)") == 1
+        with RegistryClient() as registry:
+            answer = registry.lookup(image)
+        assert isinstance(answer, Present) and answer.digest == result.digest
+        assert set(answer.platforms) == {"linux/amd64", "linux/arm64"}
+
+
+@pytest.mark.docker
+@pytest.mark.registry
+def test_a_registry_that_keeps_failing_fails_the_build_in_one_line(tmp_path: Path) -> None:
+    from dockyard.errors import BuildError
+
+    from .fault_proxy import fault_proxy
+
+    with fault_proxy() as (host, plan):
+        tag = uuid.uuid4().hex[:12]
+        image = f"{host}/dockyard-test/retry-{SESSION}:{tag}"
+        plan.fail("HEAD", f"/manifests/{tag}", times=100, status=503, agent="docker/")
+        steps: list[str] = []
+        with pytest.raises(BuildError) as caught:
+            DockerBuilder(build_settings(tmp_path / "work", insecure_registries=[host])).build(
+                _two_platform_context(tmp_path, image), push=True, on_step=steps.append
+            )
+        assert [s for s in steps if s.startswith("registry error")] == [
+            "registry error while pushing: building and pushing again (2)",
+            "registry error while pushing: building and pushing again (3)",
+        ]
+        assert plan.failed >= 3  # docker retries a 503 itself within an attempt
+        first = str(caught.value).splitlines()[0]
+        assert first.startswith(f"{image}: build failed at step `pushing {image} with docker`")
+        assert first.endswith("503 Service Unavailable")
