@@ -7,7 +7,13 @@
 2. Compression: the same context built from scratch (`--no-cache`; uv's download cache stays warm) and pushed
    with gzip, then zstd, alternating; wall time and pushed bytes.
 
-`.venv/bin/python benchmarks/ml_layers.py --rounds 2 --write` regenerates the section of RESULTS.md.
+3. torch (`--torch`): two specs with `torch==2.5.1` (PyPI's build, with its nvidia-* and triton dependencies)
+   that differ in one small package, locked with `dockyard lock`'s compiler for linux/amd64 and Python 3.11,
+   built one after the other on this builder with the default heavy layers. Reported: the heavy layers'
+   sizes, what the two images share, and what pulling B costs once A is on the node.
+
+`.venv/bin/python benchmarks/ml_layers.py --rounds 2 --write` regenerates the first section of RESULTS.md,
+`.venv/bin/python benchmarks/ml_layers.py --torch --write` the torch one.
 """
 
 from __future__ import annotations
@@ -28,12 +34,15 @@ from typing import Any
 from dockyard.builders.docker import DockerBuilder
 from dockyard.config import load_settings
 from dockyard.imagespec import ImageSpec, prepare
+from dockyard.imagespec.lock import compile_pip
 
 REGISTRY = "localhost:5000"
 HEAVY = ["nvidia-cublas-cu12==12.4.5.8", "nvidia-cuda-nvrtc-cu12==12.4.127"]
 CA = Path("/etc/ssl/certs/ca-certificates.crt")
 RESULTS = Path(__file__).parent / "RESULTS.md"
 START, END = "<!-- ml_layers:start -->", "<!-- ml_layers:end -->"
+TORCH_START, TORCH_END = "<!-- ml_torch:start -->", "<!-- ml_torch:end -->"
+TORCH = "torch==2.5.1"
 ACCEPT = ", ".join(
     [
         "application/vnd.oci.image.index.v1+json",
@@ -104,6 +113,70 @@ def layer_experiment(work: Path, run: str) -> dict[str, Any]:
     return found
 
 
+def torch_experiment(work: Path, run: str) -> tuple[dict[str, Any], str]:
+    """Build A then B (torch + one small package each, from pip locks); their layers in the registry."""
+    settings = _settings(work / "torch")
+    builder = DockerBuilder(settings)
+    images, timings = [], []
+    for label, extra in (("a", "six==1.17.0"), ("b", "attrs==24.2.0")):
+        folder = work / f"torch-{label}"
+        folder.mkdir(parents=True)
+        fields: dict[str, Any] = {
+            "name": f"bench-ml/{run}-torch-{label}",
+            "python_version": "3.11",
+            "packages": [TORCH, extra],
+            "platform": "linux/amd64",
+        }
+        lock = compile_pip(ImageSpec(**fields), settings.build, folder / "spec.pip.lock.txt")
+        cwd = Path.cwd()
+        os.chdir(folder)  # a spec's files are relative to the current folder
+        try:
+            spec = ImageSpec(**fields, pip_lock=lock.name)
+            started = time.monotonic()
+            context = prepare(spec, settings.build, work_dir=settings.build.work_dir)
+            layer_files = sorted((context.directory / "gen" / "heavy").iterdir())
+            heavy = [p.stem.split("-", 1)[1] for p in layer_files]  # "04-nvidia-cudnn-cu12.txt" → the name
+            builder.build(context, push=True)
+            timings.append(time.monotonic() - started)
+        finally:
+            os.chdir(cwd)
+        images.append(layers(context.image))
+        _drop(context.image)
+    a, b = ({d: s for d, s in image} for image in images)
+    shared = sum(size for digest, size in a.items() if digest in b)
+    found = {
+        "a_bytes": sum(a.values()),
+        "b_bytes": sum(b.values()),
+        "shared": shared,
+        "b_after_a": sum(b.values()) - shared,
+        "layers": len(a),
+        "sizes": [size for _, size in images[0]],
+        "heavy": heavy,
+        "seconds": timings,
+    }
+    return found, _torch_report(found)
+
+
+def _torch_report(found: dict[str, Any]) -> str:
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    sizes = found["sizes"]
+    return "\n".join(
+        [
+            f"Measured {now}, 2 CPUs, load average {os.getloadavg()[0]:.1f}; {TORCH} with its locked "
+            f"dependencies, {len(found['heavy'])} heavy layers ({', '.join(found['heavy'])}).",
+            "",
+            "| image | layers | compressed (MB) | shared with A (MB) | pull after A (MB) | build+push (s) |",
+            "|---|---:|---:|---:|---:|---:|",
+            f"| A (torch + six) | {found['layers']} | {_mb(found['a_bytes'])} | | "
+            f"| {found['seconds'][0]:.0f} |",
+            f"| B (torch + attrs) | {found['layers']} | {_mb(found['b_bytes'])} | {_mb(found['shared'])} "
+            f"| {_mb(found['b_after_a'])} | {found['seconds'][1]:.0f} |",
+            "",
+            "Layer sizes of A in order (MB): " + ", ".join(_mb(size) for size in sizes) + ".",
+        ]
+    )
+
+
 def compression_run(work: Path, compression: str, run: str) -> tuple[float, int]:
     settings = _settings(work / f"compress-{compression}")
     spec = _spec(f"bench-ml/{run}-compress-{compression}", "six==1.17.0")
@@ -159,8 +232,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--write", action="store_true", help="replace the section in RESULTS.md")
+    parser.add_argument("--torch", action="store_true", help="only the torch experiment")
     args = parser.parse_args()
     run = uuid.uuid4().hex[:8]
+    if args.torch:
+        with tempfile.TemporaryDirectory(prefix="bench-ml-") as scratch:
+            found, text = torch_experiment(Path(scratch), run)
+        print(found)
+        print(text)
+        if args.write:
+            _write_section(TORCH_START, TORCH_END, text)
+        return
     with tempfile.TemporaryDirectory(prefix="bench-ml-") as scratch:
         work = Path(scratch)
         layer = layer_experiment(work, run)
@@ -173,10 +255,14 @@ def main() -> None:
     text = report(layer, timings, args.rounds)
     print(text)
     if args.write:
-        content = RESULTS.read_text()
-        head, _, rest = content.partition(START)
-        _, _, tail = rest.partition(END)
-        RESULTS.write_text(f"{head}{START}\n{text}\n{END}{tail}")
+        _write_section(START, END, text)
+
+
+def _write_section(start: str, end: str, text: str) -> None:
+    content = RESULTS.read_text()
+    head, _, rest = content.partition(start)
+    _, _, tail = rest.partition(end)
+    RESULTS.write_text(f"{head}{start}\n{text}\n{end}{tail}")
 
 
 if __name__ == "__main__":
