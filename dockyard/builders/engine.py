@@ -27,7 +27,8 @@ from dockyard.builders.base import Builder
 from dockyard.builders.plugins import check_fields, load_builder
 from dockyard.builders.registry import Absent, Present, RegistryClient
 from dockyard.config import Settings, get_settings
-from dockyard.errors import BuildError, RegistryError
+from dockyard.errors import BuildError, RegistryError, SpecError
+from dockyard.imagespec.context import BASE_NAME_LABEL, BuildContext
 
 if TYPE_CHECKING:
     from dockyard.imagespec import ImageSpec
@@ -281,6 +282,7 @@ class BuildEngine:
                 self._emit("check", image, f"files changed; building {context.image}")
                 image = context.image
             check_fields(builder, context.fields_used, image=image)
+            self._check_base_platforms(context)
             self._emit("build", image, builder.name)
             try:
                 result = builder.build(
@@ -305,6 +307,24 @@ class BuildEngine:
             source="built",
             logs=result.logs,
         )
+
+    def _check_base_platforms(self, context: BuildContext) -> None:
+        """A target platform the base image lacks is a spec error here, not BuildKit's pull error later.
+
+        A base the registry cannot describe (a local-only image, no answer) is left to the build."""
+        base = context.labels.get(BASE_NAME_LABEL, "scratch")
+        if base == "scratch":
+            return
+        try:
+            offered = self.registry.image_platforms(base)
+        except RegistryError:
+            return
+        missing = missing_platforms(context.platforms, offered)
+        if missing:
+            raise SpecError(
+                f"ImageSpec.platform: {', '.join(missing)} not in the base image {base} "
+                f"(it has {', '.join(offered) or 'no platform'})"
+            )
 
     def _save_logs(self, tag: str, logs: str) -> None:
         """Keep the last build log of each tag under work_dir/logs, for bug reports."""

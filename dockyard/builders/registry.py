@@ -178,18 +178,34 @@ class RegistryClient:
             if chosen is None:
                 raise RegistryError(f"{ref}: no image for platform {wanted} in the index")
             manifest, _ = self._manifest(image, chosen["digest"])
+        labels = (self._config(image, manifest, ref).get("config") or {}).get("Labels") or {}
+        return {str(k): str(v) for k, v in labels.items()}
+
+    def image_platforms(self, ref: str) -> tuple[str, ...]:
+        """The platforms an image offers: its index's entries (attestations skipped), or its config's."""
+        image = ImageRef.parse(ref)
+        manifest, _ = self._manifest(image, image.reference)
+        if "manifests" in manifest:
+            listed = (_platform_of(m) for m in manifest["manifests"])
+            return tuple(p for p in listed if p != "unknown/unknown")
+        return (_platform_of({"platform": self._config(image, manifest, ref)}),)
+
+    # --- internals ----------------------------------------------------------------------------------------
+    def _config(self, image: ImageRef, manifest: dict[str, Any], ref: str) -> dict[str, Any]:
+        """The image config blob (os, architecture, config.Labels, ...) a manifest names."""
         config_digest = (manifest.get("config") or {}).get("digest")
         if not config_digest:
             raise ServerError(f"{image.host}: manifest of {ref} names no config blob")
         resp = self._request("GET", image, f"blobs/{config_digest}", accept="*/*")
         self._raise_for(image, resp)
         try:
-            labels = (resp.json().get("config") or {}).get("Labels") or {}
+            config = resp.json()
         except ValueError:
             raise ServerError(f"{image.host}: config blob of {ref} is not JSON") from None
-        return {str(k): str(v) for k, v in labels.items()}
+        if not isinstance(config, dict):
+            raise ServerError(f"{image.host}: config blob of {ref} is not a JSON object")
+        return config
 
-    # --- internals ----------------------------------------------------------------------------------------
     def _manifest(self, image: ImageRef, reference: str) -> tuple[dict[str, Any], str]:
         resp = self._request("GET", image, f"manifests/{reference}", accept=ACCEPT)
         if resp.status_code == 404:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+BASE_NAME_LABEL = "org.opencontainers.image.base.name"  # the base image reference, among the labels
+
 
 @dataclass(frozen=True)
 class BuildContext:

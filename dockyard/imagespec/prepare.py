@@ -18,7 +18,7 @@ from typing import Any
 from dockyard.config import BuildSettings
 from dockyard.errors import SpecError
 from dockyard.imagespec import grammar, heavy_layers
-from dockyard.imagespec.context import BuildContext
+from dockyard.imagespec.context import BASE_NAME_LABEL, BuildContext
 from dockyard.imagespec.cuda import labels as cuda_labels
 from dockyard.imagespec.files import place
 from dockyard.imagespec.render import RenderOptions, SecretMount, render
@@ -70,7 +70,7 @@ def labels(spec: ImageSpec, resolved: ResolvedSpec, spec_hash: str, tag: str) ->
     found = {
         "org.opencontainers.image.title": spec.name,
         "org.opencontainers.image.version": tag,
-        "org.opencontainers.image.base.name": resolved.base_image.reference,
+        BASE_NAME_LABEL: resolved.base_image.reference,
         "dockyard.version": resolved.tools.dockyard.version,
         "dockyard.spec-hash": spec_hash,
         "dockyard.spec-id": spec.identity(),

@@ -296,3 +296,20 @@ def test_platform_flag_changes_the_tag_and_is_checked(tmp_path: Path, base_image
     bad = dockyard("build", str(spec), "--platform", "linux;rm", cwd=tmp_path)
     assert bad.returncode == 2
     assert one_error_line(bad).startswith("error: --platform: 'linux;rm' is not a platform")
+
+
+@pytest.mark.registry
+def test_a_platform_the_base_image_lacks_is_one_line_before_any_build(
+    tmp_path: Path, base_image: str
+) -> None:
+    """The default base is amd64 only: asking for arm64 fails naming the platform and the base, exit 2,
+    and nothing is pushed (not BuildKit's 'no match for platform in manifest' after the context is sent)."""
+    name = f"dockyard-test/plat-missing-{SESSION}"
+    spec = write_spec(tmp_path, f"name: {name}\nplatform: linux/amd64,linux/arm64\n")
+    proc = dockyard("build", str(spec), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert one_error_line(proc) == (
+        f"error: ImageSpec.platform: linux/arm64 not in the base image {base_image} (it has linux/amd64)"
+    )
+    tags = httpx.get(f"http://localhost:5000/v2/{name}/tags/list", timeout=30)
+    assert tags.status_code == 404  # nothing was pushed to the repository

@@ -133,3 +133,22 @@ def test_exists_check_rebuilds_when_a_platform_is_missing(
         "no image for linux/amd64, linux/arm64" in e or "no image for linux/arm64" in e for e in events
     )
     assert engine._existing(image, use_cache=False, platforms=("linux/amd64",)) is not None
+
+
+def test_image_platforms_of_an_index_and_of_a_plain_manifest(multi_base: str, base_image: str) -> None:
+    """What the engine's base-platform check reads: an index's entries, or a single image's config."""
+    with RegistryClient() as client:
+        assert sorted(client.image_platforms(multi_base)) == ["linux/amd64", "linux/arm64"]
+        assert client.image_platforms(base_image) == ("linux/amd64",)
+
+
+def test_a_two_platform_spec_on_the_two_platform_base_passes_the_base_check(
+    multi_base: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from dockyard.imagespec import prepare
+
+    work = tmp_path_factory.mktemp("ml-base-check")
+    settings = _settings(work, multi_base)
+    engine = BuildEngine(settings)
+    spec = ImageSpec(name="dockyard-test/base-check", platform="linux/amd64,linux/arm64")
+    engine._check_base_platforms(prepare(spec, settings.build, work_dir=work))  # no error
