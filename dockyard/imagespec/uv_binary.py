@@ -22,7 +22,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from dockyard.config import BuildSettings
-from dockyard.errors import BuildError, SpecError
+from dockyard.errors import BuildError, ConfigError, SpecError
 from dockyard.imagespec.resolve import host_platform
 
 PYPI_SIMPLE = "https://pypi.org/simple"
@@ -40,8 +40,8 @@ def build_arch(platform: str) -> str:
     """The architecture of a build machine's `linux/<arch>` platform, one uv publishes a static binary for."""
     parts = platform.split("/")
     if parts[0] != "linux" or len(parts) != 2 or parts[1] not in WHEEL_MACHINES:
-        supported = ", ".join(WHEEL_MACHINES)
-        raise SpecError(f"build.build_platform: {platform} is not supported (linux/ and one of {supported})")
+        supported = ", ".join(f"linux/{arch}" for arch in WHEEL_MACHINES)
+        raise ConfigError(f"setting build.build_platform: {platform} is not supported ({supported})")
     return parts[1]
 
 
