@@ -151,10 +151,6 @@ class LocalTaskRunner:
         return graph
 
 
-def _attempt(execution_id: str, node_id: str, attempt: int, retries: int) -> AttemptInfo:
-    return AttemptInfo(execution_id, node_id, attempt, retries)
-
-
 def run_task(
     task: Any,
     inputs: dict[str, Any],
@@ -165,9 +161,8 @@ def run_task(
     root: Path | None = None,
 ) -> dict[str, Any]:
     """Run ONE attempt of a task with input literals and return output literals (the entrypoint's call)."""
-    return LocalTaskRunner(root).run(
-        task, node_id, inputs, _attempt(execution_id, node_id, attempt, task.retries)
-    )
+    info = AttemptInfo(execution_id, node_id, attempt, task.retries)
+    return LocalTaskRunner(root).run(task, node_id, inputs, info)
 
 
 def run_dynamic_task(
@@ -180,7 +175,7 @@ def run_dynamic_task(
     root: Path | None = None,
 ) -> Graph:
     """Run ONE attempt of a dynamic task's body and return its sub-graph (the entrypoint's call)."""
-    info = _attempt(execution_id, node_id, attempt, task.retries)
+    info = AttemptInfo(execution_id, node_id, attempt, task.retries)
     return LocalTaskRunner(root).run_dynamic(task, node_id, inputs, info)
 
 
