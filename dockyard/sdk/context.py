@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from io import BufferedReader
 from pathlib import Path
@@ -267,22 +267,16 @@ class ExecutionParameters:
 _lazy_lock = threading.Lock()  # guards the lazy folders of every context (rarely contended)
 
 
-@dataclass
-class _State:
-    params: ExecutionParameters
-    local: bool = field(default=False)
-
-
-_CURRENT: ContextVar[_State | None] = ContextVar("dockyard_task_context", default=None)
+_CURRENT: ContextVar[ExecutionParameters | None] = ContextVar("dockyard_task_context", default=None)
 _default_params: ExecutionParameters | None = None
 _default_lock = threading.Lock()
 
 
 def current_context() -> ExecutionParameters:
     """The running task's context, or a default one outside any task (flytekit allows both)."""
-    state = _CURRENT.get()
-    if state is not None:
-        return state.params
+    params = _CURRENT.get()
+    if params is not None:
+        return params
     global _default_params
     with _default_lock:
         if _default_params is None:
@@ -293,23 +287,23 @@ def current_context() -> ExecutionParameters:
 @contextmanager
 def task_context(params: ExecutionParameters) -> Iterator[ExecutionParameters]:
     """Install `params` as the current context while a task attempt runs (in this thread)."""
-    token = _CURRENT.set(_State(params, params.local))
+    token = _CURRENT.set(params)
     try:
         yield params
     finally:
         _CURRENT.reset(token)
 
 
-def enter_context(params: ExecutionParameters) -> Token[_State | None]:
+def enter_context(params: ExecutionParameters) -> Token[ExecutionParameters | None]:
     """`task_context` without the generator, for the hot path of small tasks."""
-    return _CURRENT.set(_State(params, params.local))
+    return _CURRENT.set(params)
 
 
-def leave_context(token: Token[_State | None]) -> None:
+def leave_context(token: Token[ExecutionParameters | None]) -> None:
     _CURRENT.reset(token)
 
 
 def is_local_execution() -> bool:
     """True while a local execution runs a task body; False while compiling, serializing or building."""
-    state = _CURRENT.get()
-    return state is not None and state.local
+    params = _CURRENT.get()
+    return params is not None and params.local

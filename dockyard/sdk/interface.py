@@ -79,10 +79,10 @@ def default_output_tuple(names: tuple[str, ...]) -> Any:
 
 def _check_type(owner: str, what: str, tp: Any) -> None:
     """Ask the type engine whether it can carry `tp` (pickle is its fallback, so few types fail)."""
-    from dockyard.sdk.types import TypeEngine
+    from dockyard.sdk.types import check_annotation
 
     try:
-        TypeEngine.literal_type(tp)
+        check_annotation(tp)
     except Exception as exc:
         raise InterfaceError(f"{owner}: {what} has an unsupported type {type_name(tp)}: {exc}") from None
 
@@ -104,7 +104,7 @@ def outputs_from_annotation(owner: str, ret: Any) -> tuple[dict[str, Any], Any]:
     return {"o0": ret}, None
 
 
-def interface_of(fn: Callable[..., Any], kind: str = "task", *, check_types: bool = True) -> Interface:
+def interface_of(fn: Callable[..., Any], kind: str = "task") -> Interface:
     """Build the interface of a function; a missing annotation or a bad parameter kind fails here."""
     owner = f"{kind} {fn.__module__}.{fn.__qualname__}"
     try:
@@ -123,9 +123,8 @@ def interface_of(fn: Callable[..., Any], kind: str = "task", *, check_types: boo
         if param.default is not _EMPTY:
             defaults[name] = param.default
     outputs, tuple_type = outputs_from_annotation(owner, hints.get("return", None))
-    if check_types:
-        for name, tp in inputs.items():
-            _check_type(owner, f"argument '{name}'", tp)
-        for name, tp in outputs.items():
-            _check_type(owner, f"output '{name}'", tp)
+    for name, tp in inputs.items():
+        _check_type(owner, f"argument '{name}'", tp)
+    for name, tp in outputs.items():
+        _check_type(owner, f"output '{name}'", tp)
     return Interface(inputs=inputs, outputs=outputs, defaults=defaults, output_tuple=tuple_type)

@@ -52,11 +52,7 @@ class BlobTransformer(Transformer):
         blob = literal["blob"]
         if blob.get("dimensionality", SINGLE) != self.dimensionality:
             raise mismatch(self.name, "file" if self.directory else "directory")
-        uri = blob["uri"]
-        binding = transfer.current_store()
-        if binding is None or not transfer.is_remote(uri):
-            return self.cls(uri)
-        return self.cls(transfer.download_target(uri), remote_source=uri, store=binding.store)
+        return self.cls(blob["uri"])  # a remote URI becomes the source of a lazy download (_split_uri)
 
     def literal_type(self) -> dict[str, Any]:
         return {"blob": {"format": self.format, "dimensionality": self.dimensionality}}

@@ -203,6 +203,20 @@ class JsonTransformer(Transformer):
         return {"simple": "json"}
 
 
+def _convert_items(convert: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    """Each item converted; the fast comprehension first, and only on failure a second pass to name the
+    failing index (`[i]`) in the error."""
+    try:
+        return [convert(v) for v in items]
+    except TypeConversionError:
+        for i, v in enumerate(items):
+            try:
+                convert(v)
+            except TypeConversionError as exc:
+                raise exc.under(f"[{i}]") from None
+        raise
+
+
 class ListTransformer(Transformer):
     def __init__(self, item: Transformer, name: str) -> None:
         self.item = item
@@ -211,29 +225,10 @@ class ListTransformer(Transformer):
     def to_literal(self, value: Any) -> Literal:
         if not isinstance(value, list):
             raise mismatch(self.name, _got(value))
-        convert = self.item.to_literal
-        try:
-            return {"list": [convert(v) for v in value]}
-        except TypeConversionError:
-            for i, v in enumerate(value):
-                try:
-                    convert(v)
-                except TypeConversionError as exc:
-                    raise exc.under(f"[{i}]") from None
-            raise
+        return {"list": _convert_items(self.item.to_literal, value)}
 
     def to_python(self, literal: Literal) -> list[Any]:
-        items = _expect(literal, "list", self.name)
-        convert = self.item.to_python
-        try:
-            return [convert(v) for v in items]
-        except TypeConversionError:
-            for i, v in enumerate(items):
-                try:
-                    convert(v)
-                except TypeConversionError as exc:
-                    raise exc.under(f"[{i}]") from None
-            raise
+        return _convert_items(self.item.to_python, _expect(literal, "list", self.name))
 
     def literal_type(self) -> dict[str, Any]:
         return {"list": self.item.literal_type()}

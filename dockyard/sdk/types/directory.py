@@ -10,7 +10,7 @@ from typing import Any
 from dockyard.errors import DockyardError
 from dockyard.sdk.data import BlobStore
 from dockyard.sdk.types import transfer
-from dockyard.sdk.types.file import FlyteFile, _Reference, _split_uri
+from dockyard.sdk.types.file import FlyteFile, _Reference
 
 
 class FlyteDirectory(_Reference):
@@ -30,11 +30,8 @@ class FlyteDirectory(_Reference):
         remote_source: str | None = None,
         store: BlobStore | None = None,
     ) -> None:
-        self.path, remote_source, store = _split_uri(os.fspath(path), remote_source, store)
+        self._refer(path, remote_source, store)
         self._remote_directory = remote_directory
-        self._remote_source = remote_source
-        self._store = store
-        self._downloaded = remote_source is None
 
     @property
     def remote_directory(self) -> str | bool | None:
@@ -52,9 +49,6 @@ class FlyteDirectory(_Reference):
             Path(self.path).mkdir(parents=True, exist_ok=True)  # an empty folder stores no blobs
             self._downloaded = True
         return self.path
-
-    def __fspath__(self) -> str:
-        return self.download()
 
     @classmethod
     def new_remote(cls, stem: str | None = None) -> FlyteDirectory:

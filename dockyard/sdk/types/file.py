@@ -17,7 +17,21 @@ class _Reference(FormatHinted, os.PathLike[str]):
 
     path: str
     _remote_source: str | None
+    _store: BlobStore | None
     _downloaded: bool
+
+    def _refer(
+        self, path: str | os.PathLike[str], remote_source: str | None, store: BlobStore | None
+    ) -> None:
+        """Set what is referred to; a URI given as the path becomes the remote source (`_split_uri`)."""
+        self.path, self._remote_source, self._store = _split_uri(os.fspath(path), remote_source, store)
+        self._downloaded = self._remote_source is None
+
+    def download(self) -> str:
+        raise NotImplementedError
+
+    def __fspath__(self) -> str:
+        return self.download()
 
     @property
     def remote_source(self) -> str | None:
@@ -53,11 +67,8 @@ class FlyteFile(_Reference):
         remote_source: str | None = None,
         store: BlobStore | None = None,
     ) -> None:
-        self.path, remote_source, store = _split_uri(os.fspath(path), remote_source, store)
+        self._refer(path, remote_source, store)
         self._remote_path = remote_path
-        self._remote_source = remote_source
-        self._store = store
-        self._downloaded = remote_source is None
 
     @property
     def remote_path(self) -> str | bool | None:
@@ -70,9 +81,6 @@ class FlyteFile(_Reference):
             transfer.fetch(self._remote_source, Path(self.path), self._store)
             self._downloaded = True
         return self.path
-
-    def __fspath__(self) -> str:
-        return self.download()
 
     def open(self, mode: str = "rb", **kwargs: Any) -> IO[Any]:
         """Open the local copy; a file opened for writing is uploaded anew when it is returned."""
@@ -116,10 +124,10 @@ def _split_uri(
     """A URI given as the path becomes the remote source, with a local download target as the path."""
     if remote_source is not None or not transfer.is_remote(path):
         return path, remote_source, store
-    binding = transfer.current_store()
-    if binding is None and path.startswith("file://"):
+    current = transfer.current_blob_store()
+    if current is None and path.startswith("file://"):
         return path[len("file://") :], None, store
-    return str(transfer.download_target(path)), path, store or (binding.store if binding else None)
+    return str(transfer.download_target(path)), path, store or current
 
 
 class FileExt:

@@ -48,7 +48,9 @@ class NumpyTransformer(Transformer):
             raise mismatch(self.name, f"{kind_of(literal)} literal")
         import numpy as np
 
-        return np.load(transfer.materialize(literal["blob"]["uri"]), allow_pickle=False)
+        return np.load(
+            transfer.materialize(literal["blob"]["uri"], transfer.current_blob_store()), allow_pickle=False
+        )
 
     def literal_type(self) -> dict[str, Any]:
         return {"blob": {"format": FORMAT, "dimensionality": "single"}}

@@ -52,7 +52,9 @@ class PickleTransformer(Transformer):
         body = literal["pickle"]
         if "b64" in body:
             return pickle.loads(base64.b64decode(body["b64"]))
-        return pickle.loads(Path(transfer.materialize(body["uri"])).read_bytes())
+        return pickle.loads(
+            Path(transfer.materialize(body["uri"], transfer.current_blob_store())).read_bytes()
+        )
 
     def literal_type(self) -> dict[str, Any]:
         t = self.python_type

@@ -140,9 +140,7 @@ def _is_arrow_name(t: Any) -> bool:
 
 def read_frame(uri: str, fmt: str, columns: list[str] | None, as_type: Any, store: BlobStore | None) -> Any:
     """Read stored data (a file, or a folder of part files) as pandas or arrow, with a column subset."""
-    local = transfer.local_path_of(uri) if store is None or not transfer.is_remote(uri) else None
-    if local is None:
-        local = str(transfer.fetch(uri, transfer.download_target(uri), store))
+    local = transfer.materialize(uri, store)
     if fmt == CSV:
         import pandas as pd
 
@@ -232,8 +230,7 @@ class StructuredTransformer(Transformer):
         if "structured" not in literal:
             raise mismatch(self.name, f"{kind_of(literal)} literal")
         body = literal["structured"]
-        binding = transfer.current_store()
-        store = binding.store if binding else None
+        store = transfer.current_blob_store()
         if self.is_dataset:
             sd = self.python_type(uri=body["uri"], file_format=body.get("format", PARQUET))
             sd._columns = self.columns

@@ -149,10 +149,15 @@ def fetch(uri: str, local_path: Path, store: BlobStore | None) -> Path:
     return Path(store.get(uri, local_path))
 
 
-def materialize(uri: str) -> str:
-    """A local path holding the data at `uri` now: the path itself when local, else a download."""
-    binding = current_store()
-    local = local_path_of(uri) if binding is None or not is_remote(uri) else None
+def materialize(uri: str, store: BlobStore | None) -> str:
+    """A local path holding the data at `uri` now: the path itself when local, else a download via `store`."""
+    local = local_path_of(uri) if store is None or not is_remote(uri) else None
     if local is not None:
         return local
-    return str(fetch(uri, download_target(uri), binding.store if binding else None))
+    return str(fetch(uri, download_target(uri), store))
+
+
+def current_blob_store() -> BlobStore | None:
+    """The store of the current binding, if any."""
+    binding = current_store()
+    return binding.store if binding else None
