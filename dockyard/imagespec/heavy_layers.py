@@ -51,15 +51,22 @@ def heavy_names(requirements: list[str], patterns: list[str]) -> tuple[str, ...]
     return tuple(sorted(n for n in names if any(fnmatchcase(n, canonicalize_name(p)) for p in patterns)))
 
 
+def layer_names(names: tuple[str, ...]) -> list[str]:
+    """The requirements file of each heavy layer, numbered so that a listing keeps the layer order."""
+    return [f"{i:02d}-{n}.txt" for i, n in enumerate(names)]
+
+
 def layer_files(names: tuple[str, ...], packages: tuple[str, ...], lock: str | None) -> dict[str, str]:
     """File name → content of each heavy layer's requirements file (from the lock when there is one)."""
     if lock is not None:
         entries = lock_entries(lock)
-        return {f"{i:02d}-{n}.txt": entries[n] for i, n in enumerate(names)}
+        return {file: entries[n] for file, n in zip(layer_names(names), names, strict=True)}
     by_name: dict[str, list[str]] = {}
     for requirement in packages:
         by_name.setdefault(_name(requirement), []).append(requirement)
-    return {f"{i:02d}-{n}.txt": "".join(f"{r}\n" for r in by_name[n]) for i, n in enumerate(names)}
+    return {
+        file: "".join(f"{r}\n" for r in by_name[n]) for file, n in zip(layer_names(names), names, strict=True)
+    }
 
 
 def write(folder: Path, files: dict[str, str]) -> None:

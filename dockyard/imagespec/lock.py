@@ -31,9 +31,9 @@ PLATFORMS = {
 
 
 def _platforms(spec: ImageSpec) -> tuple[str, ...]:
-    from dockyard.imagespec.resolve import host_platform
+    from dockyard.imagespec.resolve import target_platforms
 
-    platforms = spec.platforms or (host_platform(),)
+    platforms = target_platforms(spec)
     for platform in platforms:
         if platform not in PLATFORMS:
             raise SpecError(f"ImageSpec.platform: cannot lock for {platform} (only {', '.join(PLATFORMS)})")
@@ -41,8 +41,10 @@ def _platforms(spec: ImageSpec) -> tuple[str, ...]:
 
 
 def _indexes(spec: ImageSpec, settings: BuildSettings) -> tuple[str | None, list[str]]:
-    index = spec.pip_index or settings.pip_index_url
-    extra = list(dict.fromkeys((*(spec.pip_extra_index_url or ()), *settings.pip_extra_index_urls)))
+    from dockyard.imagespec.resolve import package_indexes
+
+    index, spec_extra = package_indexes(spec, settings)
+    extra = list(spec_extra)
     cuda = check_cuda(spec, settings.cuda_base_repository)
     if cuda is not None and cuda.torch_index:
         extra.append(cuda.torch_index)

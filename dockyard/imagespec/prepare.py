@@ -26,6 +26,7 @@ from dockyard.imagespec.resolve import (
     LookupDigest,
     ResolvedSpec,
     canonical,
+    package_indexes,
     repository,
     resolve,
     tag_for,
@@ -103,12 +104,11 @@ def _secrets(spec: ImageSpec, settings: BuildSettings, folder: Path) -> tuple[di
         secrets[secret_id] = spec.path(src)
         mounts.append(SecretMount(secret_id, dst))
     index_secret = None
-    index = spec.pip_index or settings.pip_index_url
+    index, extra = package_indexes(spec, settings)
     if index and grammar.has_credentials(index):
         index_secret = "dockyard-index"
         secrets[index_secret] = _write_secret(folder, index_secret, index)
     extra_secrets = {}
-    extra = list(dict.fromkeys((*(spec.pip_extra_index_url or ()), *settings.pip_extra_index_urls)))
     for position, url in enumerate(extra):
         if grammar.has_credentials(url):
             secret_id = f"dockyard-extra-index-{position}"

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 
 import jinja2
 
+from dockyard.imagespec import heavy_layers
 from dockyard.imagespec.resolve import TEMPLATE_DIR, ResolvedSpec
 
 VENV = "/opt/venv"
@@ -179,7 +180,7 @@ def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
         conda=_conda(resolved, options) if resolved.python_provider == "conda" else None,
         cuda_wheels=resolved.cuda.wheels if resolved.cuda else (),
         pip_lock=PurePosixPath(resolved.pip_lock).name if resolved.pip_lock else None,
-        heavy_layers=[f"{i:02d}-{name}.txt" for i, name in enumerate(resolved.heavy_layers)],
+        heavy_layers=heavy_layers.layer_names(resolved.heavy_layers),
         locks_dir=LOCKS_DIR,
         requirements=requirements,
         packages_file=bool(resolved.packages),

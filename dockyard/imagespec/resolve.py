@@ -133,13 +133,31 @@ def host_platform() -> str:
     return f"linux/{arch}"
 
 
-def _base_image(spec: ImageSpec, settings: BuildSettings, lookup_digest: LookupDigest | None) -> BaseImage:
+def target_platforms(spec: ImageSpec) -> tuple[str, ...]:
+    """The platforms a spec is built (and locked) for: the declared ones, else this machine's."""
+    return spec.platforms or (host_platform(),)
+
+
+def package_indexes(spec: ImageSpec, settings: BuildSettings) -> tuple[str | None, tuple[str, ...]]:
+    """The package index (the spec's, else the setting's) and the extra indexes, the spec's first, once each.
+
+    Positions in the extra tuple matter: prepare names the credential secret of each by its position."""
+    index = spec.pip_index or settings.pip_index_url
+    extra = tuple(dict.fromkeys((*(spec.pip_extra_index_url or ()), *settings.pip_extra_index_urls)))
+    return index, extra
+
+
+def _base_image(
+    spec: ImageSpec,
+    settings: BuildSettings,
+    lookup_digest: LookupDigest | None,
+    cuda_inputs: cuda.CudaInputs | None,
+) -> BaseImage:
     base = spec.base_image
     if isinstance(base, ImageSpec):
         # The base's tag is content-addressed already; asking the registry would make the child's tag depend
         # on whether the base has been pushed yet.
         return BaseImage(reference=image_reference(base, settings, lookup_digest=lookup_digest), digest=None)
-    cuda_inputs = cuda.check(spec, settings.cuda_base_repository)
     reference = base or (cuda_inputs and cuda_inputs.base_image) or settings.default_base_image
     if "@" in reference:
         return BaseImage(reference=reference, digest=reference.rsplit("@", 1)[1])
@@ -190,22 +208,22 @@ def resolve(
     lock.check_pip_lock(spec, settings)
     sources += locks
     records = {s.key: files.digest(s, snapshot_dir) for s in sources}
-    index = spec.pip_index or settings.pip_index_url
-    extra = (*(spec.pip_extra_index_url or ()), *settings.pip_extra_index_urls)
+    index, extra = package_indexes(spec, settings)
+    cuda_inputs = cuda.check(spec, settings.cuda_base_repository)
     return ResolvedSpec(
         schema_version=SCHEMA_VERSION,
-        base_image=_base_image(spec, settings, lookup_digest),
-        platforms=spec.platforms or (host_platform(),),
+        base_image=_base_image(spec, settings, lookup_digest, cuda_inputs),
+        platforms=target_platforms(spec),
         python_version=spec.python_version,
         apt_packages=tuple(sorted(set(spec.apt_packages or ()) | _python_apt(spec))),
         conda_packages=tuple(sorted(set(spec.conda_packages or ()))),
         conda_channels=tuple(spec.conda_channels or ()),
-        cuda=cuda.check(spec, settings.cuda_base_repository),
+        cuda=cuda_inputs,
         cudnn=spec.cudnn,
         requirements=requirements,
         packages=tuple(sorted(set(spec.packages or ()))),
         pip_index=grammar.redact_url(index) if index else None,
-        pip_extra_index_url=tuple(grammar.redact_url(u) for u in dict.fromkeys(extra)),
+        pip_extra_index_url=tuple(grammar.redact_url(u) for u in extra),
         pip_extra_args=tuple(shlex.split(spec.pip_extra_args or "")),
         env=dict(sorted((spec.env or {}).items())),
         commands=tuple(spec.commands or ()),

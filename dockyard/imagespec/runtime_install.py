@@ -12,6 +12,7 @@ import hashlib
 import os
 import subprocess
 import tempfile
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -61,14 +62,18 @@ def _source_files(root: Path) -> list[Path]:
     return [f for f in files if f.is_file()]
 
 
-@cache
-def _sources_digest(root: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
+def _digest(entries: Iterable[tuple[str, bytes]]) -> str:
+    """The sources digest: sha256 over (relative path, length, content) of each file, in order."""
     h = hashlib.sha256()
-    for rel, _size, _mtime in stamp:
-        data = (root / rel).read_bytes()
+    for rel, data in entries:
         h.update(f"{rel}\0{len(data)}\0".encode())
         h.update(data)
     return h.hexdigest()
+
+
+@cache
+def _sources_digest(root: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    return _digest((rel, (root / rel).read_bytes()) for rel, _size, _mtime in stamp)
 
 
 def sources_digest(root: Path) -> str:
@@ -93,15 +98,16 @@ def wheel_name(version: str) -> str:
 
 def _snapshot_sources(root: Path, dest: Path) -> str:
     """Copy the wheel's sources to dest, hashing them in the same read (the `sources_digest` scheme)."""
-    h = hashlib.sha256()
-    for file in _source_files(root):
-        rel = file.relative_to(root).as_posix()
-        data = file.read_bytes()
-        h.update(f"{rel}\0{len(data)}\0".encode())
-        h.update(data)
-        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        (dest / rel).write_bytes(data)
-    return h.hexdigest()
+
+    def copied() -> Iterator[tuple[str, bytes]]:
+        for file in _source_files(root):
+            rel = file.relative_to(root).as_posix()
+            data = file.read_bytes()
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            (dest / rel).write_bytes(data)
+            yield rel, data
+
+    return _digest(copied())
 
 
 def runtime_wheel(cache_dir: Path) -> tuple[RuntimeInstall, Path]:
