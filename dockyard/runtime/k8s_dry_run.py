@@ -19,8 +19,8 @@ from typing import Any
 
 from dockyard.config import Settings
 from dockyard.runtime.blobstore import open_store
-from dockyard.runtime.orchestrator import DEFAULT_IMAGE, image_key, store_env, task_attempt
-from dockyard.runtime.protocol import AttemptPaths
+from dockyard.runtime.orchestrator import store_env, task_attempt
+from dockyard.runtime.protocol import AttemptPaths, map_inputs_uri
 
 DRY_RUN_ID = "dry-run"
 
@@ -64,21 +64,15 @@ def _map_item(store: Any, node: TaskNode) -> tuple[str, int, tuple[str, ...]] | 
     (`ContainerTaskRunner.share_map_inputs`)."""
     if node.map_node is None:
         return None
-    return store.url_for("executions", DRY_RUN_ID, "nodes", node.map_node, "inputs.json"), 0, node.map_bound
+    return map_inputs_uri(store, DRY_RUN_ID, node.map_node), 0, node.map_bound
 
 
 def plan_images(tasks: list[Any], settings: Settings, engine: Any) -> ImagePlan:
     """Look every image up in the registry (no build): present ones by digest, missing ones by tag."""
-    from dockyard.runtime.remote import default_spec
+    from dockyard.runtime.remote import image_specs
 
-    plan = ImagePlan()
-    specs: dict[str, Any] = {}
-    for task in tasks:
-        key = image_key(task)
-        if isinstance(task.container_image, str):
-            plan.pinned[key] = task.container_image
-        elif key not in specs:
-            specs[key] = default_spec(settings) if key == DEFAULT_IMAGE else task.container_image
+    pinned, specs = image_specs(tasks, settings)
+    plan = ImagePlan(pinned=pinned)
     if not specs:
         return plan
     found = engine.plan(list(specs.values()))

@@ -28,7 +28,14 @@ from dockyard.errors import DockyardError, ExecutionError, StoreError
 from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.cache import StoreCatalog
 from dockyard.runtime.executor import Executor, Outcome, Phase, SecretRef, TaskAttempt
-from dockyard.runtime.protocol import DYNAMIC, OUTPUTS, AttemptPaths, ErrorDocument, read_error
+from dockyard.runtime.protocol import (
+    DYNAMIC,
+    OUTPUTS,
+    AttemptPaths,
+    ErrorDocument,
+    map_inputs_uri,
+    read_error,
+)
 from dockyard.runtime.record import ExecutionPhase, ExecutionRecord, NodePhase, RecordWriter, load_record
 from dockyard.sdk.walker import NonRetryable
 
@@ -133,7 +140,7 @@ class ContainerTaskRunner:
         from dockyard.sdk.types.literal import literals_to_json
 
         store = self.ctx.store
-        uri = store.url_for("executions", self.ctx.execution_id, "nodes", node_id, "inputs.json")
+        uri = map_inputs_uri(store, self.ctx.execution_id, node_id)
         store.write_bytes(uri, literals_to_json(inputs).encode())
         with self._lock:
             self._maps[node_id] = (uri, tuple(bound))
@@ -212,9 +219,10 @@ class ContainerTaskRunner:
         error: ErrorDocument | None = None
         if outcome.phase is not Phase.SUCCEEDED:
             error = read_error(ctx.store, paths.output_prefix)
-        if any(True for _ in ctx.store.list(paths.checkpoint)):
-            with self._lock:
-                self._checkpoints[node_id] = paths.checkpoint
+            # Only a retry reads the checkpoint, and only a failed attempt is retried.
+            if any(True for _ in ctx.store.list(paths.checkpoint)):
+                with self._lock:
+                    self._checkpoints[node_id] = paths.checkpoint
         if outcome.phase is Phase.SUCCEEDED:
             ctx.writer.finish_attempt(node_id, rec, phase="succeeded", exit_code=0, logs_uri=paths.logs)
             ctx.writer.update(

@@ -21,11 +21,21 @@ ERROR = "error.json"
 DYNAMIC = "dynamic.json"  # a dynamic task's sub-DAG (a dockyard.graph/v1 document), instead of outputs
 
 
+def node_base(store: Store, execution_id: str, node_id: str) -> str:
+    """Where everything of one node of one execution is stored."""
+    return store.url_for("executions", execution_id, "nodes", node_id)
+
+
+def map_inputs_uri(store: Store, execution_id: str, node_id: str) -> str:
+    """A map node's inputs, stored once for all its items (each item's container picks its own)."""
+    return f"{node_base(store, execution_id, node_id)}/inputs.json"
+
+
 class AttemptPaths:
     """URIs of one attempt of one node of one execution."""
 
     def __init__(self, store: Store, execution_id: str, node_id: str, attempt: int) -> None:
-        self.base = store.url_for("executions", execution_id, "nodes", node_id)
+        self.base = node_base(store, execution_id, node_id)
         self.attempt = attempt
 
     @property

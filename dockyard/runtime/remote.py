@@ -62,10 +62,8 @@ def default_spec(settings: Settings) -> Any:
     return ImageSpec(name="dockyard", registry=settings.build.registry)
 
 
-def ensure_images(tasks: list[Any], settings: Settings, engine: Any = None) -> dict[str, str]:
-    """Build (or find) every image the tasks need, in parallel; returns image_key -> repo@sha256:…."""
-    from dockyard.builders.engine import BuildEngine
-
+def image_specs(tasks: list[Any], settings: Settings) -> tuple[dict[str, str], dict[str, Any]]:
+    """image_key -> the image a task names by reference, and image_key -> the ImageSpec to build or find."""
     specs: dict[str, Any] = {}
     pinned: dict[str, str] = {}
     for task in tasks:
@@ -75,6 +73,14 @@ def ensure_images(tasks: list[Any], settings: Settings, engine: Any = None) -> d
             pinned[key] = image
         elif key not in specs:
             specs[key] = default_spec(settings) if key == DEFAULT_IMAGE else image
+    return pinned, specs
+
+
+def ensure_images(tasks: list[Any], settings: Settings, engine: Any = None) -> dict[str, str]:
+    """Build (or find) every image the tasks need, in parallel; returns image_key -> repo@sha256:…."""
+    from dockyard.builders.engine import BuildEngine
+
+    pinned, specs = image_specs(tasks, settings)
     if specs:
         engine = engine or BuildEngine(settings)
         outcomes = engine.ensure(list(specs.values()))
