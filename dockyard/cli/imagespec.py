@@ -70,11 +70,8 @@ def _newest_local(repo: str) -> str | None:
 
 
 def _labels(client: RegistryClient, image: str) -> dict[str, str]:
-    from dockyard.builders.registry import Present
-
     try:
-        if isinstance(client.lookup(image), Present):
-            return client.image_labels(image)
+        return client.image_labels(image)  # an absent image is a RegistryError too
     except RegistryError:
         pass  # not in a registry we can reach: the local engine may still have it
     local = _local_labels(image)
