@@ -136,13 +136,23 @@ class BuildEngine:
         for spec in dict.fromkeys(specs):
             self._check_builders(spec)
             image = self.image_reference(spec)
+            cached = self.answers.get(image)
             try:
-                answer = self.answers.get(image) or self.registry.lookup(image)
+                if cached is not None and not missing_platforms(spec.platforms, cached.platforms):
+                    answer: Present | Absent = cached
+                else:
+                    answer = self.registry.lookup(image)
             except RegistryError as exc:
                 plan[spec] = PlanItem(image=image, state="unknown", detail=str(exc))
                 continue
-            state: Literal["present", "absent"] = "present" if isinstance(answer, Present) else "absent"
-            plan[spec] = PlanItem(image=image, state=state, detail=getattr(answer, "digest", ""))
+            if not isinstance(answer, Present):
+                plan[spec] = PlanItem(image=image, state="absent")
+            elif missing := missing_platforms(spec.platforms, answer.platforms):  # as ensure: rebuilt
+                plan[spec] = PlanItem(
+                    image=image, state="absent", detail=f"no image for {', '.join(missing)}"
+                )
+            else:
+                plan[spec] = PlanItem(image=image, state="present", detail=answer.digest)
         return plan
 
     def image_reference(self, spec: ImageSpec) -> str:

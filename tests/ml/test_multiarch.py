@@ -133,6 +133,10 @@ def test_exists_check_rebuilds_when_a_platform_is_missing(
         "no image for linux/amd64, linux/arm64" in e or "no image for linux/arm64" in e for e in events
     )
     assert engine._existing(image, use_cache=False, platforms=("linux/amd64",)) is not None
+    # The dry run agrees with the build: an image missing a requested platform is absent.
+    planned = engine.plan([spec])[spec]
+    assert planned.state == "absent"
+    assert planned.detail in ("no image for linux/amd64, linux/arm64", "no image for linux/arm64")
 
 
 def test_image_platforms_of_an_index_and_of_a_plain_manifest(multi_base: str, base_image: str) -> None:
