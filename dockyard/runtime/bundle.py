@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pathspec
 
-from dockyard.errors import ExecutionError, StoreError
+from dockyard.errors import ConfigError, ExecutionError, StoreError
 from dockyard.runtime.blobstore.base import Store
 
 ALWAYS_IGNORED = [
@@ -77,13 +77,24 @@ def build_bundle(root: Path) -> bytes:
 
 def bundle_uri(data: bytes, store: Store) -> str:
     """Where a bundle lives: named by its content, so a dry run can name it without uploading."""
-    return store.url_for("bundles", hashlib.sha256(data).hexdigest() + ".tar.gz")
+    return _uri(hashlib.sha256(data).hexdigest(), store)
 
 
-def upload_bundle(root: Path, store: Store) -> str:
-    """Store the bundle at `bundles/<sha256>.tar.gz` (once) and return its URI."""
+def _uri(sha256: str, store: Store) -> str:
+    return store.url_for("bundles", f"{sha256}.tar.gz")
+
+
+def upload_bundle(root: Path, store: Store, *, expected_sha256: str | None = None) -> str:
+    """Store the bundle at `bundles/<sha256>.tar.gz` (once) and return its URI.
+
+    `expected_sha256`: the digest a serialized document recorded. Nothing is built when the store has that
+    bundle already, and sources that changed since the document was made are an error, not a mismatch."""
+    if expected_sha256 is not None and store.exists(uri := _uri(expected_sha256, store)):
+        return uri
     data = build_bundle(root)
     uri = bundle_uri(data, store)
+    if expected_sha256 is not None and uri != _uri(expected_sha256, store):
+        raise ConfigError(f"{root}: the sources changed since they were serialized; serialize them again")
     if not store.exists(uri):
         store.write_bytes(uri, data)
     return uri

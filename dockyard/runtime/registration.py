@@ -123,7 +123,7 @@ def publish(doc: dict[str, Any], file: Path, store: Store, *, project: str, doma
     """Store a serialized document (see `register`): apart so that a caller can check it first."""
     from dockyard.runtime.bundle import upload_bundle
 
-    doc["bundle_uri"] = upload_bundle(file.resolve().parent, store)
+    doc["bundle_uri"] = upload_bundle(file.resolve().parent, store, expected_sha256=doc["bundle_sha256"])
     doc["project"], doc["domain"] = project, domain
     base = _prefix(store, project, domain)
     store.write_json(f"{base}/{doc['version']}.json", doc)

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from dockyard.config import Settings, load_settings
-from dockyard.errors import StoreError
+from dockyard.errors import ConfigError, StoreError
 from dockyard.runtime.blobstore import open_store
-from dockyard.runtime.registration import SCHEMA, fetch, load_registered, register
+from dockyard.runtime.registration import SCHEMA, fetch, load_registered, publish, register, serialize
 from dockyard.runtime.remote import run_registered
 from dockyard.runtime.scheduler import Scheduler
 from dockyard.sdk.types.literal import literals_from_json
@@ -85,6 +85,18 @@ def test_register_then_run_by_name_with_pinned_images(
     assert doc["launch_plans"][0]["schedule"]["kind"] == "fixed_rate"
     again = register(file, store, settings, project="ml", domain="dev", version="v-explicit")
     assert again["images"] == doc["images"]
+    assert again["bundle_uri"] == doc["bundle_uri"]
+
+    # A document serialized before the sources changed is not published with the new sources. (Had its own
+    # bundle been stored already, that bundle would be used: it matches the document.)
+    original = file.read_text()
+    file.write_text(original + "\n# edited before serialize\n")
+    stale = serialize(file, settings, version="v-stale")
+    file.write_text(original + "\n# edited after serialize\n")
+    with pytest.raises(ConfigError, match="the sources changed since they were serialized"):
+        publish(stale, file, store, project="ml", domain="dev")
+    with pytest.raises(StoreError, match="no registered version 'v-stale'"):
+        fetch(store, project="ml", domain="dev", name="scheduled.stamped", version="v-stale")
 
     file.unlink()  # a registered version needs no local source
     latest = fetch(store, project="ml", domain="dev", name="scheduled.stamped", version=None)
