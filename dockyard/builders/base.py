@@ -33,6 +33,22 @@ class Builder(Protocol):
     def build(self, context: BuildContext, *, push: bool, on_step: StepHook | None = None) -> BuildResult: ...
 
 
+def image_output(context: BuildContext, compression: str, *, push: bool) -> str:
+    """BuildKit's image exporter options, one spelling for every builder: every layer (the base's too)
+    recompressed to the chosen compression, and OCI media types, which zstd layers need."""
+    output = f"type=image,name={context.image},push={'true' if push else 'false'},compression={compression}"
+    if compression != "uncompressed":
+        output += ",force-compression=true"
+    if compression == "zstd":
+        output += ",oci-mediatypes=true"
+    return output
+
+
+def cache_ref(context: BuildContext) -> str:
+    """The BuildKit registry cache of an image's repository."""
+    return f"{context.repository}:buildcache"
+
+
 def verified_result(
     registry: RegistryClient, context: BuildContext, digest: str, logs: str, *, push: bool
 ) -> BuildResult:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from dockyard.builders.base import BuildResult, StepHook, verified_result
+from dockyard.builders.base import BuildResult, StepHook, cache_ref, image_output, verified_result
 from dockyard.builders.registry import ImageRef, RegistryClient
 from dockyard.config import Settings, get_settings
 from dockyard.errors import BuildError, SpecError
@@ -205,14 +205,11 @@ class DockerBuilder:
             else ""
         )
         if push:
-            output = f"type=image,name={context.image},push=true,compression={build.compression}"
-            if build.compression != "uncompressed":
-                output += ",force-compression=true"
-            cmd += ["--output", output + insecure]
+            cmd += ["--output", image_output(context, build.compression, push=True) + insecure]
         else:
             cmd += ["--tag", context.image, "--load"]
         if build.registry_cache:
-            cache = f"type=registry,ref={context.repository}:buildcache{insecure}"
+            cache = f"type=registry,ref={cache_ref(context)}{insecure}"
             cmd += ["--cache-from", cache]
             if push:
                 cmd += ["--cache-to", f"{cache},mode=max"]

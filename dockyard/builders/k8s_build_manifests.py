@@ -17,6 +17,7 @@ from typing import Any
 
 from kubernetes import client as k8s
 
+from dockyard.builders.base import cache_ref, image_output
 from dockyard.builders.k8s_naming import dns_name, object_labels, to_manifest
 from dockyard.config import BuildSettings, KubernetesSettings
 from dockyard.imagespec.context import BuildContext
@@ -49,10 +50,6 @@ def job_name(context: BuildContext, plan: BuildPlan) -> str:
     return dns_name(*parts, max_len=52)  # the Job controller appends a pod suffix
 
 
-def cache_ref(context: BuildContext) -> str:
-    return f"{context.repository}:buildcache"
-
-
 def buildctl_args(
     context: BuildContext, build: BuildSettings, kube: KubernetesSettings, *, push: bool
 ) -> list[str]:
@@ -65,14 +62,8 @@ def buildctl_args(
         args += ["--opt", f"label:{key}={value}"]
     for secret_id in sorted(context.secrets):
         args += ["--secret", f"id={secret_id},src={SECRETS_DIR}/{secret_id}"]
-    output = f"type=image,name={context.image},push={'true' if push else 'false'}"
-    output += f",compression={build.compression}"
-    if build.compression != "uncompressed":
-        output += ",force-compression=true"
-    if build.compression == "zstd":
-        output += ",oci-mediatypes=true"
     insecure = ",registry.insecure=true" if kube.registry_insecure else ""
-    args += ["--output", output + insecure]
+    args += ["--output", image_output(context, build.compression, push=push) + insecure]
     if kube.registry_cache and push:
         ref = cache_ref(context)
         args += ["--export-cache", f"type=registry,ref={ref},mode=max,ignore-error=true{insecure}"]
