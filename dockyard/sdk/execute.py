@@ -1,7 +1,8 @@
 """Running ONE task body with literal inputs, in whatever task context the caller installed.
 
-The local runner wraps this with its own context, timeout and traceback trimming; the container entrypoint
-(`dockyard-execute`) installs a context with the store-synced checkpoint and calls it directly.
+The local runner (and the container entrypoint's subclass of it) wraps the input and output conversions
+with its own context, timeout and traceback trimming; `run_task_literals` runs a body in whatever context
+the caller installed.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 across retries, secrets), enforces `timeout` by running the body in a worker thread and no longer waiting
 (a Python thread cannot be killed: a timed-out body keeps running in the background until it returns), and
 trims framework frames from user tracebacks. `run_task` / `run_dynamic_task` run ONE attempt with literal
-inputs: the container entrypoint calls them.
+inputs; the container entrypoint subclasses `LocalTaskRunner` for a container's context.
 """
 
 from __future__ import annotations
