@@ -136,10 +136,7 @@ def refs_in(binding: Binding | Expr | None) -> Iterator[Ref]:
     elif isinstance(binding, DictOf):
         for _, item in binding.items:
             yield from refs_in(item)
-    elif isinstance(binding, Comparison):
-        yield from refs_in(binding.lhs)
-        yield from refs_in(binding.rhs)
-    else:
+    else:  # a Comparison or a Conjunction
         yield from refs_in(binding.lhs)
         yield from refs_in(binding.rhs)
 

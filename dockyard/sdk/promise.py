@@ -207,9 +207,7 @@ class Promise:
 
     def with_overrides(self, **overrides: Any) -> Promise:
         """Record node overrides (resources, retries...) on the node; locally they are recorded only."""
-        node = _find_node(self._builder, self._ref.node)
-        if node is not None:
-            node.overrides.update(overrides)
+        _record_overrides(self._builder, self._ref.node, overrides)
         return self
 
 
@@ -226,9 +224,7 @@ class NodeHandle:
         return order(self, other)
 
     def with_overrides(self, **overrides: Any) -> NodeHandle:
-        node = _find_node(self.builder, self.node_id)
-        if node is not None:
-            node.overrides.update(overrides)
+        _record_overrides(self.builder, self.node_id, overrides)
         return self
 
     def __bool__(self) -> bool:
@@ -244,6 +240,12 @@ def _find_node(builder: GraphBuilder, node_id: str) -> Node | None:
             if node.id == node_id:
                 return node
     return None
+
+
+def _record_overrides(builder: GraphBuilder, node_id: str, overrides: dict[str, Any]) -> None:
+    node = _find_node(builder, node_id)
+    if node is not None:
+        node.overrides.update(overrides)
 
 
 def _node_id_of(x: Any) -> str | None:
