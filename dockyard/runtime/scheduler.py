@@ -57,12 +57,18 @@ class Scheduler:
         from dockyard.runtime.registration import fetch, load_registered
 
         prefix = self.store.url_for("registry", self.project, self.domain, "latest") + "/"
+        docs: dict[str, dict[str, Any]] = {}  # version -> document, read once per load for all its names
         for uri in self.store.list(prefix):
             name = uri[len(prefix) :]
-            doc = fetch(self.store, project=self.project, domain=self.domain, name=name, version=None)
-            if not any(p["name"] == name and p["schedule"] for p in doc["launch_plans"]):
+            version = self.store.read_bytes(uri).decode()  # the `latest` pointer
+            if name in self._entries and self._entries[name].doc["version"] == version:
                 continue
-            if name in self._entries and self._entries[name].doc["version"] == doc["version"]:
+            if version not in docs:
+                docs[version] = fetch(
+                    self.store, project=self.project, domain=self.domain, name=name, version=version
+                )
+            doc = docs[version]
+            if not any(p["name"] == name and p["schedule"] for p in doc["launch_plans"]):
                 continue
             plan = load_registered(doc, self.store, name)
             self._entries[name] = _Entry(plan, doc, plan.schedule.next_after(self.start))
