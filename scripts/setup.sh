@@ -8,6 +8,8 @@
 #   registry, htpasswd (dockyard / dockyard-secret)     127.0.0.1:5001
 #   moto S3                                             127.0.0.1:5900
 #   base image                                          localhost:5000/dockyard/debian:bookworm
+# Tools: flytekit 1.16.31 (the reference, own venv)     /var/lib/dockyard-ci/flytekit-venv
+#        Debian's Chromium for browser tests            /usr/bin/chromium
 # PIDs, logs and registry data live under /var/lib/dockyard-ci/.
 set -euo pipefail
 
@@ -54,7 +56,7 @@ bookworm_uri() {
 }
 
 # ---------------------------------------------------------------- packages
-BOOKWORM_PACKAGES=(containerd runc docker-registry debootstrap apache2-utils qemu-user-static binfmt-support curl)
+BOOKWORM_PACKAGES=(containerd runc docker-registry debootstrap apache2-utils qemu-user-static binfmt-support curl chromium)
 TRIXIE_PACKAGES=(docker.io docker-cli docker-buildx)
 
 packages_ok() {
@@ -215,6 +217,21 @@ else
     [[ -x $ROOT/.venv/bin/python ]] || /usr/bin/python3 -m venv "$ROOT/.venv"
     "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -e "$ROOT[dev]"
     echo "$PYPROJECT_HASH" >"$ROOT/.venv/.pyproject.sha256"
+fi
+
+# ---------------------------------------------------------------- flytekit, the reference
+# Differential tests run real flytekit side by side with dockyard; it lives in its own venv so its
+# dependency pins never touch dockyard's.
+FLYTEKIT_VENV=$STATE/flytekit-venv
+FLYTEKIT_REQUIREMENTS=(flytekit==1.16.31 flyteidl pandas pyarrow)
+FLYTEKIT_STAMP=$(printf '%s\n' "${FLYTEKIT_REQUIREMENTS[@]}" | sha256sum | cut -d' ' -f1)
+if [[ -x $FLYTEKIT_VENV/bin/python && -f $FLYTEKIT_VENV/.stamp && $(cat "$FLYTEKIT_VENV/.stamp") == "$FLYTEKIT_STAMP" ]]; then
+    log "flytekit venv: up to date"
+else
+    log "flytekit venv: pip install ${FLYTEKIT_REQUIREMENTS[*]}"
+    [[ -x $FLYTEKIT_VENV/bin/python ]] || /usr/bin/python3 -m venv "$FLYTEKIT_VENV"
+    "$FLYTEKIT_VENV/bin/pip" install -q --disable-pip-version-check "${FLYTEKIT_REQUIREMENTS[@]}"
+    echo "$FLYTEKIT_STAMP" >"$FLYTEKIT_VENV/.stamp"
 fi
 
 # ---------------------------------------------------------------- moto S3
