@@ -17,6 +17,7 @@ _EXPORTS: dict[str, str] = {
     "PythonFunctionTask": "dockyard.sdk.task",
     "workflow": "dockyard.sdk.workflow",
     "WorkflowBase": "dockyard.sdk.workflow",
+    "WorkflowFailurePolicy": "dockyard.sdk.workflow",
     "PythonFunctionWorkflow": "dockyard.sdk.workflow",
     "dynamic": "dockyard.sdk.dynamic",
     "map_task": "dockyard.sdk.map_task",
@@ -67,6 +68,7 @@ __all__ = [
     "TypeEngine",
     "WorkflowBase",
     "WorkflowExecutionPhase",
+    "WorkflowFailurePolicy",
     "conditional",
     "current_context",
     "dynamic",
@@ -104,6 +106,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from dockyard.sdk.workflow import (
         PythonFunctionWorkflow,
         WorkflowBase,
+        WorkflowFailurePolicy,
         workflow,
     )
 

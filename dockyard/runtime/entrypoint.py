@@ -242,7 +242,7 @@ def _runner(store: Any, args: Args, checkpoint: Any, work: Path) -> Any:
 def _execute(task: Any, inputs: dict[str, Any], runner: Any, args: Args) -> Any:
     """Run the task body once through the SDK (output literals, or a dynamic task's sub-graph); classify
     what goes wrong."""
-    from dockyard.sdk.types.errors import TypeConversionError
+    from dockyard.sdk.types.errors import TypeTransformerFailedError
     from dockyard.sdk.walker import AttemptInfo, NonRetryable
 
     execution_id = os.environ.get("DOCKYARD_EXECUTION_ID", "remote")
@@ -255,7 +255,7 @@ def _execute(task: Any, inputs: dict[str, Any], runner: Any, args: Args) -> Any:
     except Exception as exc:
         # a bad definition or a value the type engine cannot convert fails the same way every time
         raise _user(
-            exc, retryable=not isinstance(exc, (ConfigError, NonRetryable, TypeConversionError))
+            exc, retryable=not isinstance(exc, (ConfigError, NonRetryable, TypeTransformerFailedError))
         ) from None
     return outputs
 

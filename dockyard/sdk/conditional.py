@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dockyard.sdk.errors import CompileError
+from dockyard.sdk.errors import CompileError, WorkflowAssertionError
 from dockyard.sdk.graph import Binding, Branch, Case, Expr, Node, refs_in
 from dockyard.sdk.interface import is_namedtuple
 from dockyard.sdk.promise import (
@@ -93,9 +93,11 @@ class ConditionalSection:
     # ---- internals ----
     def _open(self, expr: Any, then: Any) -> Any:
         if isinstance(expr, Promise):
-            raise self.builder.error(
-                f"conditional '{self.name}': a promise is not a condition; use .is_true(), .is_false() "
-                "or a comparison",
+            raise self.builder.flytekit_error(
+                WorkflowAssertionError,
+                "Flytekit does not support unary expressions of the form `if_(x) - where x is an input value "
+                f"or output of a previous node. Received var {expr} in condition {self.name}.if_ "
+                "(use .is_true(), .is_false() or a comparison)",
                 expr,
             )
         if not isinstance(expr, ComparisonExpression):

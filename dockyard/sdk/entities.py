@@ -21,6 +21,15 @@ from dockyard.sdk.graph import Const
 from dockyard.sdk.interface import Interface
 
 
+def _module_name(fn: Callable[..., Any]) -> str:
+    """The module part of an entity's name: a script's file name when it runs as `__main__` (flytekit's
+    rule, so `python wf.py` names its task `wf.t`, as error messages and the cache key show)."""
+    if fn.__module__ != "__main__":
+        return fn.__module__
+    code = getattr(fn, "__code__", None)
+    return Path(code.co_filename).stem if code is not None else "__main__"
+
+
 class Entity:
     """Shared behaviour: a name, an interface, and the compile-or-run dispatch of `__call__`."""
 
@@ -31,7 +40,7 @@ class Entity:
         self.fn = fn
         self.module: str = fn.__module__
         self.short_name: str = fn.__name__
-        self.name: str = name or f"{self.module}.{self.short_name}"
+        self.name: str = name or f"{_module_name(fn)}.{self.short_name}"
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
         self.__qualname__ = fn.__qualname__

@@ -23,6 +23,14 @@ class CompileError(DockyardError, TypeError):
     exit_code = 2
 
 
+class PromiseUsageError(CompileError, ValueError):
+    """A workflow body tests or iterates a promise, whose value does not exist yet (flytekit: ValueError)."""
+
+
+class WorkflowAssertionError(CompileError, AssertionError):
+    """Misuse flytekit reports as an AssertionError: an unknown input, `if_(promise)`."""
+
+
 class SecretNotFoundError(ExecutionError, ValueError):
     """A secret named by `current_context().secrets.get` is in no env variable and no secrets file."""
 

@@ -27,6 +27,8 @@ class Ref:
     output: str
     type: Any = None
     convert_to: Any = None  # set when the consumer's type differs (e.g. T into Optional[T])
+    path: tuple[Any, ...] = ()  # attributes, indices and keys into the output's value (`out.a[0]["k"]`)
+    base_type: Any = None  # the output's own type when there is a path (`type` is then the path's end)
 
 
 @dataclass(frozen=True)
@@ -159,10 +161,13 @@ def _binding_doc(b: Binding | None) -> Any:
     if b is None:
         return None
     if isinstance(b, Ref):
-        if b.convert_to is None:
-            return {"ref": [b.node, b.output]}
-        # a conversion (T into Optional[T], a union variant...): its types let a reader rebuild it
-        return {"ref": [b.node, b.output], "type": _type_doc(b.type), "convert_to": _type_doc(b.convert_to)}
+        doc: dict[str, Any] = {"ref": [b.node, b.output]}
+        if b.path:  # the reader finds the types again from the producer's interface
+            doc["path"] = list(b.path)
+        if b.convert_to is not None:
+            # a conversion (T into Optional[T], a union variant...): its types let a reader rebuild it
+            doc["type"], doc["convert_to"] = _type_doc(b.type), _type_doc(b.convert_to)
+        return doc
     if isinstance(b, Const):
         return {"literal": b.literal}
     if isinstance(b, ListOf):
@@ -247,8 +252,9 @@ def from_json(
 
     def binding(d: Any) -> Binding:
         if "ref" in d:
-            if "convert_to" in d:
-                return _PendingRef(d["ref"][0], d["ref"][1], d["type"], d["convert_to"])
+            path = tuple(d.get("path", ()))
+            if "convert_to" in d or path:
+                return _PendingRef(d["ref"][0], d["ref"][1], d.get("type"), d.get("convert_to"), path)
             return Ref(d["ref"][0], d["ref"][1])
         if "literal" in d:
             return Const(d["literal"])
@@ -319,12 +325,21 @@ def _type_refs(graph: Graph, input_types: dict[str, Any], output_types: dict[str
         src = input_types.get(b.output) if b.node == INPUTS else None
         if producer is not None and producer.entity is not None:
             src = producer.entity.interface.outputs.get(b.output)
-        if src is None or dst is None or _type_doc(src) != b.type or _type_doc(dst) != b.convert_to:
+        base = src
+        if b.path and src is not None:
+            from dockyard.sdk.interface import step_type
+
+            for key in b.path:
+                src = step_type(src, key)
+        converts = b.convert_to is not None
+        if src is None or (
+            converts and (dst is None or _type_doc(src) != b.type or _type_doc(dst) != b.convert_to)
+        ):
             raise ConfigError(
                 f"graph document {graph.name}: {where}: the types of {b.node}.{b.output} do not match "
                 "the loaded code (was it changed since the graph was written?)"
             )
-        return Ref(b.node, b.output, src, dst)
+        return Ref(b.node, b.output, src, dst if converts else None, b.path, base if b.path else None)
 
     for n in graph.all_nodes():
         if n.branch is not None:  # a case's outputs have literal types only: a conversion there is refused

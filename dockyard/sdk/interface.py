@@ -8,8 +8,10 @@ return annotation) gives none.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import functools
 import inspect
+import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,6 +93,8 @@ def outputs_from_annotation(owner: str, ret: Any) -> tuple[dict[str, Any], Any]:
     """Output names and types from a return annotation, and the tuple type (None for 0 or 1 output)."""
     if ret is None or ret is type(None) or ret is _EMPTY:
         return {}, None
+    if isinstance(ret, tuple):  # `-> (float, float)`: flytekit reads it as Tuple[float, float]
+        ret = tuple[ret]
     if is_namedtuple(ret):
         hints = typing.get_type_hints(ret, include_extras=True)
         outs = {name: hints[name] for name in ret._fields}
@@ -104,11 +108,25 @@ def outputs_from_annotation(owner: str, ret: Any) -> tuple[dict[str, Any], Any]:
     return {"o0": ret}, None
 
 
+def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    """The function's annotations, evaluated; a `(float, float)` return (typing refuses a tuple of types,
+    also as the string that `from __future__ import annotations` leaves) becomes `tuple[float, float]`."""
+    ret = fn.__annotations__.get("return")
+    if isinstance(ret, str):
+        ret = eval(ret, getattr(fn, "__globals__", {}))  # noqa: S307 - the user's own annotation
+    if not isinstance(ret, tuple):
+        return typing.get_type_hints(fn, include_extras=True)
+    others = {k: v for k, v in fn.__annotations__.items() if k != "return"}
+    rest = types.SimpleNamespace(__annotations__=others)
+    globalns = getattr(fn, "__globals__", {})
+    return {**typing.get_type_hints(rest, globalns=globalns, include_extras=True), "return": tuple[ret]}
+
+
 def interface_of(fn: Callable[..., Any], kind: str = "task") -> Interface:
     """Build the interface of a function; a missing annotation or a bad parameter kind fails here."""
     owner = f"{kind} {fn.__module__}.{fn.__qualname__}"
     try:
-        hints = typing.get_type_hints(fn, include_extras=True)
+        hints = _type_hints(fn)
     except Exception as exc:
         raise InterfaceError(f"{owner}: cannot resolve type annotations: {exc}") from None
     sig = inspect.signature(fn)
@@ -128,3 +146,31 @@ def interface_of(fn: Callable[..., Any], kind: str = "task") -> Interface:
     for name, tp in outputs.items():
         _check_type(owner, f"output '{name}'", tp)
     return Interface(inputs=inputs, outputs=outputs, defaults=defaults, output_tuple=tuple_type)
+
+
+def step_type(tp: Any, key: Any) -> Any:
+    """The type of `value.key` / `value[key]` for a value of type `tp`; `Any` where it cannot be known
+    before the value exists (flytekit resolves promise paths at run time, so a bad one fails then)."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return step_type(typing.get_args(tp)[0], key)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        rest = [a for a in args if a is not type(None)]
+        return step_type(rest[0], key) if len(rest) == 1 else typing.Any
+    if origin is dict and len(args) == 2:
+        return args[1]
+    if isinstance(key, int):
+        if origin is list and args:
+            return args[0]
+        if origin is tuple and args and args[-1] is not Ellipsis and -len(args) <= key < len(args):
+            return args[key]
+        return typing.Any
+    if isinstance(tp, type) and isinstance(key, str):
+        if dataclasses.is_dataclass(tp) or is_namedtuple(tp):
+            hints = typing.get_type_hints(tp, include_extras=True)
+            return hints.get(key, typing.Any)
+        fields = getattr(tp, "model_fields", None)  # a pydantic model
+        if isinstance(fields, dict) and key in fields:
+            return fields[key].annotation
+    return typing.Any

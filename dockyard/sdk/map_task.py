@@ -1,6 +1,7 @@
 """`map_task(task, concurrency=N, min_success_ratio=r)`: one task over lists of inputs, item by item.
 
-Inputs bound with `functools.partial` stay scalars shared by every item; the others become lists. With a
+Inputs bound with `functools.partial` stay scalars shared by every item (constants, or inside a workflow
+its inputs and other nodes' promises); the others are lists of the same length, zipped. With a
 `min_success_ratio` below 1, failed items give `None` (the outputs are `list[Optional[T]]`).
 """
 
@@ -23,6 +24,12 @@ def _list_of(tp: Any) -> Any:
 
 def _optional(tp: Any) -> Any:
     return tp | None
+
+
+def _is_promise(value: Any) -> bool:
+    from dockyard.sdk.promise import has_promises
+
+    return has_promises(value)
 
 
 class MapTask(Entity):
@@ -49,12 +56,13 @@ class MapTask(Entity):
         self.module, self.short_name = task.module, task.short_name
         self.concurrency = concurrency or None
         self.min_success_ratio = float(min_success_ratio)
-        self.bound_names = frozenset(bound_names) | frozenset(bound_values or {})
+        self.bound_values = dict(bound_values or {})  # a workflow call binds them like given inputs
+        self.bound_names = frozenset(bound_names) | frozenset(self.bound_values)
         inner = task.interface
         optional = self.min_success_ratio < 1
         inputs = {k: (tp if k in self.bound_names else _list_of(tp)) for k, tp in inner.inputs.items()}
         outputs = {k: _list_of(_optional(tp) if optional else tp) for k, tp in inner.outputs.items()}
-        defaults = dict(bound_values or {})
+        defaults = {k: v for k, v in self.bound_values.items() if not _is_promise(v)}
         for k, v in inner.defaults.items():  # unbound inputs with a default: that value for every item
             defaults.setdefault(k, v)
         self.interface = Interface(inputs, outputs, defaults, inner.output_tuple)

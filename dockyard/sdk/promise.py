@@ -8,12 +8,13 @@ would need a real value (`if`, `and`/`or`, `print`, `len`, attribute access, ite
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 import typing
 from typing import Any
 
-from dockyard.sdk.errors import CompileError
+from dockyard.sdk.errors import CompileError, PromiseUsageError, WorkflowAssertionError
 from dockyard.sdk.graph import (
     INPUTS,
     Binding,
@@ -29,7 +30,7 @@ from dockyard.sdk.graph import (
     Ref,
     refs_in,
 )
-from dockyard.sdk.interface import type_name
+from dockyard.sdk.interface import step_type, type_name
 
 _SDK_DIR = __file__.rsplit("/", 1)[0]
 _local = threading.local()
@@ -43,6 +44,11 @@ def user_line() -> str:
     if frame is None:
         return "<unknown>"
     return f"{frame.f_lineno} of {frame.f_code.co_filename}"
+
+
+def path_text(path: tuple[Any, ...]) -> str:
+    """`.a[0]['k']`: a promise path as Python would spell it."""
+    return "".join(f".{k}" if isinstance(k, str) and k.isidentifier() else f"[{k!r}]" for k in path)
 
 
 def current_builder() -> GraphBuilder | None:
@@ -72,6 +78,13 @@ class GraphBuilder:
     def error(self, what: str, promise: Promise | None = None) -> CompileError:
         about = f" on {promise.describe()}" if promise is not None else ""
         return CompileError(f"{self.kind} '{self.name}', line {user_line()}: {what}{about}")
+
+    def flytekit_error(
+        self, cls: type[CompileError], what: str, promise: Promise | None = None
+    ) -> CompileError:
+        """An error flytekit also raises: its message on the first line, where it happened on the second."""
+        about = f", on {promise.describe()}" if promise is not None else ""
+        return cls(f"{what}\n  {self.kind} '{self.name}', line {user_line()}{about}")
 
     def new_id(self) -> str:
         node_id = f"{self.id_prefix}n{self._count}"
@@ -122,53 +135,55 @@ class Promise:
 
     def describe(self) -> str:
         r = self._ref
+        path = path_text(r.path)
         if r.node == INPUTS:
-            return f"promise '{r.output}' (workflow input)"
-        return f"promise '{r.node}.{r.output}' (output '{r.output}' of {self._owner})"
+            return f"promise '{r.output}{path}' (workflow input)"
+        return f"promise '{r.node}.{r.output}{path}' (output '{r.output}' of {self._owner})"
 
     def _fail(self, what: str) -> CompileError:
-        return self._builder.error(what, self)
+        return self._builder.flytekit_error(PromiseUsageError, what, self)
 
-    # --- what a promise cannot do ---------------------------------------------------------------------
+    # --- what a promise cannot do (flytekit's exception types; its message first, then where) ------------
     def __bool__(self) -> bool:
-        raise self._fail("`if`, `and`, `or` or `not` cannot test a promise; use dockyard.conditional")
-
-    def __str__(self) -> str:
-        raise self._fail("print() or str() of a promise is not possible (its value does not exist yet)")
-
-    def __format__(self, spec: str) -> str:
-        raise self._fail("formatting a promise is not possible (its value does not exist yet)")
-
-    def __repr__(self) -> str:
-        return f"Promise({self._ref.node}.{self._ref.output})"
-
-    def __len__(self) -> int:
-        raise self._fail("len() of a promise is not possible (its value does not exist yet)")
+        raise self._fail(
+            "Flytekit does not support Unary expressions or performing truth value testing, This is a "
+            "limitation in python. For Logical `and\\or` use `&\\|` (bitwise) instead"
+        )
 
     def __iter__(self) -> Any:
-        raise self._fail("iterating over a promise is not possible; use map_task or @dynamic")
+        raise self._fail(
+            f" {self._ref.output} is a Promise. Promise objects are not iterable - can't range() over a "
+            "promise. But you can use [index] or the alpha version of @eager workflows"
+        )
 
-    def __getattr__(self, name: str) -> Any:
+    def __contains__(self, item: Any) -> bool:
+        return bool(self.__iter__())
+
+    # --- what a promise can do: print, and reach into its future value -----------------------------------
+    def __repr__(self) -> str:
+        """flytekit's form, e.g. `Promise(node:n0.o0.['a', 0])`; a workflow input has an empty node."""
+        r = self._ref
+        return f"Promise(node:{'' if r.node == INPUTS else r.node}.{r.output}.{list(r.path)})"
+
+    __str__ = __repr__
+
+    def __getattr__(self, name: str) -> Promise:
         if name.startswith("__"):
             raise AttributeError(name)
-        raise self._fail(f"attribute access '.{name}' is not possible")
+        return self._step(name)
 
-    def __getitem__(self, key: Any) -> Any:
-        raise self._fail(f"indexing [{key!r}] is not possible")
+    def __getitem__(self, key: Any) -> Promise:
+        return self._step(key)
+
+    def _step(self, key: Any) -> Promise:
+        """A promise of one attribute, item or key of this promise's value, resolved when the node has run."""
+        r = self._ref
+        tp = step_type(r.type, key)
+        ref = Ref(r.node, r.output, tp, None, (*r.path, key), r.base_type if r.path else r.type)
+        return Promise(ref, self._builder, self._owner)
 
     def __hash__(self) -> int:
         return id(self)
-
-    def __contains__(self, item: Any) -> bool:
-        raise self._fail("`in` on a promise is not possible (its value does not exist yet)")
-
-    def _arith(self, *_: Any) -> Any:
-        raise self._fail("arithmetic on a promise is not possible; compute it in a task")
-
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _arith
-    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _arith
-    __pow__ = __rpow__ = __neg__ = __pos__ = __abs__ = _arith
-    __int__ = __float__ = __index__ = _arith
 
     # --- comparisons build conditions ------------------------------------------------------------------
     def _cmp(self, op: str, other: Any) -> ComparisonExpression:
@@ -285,12 +300,15 @@ class ComparisonExpression:
         return ConjunctionExpression("or", self, other)
 
     def __bool__(self) -> bool:
+        msg = (
+            "Cannot perform truth value testing, This is a limitation in python. For Logical `and\\or` use "
+            "`&\\|` (bitwise) instead; combine conditions with & and |"
+        )
         builder = current_builder()
-        msg = "`and`, `or`, `not` or `if` on a condition is not possible; combine conditions with & and |"
         if builder is None:
-            raise CompileError(msg)
+            raise PromiseUsageError(msg)
         p = self.lhs if isinstance(self.lhs, Promise) else None
-        raise builder.error(msg, p)
+        raise builder.flytekit_error(PromiseUsageError, msg, p)
 
     def to_expr(self) -> Expr:
         lhs = _operand(self.lhs, self.rhs)
@@ -346,11 +364,13 @@ def bind(builder: GraphBuilder, value: Any, tp: Any, where: str) -> Binding:
     """Record `value` (a promise, a constant, or a list/dict mixing both) given to an input of type `tp`."""
     if isinstance(value, Promise):
         src = value.python_type
+        if value.ref.path and (src is typing.Any or src == tp):  # known once the path is resolved
+            return dataclasses.replace(value.ref, convert_to=None if src == tp else tp)
         if not types_compatible(src, tp):
             raise builder.error(f"{where} expects {type_name(tp)}, got type {type_name(src)}", value)
         if src == tp:
             return value.ref
-        return Ref(value.ref.node, value.ref.output, src, tp)
+        return dataclasses.replace(value.ref, convert_to=tp)
     if isinstance(value, ComparisonExpression):
         raise builder.error(f"{where}: a condition cannot be passed as a value; use conditional()")
     if isinstance(value, NodeHandle):
@@ -388,16 +408,25 @@ def add_call(
 ) -> Any:
     """Record a call of `entity` inside a workflow body; return its promises (or a handle if no outputs)."""
     iface = entity.interface
-    if args:
-        raise builder.error(
-            f"{entity.name}: positional arguments are not supported inside a workflow; use keywords"
-        )
-    bindings: dict[str, Binding] = {}
+    names = list(iface.inputs)
+    if len(args) > len(names):
+        raise builder.error(f"{entity.name}: takes {len(names)} inputs, got {len(args)} positional arguments")
+    given = dict(zip(names, args, strict=False))
     for key, value in kwargs.items():
         if key not in iface.inputs:
-            known = ", ".join(iface.inputs) or "none"
-            raise builder.error(f"{entity.name}: unknown input '{key}' (inputs: {known})")
-        bindings[key] = bind(builder, value, iface.inputs[key], f"input '{key}' of {entity.name}")
+            raise builder.flytekit_error(
+                WorkflowAssertionError,
+                f"Received unexpected keyword argument '{key}' in function '{entity.name}'",
+            )
+        if key in given:
+            raise builder.error(f"{entity.name}: input '{key}' given twice")
+        given[key] = value
+    for key, value in getattr(entity, "bound_values", {}).items():  # a map_task's functools.partial
+        given.setdefault(key, value)
+    bindings: dict[str, Binding] = {
+        key: bind(builder, value, iface.inputs[key], f"input '{key}' of {entity.name}")
+        for key, value in given.items()
+    }
     for key in iface.inputs:
         if key not in bindings:
             if key not in iface.defaults:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import heapq
 import logging
 import threading
 import uuid
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -133,6 +133,37 @@ def _items(lit: Literal, where: str) -> list[Literal]:
     return items
 
 
+def _plain(value: Any) -> Any:
+    """A dataclass or pydantic model as the dict flytekit shows in a path error."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    dump = getattr(value, "model_dump", None)
+    return dump() if callable(dump) else value
+
+
+def follow_path(value: Any, ref: Ref, prefix: str = "") -> Any:
+    """`value.a[0]["k"]` for the path of `ref`: a string step is a key of a dict and an attribute of
+    anything else, an int step an index. A step that is not there raises flytekit's error, with the
+    node and the path on its second line."""
+    from dockyard.sdk.exceptions import FlytePromiseAttributeResolveException
+
+    for key in ref.path:
+        try:
+            if isinstance(key, str) and not isinstance(value, dict):
+                value = getattr(value, key)
+            else:
+                value = value[key]
+        except (AttributeError, LookupError, TypeError) as exc:
+            where = "workflow input" if ref.node == INPUTS else f"node {prefix}{ref.node}"
+            raise FlytePromiseAttributeResolveException(
+                f"Failed to resolve attribute path {list(ref.path)} in dict `{_plain(value)}`, attribute "
+                f"`{key}` not found.\nError Message: {exc} (output '{ref.output}' of {where})"
+            ) from None
+    return value
+
+
 class Walker:
     """Runs graphs and entities; one walker per execution."""
 
@@ -165,9 +196,26 @@ class Walker:
     def execute(self, entity: Any, inputs: dict[str, Literal]) -> dict[str, Literal]:
         """Run an entity as a whole execution: a workflow's nodes keep their ids (n0, n1...), any other
         entity runs as node `n0`."""
-        if entity.node_kind == "workflow":
-            return self.run_graph(entity.graph, inputs)
-        return self.run_entity(entity, "n0", inputs)
+        if entity.node_kind != "workflow":
+            return self.run_entity(entity, "n0", inputs)
+        try:
+            return self.run_graph(entity.graph, inputs, finish_on_failure=entity.finish_on_failure)
+        except Exception as exc:
+            if entity.on_failure is not None:
+                self._on_failure(entity.on_failure, inputs, exc)
+            raise
+
+    def _on_failure(self, handler: Any, inputs: dict[str, Literal], exc: Exception) -> None:
+        """Run a workflow's `on_failure` handler (node `fn0`, as flytekit names it) with the inputs it
+        declares among the workflow's and `err`, a FlyteError of the failure; the caller re-raises."""
+        from dockyard.sdk.types import TypeEngine
+        from dockyard.sdk.types.error import FlyteError
+
+        given = {k: v for k, v in inputs.items() if k in handler.interface.inputs}
+        err_type = handler.interface.inputs.get("err")
+        if err_type is not None:
+            given["err"] = TypeEngine.to_literal(FlyteError(message=str(exc), failed_node_id="fn0"), err_type)
+        self.run_entity(handler, "fn0", given)
 
     def run_entity(self, entity: Any, node_id: str, inputs: dict[str, Literal]) -> dict[str, Literal]:
         """Run any entity by kind with input literals; return output literals."""
@@ -175,7 +223,9 @@ class Walker:
         if kind == "task":
             return self.run_task(entity, node_id, inputs)
         if kind == "workflow":
-            return self.run_graph(entity.graph, inputs, prefix=f"{node_id}-")
+            return self.run_graph(
+                entity.graph, inputs, prefix=f"{node_id}-", finish_on_failure=entity.finish_on_failure
+            )
         if kind == "dynamic":
             return self._cached(entity, node_id, inputs, lambda: self._run_dynamic(entity, node_id, inputs))
         if kind == "map":
@@ -232,58 +282,78 @@ class Walker:
                 attempt += 1
 
     # ---- graphs -----------------------------------------------------------------------------------------
-    def run_graph(self, graph: Graph, inputs: dict[str, Literal], prefix: str = "") -> dict[str, Literal]:
-        """Run a graph's nodes with `inputs` as its `$inputs`; node ids in the execution get `prefix`."""
+    def run_graph(
+        self, graph: Graph, inputs: dict[str, Literal], prefix: str = "", finish_on_failure: bool = False
+    ) -> dict[str, Literal]:
+        """Run a graph's nodes with `inputs` as its `$inputs`; node ids in the execution get `prefix`.
+        `finish_on_failure` (WorkflowFailurePolicy.FAIL_AFTER_EXECUTABLE_NODES_COMPLETE) lets the nodes
+        that do not depend on a failed one run before the first failure is raised."""
         scope = _Scope(None, prefix)
         scope.outputs[INPUTS] = inputs
-        self._run_nodes(graph.nodes, scope)
+        self._run_nodes(graph.nodes, scope, finish_on_failure)
         return {name: self.resolve(b, scope) for name, b in graph.outputs.items()}
 
-    def _run_nodes(self, nodes: list[Node], scope: _Scope) -> None:
+    def _run_nodes(self, nodes: list[Node], scope: _Scope, finish_on_failure: bool = False) -> None:
+        """Ready nodes start in creation order (with one worker: one at a time, the order the body
+        called them in, as flytekit runs a workflow locally)."""
         if not nodes:
             return
-        ids = {n.id for n in nodes}
+        position = {n.id: i for i, n in enumerate(nodes)}
         waiting: dict[str, int] = {}
         dependents: dict[str, list[Node]] = {}
-        ready: deque[Node] = deque()
+        ready: list[tuple[int, Node]] = []  # a heap by creation order
         for n in nodes:
-            deps = {u for u in n.upstream if u in ids}
+            deps = {u for u in n.upstream if u in position}
             waiting[n.id] = len(deps)
             for u in deps:
                 dependents.setdefault(u, []).append(n)
             if not deps:
-                ready.append(n)
+                ready.append((position[n.id], n))
+        heapq.heapify(ready)
+        failures: list[BaseException] = []
 
-        def done(node: Node) -> None:
+        def done(node: Node, error: BaseException | None) -> None:
+            if error is not None:
+                if not finish_on_failure:
+                    raise error
+                failures.append(error)
+                return  # its dependents never become ready
             for d in dependents.get(node.id, ()):
                 waiting[d.id] -= 1
                 if waiting[d.id] == 0:
-                    ready.append(d)
+                    heapq.heappush(ready, (position[d.id], d))
+
+        def run_inline(node: Node) -> None:
+            try:
+                self._run_node(node, scope)
+            except Exception as exc:
+                done(node, exc)
+                return
+            done(node, None)
 
         pool: ThreadPoolExecutor | None = None
         running: dict[Future[None], Node] = {}
         try:
             while ready or running:
-                if len(ready) == 1 and not running:
-                    node = ready.popleft()
-                    self._run_node(node, scope)
-                    done(node)
+                if self.max_workers <= 1 or (len(ready) == 1 and not running):
+                    run_inline(heapq.heappop(ready)[1])
                     continue
                 if pool is None and ready:
                     pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="dockyard-node")
                 while ready:
-                    node = ready.popleft()
+                    node = heapq.heappop(ready)[1]
                     # each node runs in a copy of the caller's context (store binding, raw output dir)
                     ctx = contextvars.copy_context()
                     running[pool.submit(ctx.run, self._run_node, node, scope)] = node  # type: ignore[union-attr]
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in finished:
+                for fut in sorted(finished, key=lambda f: position[running[f].id]):
                     node = running.pop(fut)
-                    fut.result()
-                    done(node)
+                    done(node, fut.exception())
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
+        if failures:
+            raise failures[0]
         stuck = [i for i, w in waiting.items() if w > 0]
         if stuck:  # pragma: no cover - compile guarantees acyclic graphs
             raise CompileError(f"graph: nodes {stuck} wait on each other")
@@ -347,11 +417,14 @@ class Walker:
         """The literal a binding stands for, now that its upstream nodes have run."""
         if isinstance(b, Ref):
             lit = scope.lookup(b.node, b.output)
-            if b.convert_to is None:
+            if b.convert_to is None and not b.path:
                 return lit
             from dockyard.sdk.types import TypeEngine
 
-            return TypeEngine.to_literal(TypeEngine.to_python(lit, b.type), b.convert_to)
+            if not b.path:
+                return TypeEngine.to_literal(TypeEngine.to_python(lit, b.type), b.convert_to)
+            value = follow_path(TypeEngine.to_python(lit, b.base_type), b, scope.prefix)
+            return TypeEngine.to_literal(value, b.convert_to or b.type)
         if isinstance(b, Const):
             return b.literal
         # collections are assembled at the literal level (docs/literals.md): items were type-checked

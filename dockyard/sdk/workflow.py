@@ -1,11 +1,15 @@
-"""`@workflow`: a function whose body is traced once, at decoration, into a graph of nodes.
+"""`@workflow`: a function whose body is traced once, on first use, into a graph of nodes.
 
 The body runs with promises for its inputs; every task, workflow, dynamic or map call records a node. What
 the body returns becomes the workflow's output bindings. Locally, calling the workflow walks that graph.
+As in flytekit, the body is traced when the workflow is first called (or its graph first needed), not at
+decoration: a body may call tasks defined further down its module, and its mistakes surface on that call.
 """
 
 from __future__ import annotations
 
+import enum
+import threading
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar, overload
 
@@ -41,21 +45,52 @@ def _is_handle(value: Any) -> bool:
     return isinstance(value, NodeHandle)
 
 
+class WorkflowFailurePolicy(enum.Enum):
+    """What a workflow does when a node fails: stop at once, or let every node that can still run finish."""
+
+    FAIL_IMMEDIATELY = 0
+    FAIL_AFTER_EXECUTABLE_NODES_COMPLETE = 1
+
+
 class WorkflowBase(Entity):
-    """A compiled workflow: its interface and its graph."""
+    """A workflow: its interface, and its graph (traced on first use)."""
 
     node_kind: ClassVar[str] = "workflow"
 
-    def __init__(self, fn: Callable[..., Any], *, name: str | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *,
+        name: str | None = None,
+        failure_policy: WorkflowFailurePolicy | None = None,
+        on_failure: Any = None,
+        **options: Any,
+    ) -> None:
         super().__init__(fn, name)
-        self.options = options  # failure_policy, on_failure, ...: recorded
+        self.options = options  # interruptible, docs, default_options...: recorded
+        self.failure_policy = failure_policy or WorkflowFailurePolicy.FAIL_IMMEDIATELY
+        self.on_failure = on_failure
         self.interface = interface_of(fn, "workflow")
         for key in self.interface.defaults:  # a default of the wrong type fails here, not at the first run
             try:
                 self.default_binding(key)
             except DockyardError as exc:
                 raise InterfaceError(f"workflow {self.name}: default of input '{key}': {exc}") from None
-        self.graph: Graph = self._compile()
+        self._graph: Graph | None = None
+        self._compiling = threading.Lock()
+
+    @property
+    def finish_on_failure(self) -> bool:
+        return self.failure_policy is WorkflowFailurePolicy.FAIL_AFTER_EXECUTABLE_NODES_COMPLETE
+
+    @property
+    def graph(self) -> Graph:
+        """The traced body; traced once, by the first caller."""
+        if self._graph is None:
+            with self._compiling:
+                if self._graph is None:
+                    self._graph = self._compile()
+        return self._graph
 
     def _compile(self) -> Graph:
         iface = self.interface

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dockyard.sdk.types.base import Transformer, type_name
 from dockyard.sdk.types.directory import FlyteDirectory
 from dockyard.sdk.types.engine import TypeEngine, check_annotation, get_transformer
-from dockyard.sdk.types.errors import PickleFallbackWarning, TypeConversionError, UnsupportedTypeError
+from dockyard.sdk.types.errors import PickleFallbackWarning, TypeTransformerFailedError, UnsupportedTypeError
 from dockyard.sdk.types.file import FlyteFile
 from dockyard.sdk.types.hashing import HashMethod, hash_literals
 from dockyard.sdk.types.literal import LITERAL_SCHEMA_VERSION, Literal, literals_from_json, literals_to_json
@@ -28,8 +28,8 @@ __all__ = [
     "StructuredDataset",
     "StructuredDatasetType",
     "Transformer",
-    "TypeConversionError",
     "TypeEngine",
+    "TypeTransformerFailedError",
     "UnsupportedTypeError",
     "check_annotation",
     "current_store",

@@ -13,7 +13,7 @@ from dockyard.sdk.types.literal import Literal
 class Transformer(ABC):
     """Converts one Python type to and from its literal; built once per type and cached by the engine.
 
-    Errors carry a path relative to the transformer (see `TypeConversionError.under`).
+    Errors carry a path relative to the transformer (see `TypeTransformerFailedError.under`).
     """
 
     name: str

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dockyard.sdk.types.base import Transformer
-from dockyard.sdk.types.errors import TypeConversionError, UnsupportedTypeError, mismatch
+from dockyard.sdk.types.errors import TypeTransformerFailedError, UnsupportedTypeError, mismatch
 from dockyard.sdk.types.literal import Literal, kind_of
 
 _UTC = dt.timezone.utc
@@ -191,7 +191,7 @@ class JsonTransformer(Transformer):
         try:
             return {"json": json.loads(json.dumps(value, allow_nan=False))}
         except (TypeError, ValueError) as exc:
-            raise TypeConversionError(f"expected a JSON-serialisable {self.name}: {exc}") from None
+            raise TypeTransformerFailedError(f"expected a JSON-serialisable {self.name}: {exc}") from None
 
     def to_python(self, literal: Literal) -> Any:
         value = _expect(literal, "json", self.name)
@@ -208,11 +208,11 @@ def _convert_items(convert: Callable[[Any], Any], items: list[Any]) -> list[Any]
     failing index (`[i]`) in the error."""
     try:
         return [convert(v) for v in items]
-    except TypeConversionError:
+    except TypeTransformerFailedError:
         for i, v in enumerate(items):
             try:
                 convert(v)
-            except TypeConversionError as exc:
+            except TypeTransformerFailedError as exc:
                 raise exc.under(f"[{i}]") from None
         raise
 
@@ -246,10 +246,10 @@ class DictTransformer(Transformer):
         out: dict[str, Literal] = {}
         for k, v in value.items():
             if not isinstance(k, str):
-                raise TypeConversionError(f"expected str keys in {self.name}, got {_got(k)} key {k!r}")
+                raise TypeTransformerFailedError(f"expected str keys in {self.name}, got {_got(k)} key {k!r}")
             try:
                 out[k] = convert(v)
-            except TypeConversionError as exc:
+            except TypeTransformerFailedError as exc:
                 raise exc.under(f"[{k!r}]") from None
         return {"map": out}
 
@@ -260,7 +260,7 @@ class DictTransformer(Transformer):
         for k, v in items.items():
             try:
                 out[k] = convert(v)
-            except TypeConversionError as exc:
+            except TypeTransformerFailedError as exc:
                 raise exc.under(f"[{k!r}]") from None
         return out
 
@@ -280,7 +280,7 @@ class OptionalTransformer(Transformer):
             return {"none": None}
         try:
             return self.inner.to_literal(value)
-        except TypeConversionError as exc:
+        except TypeTransformerFailedError as exc:
             if exc.path:
                 raise
             raise mismatch(self.name, _got(value)) from None
@@ -308,7 +308,7 @@ class UnionTransformer(Transformer):
         for variant in self.variants:
             try:
                 literal = variant.to_literal(value)
-            except TypeConversionError:
+            except TypeTransformerFailedError:
                 continue
             return {"union": {"tag": variant.name, "value": literal}}
         raise mismatch(self.name, _got(value))
@@ -323,7 +323,7 @@ class UnionTransformer(Transformer):
         for candidate in self.variants:
             try:
                 return candidate.to_python(body["value"])
-            except TypeConversionError:
+            except TypeTransformerFailedError:
                 continue
         raise mismatch(self.name, f"{body.get('tag')} literal")
 
@@ -350,7 +350,7 @@ class EnumTransformer(Transformer):
         if isinstance(value, str):
             if value in self.by_value:
                 return {"enum": value}
-            raise TypeConversionError(
+            raise TypeTransformerFailedError(
                 f"expected one of {self.name}'s values {list(self.by_value)}, got {value!r}"
             )
         raise mismatch(self.name, _got(value))
@@ -360,7 +360,7 @@ class EnumTransformer(Transformer):
         try:
             return self.by_value[value]
         except (KeyError, TypeError):
-            raise TypeConversionError(
+            raise TypeTransformerFailedError(
                 f"expected one of {self.name}'s values {list(self.by_value)}, got {value!r}"
             ) from None
 
@@ -403,7 +403,7 @@ class DataclassTransformer(Transformer):
         elif isinstance(value, dict):
             unknown = sorted(set(value) - set(fields))
             if unknown:
-                raise TypeConversionError(f"{self.name} has no field {unknown[0]!r}")
+                raise TypeTransformerFailedError(f"{self.name} has no field {unknown[0]!r}")
             get = lambda name: value[name] if name in value else _default(fields[name][1], self.name)  # noqa: E731
         else:
             raise mismatch(self.name, _got(value))
@@ -411,7 +411,7 @@ class DataclassTransformer(Transformer):
         for name, (transformer, _) in fields.items():
             try:
                 out[name] = transformer.to_literal(get(name))
-            except TypeConversionError as exc:
+            except TypeTransformerFailedError as exc:
                 raise exc.under(f".{name}") from None
         return {"record": out}
 
@@ -421,10 +421,10 @@ class DataclassTransformer(Transformer):
         kwargs: dict[str, Any] = {}
         for name, sub in record.items():
             if name not in fields:
-                raise TypeConversionError(f"{self.name} has no field {name!r}")
+                raise TypeTransformerFailedError(f"{self.name} has no field {name!r}")
             try:
                 kwargs[name] = fields[name][0].to_python(sub)
-            except TypeConversionError as exc:
+            except TypeTransformerFailedError as exc:
                 raise exc.under(f".{name}") from None
         return self.cls(**kwargs)
 
@@ -444,7 +444,7 @@ def _default(field: dataclasses.Field[Any], owner: str) -> Any:
         return field.default
     if field.default_factory is not dataclasses.MISSING:
         return field.default_factory()
-    raise TypeConversionError(f"{owner} is missing field {field.name!r}")
+    raise TypeTransformerFailedError(f"{owner} is missing field {field.name!r}")
 
 
 def _hints(cls: type) -> dict[str, Any]:
@@ -479,7 +479,7 @@ class PydanticTransformer(Transformer):
         except ValidationError as exc:
             first = exc.errors()[0]
             where = "".join(f".{p}" if isinstance(p, str) else f"[{p}]" for p in first["loc"])
-            raise TypeConversionError(f"{self.name}: {first['msg']}", where) from None
+            raise TypeTransformerFailedError(f"{self.name}: {first['msg']}", where) from None
 
     def literal_type(self) -> dict[str, Any]:
         return {"model": {"name": self.name, "schema": self.cls.model_json_schema()}}
@@ -497,12 +497,12 @@ class LiteralValuesTransformer(Transformer):
     def to_literal(self, value: Any) -> Literal:
         if isinstance(value, str) and value in self.values:
             return {"str": value}
-        raise TypeConversionError(f"expected one of {self.values}, got {value!r}")
+        raise TypeTransformerFailedError(f"expected one of {self.values}, got {value!r}")
 
     def to_python(self, literal: Literal) -> str:
         value = _expect(literal, "str", self.name)
         if value not in self.values:
-            raise TypeConversionError(f"expected one of {self.values}, got {value!r}")
+            raise TypeTransformerFailedError(f"expected one of {self.values}, got {value!r}")
         return str(value)
 
     def literal_type(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from dockyard.sdk.types import builtin
 from dockyard.sdk.types.base import Transformer, type_name
 from dockyard.sdk.types.blob import BlobTransformer, PathTransformer
 from dockyard.sdk.types.directory import FlyteDirectory
-from dockyard.sdk.types.errors import PickleFallbackWarning, TypeConversionError, UnsupportedTypeError
+from dockyard.sdk.types.errors import PickleFallbackWarning, TypeTransformerFailedError, UnsupportedTypeError
 from dockyard.sdk.types.file import FlyteFile
 from dockyard.sdk.types.hashing import HashedTransformer, HashMethod
 from dockyard.sdk.types.literal import Literal, castable
@@ -146,14 +146,14 @@ class TypeEngine:
     def to_literal(value: Any, python_type: Any, *, path: str = "") -> Literal:
         try:
             return get_transformer(python_type).to_literal(value)
-        except TypeConversionError as exc:
+        except TypeTransformerFailedError as exc:
             raise (exc.under(path) if path else exc) from None
 
     @staticmethod
     def to_python(literal: Literal, python_type: Any, *, path: str = "") -> Any:
         try:
             return get_transformer(python_type).to_python(literal)
-        except TypeConversionError as exc:
+        except TypeTransformerFailedError as exc:
             raise (exc.under(path) if path else exc) from None
 
     @staticmethod

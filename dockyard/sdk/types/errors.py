@@ -1,6 +1,7 @@
 """Errors of the type engine: a value that does not fit its annotation, or an annotation that cannot be used.
 
-Both subclass `TypeError` as well, because flytekit users catch `TypeError` for the same mistakes.
+`TypeTransformerFailedError` keeps flytekit's name and bases (a TypeError, an AssertionError and a ValueError
+at once), so user `except` clauses written for flytekit still match; `UnsupportedTypeError` is a TypeError.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from dockyard.errors import DockyardError
 
 
-class TypeConversionError(DockyardError, TypeError):
+class TypeTransformerFailedError(DockyardError, TypeError, AssertionError, ValueError):
     """A value (or a literal) does not fit its type; the message is `<path>: <detail>`.
 
     Transformers raise it with a path relative to themselves; each enclosing container prepends its own
@@ -20,9 +21,9 @@ class TypeConversionError(DockyardError, TypeError):
         self.path = path
         super().__init__(f"{path.lstrip('.')}: {detail}" if path else detail)
 
-    def under(self, step: str) -> TypeConversionError:
+    def under(self, step: str) -> TypeTransformerFailedError:
         """The same error seen from the container one step up (`step` is `.name`, `[3]` or `['k']`)."""
-        return TypeConversionError(self.detail, step + self.path)
+        return TypeTransformerFailedError(self.detail, step + self.path)
 
 
 class UnsupportedTypeError(DockyardError, TypeError):
@@ -35,6 +36,6 @@ class PickleFallbackWarning(UserWarning):
     """A type with no transformer travels as a pickle: it works, but only between identical environments."""
 
 
-def mismatch(expected: str, got: str) -> TypeConversionError:
+def mismatch(expected: str, got: str) -> TypeTransformerFailedError:
     """The common error: `expected <T>, got <U>`."""
-    return TypeConversionError(f"expected {expected}, got {got}")
+    return TypeTransformerFailedError(f"expected {expected}, got {got}")

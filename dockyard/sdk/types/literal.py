@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dockyard.sdk.types.errors import TypeConversionError
+from dockyard.sdk.types.errors import TypeTransformerFailedError
 
 Literal = dict[str, Any]
 
@@ -21,7 +21,7 @@ def kind_of(literal: Literal) -> str:
     for key in literal:
         if key != "hash":
             return key
-    raise TypeConversionError("empty literal")
+    raise TypeTransformerFailedError("empty literal")
 
 
 def literals_to_json(literals: dict[str, Literal]) -> str:
@@ -34,7 +34,7 @@ def literals_to_json(literals: dict[str, Literal]) -> str:
             allow_nan=False,
         )
     except (TypeError, ValueError) as exc:
-        raise TypeConversionError(f"literals are not JSON-serialisable: {exc}") from None
+        raise TypeTransformerFailedError(f"literals are not JSON-serialisable: {exc}") from None
 
 
 def literals_from_json(text: str) -> dict[str, Literal]:
@@ -42,16 +42,16 @@ def literals_from_json(text: str) -> dict[str, Literal]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise TypeConversionError(f"literal document is not JSON: {exc}") from None
+        raise TypeTransformerFailedError(f"literal document is not JSON: {exc}") from None
     if not isinstance(doc, dict) or "literals" not in doc:
-        raise TypeConversionError("literal document: missing 'literals'")
+        raise TypeTransformerFailedError("literal document: missing 'literals'")
     if doc.get("v") != LITERAL_SCHEMA_VERSION:
-        raise TypeConversionError(
+        raise TypeTransformerFailedError(
             f"literal document: schema version {doc.get('v')!r} is not {LITERAL_SCHEMA_VERSION}"
         )
     literals = doc["literals"]
     if not isinstance(literals, dict):
-        raise TypeConversionError("literal document: 'literals' is not an object")
+        raise TypeTransformerFailedError("literal document: 'literals' is not an object")
     return literals
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from dockyard.sdk.types import transfer
 from dockyard.sdk.types.base import Transformer, type_name
-from dockyard.sdk.types.errors import TypeConversionError, mismatch
+from dockyard.sdk.types.errors import TypeTransformerFailedError, mismatch
 from dockyard.sdk.types.literal import Literal, kind_of
 
 INLINE_LIMIT = 64 * 1024  # bytes of pickle kept inside the literal
@@ -38,7 +38,7 @@ class PickleTransformer(Transformer):
         try:
             data = pickle.dumps(value, protocol=PICKLE_PROTOCOL)
         except Exception as exc:  # pickling runs arbitrary __reduce__ code
-            raise TypeConversionError(f"cannot pickle {type(value).__name__}: {exc}") from None
+            raise TypeTransformerFailedError(f"cannot pickle {type(value).__name__}: {exc}") from None
         if len(data) <= INLINE_LIMIT:
             return {"pickle": {"b64": base64.b64encode(data).decode("ascii")}}
         with tempfile.TemporaryDirectory(prefix="dockyard-pickle-") as tmp:

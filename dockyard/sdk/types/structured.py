@@ -16,7 +16,7 @@ from typing import Any
 from dockyard.sdk.data import BlobStore
 from dockyard.sdk.types import transfer
 from dockyard.sdk.types.base import Transformer
-from dockyard.sdk.types.errors import TypeConversionError, UnsupportedTypeError, mismatch
+from dockyard.sdk.types.errors import TypeTransformerFailedError, UnsupportedTypeError, mismatch
 from dockyard.sdk.types.literal import Literal, kind_of
 
 PARQUET = "parquet"
@@ -98,7 +98,7 @@ class StructuredDataset:
         if self._dataframe is not None:
             return _convert(_select(self._dataframe, self._columns), self._open_as)
         if self.uri is None:
-            raise TypeConversionError("StructuredDataset has neither a dataframe nor a uri")
+            raise TypeTransformerFailedError("StructuredDataset has neither a dataframe nor a uri")
         return read_frame(self.uri, self.file_format, self._columns, self._open_as, self._store)
 
     def iter(self) -> Any:
@@ -115,7 +115,7 @@ def _select(frame: Any, columns: list[str] | None) -> Any:
     available = list(frame.columns) if hasattr(frame, "columns") else frame.column_names
     missing = [c for c in columns if c not in available]
     if missing:
-        raise TypeConversionError(f"data frame has no column {missing[0]!r} (has {available})")
+        raise TypeTransformerFailedError(f"data frame has no column {missing[0]!r} (has {available})")
     return frame[columns] if is_pandas_frame_type(type(frame)) else frame.select(columns)
 
 
@@ -127,7 +127,9 @@ def _convert(frame: Any, target: Any) -> Any:
         import pyarrow as pa
 
         return frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
-    raise TypeConversionError(f"cannot open a StructuredDataset as {getattr(target, '__name__', target)}")
+    raise TypeTransformerFailedError(
+        f"cannot open a StructuredDataset as {getattr(target, '__name__', target)}"
+    )
 
 
 def _is_pandas_name(t: Any) -> bool:
@@ -220,7 +222,7 @@ class StructuredTransformer(Transformer):
             if value._literal_hash:
                 literal["hash"] = value._literal_hash
         else:
-            raise TypeConversionError("StructuredDataset has neither a dataframe nor a uri")
+            raise TypeTransformerFailedError("StructuredDataset has neither a dataframe nor a uri")
         return literal
 
     def _column_records(self) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dockyard.sdk.data import BlobStore
-from dockyard.sdk.types.errors import TypeConversionError
+from dockyard.sdk.types.errors import TypeTransformerFailedError
 
 
 @dataclass(frozen=True)
@@ -116,9 +116,9 @@ def persist(local: str | os.PathLike[str], *, directory: bool, remote_path: str 
     """
     path = Path(local).absolute()
     if directory and not path.is_dir():
-        raise TypeConversionError(f"directory {path} does not exist")
+        raise TypeTransformerFailedError(f"directory {path} does not exist")
     if not directory and not path.is_file():
-        raise TypeConversionError(f"file {path} does not exist")
+        raise TypeTransformerFailedError(f"file {path} does not exist")
     binding = current_store()
     if binding is not None:
         uri = remote_path or binding.url_for(uuid.uuid4().hex, path.name)
@@ -144,7 +144,7 @@ def download_target(uri: str) -> Path:
 def fetch(uri: str, local_path: Path, store: BlobStore | None) -> Path:
     """Bring the blob(s) at `uri` to `local_path` through `store` (the one current when the value arrived)."""
     if store is None:
-        raise TypeConversionError(f"{uri}: no blob store is installed to fetch it from")
+        raise TypeTransformerFailedError(f"{uri}: no blob store is installed to fetch it from")
     local_path.parent.mkdir(parents=True, exist_ok=True)
     return Path(store.get(uri, local_path))
 

@@ -11,7 +11,7 @@ import pytest
 from dockyard import Resources, Secret, task
 from dockyard.errors import DockyardError
 from dockyard.sdk.errors import InterfaceError, TaskDefinitionError
-from dockyard.sdk.types import TypeConversionError
+from dockyard.sdk.types import TypeTransformerFailedError
 
 
 @task
@@ -64,7 +64,7 @@ def test_outputs_follow_flytekit_shapes() -> None:
 
 
 def test_inputs_are_strict() -> None:
-    with pytest.raises(TypeConversionError, match="expected float, got int"):
+    with pytest.raises(TypeTransformerFailedError, match="expected float, got int"):
         scale(x=1)
     with pytest.raises(InterfaceError, match="unknown input 'c'"):
         add(a=1, c=2)

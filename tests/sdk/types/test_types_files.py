@@ -11,7 +11,13 @@ import pytest
 
 from dockyard.runtime.blobstore import LocalStore
 from dockyard.runtime.blobstore.s3 import S3Store
-from dockyard.sdk.types import FlyteDirectory, FlyteFile, TypeConversionError, TypeEngine, hash_literals
+from dockyard.sdk.types import (
+    FlyteDirectory,
+    FlyteFile,
+    TypeEngine,
+    TypeTransformerFailedError,
+    hash_literals,
+)
 from dockyard.sdk.types.transfer import current_store, use_raw_output_dir, use_store
 from dockyard.types.file import CSVFile
 
@@ -64,15 +70,17 @@ def test_local_file_is_copied_so_later_changes_do_not_leak(tmp_path: Path, raw: 
 
 
 def test_missing_local_file_is_an_error_naming_it(tmp_path: Path, raw: Path) -> None:
-    with pytest.raises(TypeConversionError, match=rf"^dataset: file {tmp_path}/nope.csv does not exist$"):
+    with pytest.raises(
+        TypeTransformerFailedError, match=rf"^dataset: file {tmp_path}/nope.csv does not exist$"
+    ):
         TypeEngine.to_literal(FlyteFile(tmp_path / "nope.csv"), FlyteFile, path="dataset")
-    with pytest.raises(TypeConversionError, match=r"^d: expected FlyteFile, got int$"):
+    with pytest.raises(TypeTransformerFailedError, match=r"^d: expected FlyteFile, got int$"):
         TypeEngine.to_literal(3, FlyteFile, path="d")
 
 
 def test_directory_literal_cannot_become_a_file(tmp_path: Path, raw: Path) -> None:
     literal = TypeEngine.to_literal(FlyteDirectory(make_tree(tmp_path / "d")), FlyteDirectory)
-    with pytest.raises(TypeConversionError, match="expected FlyteFile, got directory"):
+    with pytest.raises(TypeTransformerFailedError, match="expected FlyteFile, got directory"):
         TypeEngine.to_python(literal, FlyteFile)
 
 
@@ -143,7 +151,7 @@ def test_a_uri_without_a_store_cannot_be_downloaded() -> None:
         {"blob": {"uri": "s3://bucket/key.csv", "format": "", "dimensionality": "single"}}, FlyteFile
     )
     assert ff.remote_source == "s3://bucket/key.csv"
-    with pytest.raises(TypeConversionError, match="no blob store is installed"):
+    with pytest.raises(TypeTransformerFailedError, match="no blob store is installed"):
         ff.download()
 
 
@@ -226,7 +234,7 @@ def test_pathlib_path_annotation_is_a_file(tmp_path: Path, store: LocalStore) ->
         assert literal["blob"]["uri"].startswith(store.url)
         back = TypeEngine.to_python(literal, Path)
     assert isinstance(back, Path) and back.read_text() == "path"
-    with pytest.raises(TypeConversionError, match=r"^p: expected Path, got int$"):
+    with pytest.raises(TypeTransformerFailedError, match=r"^p: expected Path, got int$"):
         TypeEngine.to_literal(3, Path, path="p")
 
 

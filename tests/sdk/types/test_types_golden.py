@@ -21,8 +21,8 @@ from dockyard.sdk.types import (
     FlyteFile,
     FlytePickle,
     StructuredDataset,
-    TypeConversionError,
     TypeEngine,
+    TypeTransformerFailedError,
     hash_literals,
     kwtypes,
     literals_from_json,
@@ -118,7 +118,7 @@ def test_cache_key_is_stable() -> None:
 
 
 def test_other_schema_versions_are_refused() -> None:
-    with pytest.raises(TypeConversionError, match="schema version 2 is not 1"):
+    with pytest.raises(TypeTransformerFailedError, match="schema version 2 is not 1"):
         literals_from_json('{"v": 2, "literals": {}}')
-    with pytest.raises(TypeConversionError, match="not JSON"):
+    with pytest.raises(TypeTransformerFailedError, match="not JSON"):
         literals_from_json("{")

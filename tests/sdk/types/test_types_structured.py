@@ -16,8 +16,8 @@ from dockyard.runtime.blobstore import LocalStore
 from dockyard.sdk.types import (
     HashMethod,
     StructuredDataset,
-    TypeConversionError,
     TypeEngine,
+    TypeTransformerFailedError,
     hash_literals,
     kwtypes,
 )
@@ -89,12 +89,12 @@ def test_column_subset_from_the_annotation() -> None:
 
 
 def test_missing_column_is_an_error() -> None:
-    with pytest.raises(TypeConversionError, match=r"^df: data frame has no column 'zzz'"):
+    with pytest.raises(TypeTransformerFailedError, match=r"^df: data frame has no column 'zzz'"):
         TypeEngine.to_literal(frame(), Annotated[StructuredDataset, kwtypes(zzz=int)], path="df")
 
 
 def test_wrong_value_for_a_frame_is_an_error() -> None:
-    with pytest.raises(TypeConversionError, match=r"^df: expected DataFrame, got list$"):
+    with pytest.raises(TypeTransformerFailedError, match=r"^df: expected DataFrame, got list$"):
         TypeEngine.to_literal([1, 2], pd.DataFrame, path="df")
 
 

@@ -20,8 +20,8 @@ import pytest
 from dockyard.sdk.types import (
     FlytePickle,
     PickleFallbackWarning,
-    TypeConversionError,
     TypeEngine,
+    TypeTransformerFailedError,
     UnsupportedTypeError,
     check_annotation,
 )
@@ -137,7 +137,7 @@ def test_enum_accepts_its_string_value_and_returns_the_member() -> None:
 
 def test_enum_rejects_an_unknown_value() -> None:
     expected = r"^arch: expected one of ModelArch's values \['bert', 'gpt'\], got 'llama'$"
-    with pytest.raises(TypeConversionError, match=expected):
+    with pytest.raises(TypeTransformerFailedError, match=expected):
         TypeEngine.to_literal("llama", ModelArch, path="arch")
 
 
@@ -169,7 +169,7 @@ def test_non_string_enum_is_rejected_at_interface_time() -> None:
     ],
 )
 def test_strictness(value: Any, python_type: Any, message: str) -> None:
-    with pytest.raises(TypeConversionError, match="^" + re.escape(message)):
+    with pytest.raises(TypeTransformerFailedError, match="^" + re.escape(message)):
         TypeEngine.to_literal(value, python_type, path="x")
 
 
@@ -183,31 +183,31 @@ def test_conversion_error_is_a_type_error_and_a_dockyard_error() -> None:
 
 
 def test_error_path_goes_through_dataclass_fields() -> None:
-    with pytest.raises(TypeConversionError) as info:
+    with pytest.raises(TypeTransformerFailedError) as info:
         TypeEngine.to_literal(TrainingConfig(learning_rate="0.1"), TrainingConfig, path="config")  # type: ignore[arg-type]
     assert str(info.value) == "config.learning_rate: expected float, got str"
 
 
 def test_error_path_goes_through_nested_records_lists_and_maps() -> None:
     config = TrainingConfig(optimizer=Optimizer(betas=[0.9, 1]))
-    with pytest.raises(TypeConversionError) as info:
+    with pytest.raises(TypeTransformerFailedError) as info:
         TypeEngine.to_literal(config, TrainingConfig, path="config")
     assert str(info.value) == "config.optimizer.betas[1]: expected float, got int"
     config = TrainingConfig(schedule={"warmup": "fast"})  # type: ignore[dict-item]
-    with pytest.raises(TypeConversionError) as info:
+    with pytest.raises(TypeTransformerFailedError) as info:
         TypeEngine.to_literal(config, TrainingConfig, path="config")
     assert str(info.value) == "config.schedule['warmup']: expected float, got str"
 
 
 def test_error_path_of_list_index_and_dict_key() -> None:
-    with pytest.raises(TypeConversionError, match=r"^xs\[3\]: expected int, got str$"):
+    with pytest.raises(TypeTransformerFailedError, match=r"^xs\[3\]: expected int, got str$"):
         TypeEngine.to_literal([0, 1, 2, "3"], list[int], path="xs")
-    with pytest.raises(TypeConversionError, match=r"^d\['k'\]\[0\]: expected str, got int$"):
+    with pytest.raises(TypeTransformerFailedError, match=r"^d\['k'\]\[0\]: expected str, got int$"):
         TypeEngine.to_literal({"ok": ["a"], "k": [1]}, dict[str, list[str]], path="d")
 
 
 def test_dict_keys_must_be_strings() -> None:
-    with pytest.raises(TypeConversionError, match="expected str keys"):
+    with pytest.raises(TypeTransformerFailedError, match="expected str keys"):
         TypeEngine.to_literal({1: 2}, dict[str, int])
     with pytest.raises(UnsupportedTypeError, match="dict"):
         check_annotation(dict[int, str])
@@ -216,7 +216,7 @@ def test_dict_keys_must_be_strings() -> None:
 def test_dataclass_accepts_a_dict_and_fills_defaults() -> None:
     back = roundtrip({"learning_rate": 0.5, "arch": "gpt"}, TrainingConfig)
     assert back == TrainingConfig(learning_rate=0.5, arch=ModelArch.GPT)
-    with pytest.raises(TypeConversionError, match=r"^config: TrainingConfig has no field 'lr'$"):
+    with pytest.raises(TypeTransformerFailedError, match=r"^config: TrainingConfig has no field 'lr'$"):
         TypeEngine.to_literal({"lr": 0.5}, TrainingConfig, path="config")
 
 
@@ -227,10 +227,10 @@ def test_dataclass_literal_missing_a_field_takes_the_default() -> None:
 
 
 def test_to_python_reports_literal_mismatch_with_path() -> None:
-    with pytest.raises(TypeConversionError, match=r"^y: expected int, got str literal$"):
+    with pytest.raises(TypeTransformerFailedError, match=r"^y: expected int, got str literal$"):
         TypeEngine.to_python({"str": "1"}, int, path="y")
     literal = TypeEngine.to_literal([1, 2], list[int])
-    with pytest.raises(TypeConversionError, match=r"^y\[0\]: expected str, got int literal$"):
+    with pytest.raises(TypeTransformerFailedError, match=r"^y\[0\]: expected str, got int literal$"):
         TypeEngine.to_python(literal, list[str], path="y")
 
 
@@ -347,7 +347,7 @@ def test_numpy_arrays_travel_as_npy_files_hashed_by_content(tmp_path: Any) -> No
         assert hash_literals({"a": again}) == hash_literals({"a": literal})
         other = TypeEngine.to_literal(array.astype(np.float64), np.ndarray)
         assert hash_literals({"a": other}) != hash_literals({"a": literal})
-    with pytest.raises(TypeConversionError, match=r"^a: expected ndarray, got list$"):
+    with pytest.raises(TypeTransformerFailedError, match=r"^a: expected ndarray, got list$"):
         TypeEngine.to_literal([1.0], np.ndarray, path="a")
 
 
@@ -367,7 +367,9 @@ def test_self_referencing_dataclass() -> None:
 def test_typing_literal_of_strings() -> None:
     mode = typing.Literal["train", "eval"]
     assert roundtrip("eval", mode) == "eval"
-    with pytest.raises(TypeConversionError, match=r"^m: expected one of \['train', 'eval'\], got 'test'$"):
+    with pytest.raises(
+        TypeTransformerFailedError, match=r"^m: expected one of \['train', 'eval'\], got 'test'$"
+    ):
         TypeEngine.to_literal("test", mode, path="m")
     with pytest.raises(UnsupportedTypeError, match="only string values"):
         check_annotation(typing.Literal[1, 2])
