@@ -113,7 +113,7 @@ def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     also as the string that `from __future__ import annotations` leaves) becomes `tuple[float, float]`."""
     ret = fn.__annotations__.get("return")
     if isinstance(ret, str):
-        ret = eval(ret, getattr(fn, "__globals__", {}))  # noqa: S307 - the user's own annotation
+        ret = eval(ret, getattr(fn, "__globals__", {}))
     if not isinstance(ret, tuple):
         return typing.get_type_hints(fn, include_extras=True)
     others = {k: v for k, v in fn.__annotations__.items() if k != "return"}

@@ -64,7 +64,9 @@ def test_nested_attribute_key_and_index_paths_resolve_at_run_time() -> None:
 
 
 def test_a_path_survives_the_graph_document() -> None:
-    graph = from_json(to_json(nested_path.graph), input_types={"n": int}, output_types=nested_path.interface.outputs)
+    graph = from_json(
+        to_json(nested_path.graph), input_types={"n": int}, output_types=nested_path.interface.outputs
+    )
     out = Walker(LocalTaskRunner()).run_graph(graph, {"n": TypeEngine.to_literal(1, int)})
     assert TypeEngine.to_python(out["o0"], int) == 4
 
@@ -98,7 +100,7 @@ def typed_pair() -> typing.Tuple[int, str]:  # noqa: UP006 - the spelling under 
 
 @workflow
 def unpack() -> float:
-    a, b = pair()
+    _, b = pair()
     return b
 
 
@@ -151,7 +153,7 @@ def test_on_failure_gets_the_inputs_and_the_error_then_the_error_is_raised() -> 
     SEEN.clear()
     with pytest.raises(ValueError, match="bad 3"):
         guarded(a=3)
-    assert SEEN == [f"cleanup 3 fn0 Error encountered while executing '{fails.name}':\n  bad 3"]
+    assert [f"cleanup 3 fn0 Error encountered while executing '{fails.name}':\n  bad 3"] == SEEN
     SEEN.clear()
     assert guarded(a=0) == 0 and SEEN == []
 
