@@ -94,7 +94,7 @@ def outputs_from_annotation(owner: str, ret: Any) -> tuple[dict[str, Any], Any]:
     if ret is None or ret is type(None) or ret is _EMPTY:
         return {}, None
     if isinstance(ret, tuple):  # `-> (float, float)`: flytekit reads it as Tuple[float, float]
-        ret = tuple[ret]
+        ret = tuple.__class_getitem__(ret)
     if is_namedtuple(ret):
         hints = typing.get_type_hints(ret, include_extras=True)
         outs = {name: hints[name] for name in ret._fields}
@@ -119,7 +119,8 @@ def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     others = {k: v for k, v in fn.__annotations__.items() if k != "return"}
     rest = types.SimpleNamespace(__annotations__=others)
     globalns = getattr(fn, "__globals__", {})
-    return {**typing.get_type_hints(rest, globalns=globalns, include_extras=True), "return": tuple[ret]}
+    hints = typing.get_type_hints(rest, globalns=globalns, include_extras=True)
+    return {**hints, "return": tuple.__class_getitem__(ret)}
 
 
 def interface_of(fn: Callable[..., Any], kind: str = "task") -> Interface:
