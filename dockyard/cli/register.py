@@ -26,11 +26,22 @@ def serialize(
     file: Path = typer.Argument(..., help="Python file that defines the tasks and workflows."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
     version: str | None = typer.Option(None, "--version", help="Version (default: a digest of code+images)."),
+    fmt: str = typer.Option("json", "--format", help="json (dockyard's document) or flyteidl (pyflyte's)."),
+    folder: Path | None = typer.Option(
+        None, "--folder", "-f", help="flyteidl: the folder for the documents."
+    ),
+    image: str | None = typer.Option(None, "--image", help="flyteidl: image of tasks that name none."),
 ) -> None:
-    """Build or find every image, then print the registration document."""
+    """Build or find every image, then print the registration document (or write FlyteIDL documents)."""
     from dockyard.config import get_settings
     from dockyard.runtime.registration import serialize as make_doc
 
+    if fmt == "flyteidl":
+        from dockyard.cli.flyte import serialize_flyteidl
+
+        return serialize_flyteidl([str(file)], folder or Path("."), image)
+    if fmt != "json":
+        raise ConfigError(f"--format {fmt!r}: use json or flyteidl")
     text = json.dumps(make_doc(file, get_settings(), version=version), indent=1, sort_keys=True)
     if output is None:
         print(text)

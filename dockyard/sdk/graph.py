@@ -101,6 +101,7 @@ class Node:
     upstream: list[str] = field(default_factory=list)
     branch: Branch | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    launch_plan: Any = None  # the LaunchPlan a workflow node was called through (FlyteIDL's launchplanRef)
 
     @property
     def name(self) -> str:

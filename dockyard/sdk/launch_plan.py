@@ -222,7 +222,14 @@ class LaunchPlan:
         """Run (in a workflow body: call as a subworkflow) with `merged_inputs`; keyword arguments only."""
         if args:
             raise self._error("only keyword arguments are supported")
-        return self.workflow(**self.merged_inputs(kwargs))
+        from dockyard.sdk.promise import current_builder, node_of
+
+        result = self.workflow(**self.merged_inputs(kwargs))
+        builder = current_builder()
+        node = node_of(builder, result) if builder is not None else None
+        if node is not None:
+            node.launch_plan = self
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """The versioned document a scheduler stores: inputs as literals, the workflow by reference."""

@@ -273,6 +273,12 @@ def _node_id_of(x: Any) -> str | None:
     return None
 
 
+def node_of(builder: GraphBuilder, result: Any) -> Node | None:
+    """The node whose call returned `result` (promises or a handle)."""
+    node_id = _node_id_of(result)
+    return None if node_id is None else _find_node(builder, node_id)
+
+
 def order(first: Any, second: Any) -> Any:
     """`a >> b`: b waits for a, without data passing between them."""
     builder = current_builder()

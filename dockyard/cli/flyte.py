@@ -1,0 +1,53 @@
+"""`dockyard package`: the FlyteIDL archive of modules' tasks, workflows and launch plans, as
+`pyflyte package` writes it (docs/flyte.md); `serialize --format flyteidl` and `register --flyte` use it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from dockyard.errors import ConfigError
+
+app = typer.Typer()
+console = Console(stderr=True)
+
+
+def build_package(targets: list[str], image: str | None) -> object:
+    """Import the targets and build their documents (flyteidl is imported only here, lazily)."""
+    try:
+        from dockyard.flyte import package
+    except ImportError as exc:  # the [flyte] extra is missing
+        raise ConfigError(f"FlyteIDL needs the flyte extra (pip install 'dockyard[flyte]'): {exc}") from None
+    from dockyard.config import get_settings
+
+    modules = package.load_modules(targets)
+    return package.build(modules, image, get_settings().build)
+
+
+@app.command()
+def package(
+    targets: list[str] = typer.Argument(..., help="Python files, package folders or dotted package names."),
+    output: Path = typer.Option(Path("flyte-package.tgz"), "--output", "-o", help="The archive to write."),
+    image: str | None = typer.Option(
+        None, "--image", help="Image of tasks that name none (default: dockyard's default image)."
+    ),
+    fast: bool = typer.Option(False, "--fast", help="Add the code archive for fast registration."),
+) -> None:
+    """Write the TaskSpec, WorkflowSpec and LaunchPlan documents that `flytectl register files` takes."""
+    pkg = build_package(targets, image)
+    extra = []
+    if fast:
+        from dockyard.flyte.fast import code_archive
+
+        extra.append(code_archive(targets))
+    pkg.write_archive(output, extra)  # type: ignore[attr-defined]
+    console.print(f"packaged {len(pkg.documents)} documents into {output}")  # type: ignore[attr-defined]
+
+
+def serialize_flyteidl(targets: list[str], folder: Path, image: str | None) -> None:
+    """`dockyard serialize --format flyteidl -f DIR`: the same documents, one file each, in DIR."""
+    pkg = build_package(targets, image)
+    pkg.write_dir(folder)  # type: ignore[attr-defined]
+    console.print(f"wrote {len(pkg.documents)} documents to {folder}")  # type: ignore[attr-defined]
