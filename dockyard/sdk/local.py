@@ -233,6 +233,7 @@ def run(
         execution_id=execution_id,
         max_workers=1,  # flytekit's local order: one node at a time, as the body called them
         default_map_concurrency=1,  # map items in order too, unless the map_task sets a concurrency
+        retrace=True,
         catalog=shared_cache(),
         overwrite_cache=_OVERWRITE_CACHE.get() if overwrite_cache is None else overwrite_cache,
         on_event=on_event or _ON_EVENT.get(),

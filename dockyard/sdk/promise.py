@@ -440,6 +440,8 @@ def add_call(
             default = entity.default_binding(key)
             if default is not None:
                 bindings[key] = default
+    if kind == "workflow":
+        _ = entity.graph  # a sub-workflow is compiled with its parent, as flytekit does
     node = Node(builder.new_id(), kind, entity, bindings, upstream_of(bindings.values()))
     builder.add(node)
     return promises_for(builder, node.id, iface.outputs, iface.output_tuple, f"{kind} '{entity.name}'")

@@ -143,25 +143,54 @@ def _plain(value: Any) -> Any:
     return dump() if callable(dump) else value
 
 
-def follow_path(value: Any, ref: Ref, prefix: str = "") -> Any:
-    """`value.a[0]["k"]` for the path of `ref`: a string step is a key of a dict and an attribute of
-    anything else, an int step an index. A step that is not there raises flytekit's error, with the
-    node and the path on its second line."""
+def _path_error(ref: Ref, prefix: str, what: str, why: object) -> Exception:
     from dockyard.sdk.exceptions import FlytePromiseAttributeResolveException
 
+    where = "workflow input" if ref.node == INPUTS else f"node {prefix}{ref.node}"
+    return FlytePromiseAttributeResolveException(
+        f"{what}\nError Message: {why} (output '{ref.output}' of {where})"
+    )
+
+
+def follow_path(lit: Literal, ref: Ref, prefix: str = "") -> Literal:
+    """The literal at `ref.path` inside the output literal `lit`, of type `ref.type`. As flytekit does, list
+    and map literals are stepped into directly; at the first other value (a dataclass, a model...) the rest
+    of the path runs on the Python value: a string step is a key of a dict and an attribute of anything
+    else, an int step an index. A step that is not there raises flytekit's error (its first line), with the
+    node on the second."""
+    from dockyard.sdk.interface import step_type
+    from dockyard.sdk.types import TypeEngine
+
+    tp, used = ref.base_type, 0
     for key in ref.path:
+        items = lit.get("list", lit.get("map")) if isinstance(lit, dict) else None
+        if items is None:
+            break
+        shown = (
+            f"Failed to resolve attribute path {list(ref.path)} in promise "
+            f"Resolved({ref.output}=Flyte Serialized object (Literal):"
+        )
         try:
-            if isinstance(key, str) and not isinstance(value, dict):
-                value = getattr(value, key)
-            else:
-                value = value[key]
+            lit = items[key]
+        except (LookupError, TypeError) as exc:
+            raise _path_error(ref, prefix, shown, repr(exc)) from None
+        tp, used = step_type(tp, key), used + 1
+    rest = ref.path[used:]
+    if not rest:
+        return lit
+    value = TypeEngine.to_python(lit, tp)
+    for key in rest:
+        try:
+            value = (
+                getattr(value, key) if isinstance(key, str) and not isinstance(value, dict) else value[key]
+            )
         except (AttributeError, LookupError, TypeError) as exc:
-            where = "workflow input" if ref.node == INPUTS else f"node {prefix}{ref.node}"
-            raise FlytePromiseAttributeResolveException(
-                f"Failed to resolve attribute path {list(ref.path)} in dict `{_plain(value)}`, attribute "
-                f"`{key}` not found.\nError Message: {exc} (output '{ref.output}' of {where})"
-            ) from None
-    return value
+            shown = (
+                f"Failed to resolve attribute path {list(rest)} in dict `{_plain(value)}`, "
+                f"attribute `{key}` not found."
+            )
+            raise _path_error(ref, prefix, shown, exc) from None
+    return TypeEngine.to_literal(value, ref.type)
 
 
 class Walker:
@@ -177,6 +206,7 @@ class Walker:
         max_workers: int = 8,
         default_map_concurrency: int = 16,
         on_event: Callable[[Event], None] | None = None,
+        retrace: bool = False,
     ) -> None:
         self.runner = runner
         self.execution_id = execution_id or f"local-{uuid.uuid4().hex[:12]}"
@@ -185,6 +215,9 @@ class Walker:
         self.max_workers = max_workers
         self.default_map_concurrency = default_map_concurrency
         self.on_event = on_event
+        # local runs trace a workflow's body again for each run, as flytekit runs the body on each local
+        # call (its print()s and other side effects happen as often); remote runs walk the compiled graph
+        self.retrace = retrace
 
     def _emit(self, kind: str, node_id: str, task: str, detail: str = "") -> None:
         if kind == "cache_hit":
@@ -199,11 +232,15 @@ class Walker:
         if entity.node_kind != "workflow":
             return self.run_entity(entity, "n0", inputs)
         try:
-            return self.run_graph(entity.graph, inputs, finish_on_failure=entity.finish_on_failure)
+            return self.run_graph(self._graph_of(entity), inputs, finish_on_failure=entity.finish_on_failure)
         except Exception as exc:
             if entity.on_failure is not None:
                 self._on_failure(entity.on_failure, inputs, exc)
             raise
+
+    def _graph_of(self, workflow: Any) -> Graph:
+        graph: Graph = workflow.graph  # compiled once, on first use
+        return workflow.trace() if self.retrace else graph
 
     def _on_failure(self, handler: Any, inputs: dict[str, Literal], exc: Exception) -> None:
         """Run a workflow's `on_failure` handler (node `fn0`, as flytekit names it) with the inputs it
@@ -224,7 +261,10 @@ class Walker:
             return self.run_task(entity, node_id, inputs)
         if kind == "workflow":
             return self.run_graph(
-                entity.graph, inputs, prefix=f"{node_id}-", finish_on_failure=entity.finish_on_failure
+                self._graph_of(entity),
+                inputs,
+                prefix=f"{node_id}-",
+                finish_on_failure=entity.finish_on_failure,
             )
         if kind == "dynamic":
             return self._cached(entity, node_id, inputs, lambda: self._run_dynamic(entity, node_id, inputs))
@@ -421,10 +461,11 @@ class Walker:
                 return lit
             from dockyard.sdk.types import TypeEngine
 
-            if not b.path:
-                return TypeEngine.to_literal(TypeEngine.to_python(lit, b.type), b.convert_to)
-            value = follow_path(TypeEngine.to_python(lit, b.base_type), b, scope.prefix)
-            return TypeEngine.to_literal(value, b.convert_to or b.type)
+            if b.path:
+                lit = follow_path(lit, b, scope.prefix)
+                if b.convert_to is None:
+                    return lit
+            return TypeEngine.to_literal(TypeEngine.to_python(lit, b.type), b.convert_to)
         if isinstance(b, Const):
             return b.literal
         # collections are assembled at the literal level (docs/literals.md): items were type-checked

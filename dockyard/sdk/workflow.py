@@ -89,10 +89,11 @@ class WorkflowBase(Entity):
         if self._graph is None:
             with self._compiling:
                 if self._graph is None:
-                    self._graph = self._compile()
+                    self._graph = self.trace()
         return self._graph
 
-    def _compile(self) -> Graph:
+    def trace(self) -> Graph:
+        """Run the body with promises and return the graph it builds (a new one on each call)."""
         iface = self.interface
         with GraphBuilder(self.name, "workflow") as builder:
             args = {
