@@ -24,11 +24,17 @@ class CompileError(DockyardError, TypeError):
 
 
 class PromiseUsageError(CompileError, ValueError):
-    """A workflow body tests or iterates a promise, whose value does not exist yet (flytekit: ValueError)."""
+    """A workflow body tests or iterates a promise, whose value does not exist yet."""
 
 
 class WorkflowAssertionError(CompileError, AssertionError):
     """Misuse flytekit reports as an AssertionError: an unknown input, `if_(promise)`."""
+
+
+# Named as the builtin flytekit raises in the same place, so `type(e).__name__` and the last line of a
+# traceback read the same under both SDKs; they stay CompileErrors for `dockyard` commands.
+PromiseUsageError.__name__ = PromiseUsageError.__qualname__ = "ValueError"
+WorkflowAssertionError.__name__ = WorkflowAssertionError.__qualname__ = "AssertionError"
 
 
 class SecretNotFoundError(ExecutionError, ValueError):
