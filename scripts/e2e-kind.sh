@@ -147,11 +147,11 @@ import os
 import subprocess
 from datetime import timedelta
 
-from dockyard.builders.k8s_naming import to_yaml
+from dockyard.kubernetes.naming import to_yaml
 from dockyard.config import load_settings
 from dockyard.runtime.executor import Phase, TaskAttempt
-from dockyard.runtime.k8s_cronjob import ScheduledLaunch, cron_job
-from dockyard.runtime.kubernetes_executor import KubernetesExecutor, render_task_manifests
+from dockyard.kubernetes.cronjob import ScheduledLaunch, cron_job
+from dockyard.kubernetes.executor import KubernetesExecutor, render_task_manifests
 
 settings = load_settings()
 image = os.environ["IMAGE_REF"]

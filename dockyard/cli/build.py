@@ -85,7 +85,7 @@ class _ProgressView:
 
 def _kubernetes_manifests(spec: ImageSpec, engine: BuildEngine, *, push: bool) -> list[dict[str, Any]]:
     """What the kubernetes builder would create for this spec (secret values replaced by their source)."""
-    from dockyard.builders.kubernetes import render_spec_manifests
+    from dockyard.kubernetes.builder import render_spec_manifests
 
     return render_spec_manifests([spec], engine.settings, push=push, lookup_digest=engine.lookup_digest)
 
@@ -126,7 +126,7 @@ def build(
         for planned in rows:
             out.print(f"{planned['spec']}  {planned['image']}  {planned['state']}", markup=False)
         if documents:
-            from dockyard.builders.k8s_naming import to_yaml
+            from dockyard.kubernetes.naming import to_yaml
 
             typer.echo("---\n" + to_yaml(documents), nl=False)
         return

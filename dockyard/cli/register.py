@@ -85,7 +85,7 @@ def register(
     if schedules == "kubernetes":  # checked before anything is stored: a bad schedule registers nothing
         cron_jobs = _cron_jobs(doc, settings, store, project, domain, schedule_image)
     if dry_run:
-        from dockyard.builders.k8s_naming import to_yaml
+        from dockyard.kubernetes.naming import to_yaml
 
         if not cron_jobs:
             err_console.print(f"{file}: no launch plan has a schedule")
@@ -97,7 +97,7 @@ def register(
         f"registered {project}/{domain} version [bold]{doc['version']}[/bold]: {', '.join(names)}"
     )
     if cron_jobs:
-        from dockyard.builders.k8s_cluster import Cluster
+        from dockyard.kubernetes.cluster import Cluster
 
         cluster = Cluster(settings.kubernetes, ExecutionError)
         for manifest in cron_jobs:
@@ -116,7 +116,7 @@ def _cron_jobs(
     image: str | None,
 ) -> list[dict[str, Any]]:
     """The CronJobs of the document's scheduled plans (the module was just imported by serialize)."""
-    from dockyard.runtime.k8s_schedules import cron_jobs, schedule_image
+    from dockyard.kubernetes.schedules import cron_jobs, schedule_image
     from dockyard.runtime.registration import module_entities
 
     _, _, plans = module_entities(sys.modules[doc["module"]])
@@ -169,8 +169,8 @@ def kickoff(
 
     from dockyard.cli.run import InputError, parse_datetime
     from dockyard.config import get_settings
+    from dockyard.kubernetes.schedules import kickoff_time
     from dockyard.runtime.blobstore import open_store
-    from dockyard.runtime.k8s_schedules import kickoff_time
     from dockyard.runtime.scheduler import Scheduler
 
     try:

@@ -111,8 +111,8 @@ def run_remote_command(
     if isinstance(target, LaunchPlan):
         inputs, target = target.merged_inputs(inputs), target.workflow
     if dry_run:
-        from dockyard.builders.k8s_naming import to_yaml
-        from dockyard.runtime.k8s_dry_run import dry_run_manifests
+        from dockyard.kubernetes.dry_run import dry_run_manifests
+        from dockyard.kubernetes.naming import to_yaml
 
         manifests = dry_run_manifests(target, source_root=file.resolve().parent, settings=settings)
         print(to_yaml(manifests), end="")

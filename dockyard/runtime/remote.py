@@ -120,7 +120,7 @@ def make_executor(settings: Settings, store: Store) -> Executor:
         shared = (store.root,) if isinstance(store, LocalStore) else ()
         return DockerExecutor(settings, secret_source=secret, shared_paths=shared)
     if backend == "kubernetes":
-        from dockyard.runtime.kubernetes_executor import KubernetesExecutor
+        from dockyard.kubernetes.executor import KubernetesExecutor
 
         if isinstance(store, LocalStore):
             raise ConfigError(f"store.url {store.url}: pods cannot reach a local folder; use an s3:// store")

@@ -20,11 +20,11 @@ import httpx
 import pytest
 from k8s_helpers import make_settings
 
-from dockyard.builders.k8s_pod_status import PodState, PodVerdict
-from dockyard.builders.kubernetes import KubernetesBuilder
 from dockyard.config import Settings
 from dockyard.errors import BuildError
 from dockyard.imagespec.context import BuildContext
+from dockyard.kubernetes.builder import KubernetesBuilder
+from dockyard.kubernetes.pod_status import PodState, PodVerdict
 
 
 class RecordingCluster:

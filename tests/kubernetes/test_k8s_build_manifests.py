@@ -9,12 +9,12 @@ import kubernetes_validate
 import pytest
 from k8s_helpers import assert_valid, check_golden, make_settings
 
-from dockyard.builders.k8s_build_manifests import METADATA_MARKER, BuildPlan, build_job, build_secret
-from dockyard.builders.k8s_context_tarball import context_digest, pack_context
-from dockyard.builders.k8s_naming import to_yaml
-from dockyard.builders.kubernetes import render_build_manifests
 from dockyard.config import Settings
 from dockyard.imagespec.context import BuildContext
+from dockyard.kubernetes.build_manifests import METADATA_MARKER, BuildPlan, build_job, build_secret
+from dockyard.kubernetes.builder import render_build_manifests
+from dockyard.kubernetes.context_tarball import context_digest, pack_context
+from dockyard.kubernetes.naming import to_yaml
 
 
 def _job(context: BuildContext, settings: Settings, *, push: bool = True, ca: bytes | None = None) -> dict:
@@ -225,9 +225,9 @@ def test_insecure_registry_for_test_clusters(context: BuildContext) -> None:
 def test_dry_run_from_a_real_spec_matches_the_engine(base_image: str) -> None:
     """The spec-level dry run prepares the real context; its image tag is the one the engine would build."""
     from dockyard.builders.engine import BuildEngine
-    from dockyard.builders.kubernetes import render_spec_manifests
     from dockyard.builders.registry import RegistryClient
     from dockyard.imagespec.load import load_specs
+    from dockyard.kubernetes.builder import render_spec_manifests
 
     settings = make_settings()
     specs = load_specs(str(Path(__file__).resolve().parents[2] / "examples" / "hello" / "spec.yaml"))

@@ -19,14 +19,14 @@ from k8s_helpers import make_settings
 from kubernetes import client
 from test_k8s_task_pod import TEMPLATE
 
-from dockyard.builders.k8s_cluster import Cluster
-from dockyard.builders.k8s_pod_status import PodState
-from dockyard.builders.kubernetes import render_build_manifests
 from dockyard.errors import BuildError
 from dockyard.imagespec.context import BuildContext
+from dockyard.kubernetes.builder import render_build_manifests
+from dockyard.kubernetes.cluster import Cluster
+from dockyard.kubernetes.cronjob import ScheduledLaunch, cron_job
+from dockyard.kubernetes.pod_status import PodState
+from dockyard.kubernetes.task_pod import task_pod
 from dockyard.runtime.executor import SecretRef, TaskAttempt
-from dockyard.runtime.k8s_cronjob import ScheduledLaunch, cron_job
-from dockyard.runtime.k8s_task_pod import task_pod
 
 NS = "ml"
 

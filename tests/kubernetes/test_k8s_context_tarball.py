@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dockyard.builders.k8s_context_tarball import context_digest, pack_context
 from dockyard.errors import BuildError
+from dockyard.kubernetes.context_tarball import context_digest, pack_context
 
 FILES = {
     "Dockerfile": "FROM scratch\nCOPY . /app\n",

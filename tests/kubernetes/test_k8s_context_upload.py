@@ -7,11 +7,11 @@ import httpx
 import pytest
 from k8s_helpers import make_settings
 
-from dockyard.builders.k8s_context_tarball import context_digest, pack_context
-from dockyard.builders.k8s_context_upload import context_uri, upload_context
 from dockyard.config import Settings
 from dockyard.errors import StoreError
 from dockyard.imagespec.context import BuildContext
+from dockyard.kubernetes.context_tarball import context_digest, pack_context
+from dockyard.kubernetes.context_upload import context_uri, upload_context
 
 
 def _settings(url: str, endpoint: str) -> Settings:

@@ -9,16 +9,16 @@ from typing import Any
 import pytest
 from k8s_helpers import assert_valid, check_golden, make_settings
 
-from dockyard.builders.k8s_naming import to_yaml
 from dockyard.config import Settings
 from dockyard.errors import SpecError
-from dockyard.runtime.k8s_cronjob import (
+from dockyard.kubernetes.cronjob import (
     ScheduledLaunch,
     cron_job,
     cron_schedule,
     fixed_rate_to_cron,
     from_launch_plan,
 )
+from dockyard.kubernetes.naming import to_yaml
 
 IMAGE = "registry.example.com/dockyard@sha256:" + "cd" * 32
 

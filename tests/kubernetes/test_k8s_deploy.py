@@ -1,4 +1,4 @@
-"""deploy/: generated from dockyard.builders.k8s_deploy, schema-valid, and in step with the code."""
+"""deploy/: generated from dockyard.kubernetes.deploy, schema-valid, and in step with the code."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from k8s_helpers import assert_valid
 
-from dockyard.builders.k8s_deploy import buildkitd_manifests, deploy_files, rbac_manifests
+from dockyard.kubernetes.deploy import buildkitd_manifests, deploy_files, rbac_manifests
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
@@ -15,9 +15,7 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 def test_deploy_files_match_the_code() -> None:
     for name, text in deploy_files().items():
         path = DEPLOY / name
-        assert path.read_text() == text, (
-            f"{path} is stale: run `python -m dockyard.builders.k8s_deploy deploy`"
-        )
+        assert path.read_text() == text, f"{path} is stale: run `python -m dockyard.kubernetes.deploy deploy`"
 
 
 def test_every_deploy_manifest_is_valid() -> None:

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from k8s_helpers import assert_valid, make_settings
 
-from dockyard.builders.k8s_pod_status import PodState, PodVerdict
 from dockyard.errors import ExecutionError
+from dockyard.kubernetes.executor import KubernetesExecutor
+from dockyard.kubernetes.pod_status import PodState, PodVerdict
 from dockyard.runtime.executor import Phase, TaskAttempt
-from dockyard.runtime.kubernetes_executor import KubernetesExecutor
 
 
 class PodCluster:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from test_k8s_dry_run import dockyard
 
+from dockyard.kubernetes.schedules import kickoff_time
 from dockyard.runtime.blobstore import open_store
-from dockyard.runtime.k8s_schedules import kickoff_time
 from dockyard.sdk.types.literal import literals_from_json
 
 pytestmark = [pytest.mark.docker, pytest.mark.registry]

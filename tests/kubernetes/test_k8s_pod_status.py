@@ -22,12 +22,12 @@ from kubernetes.client import (
 )
 from kubernetes.client.exceptions import ApiException
 
-from dockyard.builders.k8s_cluster import api_error_message
-from dockyard.builders.k8s_pod_status import PodState, PodVerdict, classify_pod
-from dockyard.builders.kubernetes import explain_failure, read_metadata
 from dockyard.errors import BuildError
+from dockyard.kubernetes.builder import explain_failure, read_metadata
+from dockyard.kubernetes.cluster import api_error_message
+from dockyard.kubernetes.executor import outcome_of
+from dockyard.kubernetes.pod_status import PodState, PodVerdict, classify_pod
 from dockyard.runtime.executor import Phase
-from dockyard.runtime.kubernetes_executor import outcome_of
 
 
 def _status(

@@ -18,7 +18,7 @@ from k8s_helpers import assert_valid, check_golden
 from test_k8s_cluster import ApiState, _handler
 from test_k8s_dry_run import dockyard
 
-from dockyard.runtime.k8s_schedules import kickoff_time
+from dockyard.kubernetes.schedules import kickoff_time
 
 WORKFLOWS = Path(__file__).parent / "workflows"
 IMAGE = "registry.example.com/dockyard@sha256:" + "12" * 32

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from k8s_helpers import TEMPLATE, assert_valid, check_golden, make_settings
 
-from dockyard.builders.k8s_naming import to_yaml
 from dockyard.config import Settings
 from dockyard.errors import ExecutionError
+from dockyard.kubernetes.executor import render_task_manifests
+from dockyard.kubernetes.naming import to_yaml
+from dockyard.kubernetes.task_pod import drivers_at_least, merge_pod_template, task_pod
 from dockyard.runtime.executor import SecretRef, TaskAttempt
-from dockyard.runtime.k8s_task_pod import drivers_at_least, merge_pod_template, task_pod
-from dockyard.runtime.kubernetes_executor import render_task_manifests
 
 IMAGE = "registry.example.com/ml/train@sha256:" + "ab" * 32
 

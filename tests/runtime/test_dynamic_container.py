@@ -177,7 +177,7 @@ def test_task_options_reach_the_attempt_and_the_pod(tmp_path: Path) -> None:
 
     from dockyard import ImageSpec, PodTemplate, Resources, task
     from dockyard.extras.accelerators import A100, T4
-    from dockyard.runtime.k8s_task_pod import task_pod
+    from dockyard.kubernetes.task_pod import task_pod
     from dockyard.runtime.orchestrator import image_key, task_attempt
 
     template = PodTemplate(

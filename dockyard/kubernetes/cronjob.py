@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from dockyard.builders.k8s_naming import dns_name, object_labels
 from dockyard.config import Settings
 from dockyard.errors import SpecError
+from dockyard.kubernetes.naming import dns_name, object_labels
 
 _MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
 # One field as the CronJob controller parses it: lists of *, ?, numbers or names, ranges and steps.

@@ -91,9 +91,9 @@ def dry_run_manifests(
 ) -> list[dict[str, Any]]:
     """The build Jobs (with their Secrets) of missing images, then one Pod per task node."""
     from dockyard.builders.engine import BuildEngine
-    from dockyard.builders.kubernetes import render_spec_manifests
+    from dockyard.kubernetes.builder import render_spec_manifests
+    from dockyard.kubernetes.executor import render_task_manifests
     from dockyard.runtime.bundle import build_bundle, bundle_uri
-    from dockyard.runtime.kubernetes_executor import render_task_manifests
     from dockyard.runtime.remote import make_executor, store_secrets, tasks_of
 
     store = open_store(settings.store.url, settings)

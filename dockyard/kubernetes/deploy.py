@@ -7,7 +7,7 @@
 - `buildkitd.yaml`: the long-lived rootless buildkitd Deployment and its Service (mTLS on port 1234), for
   warm cache mounts; point `kubernetes.buildkitd_addr` at `tcp://buildkitd.<namespace>.svc:1234`.
 
-Regenerate with `python -m dockyard.builders.k8s_deploy deploy/` (tests check the files match).
+Regenerate with `python -m dockyard.kubernetes.deploy deploy/` (tests check the files match).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dockyard.builders.k8s_naming import MANAGED_BY, to_yaml
 from dockyard.config import KubernetesSettings
+from dockyard.kubernetes.naming import MANAGED_BY, to_yaml
 
 NAMESPACE = "dockyard"
 SERVICE_ACCOUNT = "dockyard"

@@ -18,9 +18,9 @@ from typing import Any
 from kubernetes import client as k8s
 
 from dockyard.builders.base import cache_ref, image_output
-from dockyard.builders.k8s_naming import dns_name, object_labels, to_manifest
 from dockyard.config import BuildSettings, KubernetesSettings
 from dockyard.imagespec.context import BuildContext
+from dockyard.kubernetes.naming import dns_name, object_labels, to_manifest
 
 METADATA_MARKER = "dockyard-build-metadata: "
 CONTAINER = "buildkit"

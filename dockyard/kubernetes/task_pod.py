@@ -17,9 +17,9 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from dockyard.builders.k8s_naming import dns_name, object_labels
 from dockyard.config import Settings
 from dockyard.errors import ExecutionError
+from dockyard.kubernetes.naming import dns_name, object_labels
 from dockyard.runtime.executor import SecretRef, TaskAttempt
 
 _SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")

@@ -82,7 +82,7 @@ def cron_jobs(
     image: str,
 ) -> list[dict[str, Any]]:
     """One CronJob per plan with a schedule; a schedule a CronJob cannot express is a one-line SpecError."""
-    from dockyard.runtime.k8s_cronjob import cron_job, from_launch_plan
+    from dockyard.kubernetes.cronjob import cron_job, from_launch_plan
 
     env = driver_env(settings, store)
     manifests = []

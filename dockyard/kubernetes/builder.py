@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dockyard.builders.base import BuildResult, StepHook, verified_result
-from dockyard.builders.k8s_build_manifests import (
+from dockyard.builders.registry import RegistryClient
+from dockyard.config import Settings, get_settings
+from dockyard.errors import BuildError
+from dockyard.imagespec.context import BuildContext
+from dockyard.imagespec.render import RENDERED_FIELDS
+from dockyard.kubernetes.build_manifests import (
     CONTAINER,
     METADATA_MARKER,
     BuildPlan,
@@ -27,14 +32,9 @@ from dockyard.builders.k8s_build_manifests import (
     build_secret,
     job_name,
 )
-from dockyard.builders.k8s_context_tarball import context_digest, pack_context
-from dockyard.builders.k8s_context_upload import context_uri, upload_context
-from dockyard.builders.k8s_pod_status import PodState, PodVerdict
-from dockyard.builders.registry import RegistryClient
-from dockyard.config import Settings, get_settings
-from dockyard.errors import BuildError
-from dockyard.imagespec.context import BuildContext
-from dockyard.imagespec.render import RENDERED_FIELDS
+from dockyard.kubernetes.context_tarball import context_digest, pack_context
+from dockyard.kubernetes.context_upload import context_uri, upload_context
+from dockyard.kubernetes.pod_status import PodState, PodVerdict
 
 if TYPE_CHECKING:
     from dockyard.imagespec.spec import ImageSpec
@@ -153,7 +153,7 @@ class KubernetesBuilder:
         """The API layer, connected on first use (a dry run never needs one)."""
         with self._lock:
             if self._cluster is None:
-                from dockyard.builders.k8s_cluster import Cluster
+                from dockyard.kubernetes.cluster import Cluster
 
                 self._cluster = Cluster(self.settings.kubernetes, BuildError)
             return self._cluster

@@ -1,7 +1,7 @@
 """The thin layer over the official Kubernetes client: connect, create, watch, stream logs, delete.
 
 Everything that decides *what* to create lives in the pure manifest modules, and everything that reads a
-pod's status lives in `k8s_pod_status`; this module only moves objects to and from the API server and turns
+pod's status lives in `pod_status`; this module only moves objects to and from the API server and turns
 its errors into one-line `DockyardError`s. It is shared by the build Job and the task-pod executor.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 import urllib3
 from pydantic import ValidationError
 
-from dockyard.builders.k8s_pod_status import PodState, PodVerdict, classify_pod
 from dockyard.config import KubernetesSettings
 from dockyard.errors import ConfigError, DockyardError
+from dockyard.kubernetes.pod_status import PodState, PodVerdict, classify_pod
 
 _WATCH_S = 30
 _GRACE_S = 10

@@ -1,7 +1,7 @@
 """The `kubernetes` executor backend: one Pod per task attempt, watched to the end and always deleted.
 
-The Pod comes from the pure `k8s_task_pod.task_pod`; the pod's final status is read by the shared
-`k8s_pod_status.classify_pod` and mapped to an `Outcome` (an eviction or preemption is `Phase.PREEMPTED`, so
+The Pod comes from the pure `task_pod.task_pod`; the pod's final status is read by the shared
+`pod_status.classify_pod` and mapped to an `Outcome` (an eviction or preemption is `Phase.PREEMPTED`, so
 the orchestrator retries it as a system error). The log is captured before the pod is deleted.
 """
 
@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from dockyard.builders.k8s_pod_status import PodState, PodVerdict
 from dockyard.config import Settings, get_settings
 from dockyard.errors import ExecutionError
+from dockyard.kubernetes.pod_status import PodState, PodVerdict
+from dockyard.kubernetes.task_pod import PRIMARY, task_pod
 from dockyard.runtime.executor import Outcome, Phase, TaskAttempt
-from dockyard.runtime.k8s_task_pod import PRIMARY, task_pod
 
 _ALL_LINES = 1_000_000
 _PHASES = {
@@ -61,7 +61,7 @@ class KubernetesExecutor:
     @property
     def cluster(self) -> Any:
         if self._cluster is None:
-            from dockyard.builders.k8s_cluster import Cluster
+            from dockyard.kubernetes.cluster import Cluster
 
             self._cluster = Cluster(self.settings.kubernetes, ExecutionError)
         return self._cluster
