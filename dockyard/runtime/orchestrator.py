@@ -36,7 +36,14 @@ from dockyard.runtime.protocol import (
     map_inputs_uri,
     read_error,
 )
-from dockyard.runtime.record import ExecutionPhase, ExecutionRecord, NodePhase, RecordWriter, load_record
+from dockyard.runtime.record import (
+    ExecutionPhase,
+    ExecutionRecord,
+    NodePhase,
+    RecordWriter,
+    load_record,
+    save_graph,
+)
 from dockyard.sdk.walker import NonRetryable
 
 DEFAULT_IMAGE = "default"
@@ -415,6 +422,7 @@ def execute_remote(
 
     With `resume`, an existing execution's record is reloaded and nodes that finished are not run again.
     """
+    from dockyard.sdk.graph import to_json as graph_to_json
     from dockyard.sdk.local import input_literals
     from dockyard.sdk.types import TypeEngine
     from dockyard.sdk.types.literal import literals_from_json, literals_to_json
@@ -463,6 +471,8 @@ def execute_remote(
                 f"{exec_prefix}/inputs.json", literals_to_json(literals).encode()
             )
         writer.save()
+        if entity.node_kind == "workflow" and not resume:
+            save_graph(store, execution_id, graph_to_json(entity.graph))
         try:
             out = _drive(walker, runner, entity, literals)
         except KeyboardInterrupt:

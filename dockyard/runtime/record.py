@@ -4,6 +4,11 @@ execution and `executions/<id>/states/<node>.json` for each node.
 It is the memory of a run: node states, attempts, timings, output and log URIs. `dockyard status` and
 `dockyard logs` read it after the driver has exited, and a resumed run reads it to skip finished nodes.
 Every write is an atomic put of a whole document, so readers never see half of one.
+
+Beside the records: `index/executions/<id>/<ns>.json`, one small `IndexEntry` each time an execution's
+phase changes, so that a list of thousands of executions lists one folder and reads only new entries
+(the console's index) instead of every record; and `executions/<id>/graph.json`, the workflow's graph
+document, so that readers can draw nodes that have not run yet.
 """
 
 from __future__ import annotations
@@ -107,6 +112,7 @@ class RecordWriter:
         self._lock = threading.Lock()
         self.uri = record_uri(store, record.execution_id)
         self._states = _states_prefix(store, record.execution_id)
+        self._indexed: ExecutionPhase | None = None  # the phase of the last index entry written
 
     def node(self, node_id: str) -> NodeRecord:
         return self.record.nodes.setdefault(node_id, NodeRecord(node_id=node_id))
@@ -145,7 +151,56 @@ class RecordWriter:
     def _save(self) -> None:
         self.record.updated_at = time.time()
         self.store.write_json(self.uri, self.record.model_dump(mode="json", exclude={"nodes"}))
+        if self.record.phase is not self._indexed:
+            write_index_entry(self.store, self.record)
+            self._indexed = self.record.phase
 
     def _save_node(self, node_id: str) -> None:
         doc = self.record.nodes[node_id].model_dump(mode="json")
         self.store.write_json(f"{self._states}{node_id}.json", doc)
+
+
+class IndexEntry(BaseModel):
+    """What a list of executions shows of one execution, as of one phase change."""
+
+    execution_id: str
+    workflow: str
+    phase: ExecutionPhase
+    created_at: float
+    updated_at: float
+    message: str = ""
+
+
+def index_prefix(store: Store) -> str:
+    return store.url_for("index", "executions") + "/"
+
+
+def write_index_entry(store: Store, record: ExecutionRecord) -> None:
+    """Append an entry named by the time of the change: the newest name of an execution is its state."""
+    entry = IndexEntry.model_validate(record.model_dump(include=set(IndexEntry.model_fields)))
+    name = f"{time.time_ns():020d}.json"
+    store.write_json(f"{index_prefix(store)}{record.execution_id}/{name}", entry.model_dump(mode="json"))
+
+
+def index_keys(store: Store) -> list[str]:
+    """Every index entry's URI: one listing of one folder, whatever the number of executions."""
+    return [uri for uri in store.list(index_prefix(store)) if uri.endswith(".json")]
+
+
+def read_index_entry(store: Store, uri: str) -> IndexEntry:
+    return IndexEntry.model_validate(store.read_json(uri))
+
+
+def graph_uri(store: Store, execution_id: str) -> str:
+    return store.url_for("executions", execution_id, "graph.json")
+
+
+def save_graph(store: Store, execution_id: str, doc: dict[str, Any]) -> None:
+    """Keep the workflow's graph document (`dockyard.sdk.graph.to_json`) beside its record."""
+    store.write_json(graph_uri(store, execution_id), doc)
+
+
+def load_graph(store: Store, execution_id: str) -> dict[str, Any] | None:
+    """The execution's graph document, or None for a single task (or a run from before graphs were kept)."""
+    uri = graph_uri(store, execution_id)
+    return store.read_json(uri) if store.exists(uri) else None

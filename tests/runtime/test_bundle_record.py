@@ -17,7 +17,9 @@ from dockyard.runtime.record import (
     ExecutionRecord,
     NodePhase,
     RecordWriter,
+    index_keys,
     load_record,
+    read_index_entry,
     record_uri,
 )
 
@@ -100,6 +102,21 @@ def test_record_round_trip_and_updates(tmp_path: Path) -> None:
     assert loaded.nodes["n0"].attempts[0].exit_code == 137
     assert loaded.nodes["n0"].outputs_uri == "file:///x/outputs/"
     assert store.read_json(record_uri(store, "e1"))["schema_version"] == 1
+
+
+def test_index_gets_one_entry_per_phase_change(tmp_path: Path) -> None:
+    store = LocalStore(f"file://{tmp_path}/store")
+    writer = RecordWriter(store, ExecutionRecord(execution_id="e1", workflow="wf.main"))
+    writer.save()
+    writer.update("n0", phase=NodePhase.RUNNING)  # node changes leave the index alone
+    writer.save()
+    writer.update(phase=ExecutionPhase.FAILED, message="boom")
+    keys = index_keys(store)
+    assert len(keys) == 2 and keys == sorted(keys)
+    assert all("/index/executions/e1/" in k for k in keys)
+    first, last = (read_index_entry(store, k) for k in keys)
+    assert (first.phase, last.phase) == (ExecutionPhase.RUNNING, ExecutionPhase.FAILED)
+    assert (last.workflow, last.message) == ("wf.main", "boom")
 
 
 def test_missing_or_future_record_is_a_clear_error(tmp_path: Path) -> None:
