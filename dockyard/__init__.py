@@ -42,55 +42,100 @@ _EXPORTS: dict[str, str] = {
     "StructuredDatasetType": "dockyard.sdk.types",
     "TypeEngine": "dockyard.sdk.types",
     "WorkflowExecutionPhase": "dockyard.models.core.execution",
+    "__version__": "dockyard.version",
+    "logger": "dockyard.loggers",
+    "FlyteContext": "dockyard.sdk.flyte_context",
+    "FlyteContextManager": "dockyard.sdk.flyte_context",
+    "Workflow": "dockyard.sdk.imperative",
+    "reference_task": "dockyard.sdk.reference",
+    "reference_workflow": "dockyard.sdk.reference",
+    "reference_launch_plan": "dockyard.sdk.reference",
+    "TaskReference": "dockyard.sdk.reference",
+    "WorkflowReference": "dockyard.sdk.reference",
+    "LaunchPlanReference": "dockyard.sdk.reference",
+    "Deck": "dockyard.sdk.deck",
+    "TaskMetadata": "dockyard.sdk.instance_task",
+    "PythonInstanceTask": "dockyard.sdk.instance_task",
+    "Checkpoint": "dockyard.sdk.context",
+    "ContainerTask": "dockyard.sdk.container_task",
 }
 _ALIASES = {"PythonFunctionTask": "PythonTask"}
 
 __all__ = [
+    "Checkpoint",
     "CronSchedule",
+    "Deck",
     "Email",
     "ExecutionParameters",
     "FixedRate",
+    "FlyteContext",
+    "FlyteContextManager",
     "FlyteDirectory",
     "FlyteFile",
     "HashMethod",
     "ImageSpec",
     "LaunchPlan",
+    "LaunchPlanReference",
     "PagerDuty",
     "PodTemplate",
     "PythonFunctionTask",
     "PythonFunctionWorkflow",
+    "PythonInstanceTask",
     "PythonTask",
     "Resources",
     "Secret",
     "Slack",
     "StructuredDataset",
     "StructuredDatasetType",
+    "TaskMetadata",
+    "TaskReference",
     "TypeEngine",
+    "Workflow",
     "WorkflowBase",
     "WorkflowExecutionPhase",
     "WorkflowFailurePolicy",
+    "WorkflowReference",
+    "__version__",
     "conditional",
     "current_context",
     "dynamic",
     "kwtypes",
+    "logger",
     "map_task",
+    "reference_launch_plan",
+    "reference_task",
+    "reference_workflow",
     "task",
     "workflow",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from dockyard.imagespec.spec import ImageSpec
+    from dockyard.loggers import logger
     from dockyard.models.core.execution import WorkflowExecutionPhase
     from dockyard.sdk.conditional import conditional
     from dockyard.sdk.context import (
+        Checkpoint,
         ExecutionParameters,
         Secret,
         current_context,
     )
+    from dockyard.sdk.deck import Deck
     from dockyard.sdk.dynamic import dynamic
+    from dockyard.sdk.flyte_context import FlyteContext, FlyteContextManager
+    from dockyard.sdk.imperative import Workflow
+    from dockyard.sdk.instance_task import PythonInstanceTask, TaskMetadata
     from dockyard.sdk.launch_plan import LaunchPlan
     from dockyard.sdk.map_task import map_task
     from dockyard.sdk.notification import Email, PagerDuty, Slack
+    from dockyard.sdk.reference import (
+        LaunchPlanReference,
+        TaskReference,
+        WorkflowReference,
+        reference_launch_plan,
+        reference_task,
+        reference_workflow,
+    )
     from dockyard.sdk.resources import PodTemplate, Resources
     from dockyard.sdk.schedule import CronSchedule, FixedRate
     from dockyard.sdk.task import PythonTask, task
@@ -109,6 +154,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         WorkflowFailurePolicy,
         workflow,
     )
+    from dockyard.version import __version__
 
 
 def __getattr__(name: str) -> Any:

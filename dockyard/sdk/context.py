@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 from io import BufferedReader
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dockyard.sdk.errors import SecretNotFoundError
 
@@ -62,7 +62,34 @@ class ExecutionIdentifier:
     name: str
 
     def __str__(self) -> str:
-        return f"{self.project}:{self.domain}:{self.name}"
+        return f"ex:{self.project}:{self.domain}:{self.name}"
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """flytekit's entity Identifier (`current_context().task_id`): kind, project, domain, name, version."""
+
+    resource_type: str
+    project: str
+    domain: str
+    name: str
+    version: str
+
+    def __str__(self) -> str:
+        return f"{self.resource_type}:{self.project}:{self.domain}:{self.name}:{self.version}"
+
+
+class MockStats:
+    """flytekit's stand-in StatsD client for user metrics: accepts every call and records nothing."""
+
+    def _ignore(self, *args: object, **kwargs: object) -> None:
+        return None
+
+    incr = decr = gauge = timing = _ignore
+
+    @contextmanager
+    def timer(self, *args: object, **kwargs: object) -> Iterator[None]:
+        yield
 
 
 class SecretsManager:
@@ -198,8 +225,11 @@ class ExecutionParameters:
         local: bool = False,
         checkpoint_factory: Callable[[], Checkpoint] | None = None,
         sandbox_factory: Callable[[], Path] | None = None,
+        enable_deck: bool = False,
     ) -> None:
         self.execution_id = execution_id
+        self.enable_deck = enable_deck
+        self.decks: list[Any] = []  # dockyard.sdk.deck.Deck objects, in creation order
         self.task_name = task_name
         self.attempt = attempt
         self._execution_date = execution_date
@@ -249,6 +279,25 @@ class ExecutionParameters:
         if self._secrets is None:
             self._secrets = SecretsManager()
         return self._secrets
+
+    @property
+    def task_id(self) -> Identifier:
+        """flytekit names the task `local` in a local run, like the execution."""
+        eid = self.execution_id
+        name = "local" if self.local or not self.task_name else self.task_name
+        return Identifier("TASK", eid.project, eid.domain, name, "local" if self.local else eid.name)
+
+    @property
+    def default_deck(self) -> Any:
+        """The deck named `default`, made on first use."""
+        from dockyard.sdk.deck import Deck
+
+        found = next((d for d in self.decks if d.name == "default"), None)
+        return found if found is not None else Deck("default")
+
+    @property
+    def stats(self) -> MockStats:
+        return MockStats()
 
     @property
     def logging(self) -> logging.Logger:

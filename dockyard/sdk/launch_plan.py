@@ -193,6 +193,11 @@ class LaunchPlan:
                 )
         return existing
 
+    @classmethod
+    def get_default_launch_plan(cls, ctx: Any, workflow: Any) -> LaunchPlan:
+        """The workflow's own plan (named after it, nothing bound); `ctx` is flytekit's, unused."""
+        return cls.get_or_create(workflow)
+
     @property
     def interface(self) -> Interface:
         """What a caller may pass: the workflow's inputs less the fixed ones, with this plan's defaults."""

@@ -94,12 +94,13 @@ class LocalTaskRunner:
             return Checkpoint(cp_root / str(info.attempt), prev)
 
         return ExecutionParameters(
-            ExecutionIdentifier("local", "local", info.execution_id),
+            ExecutionIdentifier("local", "local", "local"),  # flytekit names every local execution `local`
             task_name=task.name,
             attempt=info.attempt,
             local=True,
             checkpoint_factory=checkpoint,
             sandbox_factory=lambda: self.root / info.execution_id / "sandbox",
+            enable_deck=bool(getattr(task, "enable_deck", False)),
         )
 
     def _call(self, task: Any, info: AttemptInfo, body: Callable[[], Any]) -> Any:

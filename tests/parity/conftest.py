@@ -20,6 +20,7 @@ from tests.parity.harness import (
     DOCKYARD_PYTHON,
     FLYTEKIT_PYTHON,
     FLYTEKIT_VENV,
+    HARNESS,
     PROGRAMS,
     RUNNER,
     Outcome,
@@ -36,7 +37,8 @@ def _flytekit_version() -> str:
 
 
 def _cache_key(program: Path, version: str) -> str:
-    digest = hashlib.sha256(program.read_bytes() + RUNNER.read_bytes() + version.encode()).hexdigest()
+    parts = (program.read_bytes(), RUNNER.read_bytes(), HARNESS.read_bytes(), version.encode())
+    digest = hashlib.sha256(b"\0".join(parts)).hexdigest()
     return f"parity/flytekit/{digest[:32]}"
 
 

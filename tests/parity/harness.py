@@ -22,6 +22,7 @@ import yaml
 HERE = Path(__file__).parent
 PROGRAMS = HERE / "programs"
 RUNNER = HERE / "runner.py"
+HARNESS = Path(__file__)
 REPO = HERE.parents[1]
 DIFFERENCES = REPO / "docs" / "flytekit-differences.md"
 FLYTEKIT_VENV = Path(os.environ.get("DOCKYARD_FLYTEKIT_VENV", "/var/lib/dockyard-ci/flytekit-venv"))
@@ -69,6 +70,7 @@ def run_program(python: Path, program: Path, *, rewrite: bool) -> Outcome:
             "TMPDIR": str(work),
             "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1",
+            "FLYTE_SDK_LOGGING_LEVEL": "50",  # flytekit logs to stdout; logs are not what a program prints
         }
         try:
             proc = subprocess.run(

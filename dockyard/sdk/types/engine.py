@@ -139,15 +139,31 @@ def check_annotation(python_type: Any) -> None:
     get_transformer(python_type).literal_type()  # resolves (and so checks) every nested type
 
 
+def _is_flyte_context(value: Any) -> bool:
+    return type(value).__name__ == "FlyteContext" and hasattr(value, "file_access")
+
+
 class TypeEngine:
     """Python values ⇄ literals; the one entry point the SDK uses for every task input and output."""
 
     @staticmethod
-    def to_literal(value: Any, python_type: Any, *, path: str = "") -> Literal:
+    def to_literal(*args: Any, path: str = "") -> Literal:
+        """`to_literal(value, python_type)`, or flytekit's `to_literal(ctx, value, python_type, expected)`."""
+        value, python_type = args[1:3] if _is_flyte_context(args[0]) else args[:2]
         try:
             return get_transformer(python_type).to_literal(value)
         except TypeTransformerFailedError as exc:
             raise (exc.under(path) if path else exc) from None
+
+    @staticmethod
+    def to_python_value(ctx: Any, literal: Literal, expected_python_type: Any) -> Any:
+        """flytekit's spelling of `to_python` (the context is not needed)."""
+        return TypeEngine.to_python(literal, expected_python_type)
+
+    @staticmethod
+    def to_literal_type(python_type: Any) -> dict[str, Any]:
+        """flytekit's spelling of `literal_type`."""
+        return TypeEngine.literal_type(python_type)
 
     @staticmethod
     def to_python(literal: Literal, python_type: Any, *, path: str = "") -> Any:

@@ -1,0 +1,7 @@
+"""flytekit's `flytekit.core.checkpointer`: one checkpoint class serves both names."""
+
+from dockyard.sdk.context import Checkpoint
+
+SyncCheckpoint = Checkpoint
+
+__all__ = ["Checkpoint", "SyncCheckpoint"]

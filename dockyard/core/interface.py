@@ -1,0 +1,5 @@
+"""flytekit's `flytekit.core.interface`: `Interface(inputs=..., outputs=...)` for class-based tasks."""
+
+from dockyard.sdk.interface import Interface
+
+__all__ = ["Interface"]

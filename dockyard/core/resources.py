@@ -1,0 +1,5 @@
+"""flytekit's `flytekit.core.resources`."""
+
+from dockyard.sdk.resources import Resources
+
+__all__ = ["Resources"]

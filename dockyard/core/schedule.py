@@ -1,0 +1,5 @@
+"""flytekit's `flytekit.core.schedule`."""
+
+from dockyard.sdk.schedule import CronSchedule, FixedRate
+
+__all__ = ["CronSchedule", "FixedRate"]

@@ -1,0 +1,22 @@
+"""flytekit's `flytekit.core.task`."""
+
+from dockyard.sdk.context import Secret
+from dockyard.sdk.instance_task import TaskMetadata
+from dockyard.sdk.reference import ReferenceTask, TaskReference, reference_task
+from dockyard.sdk.resources import PodTemplate, Resources
+from dockyard.sdk.task import PythonTask, task
+
+PythonFunctionTask = PythonTask
+
+__all__ = [
+    "PodTemplate",
+    "PythonFunctionTask",
+    "PythonTask",
+    "ReferenceTask",
+    "Resources",
+    "Secret",
+    "TaskMetadata",
+    "TaskReference",
+    "reference_task",
+    "task",
+]

@@ -1,0 +1,1 @@
+"""flytekit's `flytekit.exceptions` package: the hierarchy is defined once, in `dockyard.sdk.exceptions`."""

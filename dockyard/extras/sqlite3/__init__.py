@@ -1,0 +1,1 @@
+"""flytekit's `flytekit.extras.sqlite3` package."""

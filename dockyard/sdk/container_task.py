@@ -1,0 +1,140 @@
+"""`ContainerTask`: a task that is an image and a command, run through the local Docker engine (flytekit's).
+
+Locally, as flytekit does: an argument that is exactly `{{.inputs.x}}` becomes the input's text, a
+FlyteFile/FlyteDirectory input named by a path under `input_data_dir` is bind-mounted there, the host
+folder for `output_data_dir` is mounted, and after the container exits each output is read from the file of
+its name in that folder (FlyteFile/FlyteDirectory outputs are the paths themselves).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import subprocess
+from typing import Any
+
+from dockyard.sdk.flyte_context import FlyteContextManager
+from dockyard.sdk.instance_task import PythonInstanceTask, TaskMetadata
+from dockyard.sdk.types import FlyteDirectory, FlyteFile
+
+_WHOLE_INPUT = re.compile(r"^\{\{\s*\.inputs\.(.*?)\s*\}\}$")
+_TIMEDELTA = re.compile(r"(?:(\d+) days?, )?(?:(\d+):)?(\d+):(\d+)(?:\.(\d+))?")
+
+
+def _timedelta(text: str) -> datetime.timedelta:
+    parts = _TIMEDELTA.match(text)
+    if not parts:
+        raise ValueError("Invalid timedelta string format")
+    days, hours, minutes, seconds, micros = (int(g) if g else 0 for g in parts.groups())
+    return datetime.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds, microseconds=micros)
+
+
+def output_value(text: str, output_type: Any) -> Any:
+    """An output file's text as a value of its declared type (flytekit's conversions)."""
+    if output_type is bool:
+        return text.lower() != "false"
+    if output_type is datetime.datetime:
+        return datetime.datetime.fromisoformat(text)
+    if output_type is datetime.timedelta:
+        return _timedelta(text)
+    return output_type(text)
+
+
+class ContainerTask(PythonInstanceTask):
+    """An image run with `command` + `arguments`; inputs and outputs travel as files in two folders."""
+
+    def __init__(
+        self,
+        name: str,
+        image: Any,
+        command: list[str],
+        inputs: dict[str, Any] | None = None,
+        metadata: TaskMetadata | None = None,
+        arguments: list[str] | None = None,
+        outputs: dict[str, Any] | None = None,
+        input_data_dir: str | None = None,
+        output_data_dir: str | None = None,
+        metadata_format: Any = None,
+        io_strategy: Any = None,
+        local_logs: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        if kwargs.get("resources") is not None and (kwargs.get("limits") or kwargs.get("requests")):
+            raise ValueError(
+                "`resource` can not be used together with the `limits` or `requests`. "
+                "Please only set `resource`."
+            )
+        super().__init__(
+            name,
+            None,
+            "raw-container",
+            inputs=dict(inputs or {}),
+            outputs=dict(outputs or {}),
+            metadata=metadata,
+            container_image=image,
+            **kwargs,
+        )
+        self._image, self._cmd, self._args = image, list(command or []), list(arguments or [])
+        self._input_data_dir, self._output_data_dir = input_data_dir, output_data_dir
+        self._outputs = dict(outputs or {})
+        self.metadata_format, self.io_strategy, self.local_logs = metadata_format, io_strategy, local_logs
+
+    @property
+    def command(self) -> list[str]:
+        return self._cmd
+
+    @property
+    def arguments(self) -> list[str]:
+        return self._args
+
+    def render(self, inputs: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+        """The container's argv and the host→container mounts for file and folder inputs."""
+        in_dir = os.path.normpath(self._input_data_dir) if self._input_data_dir else ""
+        argv, mounts = [], {}
+        path_input = re.compile(rf"{re.escape(in_dir)}/(.+)$")
+        for arg in self._cmd + self._args:
+            by_path = path_input.match(arg)
+            by_template = _WHOLE_INPUT.match(arg)
+            key = by_path.group(1) if by_path else by_template.group(1) if by_template else None
+            if key is None:
+                argv.append(arg)
+                continue
+            value = inputs.get(key)
+            if type(value) in (FlyteFile, FlyteDirectory):
+                if not by_path:
+                    raise AssertionError(
+                        "FlyteFile and FlyteDirectory commands should not use the template syntax like this: "
+                        "{{.inputs.infile}}"
+                    )
+                target = os.path.join(in_dir, key)
+                mounts[str(value)] = target
+                argv.append(target)
+            else:
+                argv.append(str(value))
+        return argv, mounts
+
+    def execute(self, **kwargs: Any) -> Any:
+        ctx = FlyteContextManager.current_context()
+        out_dir = ctx.file_access.get_random_local_directory()
+        argv, mounts = self.render(kwargs)
+        mounts[out_dir] = os.path.normpath(self._output_data_dir) if self._output_data_dir else ""
+        volumes = [arg for host, inside in mounts.items() for arg in ("-v", f"{host}:{inside}:rw")]
+        image = str(getattr(self._image, "image_name", lambda: self._image)())
+        done = subprocess.run(
+            ["docker", "run", "--rm", *volumes, image, *argv], capture_output=True, text=True, check=False
+        )
+        if self.local_logs:
+            for line in (done.stdout + done.stderr).splitlines():
+                print(f"[Local Container] {line.strip()}")
+        values = []
+        for key, output_type in self._outputs.items():
+            path = os.path.join(out_dir, key)
+            if output_type in (FlyteFile, FlyteDirectory):
+                values.append(output_type(path=path))
+            else:
+                with open(path) as handle:
+                    values.append(output_value(handle.read(), output_type))
+        if not values:
+            return None
+        return values[0] if len(values) == 1 else tuple(values)
