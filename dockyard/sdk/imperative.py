@@ -120,7 +120,7 @@ class ImperativeWorkflow(WorkflowBase):
     def ready(self) -> bool:
         return bool(self._builder.graph.nodes)
 
-    def _compile(self) -> Graph:
+    def trace(self) -> Graph:
         builder = self._builder
         graph = Graph(self.name)
         graph.nodes = list(builder.graph.nodes)
