@@ -72,38 +72,55 @@ def _ignore_spec(root: Path) -> pathspec.PathSpec:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def walk(root: Path) -> Iterator[tuple[str, Path]]:
-    """(posix relative path, file) for every file under root that the ignore files keep, sorted.
+def inside(path: Path, root: Path, field: str) -> Path:
+    """`path` with every symlink followed, refused unless it stays inside `root` (itself resolved).
 
-    Symlinks are followed (the image gets the target's content), except one that leads back into a folder
-    being walked, which would never end; an excluded directory is not entered.
+    Only the project leaves the host: a link that escapes is an error naming the link and its target,
+    never a silent copy of a host file into a layer."""
+    real = Path(os.path.realpath(path))
+    top = Path(os.path.realpath(root))
+    if real != top and not real.is_relative_to(top):
+        how = "is a symlink to" if path.is_symlink() else "resolves to"
+        raise SpecError(f"{field}: {path} {how} {real}, outside the project {top}")
+    return real
+
+
+def walk(root: Path, field: str = "source_root", project: Path | None = None) -> Iterator[tuple[str, Path]]:
+    """(posix relative path, resolved file) for every file under root that the ignore files keep, sorted.
+
+    A symlink that stays inside `project` (default: root) is followed and the image gets its target's
+    content, which the hash covers; one that leaves it is an error, and so is one that leads back into a
+    folder being walked (the walk would never end). An excluded directory is not entered.
     """
     spec = _ignore_spec(root)
+    boundary = project or root
 
     def visit(directory: Path, prefix: str, above: frozenset[tuple[int, int]]) -> Iterator[tuple[str, Path]]:
         try:
             info = directory.stat()
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
-            raise SpecError(f"source_root: cannot read {directory}: {exc.strerror}") from None
+            raise SpecError(f"{field}: cannot read {directory}: {exc.strerror}") from None
         here = above | {(info.st_dev, info.st_ino)}
         for entry in entries:
             rel = f"{prefix}{entry.name}"
+            if spec.match_file(rel + "/" if entry.is_dir() else rel):
+                continue
+            real = inside(Path(entry.path), boundary, field) if entry.is_symlink() else Path(entry.path)
             if entry.is_dir():
                 target = entry.stat()
                 if (target.st_dev, target.st_ino) in here:
-                    raise SpecError(f"source_root: symlink {entry.path} loops back to a folder above it")
-                if not spec.match_file(rel + "/"):
-                    yield from visit(Path(entry.path), rel + "/", here)
-            elif entry.is_file() and not spec.match_file(rel):
-                yield rel, Path(entry.path)
+                    raise SpecError(f"{field}: symlink {entry.path} loops back to a folder above it")
+                yield from visit(Path(entry.path), rel + "/", here)
+            elif entry.is_file():
+                yield rel, real
 
     yield from visit(root, "", frozenset())
 
 
-def _includes(requirements: Path, seen: set[Path]) -> Iterator[Path]:
-    """The file itself and every file it pulls in with -r/-c, recursively."""
-    requirements = requirements.resolve()
+def _includes(requirements: Path, seen: set[Path], project: Path) -> Iterator[Path]:
+    """The file itself and every file it pulls in with -r/-c, recursively, all inside the project."""
+    requirements = inside(requirements, project, "requirements")
     if requirements in seen:
         return
     seen.add(requirements)
@@ -115,16 +132,22 @@ def _includes(requirements: Path, seen: set[Path]) -> Iterator[Path]:
             continue
         match = _INCLUDE_RE.match(line)
         if match:
-            included = (requirements.parent / match["path"]).resolve()
+            included = requirements.parent / match["path"]
             if not included.is_file():
                 raise SpecError(
                     f"requirements: {requirements}:{number} includes {included}, which does not exist"
                 )
-            yield from _includes(included, seen)
+            yield from _includes(included, seen, project)
         elif _LOCAL_RE.match(line):
             raise SpecError(
                 f"requirements: {requirements}:{number}: local paths are not in the build ({line!r})"
             )
+
+
+def project_file(spec: ImageSpec, relative: str, field: str) -> Path:
+    """A path the spec names (already checked to be relative, with no `..`, `~` or `$`), resolved and
+    required to stay inside the spec's folder after following every symlink."""
+    return inside(spec.path(relative), spec.base_dir, field)
 
 
 def requirement_files(spec: ImageSpec) -> tuple[str, list[Source]]:
@@ -133,11 +156,11 @@ def requirement_files(spec: ImageSpec) -> tuple[str, list[Source]]:
     Files keep their positions relative to their common folder, so `-r ../common.txt` still resolves.
     """
     assert spec.requirements is not None
-    entry = spec.path(spec.requirements).resolve()
+    entry = project_file(spec, spec.requirements, "requirements")
     if entry.name in LOCK_FILES:
-        files = [entry, entry.parent / "pyproject.toml"]
+        files = [entry, inside(entry.parent / "pyproject.toml", spec.base_dir, "requirements")]
     else:
-        files = list(_includes(entry, set()))
+        files = list(_includes(entry, set(), spec.base_dir))
     common = Path(os.path.commonpath([f.parent for f in files]))
     sources = [Source(f"deps/{f.relative_to(common).as_posix()}", f) for f in files]
     return f"deps/{entry.relative_to(common).as_posix()}", sources
@@ -147,12 +170,13 @@ def image_files(spec: ImageSpec) -> list[Source]:
     """Files that land under /root: the filtered source_root, then each `copy` entry at its own path."""
     by_key: dict[str, Path] = {}
     if spec.source_root is not None:
-        for rel, path in walk(spec.path(spec.source_root)):
+        root = project_file(spec, spec.source_root, "source_root")
+        for rel, path in walk(root):
             by_key[f"{IMAGE_ROOT}/{rel}"] = path
     for item in spec.copy or ():
-        src = spec.path(item)
+        src = project_file(spec, item, "copy")
         rel = Path(item).as_posix().strip("/")
-        found = walk(src) if src.is_dir() else [("", src)]
+        found = walk(src, "copy", spec.base_dir) if src.is_dir() else [("", src)]
         for sub, path in found:
             key = f"{IMAGE_ROOT}/{rel}/{sub}" if sub else f"{IMAGE_ROOT}/{rel}"
             if key in by_key and by_key[key].resolve() != path.resolve():

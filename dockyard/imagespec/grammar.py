@@ -1,11 +1,14 @@
-"""The grammars a spec's strings must match, so nothing malformed reaches a Dockerfile or a shell.
+"""The grammars a spec's strings must match, so nothing malformed reaches a Dockerfile, a shell or argv.
 
-Each checker returns the (possibly normalised) value or raises ValueError with a short reason; the model
-turns that into a SpecError naming the field.
+Each checker returns the (possibly normalised) value or raises ValueError with a short reason that names
+the offending character; the model turns that into a SpecError naming the field. Every pattern is applied
+with `fullmatch`: `$` would accept a trailing newline, which is how a newline once injected a RUN step.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from urllib.parse import urlsplit
 
@@ -18,101 +21,191 @@ _HOST = rf"{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?"
 _TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
 _DIGEST = r"[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,}"
 
-REPOSITORY_RE = re.compile(rf"^{_COMPONENT}(?:/{_COMPONENT})*$")
-REGISTRY_RE = re.compile(rf"^{_HOST}(?:/{_COMPONENT})*$")
-TAG_RE = re.compile(rf"^{_TAG}$")
+REPOSITORY_RE = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
+REGISTRY_RE = re.compile(rf"{_HOST}(?:/{_COMPONENT})*")
+TAG_RE = re.compile(_TAG)
 REFERENCE_RE = re.compile(
-    rf"^(?P<name>(?:{_HOST}/)?{_COMPONENT}(?:/{_COMPONENT})*)(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?$"
+    rf"(?P<name>(?:{_HOST}/)?{_COMPONENT}(?:/{_COMPONENT})*)(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?"
 )
 # Debian policy 5.6.1 package names, optionally with :arch, =version or /release (what apt-get install takes).
-APT_RE = re.compile(r"^[a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?(?:=[A-Za-z0-9.+~:-]+|/[a-z0-9.-]+)?$")
-ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-PLATFORM_RE = re.compile(r"^[a-z0-9]+/[a-z0-9_]+(?:/[a-z0-9]+)?$")
-VERSION_RE = re.compile(r"^[0-9]+(?:\.[0-9]+){0,2}$")
+APT_RE = re.compile(r"[a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?(?:=[A-Za-z0-9.+~:-]+|/[a-z0-9.-]+)?")
+# conda MatchSpec as micromamba takes it: [channel::]name[ version[ build]] or name[=|==|>=|<…]version,
+# with an optional [key=value,…] bracket; no shell or Dockerfile metacharacter.
+CONDA_RE = re.compile(
+    r"(?:[A-Za-z0-9_.-]+::)?[A-Za-z0-9_][A-Za-z0-9_.-]*"
+    r"(?:\s*(?:[=<>!~]=?|==)?\s*[A-Za-z0-9_.*+!<>=,|~ -]*)?(?:\[[A-Za-z0-9_.*+<>=,|~ '\"-]*\])?"
+)
+CHANNEL_RE = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*|https?://[A-Za-z0-9_.:/%@+~-]+")
+ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+PLATFORM_RE = re.compile(r"[a-z0-9]+/[a-z0-9_]+(?:/[a-z0-9]+)?")
+VERSION_RE = re.compile(r"[0-9]+(?:\.[0-9]+){0,2}")
+# Characters that end a Dockerfile line or a shell word, or that no field may carry: C0 controls and DEL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def requirement(value: str) -> str:
-    """A PEP 508 requirement; options such as `-e` or `--index-url` are not requirements."""
-    if value.strip().startswith("-"):
-        raise ValueError(f"{value!r} is an installer option, not a PEP 508 requirement")
-    try:
-        Requirement(value)
-    except InvalidRequirement as exc:
-        raise ValueError(f"invalid PEP 508 requirement {value!r}: {str(exc).splitlines()[0]}") from None
-    return value.strip()
+def _refuse(value: str, what: str, allowed: str) -> ValueError:
+    """Why a value is refused: its first character outside `allowed` (a regex class), else its shape."""
+    for position, char in enumerate(value):
+        if not re.fullmatch(allowed, char):
+            return ValueError(f"{value!r} is not {what}: offending character {char!r} at position {position}")
+    return ValueError(f"{value!r} is not {what}")
 
 
-def apt_package(value: str) -> str:
-    if not APT_RE.match(value):
-        raise ValueError(f"{value!r} is not a Debian package name (lowercase letters, digits, '+', '-', '.')")
+def _check(value: str, pattern: re.Pattern[str], what: str, allowed: str) -> str:
+    if not pattern.fullmatch(value):
+        raise _refuse(value, what, allowed)
     return value
 
 
-def registry(value: str) -> str:
-    if not REGISTRY_RE.match(value):
-        raise ValueError(f"{value!r} is not a registry (host[:port][/namespace...], lowercase path)")
-    return value
-
-
-def repository(value: str) -> str:
-    if not REPOSITORY_RE.match(value):
+def no_control(value: str, what: str = "allowed") -> str:
+    """Text that may hold anything printable, but no newline, carriage return, NUL or other control."""
+    found = _CONTROL.search(value)
+    if found:
         raise ValueError(
-            f"{value!r} is not a repository name (lowercase letters, digits, '.', '_', '-', '/')"
+            f"{value!r} is not {what}: offending character {found.group()!r} at position {found.start()}"
         )
     return value
 
 
+def requirement(value: str) -> str:
+    """A PEP 508 requirement; options such as `-e` or `--index-url` are not requirements."""
+    no_control(value, "a PEP 508 requirement")
+    if value.strip().startswith("-"):
+        raise ValueError(
+            f"{value!r} is an installer option, not a PEP 508 requirement: offending character '-'"
+        )
+    try:
+        parsed = Requirement(value)
+    except InvalidRequirement as exc:
+        raise ValueError(f"invalid PEP 508 requirement {value!r}: {str(exc).splitlines()[0]}") from None
+    if parsed.url and has_credentials(parsed.url):
+        raise ValueError(
+            f"{redact_url(value)!r} has credentials in its URL, which would be stored in the image labels;"
+            " put them in a netrc file mounted with pip_secret_mounts: [[netrc, /root/.netrc]]"
+        )
+    return value.strip()
+
+
+def conda_spec(value: str) -> str:
+    return _check(value, CONDA_RE, "a conda match spec", r"[A-Za-z0-9_.:*+!<>=,|~ \[\]'\"-]")
+
+
+def conda_channel(value: str) -> str:
+    return _check(value, CHANNEL_RE, "a conda channel (name or http(s) URL)", r"[A-Za-z0-9_.:/%@+~-]")
+
+
+def apt_package(value: str) -> str:
+    return _check(value, APT_RE, "a Debian package name", r"[A-Za-z0-9+.:=~/-]")
+
+
+def registry(value: str) -> str:
+    return _check(value, REGISTRY_RE, "a registry (host[:port][/namespace...])", r"[a-z0-9A-Z.:_/-]")
+
+
+def repository(value: str) -> str:
+    return _check(value, REPOSITORY_RE, "a repository name", r"[a-z0-9._/-]")
+
+
 def tag(value: str) -> str:
-    if not TAG_RE.match(value):
-        raise ValueError(f"{value!r} is not an OCI tag ([A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})")
-    return value
+    return _check(value, TAG_RE, "an OCI tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})", r"[A-Za-z0-9_.-]")
 
 
 def image_reference(value: str) -> str:
-    if not REFERENCE_RE.match(value):
-        raise ValueError(f"{value!r} is not an image reference ([registry/]name[:tag][@digest])")
-    return value
+    return _check(
+        value, REFERENCE_RE, "an image reference ([registry/]name[:tag][@digest])", r"[A-Za-z0-9_.:/@+-]"
+    )
 
 
 def env_name(value: str) -> str:
-    if not ENV_NAME_RE.match(value):
-        raise ValueError(f"{value!r} is not an environment variable name")
-    return value
+    return _check(value, ENV_NAME_RE, "an environment variable name", r"[A-Za-z0-9_]")
 
 
 def platform(value: str) -> str:
     for item in value.split(","):
-        if not PLATFORM_RE.match(item.strip()):
-            raise ValueError(f"{item!r} is not a platform (os/arch[/variant], e.g. linux/amd64)")
+        _check(item.strip(), PLATFORM_RE, "a platform (os/arch[/variant], e.g. linux/amd64)", r"[a-z0-9_/]")
     return value
 
 
 def version(value: str) -> str:
-    if not VERSION_RE.match(value):
-        raise ValueError(f"{value!r} is not a version (e.g. 3.11 or 12.1.0)")
-    return value
+    return _check(value, VERSION_RE, "a version (e.g. 3.11 or 12.1.0)", r"[0-9.]")
 
 
 def index_url(value: str) -> str:
+    no_control(value, "an index URL")
+    for char in " \t\"'`$\\":
+        if char in value:
+            raise ValueError(f"{redact_url(value)!r} is not an index URL: offending character {char!r}")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https", "file") or (parts.scheme != "file" and not parts.hostname):
-        raise ValueError(f"{value!r} is not an http(s) or file index URL")
-    if any(c.isspace() for c in value):
-        raise ValueError(f"{value!r} contains whitespace")
+        raise ValueError(f"{redact_url(value)!r} is not an http(s) or file index URL")
     return value
 
 
-def redact_url(value: str) -> str:
-    """The URL without user:password, for hashing and labels."""
-    parts = urlsplit(value)
-    if parts.username is None and parts.password is None:
-        return value
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return parts._replace(netloc=host).geturl()
+def project_path(value: str) -> str:
+    """A path inside the project, checked before anything expands it: relative, no `..`, no `~`, no `$VAR`,
+    no drive letter or backslash (a Windows path would be read differently on another host)."""
+    no_control(value, "a relative path inside the project")
+    if not value.strip():
+        raise ValueError("an empty path")
+    for char in ("~", "$", "\\", "%"):
+        if char in value:
+            raise ValueError(
+                f"{value!r} must be a relative path inside the project: offending character {char!r}"
+            )
+    if value.startswith("/") or re.match(r"[A-Za-z]:", value):
+        raise ValueError(f"{value!r} must be a relative path inside the project, not an absolute path")
+    if ".." in value.split("/"):
+        raise ValueError(f"{value!r} must be a relative path inside the project: '..' leaves it")
+    return value
+
+
+# --- credentials --------------------------------------------------------------------------------------------
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@")
 
 
 def has_credentials(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.username is not None or parts.password is not None
+    """Whether a URL (or any text holding URLs) carries user:password@ or token@."""
+    return _USERINFO.search(value) is not None
+
+
+def redact_url(value: str) -> str:
+    """Every `user:password@` in the text replaced by `redacted-<keyed digest>@`.
+
+    The digest is an HMAC of the user name keyed with the URL without its credentials: a rotated password
+    keeps the tag, another user or another index host changes it, and no password (nor a lone token, which
+    is a password) is ever hashed. See docs/security.md."""
+
+    def replace(match: re.Match[str]) -> str:
+        user, _, password = match["userinfo"].partition(":")
+        identity = user if password else ""  # `token@host`: the user name is the secret
+        bare = _USERINFO.sub(r"\g<scheme>", value)
+        key = hashlib.sha256(bare.encode()).digest()
+        keyed = hmac.new(key, identity.encode(), hashlib.sha256).hexdigest()[:16]
+        return f"{match['scheme']}redacted-{keyed}@"
+
+    return _USERINFO.sub(replace, value)
+
+
+_SECRET_WORDS = {"PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS"}
+_SECRET_PAIRS = ("API_KEY", "ACCESS_KEY", "PRIVATE_KEY", "AUTH_KEY")
+_SECRET_VALUE = re.compile(
+    r"-----BEGIN [A-Z ]*PRIVATE KEY|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_\w{30,}"
+    r"|\bglpat-[\w-]{20,}|\bhf_[A-Za-z0-9]{30,}|\bxox[abpr]-[\w-]{10,}"
+)
+
+
+def not_a_secret(name: str, value: str) -> None:
+    """Refuse an env entry that looks like a credential: env values are stored in the image config, which
+    anyone who can pull the image reads."""
+    words = name.upper().split("_")
+    looks = (
+        (bool(value) and (_SECRET_WORDS & set(words) or any(p in name.upper() for p in _SECRET_PAIRS)))
+        or has_credentials(value)
+        or _SECRET_VALUE.search(value)
+    )
+    if looks:
+        raise ValueError(
+            f"{name} looks like a secret, and env is stored in the image config for anyone who pulls it;"
+            " give the build a file with pip_secret_mounts, and the task a secret at run time"
+            " (Secret requests), instead"
+        )

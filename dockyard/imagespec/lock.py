@@ -73,7 +73,11 @@ def pip_inputs_digest(spec: ImageSpec, settings: BuildSettings) -> str:
 def lock_sources(spec: ImageSpec) -> list[files.Source]:
     """The spec's lock files as build inputs, keyed `locks/<name>` (bound into the install steps)."""
     named = [spec.pip_lock, spec.conda_lock]
-    return [files.Source(f"locks/{Path(n).name}", spec.path(n)) for n in named if n is not None]
+    return [
+        files.Source(f"locks/{Path(n).name}", files.project_file(spec, n, "lock"))
+        for n in named
+        if n is not None
+    ]
 
 
 def check_pip_lock(spec: ImageSpec, settings: BuildSettings) -> None:

@@ -101,7 +101,7 @@ def _secrets(spec: ImageSpec, settings: BuildSettings, folder: Path) -> tuple[di
     mounts = []
     for position, (src, dst) in enumerate(spec.pip_secret_mounts or ()):
         secret_id = f"dockyard-pip-{position}"
-        secrets[secret_id] = spec.path(src)
+        secrets[secret_id] = spec.secret_file(src)
         mounts.append(SecretMount(secret_id, dst))
     index_secret = None
     index, extra = package_indexes(spec, settings)

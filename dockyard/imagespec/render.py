@@ -115,25 +115,34 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _index_args(resolved: ResolvedSpec, options: RenderOptions) -> str:
-    args = ""
+def _index_args(resolved: ResolvedSpec, options: RenderOptions) -> tuple[str, str]:
+    """(environment prefix, uv arguments) that name the package indexes.
+
+    An index with credentials is read from its BuildKit secret into uv's environment (`UV_INDEX_URL`,
+    `UV_EXTRA_INDEX_URL`) by the step's shell, never into an argument: argv is readable by every user of
+    the build host (`ps`), a process's environment only by its owner. The shell's own argv holds only the
+    `$(cat …)`. uv takes an argument over its variable, so with any secret every index goes through them."""
+    torch = resolved.cuda.torch_index if resolved.cuda and resolved.cuda.torch_index else None
+    # The PyTorch index also hosts old copies of common packages: let every index compete on version.
+    strategy = " --index-strategy unsafe-best-match" if torch else ""
+    if not options.index_secret and not options.extra_index_secrets:
+        args = f" --index-url {shlex.quote(resolved.pip_index)}" if resolved.pip_index else ""
+        for url in (*resolved.pip_extra_index_url, *([torch] if torch else [])):
+            args += f" --extra-index-url {shlex.quote(url)}"
+        return "", args + strategy
+    env = ""
     if options.index_secret:
-        args += f' --index-url "$(cat /run/secrets/{options.index_secret})"'
+        env += f'UV_INDEX_URL="$(cat /run/secrets/{options.index_secret})" '
     elif resolved.pip_index:
-        args += f" --index-url {shlex.quote(resolved.pip_index)}"
-    for position, url in enumerate(resolved.pip_extra_index_url):
-        secret = options.extra_index_secrets.get(position)
-        args += (
-            f' --extra-index-url "$(cat /run/secrets/{secret})"'
-            if secret
-            else f" --extra-index-url {shlex.quote(url)}"
-        )
-    if resolved.cuda and resolved.cuda.torch_index:
-        # The PyTorch index also hosts old copies of common packages: let every index compete on version.
-        args += (
-            f" --extra-index-url {shlex.quote(resolved.cuda.torch_index)} --index-strategy unsafe-best-match"
-        )
-    return args
+        env += f"UV_INDEX_URL={shlex.quote(resolved.pip_index)} "
+    # Index URLs hold no quote, `$`, backslash or space (grammar.index_url): safe between double quotes.
+    extras = [
+        f"$(cat /run/secrets/{options.extra_index_secrets[i]})" if i in options.extra_index_secrets else url
+        for i, url in enumerate(resolved.pip_extra_index_url)
+    ]
+    if extras or torch:
+        env += f'UV_EXTRA_INDEX_URL="{" ".join([*extras, *([torch] if torch else [])])}" '
+    return env, strategy
 
 
 def _conda(resolved: ResolvedSpec, options: RenderOptions) -> dict[str, object]:
@@ -168,6 +177,7 @@ def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
         ca_env = [f"{v}={CA_TARGET}" for v in CA_VARIABLES] if options.ca_bundle else []
         return ["env", *ca_env, "/bin/sh", "-c", command] if ca_env else ["/bin/sh", "-c", command]
 
+    index_env, index_args = _index_args(resolved, options)
     template = _environment().get_template("Dockerfile.j2")
     return template.render(
         base=resolved.base_image.pinned,
@@ -186,7 +196,8 @@ def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
         packages_file=bool(resolved.packages),
         runtime_wheel=options.runtime_wheel,
         runtime_requirement=shlex.quote(f"dockyard=={resolved.tools.dockyard.version}"),
-        index_args=_index_args(resolved, options),
+        index_args=index_args,
+        index_env=index_env,
         extra_args="".join(f" {shlex.quote(a)}" for a in resolved.pip_extra_args),
         env=resolved.env,
         commands=resolved.commands,

@@ -132,10 +132,20 @@ with warnings.catch_warnings():
         def _registry(cls, value: str | None) -> str | None:
             return None if value is None else grammar.registry(value)
 
-        @field_validator("packages", "conda_packages")
+        @field_validator("packages")
         @classmethod
         def _packages(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
             return None if value is None else tuple(grammar.requirement(v) for v in value)
+
+        @field_validator("conda_packages")
+        @classmethod
+        def _conda_packages(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+            return None if value is None else tuple(grammar.conda_spec(v) for v in value)
+
+        @field_validator("conda_channels")
+        @classmethod
+        def _conda_channels(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+            return None if value is None else tuple(grammar.conda_channel(v) for v in value)
 
         @field_validator("apt_packages")
         @classmethod
@@ -181,22 +191,25 @@ with warnings.catch_warnings():
                 return None
             for key, val in value.items():
                 grammar.env_name(key)
-                if "\n" in val or "\r" in val or "\0" in val:
-                    raise ValueError(f"value of {key} contains a newline or NUL")
+                grammar.no_control(val, f"a value for {key}")
+                grammar.not_a_secret(key, val)
             return FrozenDict(value)
 
         @field_validator("builder_options")
         @classmethod
         def _options(cls, value: dict[str, str] | None) -> FrozenDict | None:
-            return None if value is None else FrozenDict(value)
+            if value is None:
+                return None
+            for key, val in value.items():
+                grammar.env_name(key.replace("-", "_"))
+                grammar.no_control(val, f"a value for {key}")
+            return FrozenDict(value)
 
         @field_validator("commands", "entrypoint")
         @classmethod
-        def _no_nul(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-            for item in value or ():
-                if "\0" in item:
-                    raise ValueError("contains a NUL character")
-            return value
+        def _no_control(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+            # Rendered in exec form, but a newline is still refused: one entry is one line, one step.
+            return None if value is None else tuple(grammar.no_control(v, "one line") for v in value)
 
         @field_validator("commands")
         @classmethod
@@ -209,8 +222,13 @@ with warnings.catch_warnings():
         @classmethod
         def _extra_args(cls, value: str | None) -> str | None:
             if value is not None:
-                if any(c in value for c in "\n\r\0"):
-                    raise ValueError("contains a newline or NUL")
+                grammar.no_control(value, "one line of installer arguments")
+                if grammar.has_credentials(value):
+                    raise ValueError(
+                        "carries credentials, which would be stored in the image's labels and history;"
+                        " put an index URL with credentials in pip_index or pip_extra_index_url"
+                        " (they go through BuildKit secrets)"
+                    )
                 try:
                     shlex.split(value)
                 except ValueError as exc:
@@ -222,7 +240,8 @@ with warnings.catch_warnings():
         def _secret_mounts(
             cls, value: tuple[tuple[str, str], ...] | None
         ) -> tuple[tuple[str, str], ...] | None:
-            for _src, dst in value or ():
+            for src, dst in value or ():
+                grammar.no_control(src, "a file path")
                 if not dst.startswith("/") or any(c.isspace() or c in ",\"'" for c in dst):
                     raise ValueError(
                         f"target {dst!r} must be an absolute path without spaces, commas or quotes"
@@ -232,17 +251,19 @@ with warnings.catch_warnings():
         @field_validator("copy")
         @classmethod
         def _copy(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-            for item in value or ():
-                parts = Path(item).parts
-                if Path(item).is_absolute() or ".." in parts or not parts:
-                    raise ValueError(f"{item!r} must be a relative path inside the project (no '..')")
-            return value
+            return None if value is None else tuple(grammar.project_path(v) for v in value)
+
+        @field_validator("source_root", "requirements", "pip_lock", "conda_lock")
+        @classmethod
+        def _project_path(cls, value: str | None) -> str | None:
+            return None if value is None else grammar.project_path(value)
 
         @field_validator("tag_format")
         @classmethod
         def _tag_format(cls, value: str | None) -> str | None:
             if value is None:
                 return None
+            grammar.no_control(value, "a tag format")
             if "{spec_hash}" not in value:
                 raise ValueError("must contain {spec_hash}, or every spec would share one tag")
             try:
@@ -280,13 +301,18 @@ with warnings.catch_warnings():
                         f"requirements: {req.name} needs pyproject.toml beside it in {req.parent}"
                     )
             for src, _dst in self.pip_secret_mounts or ():
-                if not self.path(src).is_file():
-                    raise ValueError(f"pip_secret_mounts: {self.path(src)} does not exist")
+                if not self.secret_file(src).is_file():
+                    raise ValueError(f"pip_secret_mounts: {self.secret_file(src)} does not exist")
 
         # --- public API -----------------------------------------------------------------------------------
         def path(self, relative: str) -> Path:
             """A path of the spec made absolute against the folder it was declared in."""
-            return (self._base_dir / Path(relative).expanduser()).absolute()
+            return (self._base_dir / relative).absolute()
+
+        def secret_file(self, source: str) -> Path:
+            """A `pip_secret_mounts` source: a host file outside the project is fine (it is never in the
+            context or the hash), and `~` means the user's home."""
+            return (self._base_dir / Path(source).expanduser()).absolute()
 
         @property
         def base_dir(self) -> Path:

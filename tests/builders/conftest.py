@@ -79,13 +79,12 @@ def real_build(base_image: str, session_dir: Path) -> RealBuild:
     secret = f"fake-secret-{uuid.uuid4().hex}"
     secret_file = session_dir / "netrc"
     secret_file.write_text(f"machine pypi.example.com login user password {secret}\n")
-    spec = ImageSpec(
-        name=f"dockyard-test/real-{SESSION}",
-        packages=["six==1.16.0"],
-        apt_packages=["jq"],
-        source_root=str(root),
-        pip_secret_mounts=[(str(secret_file), "/root/.netrc")],
+    # source_root is relative to the spec's folder (an absolute one is refused): declare it in YAML there.
+    (session_dir / "spec.yaml").write_text(
+        f"name: dockyard-test/real-{SESSION}\npackages: [six==1.16.0]\napt_packages: [jq]\n"
+        f"source_root: app\npip_secret_mounts: [[{secret_file}, /root/.netrc]]\n"
     )
+    spec = ImageSpec.from_yaml(session_dir / "spec.yaml")
     settings = build_settings(session_dir / "work")
     outcome = BuildEngine(settings).ensure([spec])[spec]
     return RealBuild(spec=spec, outcome=outcome, secret=secret, marker=marker, settings=settings)

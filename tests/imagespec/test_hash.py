@@ -155,10 +155,21 @@ def test_settings_that_only_concern_the_build_leave_the_hash(project: Path, sett
 
 
 def test_index_credentials_are_not_hashed(project: Path, settings: BuildSettings) -> None:
-    one = ImageSpec(pip_index="https://alice:one@pypi.example/simple", platform="linux/amd64")
-    two = ImageSpec(pip_index="https://bob:two@pypi.example/simple", platform="linux/amd64")
-    assert spec_hash(one, settings) == spec_hash(two, settings)
-    assert "alice" not in resolve(one, settings).canonical_json()
+    """The redacted URL plus a keyed digest of the user is hashed: a rotated password keeps the tag,
+    another host or user moves it, and neither the password nor the user name is in the inputs."""
+
+    def index(url: str) -> ImageSpec:
+        return ImageSpec(pip_index=url, platform="linux/amd64")
+
+    one = index("https://alice:one@pypi.example/simple")
+    assert spec_hash(one, settings) == spec_hash(index("https://alice:two@pypi.example/simple"), settings)
+    assert spec_hash(one, settings) != spec_hash(index("https://alice:one@other.example/simple"), settings)
+    assert spec_hash(one, settings) != spec_hash(index("https://bob:one@pypi.example/simple"), settings)
+    # A lone token (`token@host`) is a password: rotating it keeps the tag too.
+    token = index("https://tok-1@pypi.example/simple")
+    assert spec_hash(token, settings) == spec_hash(index("https://tok-2@pypi.example/simple"), settings)
+    text = resolve(one, settings).canonical_json()
+    assert "alice" not in text and "one@" not in text and "redacted-" in text
 
 
 def test_moving_a_file_to_another_destination_changes_the_hash(
@@ -278,14 +289,21 @@ def test_hash_does_not_depend_on_where_the_project_lives(
     assert spec_hash(golden_spec(), settings) == here
 
 
-def test_symlinks_are_followed_but_a_loop_is_an_error(project: Path, settings: BuildSettings) -> None:
-    from dockyard.errors import SpecError
-
-    (project / "app" / "linked.txt").symlink_to(project / "data.txt")
+def test_symlinks_inside_are_copied_as_content_outside_refused_and_loops_an_error(
+    project: Path, settings: BuildSettings
+) -> None:
     import hashlib
 
+    from dockyard.errors import SpecError
+
+    (project / "app" / "linked.txt").symlink_to(project / "app" / "main.py")
     linked = resolve(ImageSpec(source_root="app"), settings).files["/root/linked.txt"]
-    assert linked.sha256 == hashlib.sha256((project / "data.txt").read_bytes()).hexdigest()
+    assert linked.sha256 == hashlib.sha256((project / "app" / "main.py").read_bytes()).hexdigest()
+    # data.txt is in the spec's folder but outside source_root, the project root of the walk.
+    (project / "app" / "escape.txt").symlink_to(project / "data.txt")
+    with pytest.raises(SpecError, match=r"^source_root: .*escape.txt is a symlink to .*data.txt, outside"):
+        resolve(ImageSpec(source_root="app"), settings)
+    (project / "app" / "escape.txt").unlink()
     (project / "app" / "loop").symlink_to(project / "app")
     with pytest.raises(SpecError, match="loops back"):
         resolve(ImageSpec(source_root="app"), settings)

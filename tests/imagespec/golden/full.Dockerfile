@@ -18,8 +18,8 @@ RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=secret,id=dockyard-pip-0,target=/root/.netrc,required=true \
     --mount=type=secret,id=dockyard-index,target=/run/secrets/dockyard-index,required=true \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
-    SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
-    /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --index-url "$(cat /run/secrets/dockyard-index)" --extra-index-url https://extra.example/simple --no-build-isolation --prerelease=allow \
+    SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_INDEX_URL="$(cat /run/secrets/dockyard-index)" UV_EXTRA_INDEX_URL="https://extra.example/simple" UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
+    /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --no-build-isolation --prerelease=allow \
         --requirement /tmp/dockyard-deps/requirements.txt
 RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
@@ -27,16 +27,16 @@ RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=secret,id=dockyard-pip-0,target=/root/.netrc,required=true \
     --mount=type=secret,id=dockyard-index,target=/run/secrets/dockyard-index,required=true \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
-    SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
-    /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --index-url "$(cat /run/secrets/dockyard-index)" --extra-index-url https://extra.example/simple --no-build-isolation --prerelease=allow \
+    SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_INDEX_URL="$(cat /run/secrets/dockyard-index)" UV_EXTRA_INDEX_URL="https://extra.example/simple" UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
+    /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --no-build-isolation --prerelease=allow \
         --requirement /tmp/dockyard-gen/packages.txt
 RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=secret,id=dockyard-pip-0,target=/root/.netrc,required=true \
     --mount=type=secret,id=dockyard-index,target=/run/secrets/dockyard-index,required=true \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
-    SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
-    /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --index-url "$(cat /run/secrets/dockyard-index)" --extra-index-url https://extra.example/simple \
+    SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_INDEX_URL="$(cat /run/secrets/dockyard-index)" UV_EXTRA_INDEX_URL="https://extra.example/simple" UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
+    /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python \
         dockyard==1.0.0
 ENV PYTHONPATH=/root \
     PYTHONUNBUFFERED=1 \
@@ -46,6 +46,6 @@ WORKDIR /root
 RUN --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
     ["env", "SSL_CERT_FILE=/run/secrets/dockyard-ca", "PIP_CERT=/run/secrets/dockyard-ca", "REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca", "/bin/sh", "-c", "echo 'single' \"double\" $HOME | tr a-z A-Z > /tmp/out"]
 RUN --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
-    ["env", "SSL_CERT_FILE=/run/secrets/dockyard-ca", "PIP_CERT=/run/secrets/dockyard-ca", "REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca", "/bin/sh", "-c", "line one\nline two"]
+    ["env", "SSL_CERT_FILE=/run/secrets/dockyard-ca", "PIP_CERT=/run/secrets/dockyard-ca", "REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca", "/bin/sh", "-c", "echo line one; echo line two"]
 COPY root/ /root/
 ENTRYPOINT ["python", "-m", "app"]
