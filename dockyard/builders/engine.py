@@ -11,6 +11,7 @@ is asked again, so the second process finds the first one's push instead of buil
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 import threading
@@ -339,5 +340,8 @@ class BuildEngine:
     def _save_logs(self, tag: str, logs: str) -> None:
         """Keep the last build log of each tag under work_dir/logs, for bug reports."""
         logs_dir = self.work_dir / "logs"
-        logs_dir.mkdir(parents=True, exist_ok=True)
-        (logs_dir / f"{tag}.log").write_text(logs)
+        logs_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Only its user reads it: a build log names indexes and hosts (credentials stay in secrets).
+        fd = os.open(logs_dir / f"{tag}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(logs)

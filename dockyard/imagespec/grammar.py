@@ -33,14 +33,15 @@ APT_RE = re.compile(r"[a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?(?:=[A-Za-z0-9.+~:-]+|
 # with an optional [key=value,…] bracket; no shell or Dockerfile metacharacter.
 CONDA_RE = re.compile(
     r"(?:[A-Za-z0-9_.-]+::)?[A-Za-z0-9_][A-Za-z0-9_.-]*"
-    r"(?:\s*(?:[=<>!~]=?|==)?\s*[A-Za-z0-9_.*+!<>=,|~ -]*)?(?:\[[A-Za-z0-9_.*+<>=,|~ '\"-]*\])?"
+    r"(?: *(?:[=<>!~]=?|==)? *[A-Za-z0-9_.*+!<>=,|~ -]*)?(?:\[[A-Za-z0-9_.*+<>=,|~ '\"-]*\])?"
 )
 CHANNEL_RE = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*|https?://[A-Za-z0-9_.:/%@+~-]+")
 ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 PLATFORM_RE = re.compile(r"[a-z0-9]+/[a-z0-9_]+(?:/[a-z0-9]+)?")
 VERSION_RE = re.compile(r"[0-9]+(?:\.[0-9]+){0,2}")
-# Characters that end a Dockerfile line or a shell word, or that no field may carry: C0 controls and DEL.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Characters that end a line somewhere (a Dockerfile, a shell, Python's splitlines) or that no field may
+# carry: C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _refuse(value: str, what: str, allowed: str) -> ValueError:
@@ -121,6 +122,7 @@ def env_name(value: str) -> str:
 
 
 def platform(value: str) -> str:
+    no_control(value, "a platform list")
     for item in value.split(","):
         _check(item.strip(), PLATFORM_RE, "a platform (os/arch[/variant], e.g. linux/amd64)", r"[a-z0-9_/]")
     return value
