@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from filelock import FileLock
 
+from dockyard import private_dirs
 from dockyard.builders.answers import AnswerCache
 from dockyard.builders.base import Builder
 from dockyard.builders.plugins import check_fields, load_builder
@@ -287,8 +288,15 @@ class BuildEngine:
         contexts = self.work_dir / "contexts"
         contexts.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix="ctx-", dir=contexts))
+        secrets = private_dirs.create("build")  # removed below; swept by a later command after a SIGKILL
         try:
-            context = prepare(spec, self.settings.build, work_dir=scratch, lookup_digest=self.lookup_digest)
+            context = prepare(
+                spec,
+                self.settings.build,
+                work_dir=scratch,
+                lookup_digest=self.lookup_digest,
+                secrets_dir=secrets,
+            )
             if context.image != image:  # files changed since the check: build the snapshot, under its tag
                 self._emit("check", image, f"files changed; building {context.image}")
                 image = context.image
@@ -304,6 +312,7 @@ class BuildEngine:
                 raise
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+            private_dirs.remove(secrets)
         with self._lock:
             self.builds += 1
         self._save_logs(context.tag, result.logs)

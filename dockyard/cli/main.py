@@ -40,6 +40,9 @@ app.add_typer(flyte_cli.app)  # package
 def main() -> None:
     """Run the CLI, turning every DockyardError into one line and its exit code."""
     try:
+        from dockyard.private_dirs import sweep
+
+        sweep()  # secrets folders of dockyard processes that were killed before they could remove them
         result = app(standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

@@ -132,10 +132,13 @@ def prepare(
     *,
     work_dir: Path,
     lookup_digest: LookupDigest | None = None,
+    secrets_dir: Path | None = None,
 ) -> BuildContext:
     """Resolve → snapshot → hash → render into a fresh `<work_dir>/ctx-*/context` and describe the build.
 
-    The caller owns the `ctx-*` folder (the context and its `secrets/` sibling) and removes it when done.
+    The caller owns the `ctx-*` folder and removes it when done; secrets that must be written (an index URL
+    with credentials) go to `secrets_dir`, a `private_dirs` folder the caller also owns (by default a
+    `secrets/` sibling of the context, 0700 like the `ctx-*` folder).
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="ctx-", dir=work_dir))
@@ -148,7 +151,7 @@ def prepare(
     uv = build_uv(resolved.platforms, settings)
     spec_hash = resolved.spec_hash()
     tag = tag_for(spec_hash, spec.tag_format)
-    secrets, options = _secrets(spec, settings, folder / "secrets")
+    secrets, options = _secrets(spec, settings, secrets_dir or folder / "secrets")
 
     place(uv, context / "uv" / "uv")
     if resolved.packages:

@@ -10,15 +10,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dockyard import private_dirs
 from dockyard.config import Settings, get_settings
 from dockyard.errors import ConfigError, ExecutionError
 from dockyard.runtime.executor import Outcome, Phase, SecretRef, TaskAttempt
@@ -170,7 +169,9 @@ class DockerExecutor:
     def _write_secrets(self, attempt: TaskAttempt) -> Path | None:
         if not attempt.secrets:
             return None
-        holder = Path(tempfile.mkdtemp(prefix="dockyard-secrets-"))
+        # The holder is 0700 and the host user's alone; the tree inside is world-readable so that the
+        # task's user (not root by default) reads it through the read-only mount.
+        holder = private_dirs.create("task")
         root = holder / "secrets"
         root.mkdir(mode=0o755)
         for ref in attempt.secrets:
@@ -307,4 +308,4 @@ class DockerExecutor:
     @staticmethod
     def _drop_secrets(secrets_dir: Path | None) -> None:
         if secrets_dir is not None:
-            shutil.rmtree(secrets_dir.parent, ignore_errors=True)
+            private_dirs.remove(secrets_dir.parent)
