@@ -21,6 +21,7 @@ from dockyard.builders.base import cache_ref, image_output
 from dockyard.config import BuildSettings, KubernetesSettings
 from dockyard.imagespec.context import BuildContext
 from dockyard.kubernetes.naming import dns_name, object_labels, to_manifest
+from dockyard.sdk.resources import k8s_resource_name
 
 METADATA_MARKER = "dockyard-build-metadata: "
 CONTAINER = "buildkit"
@@ -88,7 +89,8 @@ def build_script(context: BuildContext, build: BuildSettings, kube: KubernetesSe
 
 
 def _quantities(values: dict[str, str]) -> dict[str, str]:
-    return {("ephemeral-storage" if key == "ephemeral_storage" else key): val for key, val in values.items()}
+    """Build pods' resources as configured, under their Kubernetes names (`ephemeral_storage` is accepted)."""
+    return {(k8s_resource_name(key) or key): val for key, val in values.items()}
 
 
 def build_secret(

@@ -21,12 +21,10 @@ from dockyard.config import Settings
 from dockyard.errors import ExecutionError
 from dockyard.kubernetes.naming import dns_name, object_labels
 from dockyard.runtime.executor import SecretRef, TaskAttempt
+from dockyard.sdk.resources import GPU_RESOURCE, k8s_resource_name
 
 _SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 PRIMARY = "primary"  # flytekit's PodTemplate.primary_container_name default
-GPU_RESOURCE = "nvidia.com/gpu"
-_RESOURCE_NAMES = {"cpu": "cpu", "mem": "memory", "memory": "memory", "gpu": GPU_RESOURCE}
-_RESOURCE_NAMES |= {"ephemeral_storage": "ephemeral-storage", "storage": "ephemeral-storage"}
 _GPU_TOLERATION = {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}
 _APPENDED = ("volumes", "tolerations", "initContainers", "imagePullSecrets", "topologySpreadConstraints")
 
@@ -38,9 +36,10 @@ def pod_name(attempt: TaskAttempt) -> str:
 def _resources(values: dict[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in values.items():
-        if key not in _RESOURCE_NAMES:
+        name = k8s_resource_name(key)
+        if name is None:
             raise ExecutionError(f"resources.{key}: unknown resource (use cpu, mem, gpu, ephemeral_storage)")
-        out[_RESOURCE_NAMES[key]] = str(value)
+        out[name] = str(value)
     return out
 
 

@@ -8,8 +8,8 @@ is removed after its logs are captured, so nothing piles up; a timeout kills the
 from __future__ import annotations
 
 import contextlib
+import math
 import os
-import re
 import subprocess
 import time
 from collections.abc import Callable
@@ -19,33 +19,21 @@ from typing import Any
 
 from dockyard import private_dirs
 from dockyard.config import Settings, get_settings
-from dockyard.errors import ConfigError, ExecutionError
+from dockyard.errors import ExecutionError
 from dockyard.runtime.executor import Outcome, Phase, SecretRef, TaskAttempt
+from dockyard.sdk.resources import quantity_value
 
 SecretSource = Callable[[SecretRef], bytes]
-
-_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
-_DECIMAL = {"k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 
 
 def cpu_to_nano(quantity: str) -> int:
     """A Kubernetes CPU quantity ("2", "500m", "0.5") as Docker nano-CPUs."""
-    text = str(quantity).strip()
-    try:
-        cores = float(text[:-1]) / 1000 if text.endswith("m") else float(text)
-    except ValueError:
-        raise ConfigError(f"cpu {quantity!r}: not a CPU quantity (e.g. 2, 0.5, 500m)") from None
-    return int(cores * 1e9)
+    return int(quantity_value("resources.cpu", quantity) * 10**9)
 
 
 def memory_to_bytes(quantity: str) -> int:
-    """A Kubernetes memory quantity ("512Mi", "1G", "1000") as bytes."""
-    match = re.fullmatch(r"([0-9.]+)([KkMGT]i?)?", str(quantity).strip())
-    if not match:
-        raise ConfigError(f"mem {quantity!r}: not a memory quantity (e.g. 512Mi, 1Gi, 1G)")
-    number, unit = float(match.group(1)), match.group(2) or ""
-    factor = _BINARY.get(unit) or _DECIMAL.get(unit) or 1
-    return int(number * factor)
+    """A Kubernetes memory quantity ("512Mi", "1G", "1000") as bytes; rounded up, as Kubernetes does."""
+    return math.ceil(quantity_value("resources.mem", quantity))
 
 
 def host_secret(settings: Settings) -> SecretSource:

@@ -44,6 +44,7 @@ from dockyard.runtime.record import (
     load_record,
     save_graph,
 )
+from dockyard.sdk.resources import K8S_NAMES
 from dockyard.sdk.walker import NonRetryable
 
 DEFAULT_IMAGE = "default"
@@ -69,7 +70,7 @@ def _resources(value: Any, part: int) -> dict[str, str]:
     if value is None:
         return {}
     out: dict[str, str] = {}
-    for name in ("cpu", "mem", "gpu", "ephemeral_storage"):
+    for name in K8S_NAMES:
         item = getattr(value, name, None)
         if isinstance(item, tuple):
             item = item[part]

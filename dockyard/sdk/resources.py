@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from typing import Any, Literal
 
 from dockyard.errors import DockyardError
@@ -22,12 +23,37 @@ class ResourceError(DockyardError, ValueError):
 
 # A Kubernetes quantity: a non-negative decimal with a binary (Ki..Ei), decimal (n..E) or exponent suffix.
 _QUANTITY = re.compile(r"\+?(\d+(\.\d*)?|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][-+]?\d+)?")
-_K8S_NAMES = {
-    "cpu": "cpu",
-    "mem": "memory",
-    "gpu": "nvidia.com/gpu",
-    "ephemeral_storage": "ephemeral-storage",
-}
+_SUFFIX = {f"{p}i": Decimal(1024) ** (n + 1) for n, p in enumerate("KMGTPE")}
+_SUFFIX |= {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "k": Decimal(1000)}
+_SUFFIX |= {p: Decimal(1000) ** (n + 2) for n, p in enumerate("MGTPE")}
+GPU_RESOURCE = "nvidia.com/gpu"
+# The one mapping from `Resources` fields to Kubernetes resource names; the Kubernetes spellings (and
+# flytekit's older `storage`) are accepted where settings or executors name resources directly.
+K8S_NAMES = {"cpu": "cpu", "mem": "memory", "gpu": GPU_RESOURCE, "ephemeral_storage": "ephemeral-storage"}
+_ALIASES = {"memory": "memory", "storage": "ephemeral-storage", "ephemeral-storage": "ephemeral-storage"}
+
+
+def k8s_resource_name(key: str) -> str | None:
+    """The Kubernetes name of a resource given as a `Resources` field or a Kubernetes name, else None."""
+    return K8S_NAMES.get(key) or _ALIASES.get(key) or (key if key == GPU_RESOURCE else None)
+
+
+def quantity_value(name: str, value: Quantity) -> Decimal:
+    """A quantity's number (`"512Mi"` -> 536870912, `"500m"` -> 0.5), by the grammar `Resources` checks.
+
+    Executors that are not Kubernetes (Docker) use it, so a quantity means the same on every backend and a
+    spelling Kubernetes would refuse (`512ki`) is refused here too, naming the resource.
+    """
+    text = str(value).strip()
+    match = _QUANTITY.fullmatch(text)
+    if isinstance(value, bool) or not match:
+        raise ResourceError(f"{name}: {value!r} is not a Kubernetes quantity (e.g. '4', '500m', '16Gi')")
+    suffix = match.group(3) or ""
+    number = Decimal(text[: len(text) - len(suffix)].lstrip("+") or "0")
+    if suffix in _SUFFIX:
+        return number * _SUFFIX[suffix]
+    return number * Decimal(10) ** int(suffix[1:] or "0")
+
 
 Quantity = str | int | float
 ResourceValue = Quantity | tuple[Quantity, Quantity]
@@ -78,7 +104,7 @@ class Resources:
             if isinstance(value, tuple):
                 value = value[0 if part == "request" else 1]
             if value is not None:
-                out[_K8S_NAMES[item.name]] = str(value)
+                out[K8S_NAMES[item.name]] = str(value)
         return out
 
     def to_dict(self) -> dict[str, Any]:

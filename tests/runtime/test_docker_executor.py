@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import uuid
 from typing import Any
@@ -13,6 +14,7 @@ from dockyard.config import load_settings
 from dockyard.errors import ExecutionError
 from dockyard.runtime.docker_executor import DockerExecutor, cpu_to_nano, memory_to_bytes
 from dockyard.runtime.executor import Phase, SecretRef, TaskAttempt
+from dockyard.sdk.resources import ResourceError, Resources
 
 pytestmark = pytest.mark.docker
 
@@ -47,6 +49,25 @@ def test_quantities() -> None:
     assert cpu_to_nano("2") == 2_000_000_000
     assert memory_to_bytes("64Mi") == 64 * 2**20
     assert memory_to_bytes("1G") == 10**9
+
+
+@pytest.mark.parametrize("text", ["512Ki", "1.5Gi", "1e3", "2E", "0.5M", "+3k", "100m"])
+def test_docker_reads_quantities_by_the_resources_grammar(text: str) -> None:
+    """Every spelling `Resources` accepts means the same number of bytes as in Kubernetes."""
+    Resources(mem=text)
+    units = {"Ki": 2**10, "Gi": 2**30, "E": 10**18, "M": 10**6, "k": 10**3, "m": 10**-3, "e3": 10**3}
+    number, unit = next((text[: -len(u)], units[u]) for u in units if text.endswith(u))
+    assert memory_to_bytes(text) == math.ceil(float(number) * unit)
+
+
+def test_a_quantity_kubernetes_refuses_is_refused_naming_the_resource() -> None:
+    """`512ki` is no Kubernetes quantity: it used to run with a 512-byte limit."""
+    with pytest.raises(ResourceError, match=r"resources\.mem: '512ki' is not a Kubernetes quantity"):
+        memory_to_bytes("512ki")
+    with pytest.raises(ResourceError):
+        Resources(mem="512ki")
+    with pytest.raises(ResourceError, match=r"resources\.cpu"):
+        cpu_to_nano("two")
 
 
 def test_success_logs_and_removal(executor: DockerExecutor, base_digest: str, docker_client: Any) -> None:
