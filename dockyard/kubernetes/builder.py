@@ -34,7 +34,8 @@ from dockyard.kubernetes.build_manifests import (
 )
 from dockyard.kubernetes.context_tarball import context_digest, pack_context
 from dockyard.kubernetes.context_upload import context_uri, upload_context
-from dockyard.kubernetes.pod_status import PodState, PodVerdict
+from dockyard.kubernetes.pod_status import PodVerdict
+from dockyard.runtime.phase import Phase
 
 if TYPE_CHECKING:
     from dockyard.imagespec.spec import ImageSpec
@@ -117,7 +118,7 @@ def explain_failure(verdict: PodVerdict, log_tail: str, settings: Settings) -> s
             f"; the registry refused the credentials: check Secret {settings.kubernetes.namespace}/"
             f"{settings.kubernetes.registry_secret} (kubernetes.io/dockerconfigjson)"
         )
-    elif verdict.state is PodState.IMAGE_PULL_FAILED:
+    elif verdict.cause == "image_pull":
         message += (
             "; set kubernetes.buildkit_image / kubernetes.context_fetch_image to an image the nodes can pull"
         )
@@ -201,7 +202,7 @@ class KubernetesBuilder:
         """Follow the Job's pod: wait for it to start, stream the builder's log, then judge the outcome."""
         cluster = self.cluster
         pod = cluster.job_pod(name, _POD_START_S, stop=self._cancelled.is_set)
-        verdict = cluster.wait_pod(pod, lambda v: v.state is PodState.RUNNING)
+        verdict = cluster.wait_pod(pod, lambda v: v.state is Phase.RUNNING)
         lines: list[str] = []
         steps: set[str] = set()
 
@@ -213,16 +214,16 @@ class KubernetesBuilder:
                 steps.add(step.group(1))
                 on_step(step.group(2))
 
-        if verdict.state is PodState.RUNNING:
+        if verdict.state is Phase.RUNNING:
             for line in cluster.follow_logs(pod, CONTAINER):
                 seen(line)
             verdict = cluster.wait_pod(pod, lambda v: False)
-        elif verdict.state is PodState.SUCCEEDED:  # it finished before we saw it run: read the whole log
+        elif verdict.state is Phase.SUCCEEDED:  # it finished before we saw it run: read the whole log
             for line in cluster.log_tail(pod, CONTAINER, lines=_ALL_LINES).splitlines():
                 seen(line)
         if self._cancelled.is_set():
             raise KeyboardInterrupt
-        if verdict.state is not PodState.SUCCEEDED:
+        if verdict.state is not Phase.SUCCEEDED:
             container = "fetch-context" if "init container" in verdict.message else CONTAINER
             raise BuildError(explain_failure(verdict, cluster.log_tail(pod, container), self.settings))
         return lines

@@ -17,7 +17,8 @@ from pydantic import ValidationError
 
 from dockyard.config import KubernetesSettings
 from dockyard.errors import ConfigError, DockyardError
-from dockyard.kubernetes.pod_status import PodState, PodVerdict, classify_pod
+from dockyard.kubernetes.pod_status import PodVerdict, classify_pod
+from dockyard.runtime.phase import Phase
 
 _WATCH_S = 30
 _GRACE_S = 10
@@ -187,16 +188,18 @@ class Cluster:
             except ApiException as exc:
                 if exc.status == 404:
                     return PodVerdict(
-                        PodState.PREEMPTED, f"pod {name} disappeared (deleted or its node was lost)"
+                        Phase.PREEMPTED, f"pod {name} disappeared (deleted or its node was lost)"
                     )
                 raise self._error(api_error_message(exc, action)) from None
             if verdict.final or until(verdict):
                 return verdict
-            if verdict.state is PodState.UNSCHEDULABLE:
+            if verdict.cause == "unschedulable":
                 unschedulable_since = unschedulable_since or time.monotonic()
                 if time.monotonic() - unschedulable_since > self.settings.schedule_timeout_s:
                     return PodVerdict(
-                        PodState.UNSCHEDULABLE, f"{verdict.message} (for {self.settings.schedule_timeout_s}s)"
+                        Phase.FAILED,
+                        f"{verdict.message} (for {self.settings.schedule_timeout_s}s)",
+                        cause="unschedulable",
                     )
             else:
                 unschedulable_since = None

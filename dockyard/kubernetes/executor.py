@@ -13,15 +13,16 @@ from typing import Any
 
 from dockyard.config import Settings, get_settings
 from dockyard.errors import ExecutionError
-from dockyard.kubernetes.pod_status import PodState, PodVerdict
+from dockyard.kubernetes.pod_status import PodVerdict
 from dockyard.kubernetes.task_pod import PRIMARY, task_pod
-from dockyard.runtime.executor import Outcome, Phase, TaskAttempt
+from dockyard.runtime.executor import Outcome, TaskAttempt
+from dockyard.runtime.phase import Phase
 
 _ALL_LINES = 1_000_000
 _PHASES = {
-    PodState.SUCCEEDED: Phase.SUCCEEDED,
-    PodState.TIMED_OUT: Phase.TIMED_OUT,
-    PodState.PREEMPTED: Phase.PREEMPTED,
+    Phase.SUCCEEDED: Phase.SUCCEEDED,
+    Phase.TIMED_OUT: Phase.TIMED_OUT,
+    Phase.PREEMPTED: Phase.PREEMPTED,
 }
 
 
@@ -96,7 +97,7 @@ class KubernetesExecutor:
         finally:
             self.cluster.delete("Pod", handle.name)
         if handle.cancelled:
-            handle.outcome = Outcome(Phase.CANCELLED, verdict.exit_code, "cancelled")
+            handle.outcome = Outcome(Phase.ABORTED, verdict.exit_code, "cancelled")
         else:
             handle.outcome = outcome_of(verdict, "\n".join((handle.log or "").splitlines()[-40:]))
         return handle.outcome

@@ -7,8 +7,9 @@ API) and returns a `PodVerdict`; the cluster layer decides what to do with it (w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
-from typing import Any
+from typing import Any, Literal
+
+from dockyard.runtime.phase import Phase
 
 # Pod conditions and reasons that mean the node or the scheduler took the pod away: not the task's fault.
 _DISRUPTION_REASONS = {
@@ -24,37 +25,20 @@ _IMAGE_PULL_REASONS = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "
 _CONFIG_REASONS = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError"}
 
 
-class PodState(str, Enum):
-    WAITING = "waiting"  # pending or being scheduled, nothing wrong (yet)
-    UNSCHEDULABLE = "unschedulable"  # no node fits now; fatal only after the schedule timeout
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"  # a container exited non-zero (or was OOM-killed)
-    TIMED_OUT = "timed_out"  # activeDeadlineSeconds passed
-    PREEMPTED = "preempted"  # evicted, preempted, node shut down: a system error, retried
-    IMAGE_PULL_FAILED = "image_pull_failed"
-    CONFIG_ERROR = "config_error"  # e.g. a Secret the pod mounts does not exist
-
-
-_FINAL = {
-    PodState.SUCCEEDED,
-    PodState.FAILED,
-    PodState.TIMED_OUT,
-    PodState.PREEMPTED,
-    PodState.IMAGE_PULL_FAILED,
-    PodState.CONFIG_ERROR,
-}
+# Why a pod is stuck or failed beyond its phase; the builder and the executor word their advice by it.
+Cause = Literal["unschedulable", "image_pull", "config"]
 
 
 @dataclass(frozen=True)
 class PodVerdict:
-    state: PodState
+    state: Phase
     message: str = ""
     exit_code: int | None = None
+    cause: Cause | None = None
 
     @property
     def final(self) -> bool:
-        return self.state in _FINAL
+        return self.state.final
 
 
 def _waiting_problem(statuses: list[Any]) -> PodVerdict | None:
@@ -64,14 +48,16 @@ def _waiting_problem(statuses: list[Any]) -> PodVerdict | None:
             continue
         if waiting.reason in _IMAGE_PULL_REASONS:
             return PodVerdict(
-                PodState.IMAGE_PULL_FAILED,
+                Phase.FAILED,
                 f"container {status.name}: image {status.image} cannot be pulled ({waiting.reason}): "
                 f"{waiting.message or 'no detail'}",
+                cause="image_pull",
             )
         if waiting.reason in _CONFIG_REASONS:
             return PodVerdict(
-                PodState.CONFIG_ERROR,
+                Phase.FAILED,
                 f"container {status.name}: {waiting.reason}: {waiting.message or ''}".strip(),
+                cause="config",
             )
     return None
 
@@ -88,7 +74,7 @@ def _terminated_failure(statuses: list[Any], kind: str) -> PodVerdict | None:
             text = (
                 f"{kind} {status.name} exited with code {term.exit_code} ({term.reason or 'Error'}){detail}"
             )
-        return PodVerdict(PodState.FAILED, text, term.exit_code)
+        return PodVerdict(Phase.FAILED, text, term.exit_code)
     return None
 
 
@@ -108,33 +94,32 @@ def classify_pod(pod: Any) -> PodVerdict:
     disruption = _condition(pod, "DisruptionTarget")
     if disruption is not None and disruption.status == "True" and disruption.reason in _DISRUPTION_REASONS:
         return PodVerdict(
-            PodState.PREEMPTED, f"pod was disrupted ({disruption.reason}): {disruption.message or ''}"
+            Phase.PREEMPTED, f"pod was disrupted ({disruption.reason}): {disruption.message or ''}"
         )
     if status.reason in _PREEMPTED_POD_REASONS:
         return PodVerdict(
-            PodState.PREEMPTED, f"pod was stopped by the node ({status.reason}): {status.message or ''}"
+            Phase.PREEMPTED, f"pod was stopped by the node ({status.reason}): {status.message or ''}"
         )
     if status.reason == "DeadlineExceeded":
         return PodVerdict(
-            PodState.TIMED_OUT, f"pod ran past its deadline: {status.message or 'DeadlineExceeded'}"
+            Phase.TIMED_OUT, f"pod ran past its deadline: {status.message or 'DeadlineExceeded'}"
         )
     if phase == "Succeeded":
-        return PodVerdict(PodState.SUCCEEDED, exit_code=0)
+        return PodVerdict(Phase.SUCCEEDED, exit_code=0)
     if phase == "Failed":
         failure = _terminated_failure(init_statuses, "init container") or _terminated_failure(
             statuses, "container"
         )
         return failure or PodVerdict(
-            PodState.FAILED, f"pod failed: {status.reason or ''} {status.message or ''}"
+            Phase.FAILED, f"pod failed: {status.reason or ''} {status.message or ''}"
         )
     problem = _waiting_problem(init_statuses + statuses)
     if problem is not None:
         return problem
     if phase == "Running":
-        return PodVerdict(PodState.RUNNING)
+        return PodVerdict(Phase.RUNNING)
     scheduled = _condition(pod, "PodScheduled")
     if scheduled is not None and scheduled.status == "False" and scheduled.reason == "Unschedulable":
-        return PodVerdict(
-            PodState.UNSCHEDULABLE, f"pod cannot be scheduled: {scheduled.message or 'no node fits'}"
-        )
-    return PodVerdict(PodState.WAITING)
+        message = f"pod cannot be scheduled: {scheduled.message or 'no node fits'}"
+        return PodVerdict(Phase.PENDING, message, cause="unschedulable")
+    return PodVerdict(Phase.PENDING)

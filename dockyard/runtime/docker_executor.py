@@ -20,7 +20,8 @@ from typing import Any
 from dockyard import private_dirs
 from dockyard.config import Settings, get_settings
 from dockyard.errors import ExecutionError
-from dockyard.runtime.executor import Outcome, Phase, SecretRef, TaskAttempt
+from dockyard.runtime.executor import Outcome, SecretRef, TaskAttempt
+from dockyard.runtime.phase import Phase
 from dockyard.sdk.resources import quantity_value
 
 SecretSource = Callable[[SecretRef], bytes]
@@ -247,7 +248,7 @@ class DockerExecutor:
         handle: DockerHandle, exit_code: int | None, timed_out: bool, state: dict[str, Any]
     ) -> Outcome:
         if handle.cancelled:
-            return Outcome(Phase.CANCELLED, exit_code, "cancelled")
+            return Outcome(Phase.ABORTED, exit_code, "cancelled")
         if timed_out:
             return Outcome(Phase.TIMED_OUT, exit_code, f"timed out after {handle.attempt.timeout_s:g}s")
         if exit_code == 0:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any, Protocol
+
+from dockyard.runtime.phase import Phase
 
 
 @dataclass(frozen=True)
@@ -31,14 +32,6 @@ class TaskAttempt:
     secrets: tuple[SecretRef, ...] = ()
     pod_template: dict[str, Any] | None = None  # a serialized V1PodSpec (Kubernetes only)
     min_driver_version: str | None = None  # from the image's CUDA label, checked before placement
-
-
-class Phase(str, Enum):
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    TIMED_OUT = "timed_out"
-    PREEMPTED = "preempted"  # a system error: retried without counting against user retries
-    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ from dockyard.config import Settings
 from dockyard.errors import DockyardError, ExecutionError, StoreError
 from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.cache import StoreCatalog
-from dockyard.runtime.executor import Executor, Outcome, Phase, SecretRef, TaskAttempt
+from dockyard.runtime.executor import Executor, Outcome, SecretRef, TaskAttempt
+from dockyard.runtime.phase import Phase
 from dockyard.runtime.protocol import (
     DYNAMIC,
     OUTPUTS,
@@ -36,14 +37,7 @@ from dockyard.runtime.protocol import (
     map_inputs_uri,
     read_error,
 )
-from dockyard.runtime.record import (
-    ExecutionPhase,
-    ExecutionRecord,
-    NodePhase,
-    RecordWriter,
-    load_record,
-    save_graph,
-)
+from dockyard.runtime.record import ExecutionRecord, RecordWriter, load_record, save_graph
 from dockyard.sdk.resources import K8S_NAMES
 from dockyard.sdk.walker import NonRetryable
 
@@ -168,7 +162,7 @@ class ContainerTaskRunner:
         (outputs.json, or dynamic.json for a dynamic body). From the record when a resumed run already
         finished the node."""
         done = self.ctx.writer.record.nodes.get(node_id)
-        if done is not None and done.phase is NodePhase.SUCCEEDED and done.outputs_uri:
+        if done is not None and done.phase is Phase.SUCCEEDED and done.outputs_uri:
             return done.outputs_uri
         system_failures = 0
         while True:
@@ -180,8 +174,8 @@ class ContainerTaskRunner:
                 continue
             message = f"{error.type}: {error.message}" if error is not None else outcome.message
             text = f"task {task.name} (node {node_id}) attempt {paths.attempt}: {message}"
-            final = outcome.phase is Phase.CANCELLED or (error is not None and not error.retryable)
-            self.ctx.writer.update(node_id, phase=NodePhase.FAILED, message=message)
+            final = outcome.phase is Phase.ABORTED or (error is not None and not error.retryable)
+            self.ctx.writer.update(node_id, phase=Phase.FAILED, message=message)
             raise FinalTaskFailure(text) if final else TaskFailed(text)
 
     def _read_outputs(self, uri: str) -> dict[str, Any]:
@@ -212,7 +206,7 @@ class ContainerTaskRunner:
                 handle = ctx.executor.launch(self._attempt(task, node_id, paths, previous, map_item))
             except DockyardError as exc:
                 ctx.writer.finish_attempt(node_id, rec, phase="failed", message=str(exc), error_kind="system")
-                ctx.writer.update(node_id, phase=NodePhase.FAILED, message=str(exc))
+                ctx.writer.update(node_id, phase=Phase.FAILED, message=str(exc))
                 raise FinalTaskFailure(f"task {task.name} (node {node_id}): {exc}") from None
             with self._lock:
                 self._live[id(handle)] = handle
@@ -233,9 +227,7 @@ class ContainerTaskRunner:
                     self._checkpoints[node_id] = paths.checkpoint
         if outcome.phase is Phase.SUCCEEDED:
             ctx.writer.finish_attempt(node_id, rec, phase="succeeded", exit_code=0, logs_uri=paths.logs)
-            ctx.writer.update(
-                node_id, phase=NodePhase.SUCCEEDED, outputs_uri=f"{paths.output_prefix}/{document}"
-            )
+            ctx.writer.update(node_id, phase=Phase.SUCCEEDED, outputs_uri=f"{paths.output_prefix}/{document}")
         else:
             kind = error.kind if error is not None else "system"
             ctx.writer.finish_attempt(
@@ -433,7 +425,7 @@ def execute_remote(
     execution_id = execution_id or new_execution_id()
     if resume:
         record = load_record(store, execution_id)
-        record.phase = ExecutionPhase.RUNNING
+        record.phase = Phase.RUNNING
     else:
         record = ExecutionRecord(execution_id=execution_id, workflow=entity.name, bundle_uri=bundle_uri)
     record.images = dict(images)
@@ -452,7 +444,7 @@ def execute_remote(
 
     def on_event(event: Event) -> None:
         if event.kind == "cache_hit":
-            writer.update(event.node_id, task=event.task, phase=NodePhase.CACHED)
+            writer.update(event.node_id, task=event.task, phase=Phase.CACHED)
 
     runner = ContainerTaskRunner(ctx)
     walker = Walker(
@@ -478,7 +470,7 @@ def execute_remote(
             out = _drive(walker, runner, entity, literals)
         except KeyboardInterrupt:
             with contextlib.suppress(StoreError):
-                writer.update(phase=ExecutionPhase.FAILED, message="interrupted")
+                writer.update(phase=Phase.FAILED, message="interrupted")
             raise
         except StoreError as exc:  # the store is gone: the record keeps what finished, for a resume
             reason = " ".join(str(exc).split())
@@ -488,12 +480,12 @@ def execute_remote(
         except Exception as exc:
             message = " ".join(str(exc).split()) or repr(exc)
             with contextlib.suppress(StoreError):
-                writer.update(phase=ExecutionPhase.FAILED, message=message)
+                writer.update(phase=Phase.FAILED, message=message)
             if isinstance(exc, DockyardError):
                 raise
             raise ExecutionError(f"execution {execution_id} failed: {type(exc).__name__}: {message}") from exc
         outputs_uri = store.write_bytes(f"{exec_prefix}/outputs.json", literals_to_json(out).encode())
-        writer.update(phase=ExecutionPhase.SUCCEEDED, outputs_uri=outputs_uri)
+        writer.update(phase=Phase.SUCCEEDED, outputs_uri=outputs_uri)
         iface = entity.interface
         values = {k: TypeEngine.to_python(out[k], tp, path=k) for k, tp in iface.outputs.items()}
     return RemoteResult(execution_id, iface.pack_outputs(values), writer.record)

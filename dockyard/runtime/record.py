@@ -15,30 +15,15 @@ from __future__ import annotations
 
 import threading
 import time
-from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from dockyard.errors import StoreError
 from dockyard.runtime.blobstore.base import Store
+from dockyard.runtime.phase import Phase
 
 SCHEMA_VERSION = 1
-
-
-class NodePhase(str, Enum):
-    PENDING = "pending"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-    CACHED = "cached"
-
-
-class ExecutionPhase(str, Enum):
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
 
 
 class AttemptRecord(BaseModel):
@@ -55,7 +40,7 @@ class AttemptRecord(BaseModel):
 class NodeRecord(BaseModel):
     node_id: str
     task: str | None = None
-    phase: NodePhase = NodePhase.PENDING
+    phase: Phase = Phase.PENDING
     attempts: list[AttemptRecord] = Field(default_factory=list)
     outputs_uri: str | None = None
     cache_key: str | None = None
@@ -66,7 +51,7 @@ class ExecutionRecord(BaseModel):
     schema_version: int = SCHEMA_VERSION
     execution_id: str
     workflow: str
-    phase: ExecutionPhase = ExecutionPhase.RUNNING
+    phase: Phase = Phase.RUNNING
     created_at: float = Field(default_factory=time.time)
     updated_at: float = Field(default_factory=time.time)
     inputs_uri: str | None = None
@@ -112,7 +97,7 @@ class RecordWriter:
         self._lock = threading.Lock()
         self.uri = record_uri(store, record.execution_id)
         self._states = _states_prefix(store, record.execution_id)
-        self._indexed: ExecutionPhase | None = None  # the phase of the last index entry written
+        self._indexed: Phase | None = None  # the phase of the last index entry written
 
     def node(self, node_id: str) -> NodeRecord:
         return self.record.nodes.setdefault(node_id, NodeRecord(node_id=node_id))
@@ -133,7 +118,7 @@ class RecordWriter:
             node = self.node(node_id)
             rec = AttemptRecord(attempt=attempt, started_at=time.time())
             node.attempts.append(rec)
-            node.phase = NodePhase.RUNNING
+            node.phase = Phase.RUNNING
             self._save_node(node_id)
             return rec
 
@@ -165,7 +150,7 @@ class IndexEntry(BaseModel):
 
     execution_id: str
     workflow: str
-    phase: ExecutionPhase
+    phase: Phase
     created_at: float
     updated_at: float
     message: str = ""

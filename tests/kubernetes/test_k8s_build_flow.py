@@ -24,7 +24,8 @@ from dockyard.config import Settings
 from dockyard.errors import BuildError
 from dockyard.imagespec.context import BuildContext
 from dockyard.kubernetes.builder import KubernetesBuilder
-from dockyard.kubernetes.pod_status import PodState, PodVerdict
+from dockyard.kubernetes.pod_status import PodVerdict
+from dockyard.runtime.phase import Phase
 
 
 class RecordingCluster:
@@ -52,7 +53,7 @@ class RecordingCluster:
         return f"{job}-x7k2p"
 
     def wait_pod(self, name: str, until: Any) -> PodVerdict:
-        running = PodVerdict(PodState.RUNNING)
+        running = PodVerdict(Phase.RUNNING)
         return running if self.seen_running and until(running) else self.final
 
     def follow_logs(self, pod: str, container: str) -> Iterator[str]:
@@ -122,7 +123,7 @@ def test_build_pushes_verifies_and_cleans_up(
     context = BuildContext(**{**context.__dict__, "image": image, "secrets": {"pip-ca": tmp_path / "ca.pem"}})
     (tmp_path / "ca.pem").write_text("PEM-BYTES")
     lines = ["#1 [internal] load build definition from Dockerfile", "#5 [2/3] RUN true", "#5 DONE 0.1s"]
-    cluster = RecordingCluster([*lines, _metadata(digest)], PodVerdict(PodState.SUCCEEDED, exit_code=0))
+    cluster = RecordingCluster([*lines, _metadata(digest)], PodVerdict(Phase.SUCCEEDED, exit_code=0))
     steps: list[str] = []
     builder = KubernetesBuilder(_settings(s3_bucket, s3_server), cluster=cluster, log=lambda line: None)
 
@@ -157,7 +158,7 @@ def test_a_digest_the_registry_does_not_hold_fails(
 ) -> None:
     image = f"{registry}/dockyard-tests/k8s-flow:never-pushed"
     context = BuildContext(**{**context.__dict__, "image": image, "secrets": {}})
-    cluster = RecordingCluster([_metadata("sha256:" + "0" * 64)], PodVerdict(PodState.SUCCEEDED, exit_code=0))
+    cluster = RecordingCluster([_metadata("sha256:" + "0" * 64)], PodVerdict(Phase.SUCCEEDED, exit_code=0))
     builder = KubernetesBuilder(_settings(s3_bucket, s3_server), cluster=cluster, log=lambda line: None)
     with pytest.raises(BuildError, match="but the registry holds nothing"):
         builder.build(context, push=True)
@@ -169,7 +170,7 @@ def test_failed_step_reports_the_tail_and_cleans_up(
 ) -> None:
     context = BuildContext(**{**context.__dict__, "secrets": {}})
     lines = ["#6 [3/3] RUN pip install nonexistent-pkg", "#6 ERROR: No matching distribution found"]
-    failed = PodVerdict(PodState.FAILED, "container buildkit exited with code 1 (Error)", 1)
+    failed = PodVerdict(Phase.FAILED, "container buildkit exited with code 1 (Error)", 1)
     cluster = RecordingCluster(lines, failed)
     builder = KubernetesBuilder(_settings(s3_bucket, s3_server), cluster=cluster, log=lambda line: None)
     with pytest.raises(BuildError) as caught:
@@ -184,7 +185,7 @@ def test_failed_step_reports_the_tail_and_cleans_up(
 @pytest.mark.s3
 def test_ctrl_c_deletes_the_job_and_secret(context: BuildContext, s3_bucket: str, s3_server: str) -> None:
     context = BuildContext(**{**context.__dict__, "secrets": {}})
-    cluster = RecordingCluster(["#1 a", "#2 b", "#3 c"], PodVerdict(PodState.SUCCEEDED), interrupt_after=1)
+    cluster = RecordingCluster(["#1 a", "#2 b", "#3 c"], PodVerdict(Phase.SUCCEEDED), interrupt_after=1)
     builder = KubernetesBuilder(_settings(s3_bucket, s3_server), cluster=cluster, log=lambda line: None)
     with pytest.raises(KeyboardInterrupt):
         builder.build(context, push=False)
@@ -197,7 +198,7 @@ def test_a_file_store_is_refused(context: BuildContext) -> None:
     settings = settings.model_copy(
         update={"store": settings.store.model_copy(update={"url": "file:///tmp/store"})}
     )
-    cluster = RecordingCluster([], PodVerdict(PodState.SUCCEEDED))
+    cluster = RecordingCluster([], PodVerdict(Phase.SUCCEEDED))
     builder = KubernetesBuilder(settings, cluster=cluster)
     with pytest.raises(BuildError, match=r"store\.url: the kubernetes builder needs an s3:// blob store"):
         builder.build(context, push=True)
@@ -211,7 +212,7 @@ def test_each_build_has_its_own_objects(context: BuildContext, s3_bucket: str, s
     names = []
     for _ in range(2):
         cluster = RecordingCluster(
-            ["#1 a"], PodVerdict(PodState.FAILED, "container buildkit exited with code 1", 1)
+            ["#1 a"], PodVerdict(Phase.FAILED, "container buildkit exited with code 1", 1)
         )
         builder = KubernetesBuilder(_settings(s3_bucket, s3_server), cluster=cluster, log=lambda line: None)
         with pytest.raises(BuildError):
@@ -230,7 +231,7 @@ def test_a_build_that_finished_unseen_still_gives_its_digest(
     context = BuildContext(**{**context.__dict__, "secrets": {}})
     digest = "sha256:" + "7" * 64
     lines = ["#3 [1/1] FROM base", _metadata(digest)]
-    cluster = RecordingCluster(lines, PodVerdict(PodState.SUCCEEDED, exit_code=0), seen_running=False)
+    cluster = RecordingCluster(lines, PodVerdict(Phase.SUCCEEDED, exit_code=0), seen_running=False)
     steps: list[str] = []
     builder = KubernetesBuilder(_settings(s3_bucket, s3_server), cluster=cluster, log=lambda line: None)
     result = builder.build(context, push=False, on_step=steps.append)

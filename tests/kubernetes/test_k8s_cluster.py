@@ -24,9 +24,9 @@ from dockyard.imagespec.context import BuildContext
 from dockyard.kubernetes.builder import render_build_manifests
 from dockyard.kubernetes.cluster import Cluster
 from dockyard.kubernetes.cronjob import ScheduledLaunch, cron_job
-from dockyard.kubernetes.pod_status import PodState
 from dockyard.kubernetes.task_pod import task_pod
 from dockyard.runtime.executor import SecretRef, TaskAttempt
+from dockyard.runtime.phase import Phase
 
 NS = "ml"
 
@@ -232,12 +232,12 @@ def test_job_pod_wait_logs_and_tail(api: tuple[ApiState, Cluster]) -> None:
     assert cluster.job_pod("job-a", 5) == "job-a-x1"
     # Pending -> Running arrives on the watch.
     state.watch_events = [{"type": "MODIFIED", "object": _pod("job-a-x1", "Running")}]
-    verdict = cluster.wait_pod("job-a-x1", lambda v: v.state is PodState.RUNNING)
-    assert verdict.state is PodState.RUNNING
+    verdict = cluster.wait_pod("job-a-x1", lambda v: v.state is Phase.RUNNING)
+    assert verdict.state is Phase.RUNNING
     assert list(cluster.follow_logs("job-a-x1", "buildkit")) == ["line 1", "line 2"]
     state.watch_events = [{"type": "MODIFIED", "object": _pod("job-a-x1", "Failed", 2)}]
     verdict = cluster.wait_pod("job-a-x1", lambda v: False)
-    assert verdict.state is PodState.FAILED and verdict.exit_code == 2
+    assert verdict.state is Phase.FAILED and verdict.exit_code == 2
     assert cluster.log_tail("job-a-x1", "buildkit") == "line 1\nline 2\n"
     log_request = next(r for r in state.requests if r[1].endswith("/log"))
     assert log_request[1] == f"/api/v1/namespaces/{NS}/pods/job-a-x1/log"
@@ -246,7 +246,7 @@ def test_job_pod_wait_logs_and_tail(api: tuple[ApiState, Cluster]) -> None:
 def test_a_vanished_pod_is_reported_as_preempted(api: tuple[ApiState, Cluster]) -> None:
     _, cluster = api
     verdict = cluster.wait_pod("never-was", lambda v: False)
-    assert verdict.state is PodState.PREEMPTED and "disappeared" in verdict.message
+    assert verdict.state is Phase.PREEMPTED and "disappeared" in verdict.message
     assert cluster.log_tail("never-was", "primary") == ""
 
 
@@ -314,7 +314,7 @@ def test_unschedulable_for_too_long_is_final(api: tuple[ApiState, Cluster]) -> N
     ]
     state.pods["p"] = pod
     verdict = cluster.wait_pod("p", lambda v: False)
-    assert verdict.state is PodState.UNSCHEDULABLE
+    assert verdict.state is Phase.FAILED and verdict.cause == "unschedulable"
     assert verdict.message == "pod cannot be scheduled: 0/2 nodes: Insufficient cpu (for 1s)"
 
 
@@ -324,7 +324,7 @@ def test_a_dropped_watch_is_resumed(api: tuple[ApiState, Cluster]) -> None:
     state.broken_watches = 1
     state.watch_events = [{"type": "MODIFIED", "object": _pod("p", "Succeeded", 0)}]
     verdict = cluster.wait_pod("p", lambda v: False)
-    assert verdict.state is PodState.SUCCEEDED
+    assert verdict.state is Phase.SUCCEEDED
     watches = [r for r in state.requests if r[1] == f"/api/v1/namespaces/{NS}/pods"]
     assert len(watches) >= 2  # the broken one, then a new one
 

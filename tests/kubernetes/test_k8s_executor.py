@@ -9,8 +9,9 @@ from k8s_helpers import assert_valid, make_settings
 
 from dockyard.errors import ExecutionError
 from dockyard.kubernetes.executor import KubernetesExecutor
-from dockyard.kubernetes.pod_status import PodState, PodVerdict
-from dockyard.runtime.executor import Phase, TaskAttempt
+from dockyard.kubernetes.pod_status import PodVerdict
+from dockyard.runtime.executor import TaskAttempt
+from dockyard.runtime.phase import Phase
 
 
 class PodCluster:
@@ -54,7 +55,7 @@ def _attempt(**options: Any) -> TaskAttempt:
 
 
 def test_success_keeps_the_log_and_deletes_the_pod() -> None:
-    cluster = PodCluster(PodVerdict(PodState.SUCCEEDED, exit_code=0), log="hello\n")
+    cluster = PodCluster(PodVerdict(Phase.SUCCEEDED, exit_code=0), log="hello\n")
     executor = KubernetesExecutor(make_settings(), cluster=cluster)
     handle = executor.launch(_attempt())
     assert_valid(cluster.created[0])
@@ -67,9 +68,7 @@ def test_success_keeps_the_log_and_deletes_the_pod() -> None:
 
 def test_failure_message_has_the_log_tail() -> None:
     log = "".join(f"line {n}\n" for n in range(100)) + "ValueError: boom\n"
-    cluster = PodCluster(
-        PodVerdict(PodState.FAILED, "container primary exited with code 1 (Error)", 1), log=log
-    )
+    cluster = PodCluster(PodVerdict(Phase.FAILED, "container primary exited with code 1 (Error)", 1), log=log)
     executor = KubernetesExecutor(make_settings(), cluster=cluster)
     outcome = executor.wait(executor.launch(_attempt()))
     assert outcome.phase is Phase.FAILED and outcome.exit_code == 1
@@ -78,22 +77,22 @@ def test_failure_message_has_the_log_tail() -> None:
 
 
 def test_preempted_pod_is_a_system_error_for_retry() -> None:
-    cluster = PodCluster(PodVerdict(PodState.PREEMPTED, "pod was disrupted (PreemptionByScheduler): "))
+    cluster = PodCluster(PodVerdict(Phase.PREEMPTED, "pod was disrupted (PreemptionByScheduler): "))
     executor = KubernetesExecutor(make_settings(), cluster=cluster)
     assert executor.wait(executor.launch(_attempt(interruptible=True))).phase is Phase.PREEMPTED
 
 
 def test_cancel_deletes_and_reports_cancelled() -> None:
-    cluster = PodCluster(PodVerdict(PodState.PREEMPTED, "pod disappeared"))
+    cluster = PodCluster(PodVerdict(Phase.PREEMPTED, "pod disappeared"))
     executor = KubernetesExecutor(make_settings(), cluster=cluster)
     handle = executor.launch(_attempt())
     executor.cancel(handle)
-    assert executor.wait(handle).phase is Phase.CANCELLED
+    assert executor.wait(handle).phase is Phase.ABORTED
     assert cluster.deleted == [("Pod", handle.name), ("Pod", handle.name)]
 
 
 def test_ctrl_c_while_waiting_still_deletes_the_pod() -> None:
-    cluster = PodCluster(PodVerdict(PodState.SUCCEEDED))
+    cluster = PodCluster(PodVerdict(Phase.SUCCEEDED))
     cluster.interrupt = True
     executor = KubernetesExecutor(make_settings(), cluster=cluster)
     handle = executor.launch(_attempt())
@@ -108,7 +107,7 @@ def test_min_driver_version_asks_the_nodes_first() -> None:
         {"nvidia.com/gpu.product": "A100", "nvidia.com/cuda.driver-version.full": "470.82.01"},
         {"nvidia.com/gpu.product": "A100"},
     ]
-    cluster = PodCluster(PodVerdict(PodState.SUCCEEDED), nodes=nodes)
+    cluster = PodCluster(PodVerdict(Phase.SUCCEEDED), nodes=nodes)
     executor = KubernetesExecutor(make_settings(), cluster=cluster)
     executor.launch(_attempt(accelerator="A100", min_driver_version="535"))
     assert cluster.selectors == ["nvidia.com/gpu.product=A100"]
@@ -125,7 +124,7 @@ def test_logs_come_from_the_templates_primary_container() -> None:
         def log_tail(self, pod: str, container: str, lines: int = 40) -> str:
             return f"log of {container}"
 
-    cluster = Recording(PodVerdict(PodState.SUCCEEDED, exit_code=0))
+    cluster = Recording(PodVerdict(Phase.SUCCEEDED, exit_code=0))
     executor = KubernetesExecutor(make_settings(), cluster=cluster)
     template = {"podSpec": {"containers": [{"name": "main"}]}, "primaryContainerName": "main"}
     handle = executor.launch(_attempt(pod_template=template))

@@ -26,8 +26,8 @@ from dockyard.errors import BuildError
 from dockyard.kubernetes.builder import explain_failure, read_metadata
 from dockyard.kubernetes.cluster import api_error_message
 from dockyard.kubernetes.executor import outcome_of
-from dockyard.kubernetes.pod_status import PodState, PodVerdict, classify_pod
-from dockyard.runtime.executor import Phase
+from dockyard.kubernetes.pod_status import PodVerdict, classify_pod
+from dockyard.runtime.phase import Phase
 
 
 def _status(
@@ -62,19 +62,19 @@ def _terminated(code: int, reason: str = "Error", message: str | None = None) ->
 
 
 def test_pending_and_running() -> None:
-    assert classify_pod(_pod("Pending")) == PodVerdict(PodState.WAITING)
+    assert classify_pod(_pod("Pending")) == PodVerdict(Phase.PENDING)
     creating = _pod("Pending", containers=[_status("primary", _waiting("ContainerCreating"))])
-    assert classify_pod(creating).state is PodState.WAITING
+    assert classify_pod(creating).state is Phase.PENDING
     running = _pod(
         "Running", containers=[_status("primary", V1ContainerState(running=V1ContainerStateRunning()))]
     )
     verdict = classify_pod(running)
-    assert verdict.state is PodState.RUNNING and not verdict.final
+    assert verdict.state is Phase.RUNNING and not verdict.final
 
 
 def test_succeeded() -> None:
     pod = _pod("Succeeded", containers=[_status("primary", _terminated(0, "Completed"))])
-    assert classify_pod(pod) == PodVerdict(PodState.SUCCEEDED, exit_code=0)
+    assert classify_pod(pod) == PodVerdict(Phase.SUCCEEDED, exit_code=0)
 
 
 def test_failed_step_keeps_exit_code_and_message() -> None:
@@ -82,7 +82,7 @@ def test_failed_step_keeps_exit_code_and_message() -> None:
         "Failed", containers=[_status("buildkit", _terminated(1, "Error", "process did not complete"))]
     )
     verdict = classify_pod(pod)
-    assert verdict.final and verdict.state is PodState.FAILED and verdict.exit_code == 1
+    assert verdict.final and verdict.state is Phase.FAILED and verdict.exit_code == 1
     assert verdict.message == "container buildkit exited with code 1 (Error): process did not complete"
 
 
@@ -93,14 +93,14 @@ def test_failed_init_container_is_named() -> None:
         containers=[_status("buildkit", _waiting("PodInitializing"))],
     )
     verdict = classify_pod(pod)
-    assert verdict.state is PodState.FAILED
+    assert verdict.state is Phase.FAILED
     assert verdict.message.startswith("init container fetch-context exited with code 22")
 
 
 def test_oom_killed() -> None:
     pod = _pod("Failed", containers=[_status("primary", _terminated(137, "OOMKilled"))])
     verdict = classify_pod(pod)
-    assert verdict.state is PodState.FAILED and verdict.exit_code == 137
+    assert verdict.state is Phase.FAILED and verdict.exit_code == 137
     assert "out of memory" in verdict.message
 
 
@@ -114,7 +114,7 @@ def test_builder_image_pull_backoff() -> None:
         ],
     )
     verdict = classify_pod(pod)
-    assert verdict.final and verdict.state is PodState.IMAGE_PULL_FAILED
+    assert verdict.final and verdict.state is Phase.FAILED and verdict.cause == "image_pull"
     assert "image moby/buildkit:v0.16.0-rootless cannot be pulled (ImagePullBackOff)" in verdict.message
     message = explain_failure(verdict, "", make_settings())
     assert "kubernetes.buildkit_image" in message
@@ -122,14 +122,14 @@ def test_builder_image_pull_backoff() -> None:
 
 def test_init_container_err_image_pull() -> None:
     pod = _pod("Pending", init=[_status("fetch-context", _waiting("ErrImagePull", "not found"))])
-    assert classify_pod(pod).state is PodState.IMAGE_PULL_FAILED
+    assert classify_pod(pod).cause == "image_pull"
 
 
 def test_missing_secret_is_a_config_error() -> None:
     message = 'secret "dockyard-registry" not found'
     pod = _pod("Pending", containers=[_status("buildkit", _waiting("CreateContainerConfigError", message))])
     verdict = classify_pod(pod)
-    assert verdict.final and verdict.state is PodState.CONFIG_ERROR
+    assert verdict.final and verdict.state is Phase.FAILED and verdict.cause == "config"
     assert 'secret "dockyard-registry" not found' in verdict.message
 
 
@@ -141,7 +141,7 @@ def test_unschedulable_is_not_final_by_itself() -> None:
         message="0/3 nodes are available: 3 Insufficient nvidia.com/gpu.",
     )
     verdict = classify_pod(_pod("Pending", conditions=[condition]))
-    assert verdict.state is PodState.UNSCHEDULABLE and not verdict.final
+    assert verdict.state is Phase.PENDING and verdict.cause == "unschedulable" and not verdict.final
     assert "Insufficient nvidia.com/gpu" in verdict.message
     assert outcome_of(verdict).phase is Phase.FAILED
 
@@ -153,7 +153,7 @@ def test_deadline_exceeded_is_a_timeout() -> None:
         message="Pod was active on the node longer than the specified deadline",
     )
     verdict = classify_pod(pod)
-    assert verdict.state is PodState.TIMED_OUT
+    assert verdict.state is Phase.TIMED_OUT
     assert outcome_of(verdict).phase is Phase.TIMED_OUT
 
 
@@ -176,21 +176,21 @@ def test_preemption_and_eviction_are_system_errors() -> None:
     )
     for pod in (preempted, evicted, shutdown):
         verdict = classify_pod(pod)
-        assert verdict.state is PodState.PREEMPTED, pod.status
+        assert verdict.state is Phase.PREEMPTED, pod.status
         outcome = outcome_of(verdict)
         assert outcome.phase is Phase.PREEMPTED
 
 
 def test_outcome_of_failure_carries_the_log_tail() -> None:
-    verdict = PodVerdict(PodState.FAILED, "container primary exited with code 3 (Error)", 3)
+    verdict = PodVerdict(Phase.FAILED, "container primary exited with code 3 (Error)", 3)
     outcome = outcome_of(verdict, "Traceback…\nValueError: bad input\n")
     assert outcome.phase is Phase.FAILED and outcome.exit_code == 3
     assert outcome.message.endswith("ValueError: bad input")
-    assert outcome_of(PodVerdict(PodState.SUCCEEDED, exit_code=0)).phase is Phase.SUCCEEDED
+    assert outcome_of(PodVerdict(Phase.SUCCEEDED, exit_code=0)).phase is Phase.SUCCEEDED
 
 
 def test_registry_auth_failure_in_the_build_log() -> None:
-    verdict = PodVerdict(PodState.FAILED, "container buildkit exited with code 1 (Error)", 1)
+    verdict = PodVerdict(Phase.FAILED, "container buildkit exited with code 1 (Error)", 1)
     tail = (
         "#12 exporting to image\n"
         "error: failed to solve: failed to push registry.example.com/ml/train:5f2c: "

@@ -12,10 +12,9 @@ import pytest
 from dockyard.errors import StoreError
 from dockyard.runtime.blobstore import LocalStore
 from dockyard.runtime.bundle import build_bundle, bundle_files, fetch_bundle, upload_bundle
+from dockyard.runtime.phase import Phase
 from dockyard.runtime.record import (
-    ExecutionPhase,
     ExecutionRecord,
-    NodePhase,
     RecordWriter,
     index_keys,
     load_record,
@@ -94,10 +93,10 @@ def test_record_round_trip_and_updates(tmp_path: Path) -> None:
     rec = writer.start_attempt("n0", 0)
     writer.finish_attempt("n0", rec, phase="failed", exit_code=137, error_kind="system")
     writer.start_attempt("n0", 1)
-    writer.update("n0", phase=NodePhase.SUCCEEDED, outputs_uri="file:///x/outputs/")
-    writer.update(phase=ExecutionPhase.SUCCEEDED)
+    writer.update("n0", phase=Phase.SUCCEEDED, outputs_uri="file:///x/outputs/")
+    writer.update(phase=Phase.SUCCEEDED)
     loaded = load_record(store, "e1")
-    assert loaded.phase is ExecutionPhase.SUCCEEDED
+    assert loaded.phase is Phase.SUCCEEDED
     assert [a.attempt for a in loaded.nodes["n0"].attempts] == [0, 1]
     assert loaded.nodes["n0"].attempts[0].exit_code == 137
     assert loaded.nodes["n0"].outputs_uri == "file:///x/outputs/"
@@ -108,14 +107,14 @@ def test_index_gets_one_entry_per_phase_change(tmp_path: Path) -> None:
     store = LocalStore(f"file://{tmp_path}/store")
     writer = RecordWriter(store, ExecutionRecord(execution_id="e1", workflow="wf.main"))
     writer.save()
-    writer.update("n0", phase=NodePhase.RUNNING)  # node changes leave the index alone
+    writer.update("n0", phase=Phase.RUNNING)  # node changes leave the index alone
     writer.save()
-    writer.update(phase=ExecutionPhase.FAILED, message="boom")
+    writer.update(phase=Phase.FAILED, message="boom")
     keys = index_keys(store)
     assert len(keys) == 2 and keys == sorted(keys)
     assert all("/index/executions/e1/" in k for k in keys)
     first, last = (read_index_entry(store, k) for k in keys)
-    assert (first.phase, last.phase) == (ExecutionPhase.RUNNING, ExecutionPhase.FAILED)
+    assert (first.phase, last.phase) == (Phase.RUNNING, Phase.FAILED)
     assert (last.workflow, last.message) == ("wf.main", "boom")
 
 

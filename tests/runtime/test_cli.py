@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from dockyard.runtime.blobstore import LocalStore
-from dockyard.runtime.record import ExecutionPhase, ExecutionRecord, NodePhase, RecordWriter
+from dockyard.runtime.phase import Phase
+from dockyard.runtime.record import ExecutionRecord, RecordWriter
 
 
 def dockyard(*args: str, store: str) -> subprocess.CompletedProcess[str]:
@@ -31,8 +32,8 @@ def make_record(root: Path) -> LocalStore:
         store.url_for("executions", "e42", "nodes", "n0", "1", "logs.txt"), b"training done\n"
     )
     writer.finish_attempt("n0", rec, phase="succeeded", exit_code=0, logs_uri=logs)
-    writer.update("n0", phase=NodePhase.SUCCEEDED, task="wf.train")
-    writer.update(phase=ExecutionPhase.SUCCEEDED)
+    writer.update("n0", phase=Phase.SUCCEEDED, task="wf.train")
+    writer.update(phase=Phase.SUCCEEDED)
     return store
 
 

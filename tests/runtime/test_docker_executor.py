@@ -13,7 +13,8 @@ import pytest
 from dockyard.config import load_settings
 from dockyard.errors import ExecutionError
 from dockyard.runtime.docker_executor import DockerExecutor, cpu_to_nano, memory_to_bytes
-from dockyard.runtime.executor import Phase, SecretRef, TaskAttempt
+from dockyard.runtime.executor import SecretRef, TaskAttempt
+from dockyard.runtime.phase import Phase
 from dockyard.sdk.resources import ResourceError, Resources
 
 pytestmark = pytest.mark.docker
@@ -97,7 +98,7 @@ def test_limits_are_applied(executor: DockerExecutor, base_digest: str, docker_c
     assert host["MemoryReservation"] == 32 * 2**20
     executor.cancel(handle)
     outcome = executor.wait(handle)
-    assert outcome.phase is Phase.CANCELLED
+    assert outcome.phase is Phase.ABORTED
     assert gone(docker_client, handle.container.id)
 
 

@@ -16,6 +16,7 @@ from dockyard.config import Settings, get_settings, load_settings
 from dockyard.runtime.blobstore import LocalStore, open_store
 from dockyard.runtime.bundle import upload_bundle
 from dockyard.runtime.entrypoint import EXIT_SYSTEM, Args, parse_args, run
+from dockyard.runtime.phase import Phase
 from dockyard.runtime.protocol import DYNAMIC, ERROR, OUTPUTS, AttemptPaths, ErrorDocument
 from dockyard.sdk.entities import load_entity
 from dockyard.sdk.graph import Ref, from_json, to_json
@@ -264,7 +265,7 @@ class RecordingExecutor:
 @pytest.mark.registry
 @pytest.mark.slow
 def test_dynamic_body_runs_in_its_image(tmp_path: Path, docker_engine: str, registry: str) -> None:
-    from dockyard.runtime.record import NodePhase, load_record
+    from dockyard.runtime.record import load_record
     from dockyard.runtime.remote import make_executor, run_remote
 
     from .test_remote import settings_for
@@ -281,7 +282,7 @@ def test_dynamic_body_runs_in_its_image(tmp_path: Path, docker_engine: str, regi
     record = load_record(store, result.execution_id)
     body = record.nodes["n0-n0"]  # the workflow runs as n0, its dynamic node as n0-n0
     assert body.task == "subdag.spread"
-    assert body.phase is NodePhase.SUCCEEDED and body.attempts and body.attempts[-1].logs_uri
+    assert body.phase is Phase.SUCCEEDED and body.attempts and body.attempts[-1].logs_uri
     assert body.outputs_uri is not None and body.outputs_uri.endswith(DYNAMIC)
     by_node = {a.node_id: a for a in executor.attempts}
     assert set(by_node) == {"n0-n0", *(f"n0-n0-n{i}" for i in range(6))}
