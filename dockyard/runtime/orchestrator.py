@@ -169,7 +169,8 @@ class ContainerTaskRunner:
             outcome, paths, error = self._launch_once(task, node_id, inputs, document)
             if outcome.phase is Phase.SUCCEEDED:
                 return f"{paths.output_prefix}/{document}"
-            if error is None and outcome.phase is Phase.FAILED and system_failures < self.ctx.system_retries:
+            lost = outcome.phase is Phase.PREEMPTED or (error is None and outcome.phase is Phase.FAILED)
+            if lost and system_failures < self.ctx.system_retries:
                 system_failures += 1  # lost to the platform: relaunch from the checkpoint, free of charge
                 continue
             message = f"{error.type}: {error.message}" if error is not None else outcome.message

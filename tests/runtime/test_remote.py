@@ -16,7 +16,10 @@ import pytest
 from dockyard.config import Settings, load_settings
 from dockyard.errors import ExecutionError, StoreError
 from dockyard.runtime.blobstore import open_store
-from dockyard.runtime.record import ExecutionPhase, NodePhase, load_record
+from dockyard.runtime.docker_executor import DockerExecutor
+from dockyard.runtime.executor import Outcome
+from dockyard.runtime.phase import Phase
+from dockyard.runtime.record import load_record
 from dockyard.runtime.remote import make_executor, run_remote
 from dockyard.sdk.entities import load_entity
 
@@ -71,8 +74,8 @@ def run_pipeline(settings: Settings, tmp_path: Path) -> None:
     assert result.outputs.startswith("published r2="), result.outputs
     assert float(result.outputs.split("=")[1]) >= 0.9
     record = load_record(open_store(settings.store.url, settings), result.execution_id)
-    assert record.phase is ExecutionPhase.SUCCEEDED
-    tasks = {n.task for n in record.nodes.values() if n.phase is NodePhase.SUCCEEDED}
+    assert record.phase is Phase.SUCCEEDED
+    tasks = {n.task for n in record.nodes.values() if n.phase is Phase.SUCCEEDED}
     assert {
         "pipeline.prepare",
         "pipeline.to_csv",
@@ -168,6 +171,44 @@ def test_killed_container_resumes_from_its_checkpoint(
     assert attempts[0].message.startswith("system error: container killed by signal 9")
 
 
+class PreemptingExecutor(DockerExecutor):
+    """Docker cannot preempt: this stands in for a cluster that evicts each node's first pod mid-run."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.evicted: set[str] = set()
+
+    def wait(self, handle: Any) -> Outcome:
+        if handle.attempt.node_id in self.evicted:
+            return super().wait(handle)
+        self.evicted.add(handle.attempt.node_id)
+        handle.container.kill()
+        super().wait(handle)
+        return Outcome(Phase.PREEMPTED, None, "pod was disrupted (PreemptionByScheduler): evicted")
+
+
+def test_a_preempted_attempt_is_relaunched_without_using_retries(
+    file_settings: Settings, tmp_path: Path
+) -> None:
+    """Both tasks have retries=0; each loses its first container to the platform and still succeeds."""
+    src = source_copy(tmp_path / "src")
+    store = open_store(file_settings.store.url, file_settings)
+    executor = PreemptingExecutor(file_settings, shared_paths=(tmp_path / "store",))
+    result = run_remote(
+        load(src, "faults", "greet"),
+        {"name": "ada"},
+        source_root=src,
+        settings=file_settings,
+        executor=executor,
+    )
+    assert result.outputs.startswith("HELLO ADA V1")
+    record = load_record(store, result.execution_id)
+    assert record.phase is Phase.SUCCEEDED and len(executor.evicted) == 2
+    for node in record.nodes.values():
+        assert [(a.attempt, a.phase) for a in node.attempts] == [(0, "preempted"), (1, "succeeded")]
+        assert node.attempts[0].error_kind == "system"
+
+
 def test_timeout_fails_the_task(file_settings: Settings, tmp_path: Path) -> None:
     src = source_copy(tmp_path / "src")
     with pytest.raises(ExecutionError, match=r"faults\.slow.*timed out"):
@@ -237,9 +278,9 @@ def test_s3_stopped_mid_run_is_a_clear_error_and_the_run_resumes(
         hello_node, shout_node = first.launched
         proxy.start()
         record = load_record(store, execution_id)
-        assert record.nodes[hello_node].phase is NodePhase.SUCCEEDED
-        assert record.nodes[shout_node].phase is not NodePhase.SUCCEEDED
-        assert record.phase is ExecutionPhase.RUNNING
+        assert record.nodes[hello_node].phase is Phase.SUCCEEDED
+        assert record.nodes[shout_node].phase is not Phase.SUCCEEDED
+        assert record.phase is Phase.RUNNING
         again = StopStoreOnLaunch(make_executor(settings, store), proxy, None)
         result = run_remote(
             wf,
@@ -296,7 +337,7 @@ def test_dynamic_and_map_with_concurrency_and_success_ratio(file_settings: Setti
     assert squares == [0, 1, 4, 16]
     assert mapped == [1, 4, None, 16, 25]  # the failed item is tolerated: 4 of 5 >= 0.5
     record = load_record(store, result.execution_id)
-    failed = [n for n in record.nodes.values() if n.phase is NodePhase.FAILED]
+    failed = [n for n in record.nodes.values() if n.phase is Phase.FAILED]
     assert len(failed) == 1 and "three is unlucky" in failed[0].message
     assert executor.peak <= file_settings.executor.max_parallel
 
@@ -338,7 +379,7 @@ def test_ctrl_c_cancels_running_containers(tmp_path: Path, docker_client: Any, r
     left = docker_client.containers.list(all=True, filters={"label": f"dockyard.execution={execution}"})
     assert left == [], err
     record = load_record(open_store(f"file://{tmp_path}/store", load_settings(environ={})), execution)
-    assert record.phase is ExecutionPhase.FAILED and record.message == "interrupted"
+    assert record.phase is Phase.FAILED and record.message == "interrupted"
 
 
 def test_local_file_input_travels_through_the_store(file_settings: Settings, tmp_path: Path) -> None:
@@ -383,7 +424,7 @@ def test_cache_catalog_in_the_store(file_settings: Settings, tmp_path: Path) -> 
     result = run_remote(wf, {"x": 3}, source_root=src, settings=file_settings, executor=second)
     assert result.outputs == 27
     assert (first.peak, second.peak) == (1, 0)  # the second run launched no container
-    assert [n.phase for n in load_record(store, result.execution_id).nodes.values()] == [NodePhase.CACHED]
+    assert [n.phase for n in load_record(store, result.execution_id).nodes.values()] == [Phase.CACHED]
     other = CountingExecutor(make_executor(file_settings, store))
     assert run_remote(wf, {"x": 4}, source_root=src, settings=file_settings, executor=other).outputs == 64
     assert other.peak == 1  # other inputs, other key
