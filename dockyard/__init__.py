@@ -58,6 +58,7 @@ _EXPORTS: dict[str, str] = {
     "PythonInstanceTask": "dockyard.sdk.instance_task",
     "Checkpoint": "dockyard.sdk.context",
     "ContainerTask": "dockyard.sdk.container_task",
+    "Config": "dockyard.sdk.configuration",
 }
 _ALIASES = {"PythonFunctionTask": "PythonTask"}
 

@@ -73,12 +73,13 @@ def subproc_execute(command: list[str] | str, **kwargs: Any) -> ProcessResult:
     try:
         done = subprocess.run(command, check=True, **kwargs)
     except subprocess.CalledProcessError as exc:
-        raise Exception(
-            f"Command: {command}\nFailed with return code {exc.returncode}:\n{exc.stderr}"
+        raise RuntimeError(
+            f"Command: {exc.cmd}\nFailed with return code {exc.returncode}:\n{exc.stderr}"
         ) from None
     except FileNotFoundError as exc:
-        raise Exception(
-            f"Process failed because the executable could not be found: {command}. {exc}"
+        raise RuntimeError(
+            "Process failed because the executable could not be found. Did you specify a container image in "
+            f"the task definition if using custom dependencies?\n{exc}"
         ) from None
     return ProcessResult(done.returncode, done.stdout, done.stderr)
 

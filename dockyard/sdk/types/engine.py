@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import datetime as dt
 import enum
@@ -13,7 +14,7 @@ import typing
 import warnings
 from typing import Any
 
-from dockyard.sdk.types import builtin
+from dockyard.sdk.types import builtin, iterator
 from dockyard.sdk.types.base import Transformer, type_name
 from dockyard.sdk.types.blob import BlobTransformer, PathTransformer
 from dockyard.sdk.types.directory import FlyteDirectory
@@ -68,6 +69,10 @@ def _build(t: Any) -> Transformer:
     args = typing.get_args(t)
     if origin is typing.Annotated:
         return _annotated(args[0], t.__metadata__)
+    if t == iterator.JSON:
+        return iterator.JSONTransformer()
+    if origin is collections.abc.Iterator and len(args) == 1:
+        return iterator.IteratorTransformer(get_transformer(args[0]), type_name(t))
     if origin in (typing.Union, types.UnionType):
         return _union(t, args)
     if origin is typing.Literal:
