@@ -191,6 +191,14 @@ class SmtpSettings(_Section):
     starttls: bool = Field(False, description="Use STARTTLS.")
 
 
+class ConsoleSettings(_Section):
+    token: str | None = Field(
+        None,
+        description="Token the console's API demands on every request (DOCKYARD_CONSOLE_TOKEN); required to "
+        "bind elsewhere than loopback.",
+    )
+
+
 class Settings(_Section):
     build: BuildSettings = BuildSettings()
     store: StoreSettings = StoreSettings()
@@ -198,6 +206,7 @@ class Settings(_Section):
     executor: ExecutorSettings = ExecutorSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
     smtp: SmtpSettings = SmtpSettings()
+    console: ConsoleSettings = ConsoleSettings()
 
 
 def _user_file() -> Path:

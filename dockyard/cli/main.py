@@ -21,7 +21,7 @@ app = typer.Typer(
 err_console = Console(stderr=True)
 
 from dockyard.cli import build as build_cli  # noqa: E402
-from dockyard.cli import cache, remote, run  # noqa: E402  (each command module registers itself below)
+from dockyard.cli import cache, console, remote, run  # noqa: E402  (each command module registers itself below)
 from dockyard.cli import flyte as flyte_cli  # noqa: E402
 from dockyard.cli import imagespec as imagespec_cli  # noqa: E402
 from dockyard.cli import lock as lock_cli  # noqa: E402
@@ -34,6 +34,7 @@ app.add_typer(cache.app)  # cache clear
 app.add_typer(build_cli.app)  # build, exists
 app.add_typer(imagespec_cli.app)  # render, explain
 app.add_typer(lock_cli.app)  # lock
+app.add_typer(console.app)  # console
 app.add_typer(flyte_cli.app)  # package
 
 

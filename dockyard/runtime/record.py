@@ -154,6 +154,8 @@ class IndexEntry(BaseModel):
     created_at: float
     updated_at: float
     message: str = ""
+    project: str = "dockyard"  # taken from the record where it has them
+    domain: str = "development"
 
 
 def index_prefix(store: Store) -> str:

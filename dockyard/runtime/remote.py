@@ -150,6 +150,7 @@ def run_registered(
     *,
     settings: Settings,
     executor: Executor | None = None,
+    execution_id: str | None = None,
 ) -> RemoteResult:
     """Run an entity of a registered document (`registration.fetch` / `load_registered`) with the
     document's pinned images and bundle: no build, no local source."""
@@ -167,6 +168,7 @@ def run_registered(
         executor=executor or make_executor(settings, store),
         images=dict(doc["images"]),
         bundle_uri=doc["bundle_uri"],
+        execution_id=execution_id,
         env=env,
         secrets=secrets,
     )

@@ -1,0 +1,118 @@
+"""Registered entities and launch plans with their schedules (`registry/<project>/<domain>/`), and the
+images the build engine found or built (its answer cache and kept build logs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from dockyard.config import Settings
+from dockyard.errors import DockyardError, StoreError
+from dockyard.runtime.blobstore.base import Store
+
+
+class PlanView(BaseModel):
+    name: str
+    workflow: str
+    schedule: dict[str, Any] | None
+    next_fire: float | None = None
+
+
+class RegistrationView(BaseModel):
+    project: str
+    domain: str
+    version: str
+    tasks: list[str]
+    workflows: list[str]
+    launch_plans: list[PlanView]
+
+
+class ImageView(BaseModel):
+    name: str
+    tag: str
+    ref: str
+    digest: str
+    platforms: list[str]
+    verified_at: float
+    log: str | None = None
+
+
+def registrations(store: Store) -> list[RegistrationView]:
+    """Every registered version, newest version name first; schedules with their next fire time."""
+    from dockyard.runtime.registration import SCHEMA
+
+    prefix = store.url_for("registry") + "/"
+    found = []
+    for uri in store.list(prefix):
+        parts = uri[len(prefix) :].split("/")
+        if len(parts) != 3 or not parts[2].endswith(".json"):
+            continue
+        try:
+            doc = store.read_json(uri)
+        except (StoreError, ValueError):
+            continue
+        if doc.get("schema") != SCHEMA:
+            continue
+        found.append(
+            RegistrationView(
+                project=parts[0],
+                domain=parts[1],
+                version=str(doc.get("version", parts[2][:-5])),
+                tasks=[t["name"] for t in doc.get("tasks", [])],
+                workflows=[w["name"] for w in doc.get("workflows", [])],
+                launch_plans=[_plan(store, doc, p) for p in doc.get("launch_plans", [])],
+            )
+        )
+    return sorted(found, key=lambda r: (r.project, r.domain, r.version), reverse=True)
+
+
+def _plan(store: Store, doc: dict[str, Any], plan: dict[str, Any]) -> PlanView:
+    view = PlanView(name=plan["name"], workflow=plan["workflow"], schedule=plan.get("schedule"))
+    if view.schedule:  # the plan's own schedule object says when it fires (as the scheduler asks it)
+        from dockyard.runtime.registration import load_registered
+
+        try:
+            loaded = load_registered(doc, store, plan["name"])
+            view.next_fire = loaded.schedule.next_after(dt.datetime.now(dt.timezone.utc)).timestamp()
+        except DockyardError:
+            view.next_fire = None
+    return view
+
+
+def images(settings: Settings) -> list[ImageView]:
+    """The build engine's positive answers (work_dir/answers.sqlite) with each tag's kept build log."""
+    work = Path(settings.build.work_dir)
+    path = work / "answers.sqlite"
+    if not path.is_file():
+        return []
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        rows = conn.execute(
+            "SELECT ref, digest, platforms, verified_at FROM answers ORDER BY verified_at DESC"
+        )
+        found = rows.fetchall()
+    except sqlite3.DatabaseError:
+        return []
+    finally:
+        conn.close()
+    out = []
+    for ref, digest, platforms, verified_at in found:
+        name, _, tag = str(ref).rpartition(":")
+        log = work / "logs" / f"{tag}.log"
+        out.append(
+            ImageView(
+                name=name.rpartition("/")[2],
+                tag=tag,
+                ref=str(ref),
+                digest=str(digest),
+                platforms=list(json.loads(str(platforms) or "[]")),
+                verified_at=float(verified_at),
+                log=log.read_text(errors="replace")[-20000:] if log.is_file() else None,
+            )
+        )
+    return out

@@ -1,0 +1,162 @@
+"""What the page shows of one node and of stored values: attempts with their errors and tracebacks
+(`protocol.read_error`), inputs and outputs rendered by type, the image and the logs so far."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from dockyard.errors import StoreError
+from dockyard.runtime.blobstore.base import Store
+from dockyard.runtime.protocol import AttemptPaths, map_inputs_uri, read_error
+from dockyard.runtime.record import ExecutionRecord, NodePhase, NodeRecord
+
+PREVIEW_ROWS = 20
+
+
+class Value(BaseModel):
+    """A literal as the page draws it: JSON (primitives, collections, dataclasses), a link (files and
+    directories) or a table preview (structured datasets)."""
+
+    kind: Literal["json", "file", "directory", "table"]
+    value: Any = None
+    uri: str | None = None
+    columns: list[str] = []
+    rows: list[list[Any]] = []
+
+
+class Attempt(BaseModel):
+    attempt: int
+    phase: str
+    started_at: float
+    finished_at: float | None
+    exit_code: int | None
+    message: str
+    error_kind: str | None
+    error_type: str | None = None
+    traceback: str = ""
+
+
+class NodeView(BaseModel):
+    execution_id: str
+    node_id: str
+    task: str | None
+    phase: str
+    message: str
+    cache_hit: bool
+    image: str | None
+    attempts: list[Attempt]
+    inputs: dict[str, Value]
+    outputs: dict[str, Value]
+    map_items: list[str]
+
+
+def render_value(store: Store, literal: dict[str, Any]) -> Value:
+    from dockyard.sdk.types.literal import kind_of
+
+    kind = kind_of(literal)
+    body = literal[kind]
+    if kind == "blob":
+        folder = body.get("dimensionality") == "multipart"
+        return Value(kind="directory" if folder else "file", uri=body.get("uri"))
+    if kind == "structured":
+        return _table(store, body.get("uri", ""))
+    return Value(kind="json", value=plain(literal))
+
+
+def plain(literal: dict[str, Any]) -> Any:
+    """A JSON view of a literal without its Python type (records are objects, blobs their URI)."""
+    from dockyard.sdk.types.literal import kind_of
+
+    kind = kind_of(literal)
+    value = literal[kind]
+    if kind == "list":
+        return [plain(v) for v in value]
+    if kind in ("map", "record"):
+        return {k: plain(v) for k, v in value.items()}
+    if kind == "union":
+        return plain(value["value"])
+    if kind in ("blob", "structured"):
+        return value["uri"]
+    if kind == "none":
+        return None
+    if kind == "pickle":
+        return value.get("uri") if isinstance(value, dict) else "<pickled value>"
+    return value
+
+
+def _table(store: Store, uri: str) -> Value:
+    """The first rows of a parquet dataset (pyarrow from the dataframe extra); a link without it."""
+    import tempfile
+    from pathlib import Path
+
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        return Value(kind="file", uri=uri)
+    with tempfile.TemporaryDirectory(prefix="dockyard-console-") as tmp:
+        try:
+            local = store.get(uri, Path(tmp) / "data")
+        except StoreError:
+            return Value(kind="file", uri=uri)
+        files = sorted(local.rglob("*.parquet")) if local.is_dir() else [local]
+        if not files:
+            return Value(kind="file", uri=uri)
+        table = pq.read_table(files[0]).slice(0, PREVIEW_ROWS)
+    columns = table.column_names
+    rows = [[row[c] for c in columns] for row in table.to_pylist()]
+    return Value(kind="table", uri=uri, columns=columns, rows=rows)
+
+
+def read_values(store: Store, uri: str | None) -> dict[str, Value]:
+    from dockyard.sdk.types.literal import literals_from_json
+
+    if not uri or not store.exists(uri):
+        return {}
+    literals = literals_from_json(store.read_bytes(uri).decode())
+    return {name: render_value(store, lit) for name, lit in literals.items()}
+
+
+def node_view(store: Store, record: ExecutionRecord, node: NodeRecord) -> NodeView:
+    attempts = []
+    for a in node.attempts:
+        view = Attempt.model_validate(a.model_dump(), from_attributes=False)
+        if a.phase not in ("running", "succeeded"):
+            paths = AttemptPaths(store, record.execution_id, node.node_id, a.attempt)
+            error = read_error(store, paths.output_prefix)
+            if error is not None:
+                view.error_type, view.traceback = error.type, error.traceback
+        attempts.append(view)
+    inputs_uri = None
+    if node.attempts:
+        inputs_uri = AttemptPaths(store, record.execution_id, node.node_id, node.attempts[-1].attempt).inputs
+        if not store.exists(inputs_uri):  # a map item reads its map node's inputs
+            parent = node.node_id.rpartition("-")[0]
+            inputs_uri = map_inputs_uri(store, record.execution_id, parent)
+    outputs = node.outputs_uri if node.outputs_uri and node.outputs_uri.endswith(".json") else None
+    items = sorted(
+        (i for i in record.nodes if i.rpartition("-")[0] == node.node_id and i.rpartition("-")[2].isdigit()),
+        key=lambda i: int(i.rpartition("-")[2]),
+    )
+    return NodeView(
+        execution_id=record.execution_id,
+        node_id=node.node_id,
+        task=node.task,
+        phase=node.phase.value,
+        message=node.message,
+        cache_hit=node.phase is NodePhase.CACHED,
+        image=_image(record, node.task),
+        attempts=attempts,
+        inputs=read_values(store, inputs_uri),
+        outputs=read_values(store, outputs) if outputs and outputs.endswith("outputs.json") else {},
+        map_items=items,
+    )
+
+
+def _image(record: ExecutionRecord, task: str | None) -> str | None:
+    """The image the node ran in: images are pinned per image key; one image serves every task."""
+    if task is not None and task in record.images:
+        return record.images[task]
+    distinct = set(record.images.values())
+    return distinct.pop() if len(distinct) == 1 else None

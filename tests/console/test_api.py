@@ -1,0 +1,166 @@
+"""The console's JSON API over real records: the list from the index, the DAG with map progress and the
+conditional's skipped branch, the node view, the token on every request, CSRF on writes, odd paths."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from dockyard.console.app import CSRF_COOKIE, TOKEN_COOKIE, create_app
+from dockyard.console.index import ExecutionIndex, Query
+from dockyard.runtime.blobstore import LocalStore
+from dockyard.runtime.record import ExecutionRecord, RecordWriter
+
+from .conftest import console_settings, write_squares
+
+
+def wait_listed(client: TestClient, count: int) -> dict:
+    for _ in range(100):
+        data = client.get("/api/executions").json()
+        if data["total"] >= count:
+            return data
+        time.sleep(0.05)
+    raise AssertionError(f"the index never listed {count} executions: {data}")
+
+
+def test_list_is_newest_first_filtered_searched_and_paged(client: TestClient, store: LocalStore) -> None:
+    write_squares(store, "x_old", created_at=1000.0)
+    write_squares(store, "x_new", created_at=2000.0, finished=False)
+    RecordWriter(store, ExecutionRecord(execution_id="y%1", workflow="other.wf", created_at=1500.0)).save()
+    data = wait_listed(client, 3)
+    assert [i["execution_id"] for i in data["items"]] == ["x_new", "y%1", "x_old"]
+    assert data["facets"]["workflow"] == ["flows.squares", "other.wf"]
+    assert [i["execution_id"] for i in client.get("/api/executions?phase=running").json()["items"]] == [
+        "x_new",
+        "y%1",
+    ]
+    by_short_name = client.get("/api/executions", params={"entity": "squares"}).json()
+    assert by_short_name["total"] == 2
+    # LIKE's wildcards in a search are plain characters
+    assert [i["execution_id"] for i in client.get("/api/executions?q=%25").json()["items"]] == ["y%1"]
+    assert client.get("/api/executions?q=_").json()["total"] == 2
+    page = client.get("/api/executions?limit=1&offset=1").json()
+    assert page["total"] == 3 and [i["execution_id"] for i in page["items"]] == ["y%1"]
+
+
+def test_index_follows_phase_changes_without_reading_records(store: LocalStore) -> None:
+    writer = RecordWriter(store, ExecutionRecord(execution_id="e1", workflow="m.wf"))
+    writer.save()
+    index = ExecutionIndex(store)
+    assert index.refresh() == 1
+    assert index.refresh() == 0  # nothing new: nothing read
+    from dockyard.runtime.record import ExecutionPhase
+
+    writer.update(phase=ExecutionPhase.FAILED, message="boom")
+    assert index.refresh() == 1
+    total, items = index.query(Query())
+    assert total == 1 and (items[0].phase, items[0].message) == (ExecutionPhase.FAILED, "boom")
+
+
+def test_dag_has_map_progress_and_the_skipped_branch(client: TestClient, store: LocalStore) -> None:
+    write_squares(store, "x1", created_at=1000.0)
+    data = client.get("/api/executions/x1").json()
+    nodes = {n["id"]: n for n in data["dag"]["nodes"]}
+    assert len(nodes) == 6
+    assert nodes["n0-n1"]["kind"] == "map"
+    assert nodes["n0-n1"]["progress"] == {"total": 5, "succeeded": 4, "failed": 1, "running": 0}
+    assert nodes["n0-n1"]["phase"] == "succeeded"  # min_success_ratio 0.5
+    branch = next(n for n in nodes.values() if n["kind"] == "branch")
+    assert branch["label"] == "size"
+    cases = {n["label"]: (n["case"], n["phase"]) for n in nodes.values() if n["parent"] == branch["id"]}
+    assert cases == {"shout": ("taken", "succeeded"), "whisper": ("skipped", "skipped")}
+    edges = {(e["source"], e["target"], e["kind"]) for e in data["dag"]["edges"]}
+    assert ("n0-n0", "n0-n1", "data") in edges and ("n0-n2", branch["id"], "data") in edges
+
+
+def test_running_execution_leaves_the_branch_undecided(client: TestClient, store: LocalStore) -> None:
+    write_squares(store, "x2", created_at=1000.0, finished=False)
+    # n0-n3 is still running: its case is taken, so whisper's is skipped already
+    nodes = {n["id"]: n for n in client.get("/api/executions/x2").json()["dag"]["nodes"]}
+    assert nodes["n0-n3"]["phase"] == "running"
+    assert nodes["n0-n4"]["case"] == "skipped"
+
+
+def test_node_view_and_map_items(client: TestClient, store: LocalStore) -> None:
+    write_squares(store, "x1", created_at=1000.0)
+    failed = client.get("/api/executions/x1/nodes/n0-n1-3").json()
+    assert failed["phase"] == "failed" and failed["attempts"][0]["message"] == "ValueError: three"
+    assert failed["inputs"]["x"]["value"] == [0, 1, 2, 3, 4]  # a map item reads its map node's inputs
+    mapped = client.get("/api/executions/x1/nodes/n0-n1").json()
+    assert mapped["map_items"] == [f"n0-n1-{i}" for i in range(5)]
+    logs = client.get("/api/executions/x1/nodes/n0-n3/logs").json()
+    assert logs == {"attempt": 0, "offset": 0, "text": "", "running": False}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/executions/..%2F..%2Fetc%2Fpasswd",
+        "/api/executions/..",
+        "/api/executions/a%20b",
+        "/api/executions/%E2%9C%93",
+        "/api/executions/%00",
+        "/api/executions/" + "x" * 300,
+        "/api/executions/x1/nodes/..%2Frecord",
+        "/api/executions/x1/nodes/n0%0A",
+        "/api/executions/x1/nodes/%F0%9F%90%B3/logs",
+        "/api/executions/no.such-id",
+        "/api/executions/x1/nodes/n9",
+    ],
+)
+def test_odd_paths_are_refused_cleanly(client: TestClient, store: LocalStore, path: str) -> None:
+    write_squares(store, "x1", created_at=1000.0)
+    response = client.get(path)
+    assert response.status_code in (404, 422), (path, response.status_code, response.text)
+
+
+def test_token_is_checked_on_every_api_request(store: LocalStore) -> None:
+    app = create_app(store, console_settings(store, token="s3cret-token"))
+    with TestClient(app) as c:
+        assert c.get("/api/executions").status_code == 401
+        assert c.get("/api/openapi.json").status_code == 401
+        assert c.get("/api/executions", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        ok = c.get("/api/executions", headers={"Authorization": "Bearer s3cret-token"})
+        assert ok.status_code == 200
+        bad = c.get("/?token=wrong", follow_redirects=False)
+        assert bad.status_code == 303 and TOKEN_COOKIE not in bad.cookies
+        good = c.get("/?token=s3cret-token", follow_redirects=False)
+        assert good.status_code == 303 and good.headers["location"] == "/"
+        assert c.get("/api/executions").status_code == 200  # the page's cookie now
+
+
+def test_actions_need_the_csrf_header_and_same_origin(client: TestClient, store: LocalStore) -> None:
+    url = "/api/executions/nope/relaunch"
+    assert client.post(url, json={}).status_code == 403
+    assert client.post(url, json={}, headers={"X-CSRF-Token": "other"}).status_code == 403
+    cross = {"X-CSRF-Token": "t0ken", "Origin": "http://evil.example"}
+    assert client.post(url, json={}, headers=cross).status_code == 403
+    same = {"X-CSRF-Token": "t0ken", "Origin": "http://testserver"}
+    assert client.post(url, json={}, headers=same).status_code == 404  # past the guard: no such execution
+
+
+def test_page_serves_deep_links_and_sets_the_csrf_cookie(store: LocalStore) -> None:
+    with TestClient(create_app(store, console_settings(store))) as c:
+        for path in ("/", "/executions/x1", "/executions/x1/nodes/n0-n1", "/images", "/launchplans"):
+            page = c.get(path)
+            assert page.status_code == 200 and "console.js" in page.text, path
+        assert CSRF_COOKIE in c.cookies
+        assert c.get("/static/vendor/dagre.min.js").status_code == 200
+
+
+def test_console_refuses_a_public_bind_without_a_token(tmp_path: Path) -> None:
+    dockyard = Path(sys.executable).parent / "dockyard"
+    done = subprocess.run(
+        [str(dockyard), "console", "--host", "0.0.0.0", "--store", f"file://{tmp_path}"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "console.token" in done.stderr and "--host 0.0.0.0" in done.stderr
