@@ -59,10 +59,19 @@ _EXPORTS: dict[str, str] = {
     "Checkpoint": "dockyard.sdk.context",
     "ContainerTask": "dockyard.sdk.container_task",
     "Config": "dockyard.sdk.configuration",
+    "Blob": "dockyard.sdk.types.models",
+    "BlobMetadata": "dockyard.sdk.types.models",
+    "BlobType": "dockyard.sdk.types.models",
+    "Literal": "dockyard.sdk.types.models",
+    "LiteralType": "dockyard.sdk.types.models",
+    "Scalar": "dockyard.sdk.types.models",
 }
 _ALIASES = {"PythonFunctionTask": "PythonTask"}
 
 __all__ = [
+    "Blob",
+    "BlobMetadata",
+    "BlobType",
     "Checkpoint",
     "CronSchedule",
     "Deck",
@@ -77,6 +86,8 @@ __all__ = [
     "ImageSpec",
     "LaunchPlan",
     "LaunchPlanReference",
+    "Literal",
+    "LiteralType",
     "PagerDuty",
     "PodTemplate",
     "PythonFunctionTask",
@@ -84,6 +95,7 @@ __all__ = [
     "PythonInstanceTask",
     "PythonTask",
     "Resources",
+    "Scalar",
     "Secret",
     "Slack",
     "StructuredDataset",

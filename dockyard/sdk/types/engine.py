@@ -94,7 +94,13 @@ def _build(t: Any) -> Transformer:
     raise UnsupportedTypeError(f"{t!r} is not a type")
 
 
+_REGISTERED: dict[Any, Transformer] = {}  # user transformers (TypeEngine.register), by type
+
+
 def _class(t: type) -> Transformer:
+    for base in t.__mro__:
+        if base in _REGISTERED:
+            return _REGISTERED[base]
     if issubclass(t, (FlyteFile, FlyteDirectory)):
         return BlobTransformer(t)
     if issubclass(t, pathlib.PurePath):
@@ -189,3 +195,11 @@ class TypeEngine:
     @staticmethod
     def get_transformer(python_type: Any) -> Transformer:
         return get_transformer(python_type)
+
+    @staticmethod
+    def register(transformer: Any, additional_types: list[Any] | None = None) -> None:
+        """Use a user-written `TypeTransformer` for its type, its subclasses and `additional_types`."""
+        from dockyard.sdk.types.custom import UserTransformer
+
+        for t in [transformer.python_type, *(additional_types or [])]:
+            _REGISTERED[t] = _CACHE[t] = UserTransformer(transformer, t)

@@ -6,12 +6,12 @@ from flytekit import task, workflow
 
 
 @task
-def pair(n: int) -> typing.Tuple[int, str]:  # noqa: UP006 - the spelling under test
+def pair(n: int) -> typing.Tuple[int, str]:
     return n * 2, f"n={n}"
 
 
 @workflow
-def wf(n: int) -> typing.Tuple[str, int]:  # noqa: UP006
+def wf(n: int) -> typing.Tuple[str, int]:
     a, b = pair(n=n)
     return b, a
 

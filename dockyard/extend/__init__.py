@@ -1,0 +1,25 @@
+"""flytekit's `flytekit.extend`: what plugin and custom-type authors build on."""
+
+from dockyard.sdk.context import ExecutionParameters, SecretsManager
+from dockyard.sdk.flyte_context import ExecutionState, FlyteContext, FlyteContextManager
+from dockyard.sdk.instance_task import IgnoreOutputs, PythonInstanceTask, TaskMetadata
+from dockyard.sdk.interface import Interface
+from dockyard.sdk.task import PythonTask
+from dockyard.sdk.types import TypeEngine
+from dockyard.sdk.types.custom import SimpleTransformer, TypeTransformer
+
+__all__ = [
+    "ExecutionParameters",
+    "ExecutionState",
+    "FlyteContext",
+    "FlyteContextManager",
+    "IgnoreOutputs",
+    "Interface",
+    "PythonInstanceTask",
+    "PythonTask",
+    "SecretsManager",
+    "SimpleTransformer",
+    "TaskMetadata",
+    "TypeEngine",
+    "TypeTransformer",
+]
