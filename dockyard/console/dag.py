@@ -16,11 +16,17 @@ from pydantic import BaseModel
 
 from dockyard.errors import StoreError
 from dockyard.runtime.blobstore.base import Store
+from dockyard.runtime.phase import Phase
 from dockyard.runtime.protocol import DYNAMIC, map_inputs_uri
-from dockyard.runtime.record import ExecutionPhase, ExecutionRecord, NodePhase, load_graph
+from dockyard.runtime.record import ExecutionRecord, load_graph
 
 ROOT = "n0"  # the walker's id of the entity an execution runs
-DONE = {NodePhase.SUCCEEDED, NodePhase.CACHED}
+DONE = {Phase.SUCCEEDED, Phase.CACHED}
+
+
+def _failed(phase: Phase) -> bool:
+    """Ended without outputs: failed, timed out, preempted or aborted."""
+    return phase.final and phase not in DONE and phase is not Phase.SKIPPED
 
 
 class MapProgress(BaseModel):
@@ -84,7 +90,7 @@ class _Builder:
     def __init__(self, store: Store, record: ExecutionRecord) -> None:
         self.store = store
         self.record = record
-        self.finished = record.phase is not ExecutionPhase.RUNNING
+        self.finished = record.phase is not Phase.RUNNING
         self.nodes: list[DagNode] = []
         self.edges: list[DagEdge] = []
 
@@ -118,7 +124,7 @@ class _Builder:
             id=node_id,
             label=_short(doc.get("entity")) or node_id,
             kind=kind,
-            phase=rec.phase.value if rec is not None else NodePhase.PENDING.value,
+            phase=rec.phase.value if rec is not None else Phase.PENDING.value,
             parent=parent,
             case=case,
             task=rec.task if rec is not None else None,
@@ -135,7 +141,7 @@ class _Builder:
         elif kind == "branch":
             self.add_branch(node, doc["branch"], prefix)
         if case == "skipped":
-            node.phase = NodePhase.SKIPPED.value
+            node.phase = Phase.SKIPPED.value
 
     def add_branch(self, node: DagNode, branch: dict[str, Any], prefix: str) -> None:
         node.label = branch.get("name") or node.label
@@ -161,7 +167,7 @@ class _Builder:
             [n.id for n in self.nodes if n.parent == node.id and n.case == "taken"]
         )
         if taken is None and self.finished:
-            node.phase = NodePhase.SKIPPED.value if not cases else self.record.phase.value
+            node.phase = Phase.SKIPPED.value if not cases else self.record.phase.value
 
     def expand_dynamic(self, node_id: str, uri: str) -> None:
         try:
@@ -179,8 +185,8 @@ class _Builder:
         return MapProgress(
             total=self.map_total(node_id),
             succeeded=sum(n.phase in DONE for n in items),
-            failed=sum(n.phase is NodePhase.FAILED for n in items),
-            running=sum(n.phase is NodePhase.RUNNING for n in items),
+            failed=sum(_failed(n.phase) for n in items),
+            running=sum(n.phase is Phase.RUNNING for n in items),
         )
 
     def map_total(self, node_id: str) -> int | None:
@@ -198,11 +204,11 @@ class _Builder:
     def map_phase(self, p: MapProgress, spec: dict[str, Any]) -> str:
         done = p.succeeded + p.failed
         if done == 0 and p.running == 0:
-            return NodePhase.PENDING.value
+            return Phase.PENDING.value
         if p.total is None or done < p.total:
-            return NodePhase.FAILED.value if self.finished else NodePhase.RUNNING.value
+            return Phase.FAILED.value if self.finished else Phase.RUNNING.value
         ratio = float(spec.get("min_success_ratio") or 1.0)
-        return NodePhase.SUCCEEDED.value if p.succeeded >= ratio * p.total else NodePhase.FAILED.value
+        return Phase.SUCCEEDED.value if p.succeeded >= ratio * p.total else Phase.FAILED.value
 
     def aggregate(self, prefix: str) -> str:
         return self.aggregate_ids([i for i in self.record.nodes if i.startswith(prefix)])
@@ -211,13 +217,14 @@ class _Builder:
         """One phase for a group of nodes: failed, running, succeeded, or pending when none ran."""
         phases = {self.record.nodes[i].phase for i in ids if i in self.record.nodes}
         if not phases:
-            return NodePhase.PENDING.value
-        for phase in (NodePhase.FAILED, NodePhase.RUNNING):
-            if phase in phases:
-                return phase.value
-        if phases <= DONE | {NodePhase.SKIPPED}:
-            return NodePhase.SUCCEEDED.value
-        return (NodePhase.FAILED if self.finished else NodePhase.RUNNING).value
+            return Phase.PENDING.value
+        if any(_failed(p) for p in phases):
+            return Phase.FAILED.value
+        if Phase.RUNNING in phases:
+            return Phase.RUNNING.value
+        if phases <= DONE | {Phase.SKIPPED}:
+            return Phase.SUCCEEDED.value
+        return (Phase.FAILED if self.finished else Phase.RUNNING).value
 
 
 def _refs(binding: Any) -> list[list[Any]]:

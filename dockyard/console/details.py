@@ -9,8 +9,9 @@ from pydantic import BaseModel
 
 from dockyard.errors import StoreError
 from dockyard.runtime.blobstore.base import Store
+from dockyard.runtime.phase import Phase
 from dockyard.runtime.protocol import AttemptPaths, map_inputs_uri, read_error
-from dockyard.runtime.record import ExecutionRecord, NodePhase, NodeRecord
+from dockyard.runtime.record import ExecutionRecord, NodeRecord
 
 PREVIEW_ROWS = 20
 
@@ -145,7 +146,7 @@ def node_view(store: Store, record: ExecutionRecord, node: NodeRecord) -> NodeVi
         task=node.task,
         phase=node.phase.value,
         message=node.message,
-        cache_hit=node.phase is NodePhase.CACHED,
+        cache_hit=node.phase is Phase.CACHED,
         image=_image(record, node.task),
         attempts=attempts,
         inputs=read_values(store, inputs_uri),

@@ -14,11 +14,10 @@ from fastapi.testclient import TestClient
 from dockyard.config import Settings, load_settings
 from dockyard.console.app import CSRF_COOKIE, create_app
 from dockyard.runtime.blobstore import LocalStore
+from dockyard.runtime.phase import Phase
 from dockyard.runtime.protocol import map_inputs_uri
 from dockyard.runtime.record import (
-    ExecutionPhase,
     ExecutionRecord,
-    NodePhase,
     RecordWriter,
     save_graph,
 )
@@ -47,17 +46,17 @@ def write_squares(store: LocalStore, execution_id: str, *, created_at: float, fi
     for node, phase in [("n0-n0", "succeeded")] + [(f"n0-n1-{i}", "succeeded") for i in (0, 1, 2, 4)]:
         rec = writer.start_attempt(node, 0)
         writer.finish_attempt(node, rec, phase=phase, exit_code=0)
-        writer.update(node, phase=NodePhase.SUCCEEDED, task="flows.square")
+        writer.update(node, phase=Phase.SUCCEEDED, task="flows.square")
     rec = writer.start_attempt("n0-n1-3", 0)
     writer.finish_attempt("n0-n1-3", rec, phase="failed", exit_code=1, message="ValueError: three")
-    writer.update("n0-n1-3", phase=NodePhase.FAILED, message="ValueError: three")
+    writer.update("n0-n1-3", phase=Phase.FAILED, message="ValueError: three")
     for node in ("n0-n2", "n0-n3"):
         rec = writer.start_attempt(node, 0)
         if finished:
             writer.finish_attempt(node, rec, phase="succeeded", exit_code=0)
-            writer.update(node, phase=NodePhase.SUCCEEDED)
+            writer.update(node, phase=Phase.SUCCEEDED)
     if finished:
-        writer.update(phase=ExecutionPhase.SUCCEEDED)
+        writer.update(phase=Phase.SUCCEEDED)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from dockyard.console.app import CSRF_COOKIE, TOKEN_COOKIE, create_app
 from dockyard.console.index import ExecutionIndex, Query
 from dockyard.runtime.blobstore import LocalStore
+from dockyard.runtime.phase import Phase
 from dockyard.runtime.record import ExecutionRecord, RecordWriter
 
 from .conftest import console_settings, write_squares
@@ -54,12 +55,10 @@ def test_index_follows_phase_changes_without_reading_records(store: LocalStore) 
     index = ExecutionIndex(store)
     assert index.refresh() == 1
     assert index.refresh() == 0  # nothing new: nothing read
-    from dockyard.runtime.record import ExecutionPhase
-
-    writer.update(phase=ExecutionPhase.FAILED, message="boom")
+    writer.update(phase=Phase.FAILED, message="boom")
     assert index.refresh() == 1
     total, items = index.query(Query())
-    assert total == 1 and (items[0].phase, items[0].message) == (ExecutionPhase.FAILED, "boom")
+    assert total == 1 and (items[0].phase, items[0].message) == (Phase.FAILED, "boom")
 
 
 def test_dag_has_map_progress_and_the_skipped_branch(client: TestClient, store: LocalStore) -> None:

@@ -1,7 +1,7 @@
 // dockyard console: one page over the JSON API under /api/ (see /api/docs). No build step.
 "use strict";
 
-const ICONS = { pending: "○", running: "◔", succeeded: "✓", failed: "✗", skipped: "⤼", cached: "⟲" };
+const ICONS = { pending: "○", running: "◔", succeeded: "✓", failed: "✗", timed_out: "⌛", preempted: "↯", aborted: "■", skipped: "⤼", cached: "⟲" };
 const POLL_MS = 1500;
 let timers = [];
 
@@ -92,7 +92,7 @@ function showList() {
   }
   const search = el("input", { name: "q", placeholder: "search by id", value: filters.q, oninput: refresh });
   const phase = el("select", { name: "phase", "aria-label": "phase", onchange: refresh },
-    ["", "running", "succeeded", "failed"].map((p) => el("option", { value: p }, p || "any phase")));
+    ["", "running", "succeeded", "failed", "aborted"].map((p) => el("option", { value: p }, p || "any phase")));
   phase.value = filters.phase;
   view().replaceChildren(
     el("h1", {}, "Executions ", count),
@@ -239,7 +239,7 @@ function drawGantt(card, record) {
   rows.forEach((r, i) => {
     const x = L + ((r.a.started_at - start) / span) * W;
     const w = Math.max(2, (((r.a.finished_at || Date.now() / 1000) - r.a.started_at) / span) * W);
-    const phase = r.a.phase === "succeeded" ? "succeeded" : r.a.phase === "running" ? "running" : "failed";
+    const phase = ["succeeded", "running", "preempted"].includes(r.a.phase) ? r.a.phase : "failed";
     root.append(svg("text", { x: 0, y: i * H + 14 }, `${r.node} #${r.a.attempt}`),
       svg("rect", { class: "bar", x, y: i * H + 3, width: w, height: H - 6, fill: `var(--${phase})` }),
       svg("text", { x: x + w + 4, y: i * H + 14, fill: "#6b7785" }, seconds(r.a.started_at, r.a.finished_at)));
