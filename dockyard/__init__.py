@@ -65,6 +65,13 @@ _EXPORTS: dict[str, str] = {
     "Literal": "dockyard.sdk.types.models",
     "LiteralType": "dockyard.sdk.types.models",
     "Scalar": "dockyard.sdk.types.models",
+    "Cache": "dockyard.sdk.cache_policy",
+    "CachePolicy": "dockyard.sdk.cache_policy",
+    "VersionParameters": "dockyard.sdk.cache_policy",
+    "eager": "dockyard.sdk.task",
+    "sleep": "dockyard.sdk.gate",
+    "approve": "dockyard.sdk.gate",
+    "wait_for_input": "dockyard.sdk.gate",
 }
 _ALIASES = {"PythonFunctionTask": "PythonTask"}
 
@@ -72,7 +79,11 @@ __all__ = [
     "Blob",
     "BlobMetadata",
     "BlobType",
+    "Cache",
+    "CachePolicy",
     "Checkpoint",
+    "Config",
+    "ContainerTask",
     "CronSchedule",
     "Deck",
     "Email",
@@ -103,22 +114,27 @@ __all__ = [
     "TaskMetadata",
     "TaskReference",
     "TypeEngine",
+    "VersionParameters",
     "Workflow",
     "WorkflowBase",
     "WorkflowExecutionPhase",
     "WorkflowFailurePolicy",
     "WorkflowReference",
     "__version__",
+    "approve",
     "conditional",
     "current_context",
     "dynamic",
+    "eager",
     "kwtypes",
     "logger",
     "map_task",
     "reference_launch_plan",
     "reference_task",
     "reference_workflow",
+    "sleep",
     "task",
+    "wait_for_input",
     "workflow",
 ]
 
@@ -126,6 +142,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from dockyard.imagespec.spec import ImageSpec
     from dockyard.loggers import logger
     from dockyard.models.core.execution import WorkflowExecutionPhase
+    from dockyard.sdk.cache_policy import Cache, CachePolicy, VersionParameters
     from dockyard.sdk.conditional import conditional
     from dockyard.sdk.context import (
         Checkpoint,
@@ -136,6 +153,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from dockyard.sdk.deck import Deck
     from dockyard.sdk.dynamic import dynamic
     from dockyard.sdk.flyte_context import FlyteContext, FlyteContextManager
+    from dockyard.sdk.gate import approve, sleep, wait_for_input
     from dockyard.sdk.imperative import Workflow
     from dockyard.sdk.instance_task import PythonInstanceTask, TaskMetadata
     from dockyard.sdk.launch_plan import LaunchPlan
@@ -151,7 +169,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from dockyard.sdk.resources import PodTemplate, Resources
     from dockyard.sdk.schedule import CronSchedule, FixedRate
-    from dockyard.sdk.task import PythonTask, task
+    from dockyard.sdk.task import PythonTask, eager, task
     from dockyard.sdk.types import (
         FlyteDirectory,
         FlyteFile,

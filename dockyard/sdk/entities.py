@@ -72,10 +72,23 @@ class Entity:
             return add_call(builder, self.node_kind, self, args, kwargs)  # type: ignore[arg-type]
         from dockyard.sdk.local import execute
 
+        if getattr(self, "is_async", False):  # an async task or @eager: awaitable, as in flytekit
+            return _awaitable(execute, self, args, kwargs)
         return execute(self, *args, **kwargs)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name})"
+
+
+async def _awaitable(execute: Callable[..., Any], entity: Entity, args: Any, kwargs: Any) -> Any:
+    """Run an async entity off the event loop's thread, so its own loop does not nest in the caller's."""
+    import asyncio
+    import contextvars
+
+    ctx = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(
+        None, lambda: ctx.run(execute, entity, *args, **kwargs)
+    )
 
 
 def _import_file(path: Path) -> Any:

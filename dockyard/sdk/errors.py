@@ -31,18 +31,12 @@ class WorkflowAssertionError(CompileError, AssertionError):
     """Misuse flytekit reports as an AssertionError: an unknown input, `if_(promise)`."""
 
 
-# Named as the builtin flytekit raises in the same place, so `type(e).__name__` and the last line of a
-# traceback read the same under both SDKs; they stay CompileErrors for `dockyard` commands.
-PromiseUsageError.__name__ = PromiseUsageError.__qualname__ = "ValueError"
-WorkflowAssertionError.__name__ = WorkflowAssertionError.__qualname__ = "AssertionError"
-
-
 class SecretNotFoundError(ExecutionError, ValueError):
     """A secret named by `current_context().secrets.get` is in no env variable and no secrets file."""
 
 
-class ConditionalFailure(ExecutionError):
-    """A conditional's taken branch was `.fail(msg)`."""
+class ConditionalFailure(ExecutionError, ValueError):
+    """A conditional's taken branch was `.fail(msg)`: the message first, as flytekit's ValueError has it."""
 
 
 class EntityNotFoundError(ConfigError, LookupError):
@@ -51,3 +45,10 @@ class EntityNotFoundError(ConfigError, LookupError):
 
 class TaskTimeoutError(ExecutionError, TimeoutError):
     """A task attempt ran past its `timeout` (locally the thread is abandoned: Python cannot kill it)."""
+
+
+# Named as the builtin flytekit raises in the same place, so `type(e).__name__` and the last line of a
+# traceback read the same under both SDKs; they stay DockyardErrors for `dockyard` commands.
+PromiseUsageError.__name__ = PromiseUsageError.__qualname__ = "ValueError"
+ConditionalFailure.__name__ = ConditionalFailure.__qualname__ = "ValueError"
+WorkflowAssertionError.__name__ = WorkflowAssertionError.__qualname__ = "AssertionError"

@@ -9,8 +9,10 @@ inputs; the container entrypoint subclasses `LocalTaskRunner` for a container's 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
+import inspect
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -79,6 +81,32 @@ def _previous_checkpoint(root: Path, attempt: int) -> Path | None:
     return None
 
 
+def call_body(fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    """Call a task body; an `async def` body (an async task, an `@eager` workflow) runs on its own event
+    loop, in a worker thread when this thread already runs one (a task awaited inside an eager body)."""
+    result = fn(**kwargs)
+    if not inspect.iscoroutine(result):
+        return result
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(result)
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = asyncio.run(result)
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(target,), name="dockyard-async")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
 class LocalTaskRunner:
     """Runs task attempts in this process; files go under `root/<execution id>/` when first needed."""
 
@@ -143,7 +171,7 @@ class LocalTaskRunner:
 
     def run(self, task: Any, node_id: str, inputs: dict[str, Any], attempt: AttemptInfo) -> dict[str, Any]:
         kwargs = python_inputs(task, inputs)
-        result = self._call(task, attempt, lambda: task.fn(**kwargs))
+        result = self._call(task, attempt, lambda: call_body(task.fn, kwargs))
         return output_literals(task, result)
 
     def run_dynamic(self, task: Any, node_id: str, inputs: dict[str, Any], attempt: AttemptInfo) -> Graph:

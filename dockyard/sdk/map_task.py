@@ -7,6 +7,7 @@ its inputs and other nodes' promises); the others are lists of the same length, 
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 from typing import Any, ClassVar
@@ -67,6 +68,15 @@ class MapTask(Entity):
             defaults.setdefault(k, v)
         self.interface = Interface(inputs, outputs, defaults, inner.output_tuple)
         self.retries = task.retries
+
+    def overridden(self, overrides: dict[str, Any]) -> MapTask:
+        """The node's overrides apply to every item's task."""
+        task = self.task.overridden(overrides)
+        if task is self.task:
+            return self
+        copied = copy.copy(self)
+        copied.task, copied.retries = task, task.retries
+        return copied
 
     def default_binding(self, key: str) -> Const | None:
         """Bound (partial) inputs are constants; an unbound input with a default is left out of the node."""

@@ -227,13 +227,27 @@ class Promise:
 
 
 class NodeHandle:
-    """What a call with no outputs returns inside a workflow: something `>>` can order."""
+    """A node inside a workflow: what a call with no outputs returns, and what `create_node` returns (its
+    outputs then read as attributes, `node.o0`, or from `node.outputs`); `>>` orders it."""
 
-    __slots__ = ("builder", "node_id")
+    __slots__ = ("_outputs", "builder", "node_id")
 
-    def __init__(self, node_id: str, builder: GraphBuilder) -> None:
+    def __init__(
+        self, node_id: str, builder: GraphBuilder, outputs: dict[str, Promise] | None = None
+    ) -> None:
         self.node_id = node_id
         self.builder = builder
+        self._outputs = outputs or {}
+
+    @property
+    def outputs(self) -> dict[str, Promise]:
+        return dict(self._outputs)
+
+    def __getattr__(self, name: str) -> Promise:
+        try:
+            return self._outputs[name]
+        except KeyError:
+            raise AttributeError(f"Node {self.node_id} has no output named {name}") from None
 
     def __rshift__(self, other: Any) -> Any:
         return order(self, other)

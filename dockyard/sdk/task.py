@@ -6,10 +6,13 @@ runtime and the CLI; locally `Resources`, `accelerator` and `pod_template` are r
 
 from __future__ import annotations
 
+import copy
+import inspect
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any, ClassVar, TypeVar, overload
 
+from dockyard.sdk.cache_policy import Cache, VersionParameters
 from dockyard.sdk.context import Secret
 from dockyard.sdk.entities import Entity
 from dockyard.sdk.errors import TaskDefinitionError
@@ -68,13 +71,14 @@ class PythonTask(Entity):
     ) -> None:
         super().__init__(fn, name)
         self.interface = interface_of(fn, "task")
-        if cache is not False and not isinstance(cache, bool):  # flytekit's Cache(version=..., ...) object
-            cache_version = getattr(cache, "version", None) or cache_version
-            cache_serialize = bool(getattr(cache, "serialize", cache_serialize))
-            cache_ignore_input_vars = tuple(getattr(cache, "ignored_inputs", None) or cache_ignore_input_vars)
-            cache = True
-        if cache and not cache_version:
-            raise TaskDefinitionError(f"task {self.name}: cache=True needs a cache_version")
+        if cache is True:  # flytekit turns the old arguments into a Cache, which wants a version
+            cache = Cache(cache_version or None, cache_serialize, tuple(cache_ignore_input_vars))
+        if isinstance(cache, Cache):
+            cache_version = cache.get_version(
+                VersionParameters(fn, container_image, pod_template, pod_template_name)
+            )
+            cache_serialize = cache.serialize
+            cache_ignore_input_vars = cache.get_ignored_inputs()
         unknown = [v for v in cache_ignore_input_vars if v not in self.interface.inputs]
         if unknown:
             raise TaskDefinitionError(
@@ -88,6 +92,7 @@ class PythonTask(Entity):
             if not isinstance(secret, Secret):
                 raise TaskDefinitionError(f"task {self.name}: secret_requests holds {secret!r}, not a Secret")
         self.cache: bool = bool(cache)
+        self.is_async = inspect.iscoroutinefunction(fn)
         self.cache_version = cache_version
         self.cache_serialize = cache_serialize
         self.cache_ignore_input_vars = tuple(cache_ignore_input_vars)
@@ -111,6 +116,49 @@ class PythonTask(Entity):
         self.annotations = dict(annotations or {})
         self.enable_deck = enable_deck and not disable_deck
 
+    def overridden(self, overrides: dict[str, Any]) -> PythonTask:
+        """A copy with a node's `.with_overrides(...)` applied: what the node's attempts run with."""
+        known = _OVERRIDABLE & set(overrides)
+        if not known:
+            return self
+        copied = copy.copy(self)
+        for key in known - {"timeout", "cache", "cache_version", "cache_serialize"}:
+            setattr(copied, key, overrides[key])
+        if "timeout" in overrides:
+            copied.timeout_s = _seconds(self.name, overrides["timeout"])
+            copied.timeout = None if copied.timeout_s is None else timedelta(seconds=copied.timeout_s)
+        cache = overrides.get("cache")
+        if isinstance(cache, Cache):
+            copied.cache, copied.cache_version = True, cache.get_version(VersionParameters(self.fn))
+            copied.cache_serialize = cache.serialize
+            copied.cache_ignore_input_vars = cache.get_ignored_inputs()
+        elif cache is not None:
+            copied.cache = bool(cache)
+        copied.cache_version = overrides.get("cache_version", copied.cache_version)
+        copied.cache_serialize = overrides.get("cache_serialize", copied.cache_serialize)
+        return copied
+
+
+# `.with_overrides(...)` keys that change how a node's task runs (others, like `name`, are only recorded)
+_OVERRIDABLE = frozenset(
+    {
+        "retries",
+        "timeout",
+        "cache",
+        "cache_version",
+        "cache_serialize",
+        "container_image",
+        "requests",
+        "limits",
+        "resources",
+        "accelerator",
+        "interruptible",
+        "pod_template",
+        "environment",
+        "task_config",
+    }
+)
+
 
 @overload
 def task(_task_function: F, **kwargs: Any) -> PythonTask: ...
@@ -123,3 +171,24 @@ def task(_task_function: Callable[..., Any] | None = None, **kwargs: Any) -> Any
         return PythonTask(fn, **kwargs)
 
     return wrap if _task_function is None else wrap(_task_function)
+
+
+_EAGER_ONLY = (
+    "remote",
+    "client_secret_group",
+    "client_secret_key",
+    "client_secret_env_var",
+    "local_entrypoint",
+)
+
+
+def eager(_fn: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+    """`@eager`: an `async def` workflow whose body calls tasks with real values (a sync task returns its
+    value, an async one is awaited). Calling it gives an awaitable, as in flytekit; locally it runs as one
+    task whose body calls the others. Options that only reach a Flyte backend are accepted and ignored."""
+    options = {k: v for k, v in kwargs.items() if k not in _EAGER_ONLY}
+
+    def wrap(fn: Callable[..., Any]) -> PythonTask:
+        return PythonTask(fn, **options)
+
+    return wrap if _fn is None else wrap(_fn)

@@ -317,6 +317,8 @@ class Walker:
                 raise
             except Exception as exc:
                 if attempt >= retries:
+                    if not getattr(task, "names_errors", True):
+                        raise
                     raise name_task_in_error(exc, task.name)  # noqa: B904 - same exception, task named
                 self._emit("retry", node_id, task.name, f"attempt {attempt + 1} failed: {exc!r}")
                 attempt += 1
@@ -403,7 +405,10 @@ class Walker:
             scope.outputs[node.id] = self._run_branch(node, scope)
             return
         inputs = {name: self.resolve(b, scope) for name, b in node.inputs.items()}
-        scope.outputs[node.id] = self.run_entity(node.entity, scope.prefix + node.id, inputs)
+        entity = node.entity
+        if node.overrides and hasattr(entity, "overridden"):  # `.with_overrides(...)` takes effect here
+            entity = entity.overridden(node.overrides)
+        scope.outputs[node.id] = self.run_entity(entity, scope.prefix + node.id, inputs)
 
     # ---- conditionals -----------------------------------------------------------------------------------
     def _run_branch(self, node: Node, scope: _Scope) -> dict[str, Literal]:
@@ -413,7 +418,7 @@ class Walker:
             if case.condition is not None and not self.evaluate(case.condition, scope):
                 continue
             if case.fail is not None:
-                raise ConditionalFailure(f"conditional '{branch.name}': {case.fail}")
+                raise ConditionalFailure(case.fail)  # flytekit's message: the user's, as it is
             inner = _Scope(scope)
             self._run_nodes(case.nodes, inner)
             return {name: self.resolve(b, inner) for name, b in case.outputs.items()}

@@ -132,7 +132,7 @@ def test_elif_and_combined_conditions() -> None:
 
 def test_fail_raises_only_when_taken() -> None:
     assert failing(x=0.2) == "deployed 0.2"
-    with pytest.raises(ConditionalFailure, match="conditional 'guard': score must be >= 0"):
+    with pytest.raises(ConditionalFailure, match=r"^score must be >= 0$"):
         failing(x=-1.0)
 
 

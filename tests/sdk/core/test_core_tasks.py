@@ -89,7 +89,7 @@ def test_var_args_rejected() -> None:
 
 
 def test_cache_true_needs_version() -> None:
-    with pytest.raises(TaskDefinitionError, match="cache_version"):
+    with pytest.raises(ValueError, match="If version is not defined then at least one cache policy"):
 
         @task(cache=True)
         def cached(x: int) -> int:
