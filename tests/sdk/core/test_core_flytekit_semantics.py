@@ -3,13 +3,15 @@ promises, on_failure handlers, failure policies and the exceptions user code rai
 
 from __future__ import annotations
 
+import datetime
 import functools
 import typing
 from dataclasses import dataclass, field
 
 import pytest
 
-from dockyard import map_task, task, workflow
+from dockyard import Resources, map_task, task, workflow
+from dockyard.sdk.errors import TaskTimeoutError
 from dockyard.sdk.exceptions import (
     FlyteAssertion,
     FlytePromiseAttributeResolveException,
@@ -211,3 +213,58 @@ def test_type_errors_are_flytekits_triple_exception() -> None:
         double(x="x")  # type: ignore[arg-type]
     assert isinstance(info.value, TypeError | AssertionError | ValueError)
     assert all(issubclass(TypeTransformerFailedError, c) for c in (TypeError, AssertionError, ValueError))
+
+
+FLAKES: list[int] = []
+
+
+@task
+def flaky_twice(x: int) -> int:
+    FLAKES.append(x)
+    if len(FLAKES) < 3:
+        raise RuntimeError("not yet")
+    return x
+
+
+@task
+def sleepy(x: int) -> int:
+    import time
+
+    time.sleep(x)
+    return x
+
+
+@workflow
+def overridden_retries(x: int) -> int:
+    return flaky_twice(x=x).with_overrides(retries=2)
+
+
+@workflow
+def overridden_timeout(x: int) -> int:
+    return sleepy(x=x).with_overrides(timeout=datetime.timedelta(seconds=0.2))
+
+
+@workflow
+def overridden_image(x: int) -> int:
+    return double(x=x).with_overrides(container_image="registry.example/img:2", requests=Resources(cpu="2"))
+
+
+def test_overrides_take_effect_in_the_run() -> None:
+    FLAKES.clear()
+    assert overridden_retries(x=4) == 4 and len(FLAKES) == 3  # the task alone allows no retry
+    with pytest.raises(TaskTimeoutError, match=r"timed out after 0\.2s"):
+        overridden_timeout(x=2)
+
+
+def test_overrides_reach_the_runner_of_each_attempt() -> None:
+    """What a remote runner (a container per attempt) is given: the node's image and resources."""
+    seen: list[tuple[str, object]] = []
+
+    class Recording(LocalTaskRunner):
+        def run(self, task, node_id, inputs, attempt):  # type: ignore[no-untyped-def]
+            seen.append((task.container_image, task.requests))
+            return super().run(task, node_id, inputs, attempt)
+
+    Walker(Recording()).execute(overridden_image, {"x": TypeEngine.to_literal(3, int)})
+    assert seen == [("registry.example/img:2", Resources(cpu="2"))]
+    assert double.container_image is None  # the task itself is unchanged
