@@ -4,7 +4,7 @@ from dockyard.sdk.context import Secret
 from dockyard.sdk.instance_task import TaskMetadata
 from dockyard.sdk.reference import ReferenceTask, TaskReference, reference_task
 from dockyard.sdk.resources import PodTemplate, Resources
-from dockyard.sdk.task import PythonTask, task
+from dockyard.sdk.task import PythonTask, eager, task
 
 PythonFunctionTask = PythonTask
 
@@ -17,6 +17,7 @@ __all__ = [
     "Secret",
     "TaskMetadata",
     "TaskReference",
+    "eager",
     "reference_task",
     "task",
 ]
