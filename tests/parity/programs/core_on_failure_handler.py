@@ -14,7 +14,7 @@ def risky(n: int) -> int:
 
 
 @task
-def clean_up(n: int, err: typing.Optional[FlyteError] = None) -> None:  # noqa: UP045
+def clean_up(n: int, err: typing.Optional[FlyteError] = None) -> None:
     print("cleaning up after", n)
     print("failed node:", err.failed_node_id)
     print("message:", err.message.splitlines())
