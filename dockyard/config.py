@@ -110,6 +110,27 @@ class ExecutorSettings(_Section):
     backend: Literal["local", "docker", "kubernetes"] = Field("docker", description="Where remote tasks run.")
     secrets_dir: Path = Field(Path("/etc/secrets"), description="Directory of secret files: <group>/<key>.")
     max_parallel: int = Field(4, ge=1, description="Task containers run at once by the orchestrator.")
+    task_user: str = Field(
+        "65532:65532",
+        description="uid:gid task containers run as (Docker; Kubernetes runAsUser/runAsGroup); `root` runs "
+        "as root; a pod_template's securityContext wins. When dockyard itself runs as a non-root user, "
+        "Docker tasks run as that user instead, so they can write its store.",
+    )
+    task_drop_capabilities: bool = Field(
+        True, description="Drop every Linux capability of task containers (false: the engine's default set)."
+    )
+    task_no_new_privileges: bool = Field(
+        True, description="no-new-privileges for task containers (setuid binaries gain nothing)."
+    )
+    task_network: str = Field(
+        "bridge",
+        description="Docker network of task containers; `host` shares the host's (reaches its loopback).",
+    )
+    task_mount_whole_store: bool = Field(
+        False,
+        description="Mount the whole file:// store read-write into task containers, instead of only the "
+        "execution's folder (read-only) and the attempt's output and checkpoint prefixes.",
+    )
 
 
 class KubernetesSettings(_Section):

@@ -3,6 +3,10 @@
 Why each rule: resources become cgroup limits so a task cannot starve its neighbours on a shared host;
 secrets travel as read-only files (never env or argv, which `docker inspect` and `ps` show); the container
 is removed after its logs are captured, so nothing piles up; a timeout kills the container from outside.
+Hardened by default (each relaxed by an `executor.task_*` setting, docs/security.md): a non-root user, no
+Linux capabilities, no-new-privileges, its own network, and of a `file://` store only the execution's
+folder (read-only) and the attempt's output and checkpoint prefixes (read-write), so a task cannot read or
+change another execution's data.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 from dockyard import private_dirs
 from dockyard.config import Settings, get_settings
 from dockyard.errors import ExecutionError
-from dockyard.runtime.executor import Outcome, SecretRef, TaskAttempt
+from dockyard.runtime.executor import Outcome, SecretRef, TaskAttempt, template_run_as
 from dockyard.runtime.phase import Phase
 from dockyard.sdk.resources import quantity_value
 
@@ -76,16 +80,14 @@ class DockerExecutor:
         settings: Settings | None = None,
         *,
         secret_source: SecretSource | None = None,
-        shared_paths: tuple[Path, ...] = (),
-        network_mode: str = "host",
+        store_root: Path | None = None,
         client: Any = None,
     ) -> None:
-        """`shared_paths` are bind-mounted at the same path (a file:// store); host networking lets
-        containers reach loopback services (the registry, an S3 endpoint) at the addresses the driver uses."""
+        """`store_root`: the folder of a `file://` store, whose parts each attempt needs are bind-mounted
+        at the same paths (see `_store_mounts`)."""
         self.settings = settings or get_settings()
         self.secret_source = secret_source or host_secret(self.settings)
-        self.shared_paths = tuple(Path(p) for p in shared_paths)
-        self.network_mode = network_mode
+        self.store_root = store_root
         self._client = client
 
     @property
@@ -172,6 +174,61 @@ class DockerExecutor:
             path.chmod(0o444)
         return root
 
+    def _user(self, attempt: TaskAttempt) -> str:
+        """uid:gid of the task: the pod template's runAsUser, else this process's user when it is not root
+        (so the task can write its store), else `executor.task_user` (`root` relaxes it)."""
+        uid, gid = template_run_as(attempt.pod_template)
+        if uid is not None:
+            return f"{uid}:{gid if gid is not None else uid}"
+        configured = self.settings.executor.task_user
+        if configured == "root":
+            return "0:0"
+        if os.getuid() != 0:
+            return f"{os.getuid()}:{os.getgid()}"
+        return configured
+
+    def _hardening(self, user: str) -> dict[str, Any]:
+        executor = self.settings.executor
+        options: dict[str, Any] = {"user": user}
+        if not user.startswith("0:"):
+            # The image's WORKDIR (/root) is root's own; a non-root task starts in /tmp and keeps its
+            # caches there (the entrypoint moves into the unpacked code bundle anyway).
+            options["working_dir"] = "/tmp"
+        if executor.task_drop_capabilities:
+            options["cap_drop"] = ["ALL"]
+        if executor.task_no_new_privileges:
+            options["security_opt"] = ["no-new-privileges:true"]
+        return options
+
+    def _store_mounts(self, attempt: TaskAttempt, user: str) -> dict[str, dict[str, str]]:
+        """Bind mounts of a `file://` store: the execution's folder read-only (inputs, upstream outputs,
+        dynamic graphs, earlier checkpoints), the attempt's output and checkpoint prefixes read-write, the
+        code bundle read-only; nothing of other executions. `executor.task_mount_whole_store` mounts the
+        whole store read-write instead."""
+        if self.store_root is None:
+            return {}
+        root = self.store_root
+        if self.settings.executor.task_mount_whole_store:
+            return {str(root): {"bind": str(root), "mode": "rw"}}
+        from dockyard.runtime.blobstore.local import path_of
+
+        flags = dict(zip(attempt.command, attempt.command[1:], strict=False))
+        execution = root / "executions" / attempt.execution_id
+        execution.mkdir(parents=True, exist_ok=True)
+        mounts = {str(execution): {"bind": str(execution), "mode": "ro"}}
+        if "--bundle" in flags:
+            bundle = path_of(flags["--bundle"])
+            mounts[str(bundle)] = {"bind": str(bundle), "mode": "ro"}
+        uid, _, gid = user.partition(":")
+        for flag in ("--output-prefix", "--checkpoint-cur"):
+            if flag in flags:
+                writable = path_of(flags[flag])
+                writable.mkdir(parents=True, exist_ok=True)
+                if os.getuid() == 0 and uid.isdigit():
+                    os.chown(writable, int(uid), int(gid or uid))
+                mounts[str(writable)] = {"bind": str(writable), "mode": "rw"}
+        return mounts
+
     def launch(self, attempt: TaskAttempt) -> DockerHandle:
         """Create and start the container; fails before starting when the image or a GPU is missing."""
         import docker.errors
@@ -188,7 +245,9 @@ class DockerExecutor:
             kwargs["memswap_limit"] = kwargs["mem_limit"]
         if "mem" in attempt.requests:
             kwargs["mem_reservation"] = memory_to_bytes(attempt.requests["mem"])
-        volumes = {str(p): {"bind": str(p), "mode": "rw"} for p in self.shared_paths}
+        user = self._user(attempt)
+        volumes = self._store_mounts(attempt, user)
+        kwargs.update(self._hardening(user))
         secrets_dir = self._write_secrets(attempt)
         if secrets_dir is not None:
             volumes[str(secrets_dir)] = {"bind": str(self.settings.executor.secrets_dir), "mode": "ro"}
@@ -204,7 +263,7 @@ class DockerExecutor:
                 environment=env,
                 volumes=volumes,
                 device_requests=device_requests or None,
-                network_mode=self.network_mode,
+                network_mode=self.settings.executor.task_network,
                 labels={
                     "dockyard.execution": attempt.execution_id,
                     "dockyard.node": attempt.node_id,

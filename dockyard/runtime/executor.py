@@ -53,3 +53,23 @@ class Executor(Protocol):
     def logs(self, handle: Any) -> str: ...
 
     def cancel(self, handle: Any) -> None: ...
+
+
+def template_run_as(pod_template: dict[str, Any] | None) -> tuple[int | None, int | None]:
+    """(runAsUser, runAsGroup) a task's pod template sets, its primary container's over the pod's.
+
+    Both backends honour it: a template that says "run as root" (0) is the documented way to relax the
+    non-root default for one task."""
+    if not pod_template:
+        return None, None
+    spec = pod_template.get("podSpec", pod_template) or {}
+    primary = pod_template.get("primaryContainerName") or "primary"
+    contexts = [spec.get("securityContext") or {}]
+    contexts += [
+        c.get("securityContext") or {} for c in spec.get("containers", []) if c.get("name") == primary
+    ]
+    user = group = None
+    for context in contexts:
+        user = context.get("runAsUser", user)
+        group = context.get("runAsGroup", group)
+    return user, group

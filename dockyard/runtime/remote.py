@@ -117,8 +117,8 @@ def make_executor(settings: Settings, store: Store) -> Executor:
         def secret(ref: SecretRef) -> bytes:
             return _aws_credentials() if ref == AWS_SECRET else host(ref)
 
-        shared = (store.root,) if isinstance(store, LocalStore) else ()
-        return DockerExecutor(settings, secret_source=secret, shared_paths=shared)
+        root = store.root if isinstance(store, LocalStore) else None
+        return DockerExecutor(settings, secret_source=secret, store_root=root)
     if backend == "kubernetes":
         from dockyard.kubernetes.executor import KubernetesExecutor
 

@@ -35,8 +35,11 @@ def settings_for(store_url: str, work: Path, endpoint: str | None = None) -> Set
     build: dict[str, Any] = {"work_dir": str(work / "build")}
     if CA_BUNDLE.is_file():  # package indexes behind a TLS-intercepting proxy
         build["ca_bundle"] = str(CA_BUNDLE)
+    # Tasks get their own network by default; the moto endpoint listens on the host's loopback only.
+    executor = {"task_network": "host"} if endpoint else {}
     return load_settings(
-        {"build": build, "store": {"url": store_url, "s3_endpoint_url": endpoint}}, environ={}
+        {"build": build, "store": {"url": store_url, "s3_endpoint_url": endpoint}, "executor": executor},
+        environ={},
     )
 
 

@@ -59,6 +59,10 @@ class LocalStore(Store):
                 prefix=f"{_TMP_PREFIX}{dest.name}.", suffix=f".{uuid.uuid4().hex[:8]}", dir=dest.parent
             )
             try:
+                # mkstemp makes 0600; a blob gets a plain file's mode, so a task container running as
+                # another (non-root) user reads the inputs the driver wrote. The store's folder decides who
+                # else may.
+                os.fchmod(fd, 0o644)
                 with os.fdopen(fd, "wb") as out, open(local_path, "rb") as src:
                     shutil.copyfileobj(src, out, 1 << 20)
                     out.flush()
