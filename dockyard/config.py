@@ -112,6 +112,7 @@ class ExecutorSettings(_Section):
     max_parallel: int = Field(4, ge=1, description="Task containers run at once by the orchestrator.")
     task_user: str = Field(
         "65532:65532",
+        pattern=r"^(root|[0-9]+(:[0-9]+)?)$",
         description="uid:gid task containers run as (Docker; Kubernetes runAsUser/runAsGroup); `root` runs "
         "as root; a pod_template's securityContext wins. When dockyard itself runs as a non-root user, "
         "Docker tasks run as that user instead, so they can write its store.",

@@ -50,12 +50,12 @@ def context_path(key: str) -> str:
     return key.lstrip("/")
 
 
-def _ignore_spec(root: Path) -> pathspec.PathSpec:
+def _ignore_spec(root: Path, extra: tuple[str, ...] = ()) -> pathspec.PathSpec:
     """`.gitignore` and `.dockerignore` of a source root, plus files that never belong in an image.
 
     Patterns in `.dockerignore` are anchored at the root (Docker's rule), so they are made absolute first.
     """
-    lines = list(_ALWAYS_IGNORED)
+    lines = [*_ALWAYS_IGNORED, *extra]
     gitignore = root / ".gitignore"
     if gitignore.is_file():
         lines += gitignore.read_text(errors="replace").splitlines()
@@ -85,14 +85,17 @@ def inside(path: Path, root: Path, field: str) -> Path:
     return real
 
 
-def walk(root: Path, field: str = "source_root", project: Path | None = None) -> Iterator[tuple[str, Path]]:
+def walk(
+    root: Path, field: str = "source_root", project: Path | None = None, ignored: tuple[str, ...] = ()
+) -> Iterator[tuple[str, Path]]:
     """(posix relative path, resolved file) for every file under root that the ignore files keep, sorted.
 
     A symlink that stays inside `project` (default: root) is followed and the image gets its target's
     content, which the hash covers; one that leaves it is an error, and so is one that leads back into a
-    folder being walked (the walk would never end). An excluded directory is not entered.
+    folder being walked (the walk would never end). An excluded directory is not entered. `ignored`: more
+    gitignore patterns (the code bundle's caches and virtualenvs).
     """
-    spec = _ignore_spec(root)
+    spec = _ignore_spec(root, ignored)
     boundary = project or root
 
     def visit(directory: Path, prefix: str, above: frozenset[tuple[int, int]]) -> Iterator[tuple[str, Path]]:

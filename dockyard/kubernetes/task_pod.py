@@ -4,7 +4,8 @@ Every task option lands here: requests/limits (gpu -> `nvidia.com/gpu`), acceler
 on the GPU product label, plus the GPU toleration), a minimum driver version (affinity on the driver label,
 restricted to versions the nodes report), interruptible (spot tolerations and a preferred affinity),
 secrets (Kubernetes Secret volumes under `executor.secrets_dir/<group>`), timeout (`activeDeadlineSeconds`)
-and `pod_template` (merged, its primary container matched by name).
+and `pod_template` (merged, its primary container matched by name). The securityContext hardens the pod as
+the Docker executor hardens a container, unless the template says otherwise.
 """
 
 from __future__ import annotations
@@ -200,6 +201,33 @@ def merge_pod_template(
     return merged
 
 
+def _harden(spec: dict[str, Any], template: PodTemplateParts, settings: Settings) -> None:
+    """The securityContext matching the Docker executor's defaults (`executor.task_*`): a non-root user,
+    RuntimeDefault seccomp, no privilege escalation, no capabilities. Whatever the pod template's own
+    securityContexts say wins, field by field; a template setting runAsUser (0 too) decides the user."""
+    executor = settings.executor
+    template_pod = dict(template.spec.get("securityContext") or {})
+    template_container: dict[str, Any] = {}
+    for container in template.spec.get("containers", []):
+        if container.get("name") == template.primary:
+            template_container = dict(container.get("securityContext") or {})
+    pod: dict[str, Any] = {"seccompProfile": {"type": "RuntimeDefault"}}
+    user_set = "runAsUser" in template_pod or "runAsUser" in template_container
+    if executor.task_user != "root" and not user_set:
+        uid, _, gid = executor.task_user.partition(":")
+        pod |= {"runAsNonRoot": True, "runAsUser": int(uid), "runAsGroup": int(gid or uid)}
+    container_context: dict[str, Any] = {}
+    if executor.task_no_new_privileges:
+        container_context["allowPrivilegeEscalation"] = False
+    if executor.task_drop_capabilities:
+        container_context["capabilities"] = {"drop": ["ALL"]}
+    spec["securityContext"] = {**pod, **template_pod}
+    primary = next(c for c in spec["containers"] if c.get("name") == template.primary)
+    primary["securityContext"] = {**container_context, **template_container}
+    if "runAsUser" in pod:
+        primary.setdefault("workingDir", "/tmp")  # the image's WORKDIR, /root, is root's own
+
+
 def task_pod(
     attempt: TaskAttempt, settings: Settings, driver_versions: list[str] | None = None
 ) -> dict[str, Any]:
@@ -254,6 +282,7 @@ def task_pod(
         spec["tolerations"] = tolerations
     if template.spec:
         spec = merge_pod_template(spec, template.spec, template.primary)
+    _harden(spec, template, settings)
     annotations = dict(template.annotations)
     if attempt.interruptible:
         annotations["dockyard.io/interruptible"] = "true"

@@ -2,7 +2,9 @@
 re-runs in the same image (fast registration: no rebuild, only a new bundle).
 
 Deterministic means the same tree gives the same bytes: sorted entries, zero mtimes, root owner, fixed
-modes, a gzip header with no name or time. `.gitignore` and `.dockerignore` (gitwildmatch) are honoured.
+modes, a gzip header with no name or time. What goes in follows the image's rules for `source_root`
+(`imagespec.files.walk`): `.gitignore` and `.dockerignore` honoured, a symlink inside the root bundled as
+its content, one that leads outside refused (docs/security.md).
 """
 
 from __future__ import annotations
@@ -14,12 +16,10 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-import pathspec
-
 from dockyard.errors import ConfigError, ExecutionError, StoreError
 from dockyard.runtime.blobstore.base import Store
 
-ALWAYS_IGNORED = [
+ALWAYS_IGNORED = (
     ".git/",
     "__pycache__/",
     "*.pyc",
@@ -27,30 +27,20 @@ ALWAYS_IGNORED = [
     ".mypy_cache/",
     ".pytest_cache/",
     ".ruff_cache/",
-]
+)
 
 
-def _ignore_spec(root: Path) -> pathspec.GitIgnoreSpec:
-    lines = list(ALWAYS_IGNORED)
-    for name in (".gitignore", ".dockerignore"):
-        file = root / name
-        if file.is_file():
-            lines += file.read_text().splitlines()
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+def _walk(root: Path) -> list[tuple[str, Path]]:
+    """The image's walk of a source root (imagespec.files.walk), so a bundle obeys the same rules: ignore
+    files, a symlink inside the root bundled as its content, one that leaves the root an error naming it."""
+    from dockyard.imagespec.files import walk  # on the client only: task images unpack, never bundle
+
+    return list(walk(root, "source_root", ignored=ALWAYS_IGNORED))
 
 
 def bundle_files(root: Path) -> list[Path]:
     """Files that go into the bundle, relative to `root`, sorted."""
-    spec = _ignore_spec(root)
-    files: list[Path] = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if path.is_symlink() or not path.is_file():
-            continue
-        if spec.match_file(rel.as_posix()) or any(spec.match_file(p.as_posix() + "/") for p in rel.parents):
-            continue
-        files.append(rel)
-    return files
+    return [Path(rel) for rel, _ in _walk(Path(root).resolve())]
 
 
 def build_bundle(root: Path) -> bytes:
@@ -60,14 +50,14 @@ def build_bundle(root: Path) -> bytes:
         raise ExecutionError(f"{root}: source root is not a directory")
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for rel in bundle_files(root):
-            data = (root / rel).read_bytes()
-            info = tarfile.TarInfo(rel.as_posix())
+        for rel, real in _walk(root):
+            data = real.read_bytes()
+            info = tarfile.TarInfo(rel)
             info.size = len(data)
             info.mtime = 0
             info.uid = info.gid = 0
             info.uname = info.gname = ""
-            info.mode = 0o755 if (root / rel).stat().st_mode & 0o111 else 0o644
+            info.mode = 0o755 if real.stat().st_mode & 0o111 else 0o644
             tar.addfile(info, io.BytesIO(data))
     out = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0) as gz:

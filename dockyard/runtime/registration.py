@@ -79,8 +79,8 @@ def serialize(
     every = {id(t): t for t in tasks}
     for wf in workflows:
         every.update({id(t): t for t in tasks_of(wf)})
+    bundle = build_bundle(file.resolve().parent)  # first: a source tree that breaks a rule builds nothing
     images = ensure_images(list(every.values()), settings, engine)
-    bundle = build_bundle(file.resolve().parent)
     bundle_sha = hashlib.sha256(bundle).hexdigest()
     digest = hashlib.sha256((bundle_sha + repr(sorted(images.items()))).encode()).hexdigest()
     return {

@@ -189,8 +189,8 @@ def run_remote(
     from dockyard.runtime.bundle import upload_bundle
 
     store = open_store(settings.store.url, settings)
+    bundle = upload_bundle(source_root, store)  # first: a source tree that breaks a rule builds nothing
     images = ensure_images(tasks_of(entity), settings, engine)
-    bundle = upload_bundle(source_root, store)
     secrets, env = store_secrets(settings, store)
     return execute_remote(
         entity,
