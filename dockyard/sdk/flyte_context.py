@@ -75,6 +75,10 @@ class FileAccessProvider:
     def get_data(self, remote_path: str, local_path: str, is_multipart: bool = False, **kwargs: Any) -> str:
         """Copy a file or folder to `local_path` (local and `file://` sources; URLs over HTTP)."""
         src = remote_path.removeprefix("file://")
+        if not src.startswith(("http://", "https://")) and not Path(src).exists():
+            from dockyard.sdk.exceptions import FlyteDataNotFoundException
+
+            raise FlyteDataNotFoundException(src)
         if src.startswith(("http://", "https://")):
             import urllib.request
 

@@ -29,7 +29,9 @@ class ImperativeNode:
         return self.id
 
     def __rshift__(self, other: Any) -> Any:
-        return order(self._handle, other._handle if isinstance(other, ImperativeNode) else other)
+        with self._handle.builder:
+            order(self._handle, other._handle if isinstance(other, ImperativeNode) else other)
+        return other
 
     def with_overrides(self, **overrides: Any) -> ImperativeNode:
         self._handle.with_overrides(**overrides)

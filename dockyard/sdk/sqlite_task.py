@@ -12,10 +12,10 @@ import re
 import shutil
 import sqlite3
 import tempfile
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from dockyard.sdk.flyte_context import FlyteContextManager
 from dockyard.sdk.instance_task import PythonInstanceTask
 from dockyard.sdk.types import StructuredDataset
 
@@ -52,14 +52,6 @@ def unarchive_file(local_path: str, to_dir: str) -> str:
     if len(files) != 1:
         raise RuntimeError(f"Uncompressed archive should contain only one file - found {files}!")
     return os.path.join(archive_dir, files[0])
-
-
-def _fetch(uri: str, dest: str) -> None:
-    if uri.startswith(("http://", "https://")):
-        with urllib.request.urlopen(uri) as response, open(dest, "wb") as out:
-            shutil.copyfileobj(response, out)
-    else:
-        shutil.copyfile(uri.removeprefix("file://"), dest)
 
 
 class SQLite3Task(PythonInstanceTask):
@@ -102,7 +94,7 @@ class SQLite3Task(PythonInstanceTask):
         config: SQLite3Config = self.task_config
         with tempfile.TemporaryDirectory() as temp_dir:
             local_path = os.path.join(temp_dir, os.path.basename(config.uri))
-            _fetch(config.uri, local_path)
+            FlyteContextManager.current_context().file_access.get_data(config.uri, local_path)
             if config.compressed:
                 local_path = unarchive_file(local_path, temp_dir)
             print(f"Connecting to db {local_path}")
