@@ -18,7 +18,7 @@ from pathlib import Path
 
 from dockyard.config import BuildSettings
 from dockyard.errors import SpecError
-from dockyard.imagespec import files
+from dockyard.imagespec import files, grammar
 from dockyard.imagespec.cuda import check as check_cuda
 from dockyard.imagespec.spec import ImageSpec
 
@@ -63,8 +63,9 @@ def pip_inputs_digest(spec: ImageSpec, settings: BuildSettings) -> str:
         "requirements": requirement_files,
         "python_version": spec.python_version,
         "platforms": list(_platforms(spec)),
-        "index": index,
-        "extra_index": extra,
+        # Redacted with a keyed digest of the user, as in the image's hash: a rotated password keeps the lock.
+        "index": grammar.redact_url(index) if index else None,
+        "extra_index": [grammar.redact_url(url) for url in extra],
     }
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -124,18 +125,19 @@ def compile_pip(spec: ImageSpec, settings: BuildSettings, output: Path) -> Path:
             command += ["--python-platform", PLATFORMS[platforms[0]][0]]
         else:
             command += ["--universal"]
+        # Indexes go through uv's environment, never its argv, which every user of this host can read.
+        env = dict(os.environ)
         if index:
-            command += ["--index-url", index]
-        for url in extra:
-            command += ["--extra-index-url", url]
+            env["UV_INDEX_URL"] = index
+        if extra:
+            env["UV_EXTRA_INDEX_URL"] = " ".join(extra)
         if extra and any("download.pytorch.org" in url for url in extra):
             command += ["--index-strategy", "unsafe-best-match"]
-        env_ca = {} if settings.ca_bundle is None else {"SSL_CERT_FILE": str(settings.ca_bundle)}
-        result = subprocess.run(
-            [*command, str(source)], capture_output=True, text=True, env={**os.environ, **env_ca}, check=False
-        )
+        if settings.ca_bundle is not None:
+            env["SSL_CERT_FILE"] = str(settings.ca_bundle)
+        result = subprocess.run([*command, str(source)], capture_output=True, text=True, env=env, check=False)
         if result.returncode != 0:
-            reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
+            reason = grammar.redact_url((result.stderr.strip().splitlines() or ["no output"])[-1])
             raise SpecError(f"ImageSpec.packages: uv could not lock them: {reason}")
         body = compiled.read_text().replace(str(source), "requirements.in")
     output.write_text(f"{INPUTS_MARK}{pip_inputs_digest(spec, settings)}\n{body}")
