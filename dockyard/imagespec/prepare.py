@@ -34,6 +34,7 @@ from dockyard.imagespec.resolve import (
 from dockyard.imagespec.runtime_install import is_release, runtime_wheel, wheel_name
 from dockyard.imagespec.spec import ImageSpec
 from dockyard.imagespec.uv_binary import build_platform, build_uv
+from dockyard.private_dirs import private_dir
 from dockyard.version import __version__
 
 LABEL_FILE_LIMIT = 256  # above this many files, the inputs label summarises them per folder
@@ -185,8 +186,8 @@ def render_dockerfile(
 ) -> str:
     """The Dockerfile `prepare` would write, without writing a context or building the runtime wheel."""
     resolved = resolve(spec, settings, lookup_digest=lookup_digest)
-    with tempfile.TemporaryDirectory() as scratch:
-        _, options = _secrets(spec, settings, Path(scratch))
+    with private_dir("render") as scratch:  # the secret files are not needed, only their ids
+        _, options = _secrets(spec, settings, scratch)
     if resolved.tools.dockyard.source_sha256 is not None:
         options = replace(options, runtime_wheel=wheel_name(resolved.tools.dockyard.version))
     return render(resolved, options)

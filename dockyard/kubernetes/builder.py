@@ -35,6 +35,7 @@ from dockyard.kubernetes.build_manifests import (
 from dockyard.kubernetes.context_tarball import context_digest, pack_context
 from dockyard.kubernetes.context_upload import context_uri, upload_context
 from dockyard.kubernetes.pod_status import PodVerdict
+from dockyard.private_dirs import private_dir
 from dockyard.runtime.phase import Phase
 
 if TYPE_CHECKING:
@@ -91,9 +92,14 @@ def render_spec_manifests(
     from dockyard.imagespec.prepare import prepare
 
     manifests: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="dockyard-k8s-dry-run-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="dockyard-k8s-dry-run-") as scratch,
+        private_dir("build") as secrets,
+    ):
         for spec in specs:
-            context = prepare(spec, settings.build, work_dir=Path(scratch), lookup_digest=lookup_digest)
+            context = prepare(
+                spec, settings.build, work_dir=Path(scratch), lookup_digest=lookup_digest, secrets_dir=secrets
+            )
             manifests += render_build_manifests(context, settings, push=push)
     return manifests
 

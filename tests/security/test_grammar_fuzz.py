@@ -228,3 +228,26 @@ def test_paths(project: Path, build_settings: BuildSettings, value: str, field: 
         and ".." not in value.split("/")
     )
     assert spec.path(value).resolve().is_relative_to(project.resolve())
+
+
+OTHER_FIELDS: dict[str, tuple[Callable[[str], Any], dict[str, Any], str]] = {
+    # field: (how the text becomes the value, fields it needs, the harmless text)
+    "conda_channels": (lambda v: [v], {"python_version": "3.11", "conda_packages": ["numpy"]}, "conda-forge"),
+    "pip_extra_index_url": (lambda v: [v], {"packages": ["six"]}, "https://pypi.example/simple"),
+    "python_version": (lambda v: v, {}, "3.11"),
+    "builder_options": (lambda v: {"network": v}, {}, "host"),
+    "pip_secret_mounts": (lambda v: [("secret.txt", v)], {"packages": ["six"]}, "/root/.netrc"),
+}
+
+
+@FUZZ
+@given(value=TEXT, field=st.sampled_from(sorted(OTHER_FIELDS)))
+def test_every_other_field(project: Path, build_settings: BuildSettings, value: str, field: str) -> None:
+    """The remaining fields: a clean one-line error, or the instructions of a harmless value."""
+    (project / "secret.txt").write_text("s3cret")
+    wrap, needs, harmless = OTHER_FIELDS[field]
+    text = attempt(field, wrap(value), build_settings, **needs)
+    if text is not None:
+        baseline = attempt(field, wrap(harmless), build_settings, **needs)
+        assert baseline is not None and keywords(text) == keywords(baseline)
+        assert "s3cret" not in text
