@@ -1,7 +1,7 @@
 // dockyard console: one page over the JSON API under /api/ (see /api/docs). No build step.
 "use strict";
 
-const ICONS = { pending: "○", running: "◔", succeeded: "✓", failed: "✗", timed_out: "⌛", preempted: "↯", aborted: "■", skipped: "⤼", cached: "⟲" };
+const ICONS = { pending: "○", running: "◔", succeeded: "✓", failed: "✗", timed_out: "⊘", preempted: "↯", aborted: "■", skipped: "⤼", cached: "⟲" };
 const POLL_MS = 1500;
 let timers = [];
 
@@ -280,7 +280,7 @@ function showNode(side, id, nodeId) {
         el("dt", {}, "cache hit"), el("dd", {}, n.cache_hit ? "yes" : "no"),
         n.message ? [el("dt", {}, "message"), el("dd", { class: "error" }, n.message)] : []),
       n.map_items.length ? el("div", {}, el("h2", {}, `Items (${n.map_items.length})`),
-        el("div", {}, n.map_items.map((i) => link(`/executions/${enc(id)}/nodes/${enc(i)}`, i, " ")))) : "",
+        el("div", { class: "items" }, n.map_items.map((i) => link(`/executions/${enc(id)}/nodes/${enc(i)}`, i)))) : "",
       el("h2", {}, "Attempts"),
       n.attempts.length ? el("table", { id: "attempts" }, el("thead", {}, el("tr", {}, ["#", "phase", "duration", "error"].map((h) => el("th", {}, h)))),
         el("tbody", {}, n.attempts.map((a) => el("tr", {}, el("td", {}, a.attempt), el("td", {}, badge(a.phase)),
