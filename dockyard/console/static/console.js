@@ -195,7 +195,8 @@ function drawDag(card, data, id, selected) {
     if (g.hasNode(e.source) && g.hasNode(e.target)) g.setEdge(e.source, e.target, { data: e, label: e.label, width: e.label ? 40 : 0, height: e.label ? 14 : 0 }, `e${i}`);
   });
   dagre.layout(g);
-  const { width, height } = g.graph();
+  let { width, height } = g.graph();
+  for (const e of g.edges()) for (const pt of g.edge(e).points) { width = Math.max(width, pt.x + 12); height = Math.max(height, pt.y + 12); }
   const root = svg("svg", { class: "dag", width: Math.max(width, 200), height: Math.max(height, 60), viewBox: `0 0 ${Math.max(width, 200)} ${Math.max(height, 60)}`, "data-nodes": data.dag.nodes.length });
   for (const e of g.edges()) {
     const edge = g.edge(e);
