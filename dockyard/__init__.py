@@ -72,10 +72,15 @@ _EXPORTS: dict[str, str] = {
     "sleep": "dockyard.sdk.gate",
     "approve": "dockyard.sdk.gate",
     "wait_for_input": "dockyard.sdk.gate",
+    "Labels": "dockyard.sdk.launch_plan",
+    "Annotations": "dockyard.sdk.launch_plan",
+    "BatchSize": "dockyard.sdk.types.batch",
 }
 _ALIASES = {"PythonFunctionTask": "PythonTask"}
 
 __all__ = [
+    "Annotations",
+    "BatchSize",
     "Blob",
     "BlobMetadata",
     "BlobType",
@@ -95,6 +100,7 @@ __all__ = [
     "FlyteFile",
     "HashMethod",
     "ImageSpec",
+    "Labels",
     "LaunchPlan",
     "LaunchPlanReference",
     "Literal",
@@ -144,6 +150,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from dockyard.models.core.execution import WorkflowExecutionPhase
     from dockyard.sdk.cache_policy import Cache, CachePolicy, VersionParameters
     from dockyard.sdk.conditional import conditional
+    from dockyard.sdk.configuration import Config
+    from dockyard.sdk.container_task import ContainerTask
     from dockyard.sdk.context import (
         Checkpoint,
         ExecutionParameters,
@@ -156,7 +164,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from dockyard.sdk.gate import approve, sleep, wait_for_input
     from dockyard.sdk.imperative import Workflow
     from dockyard.sdk.instance_task import PythonInstanceTask, TaskMetadata
-    from dockyard.sdk.launch_plan import LaunchPlan
+    from dockyard.sdk.launch_plan import Annotations, Labels, LaunchPlan
     from dockyard.sdk.map_task import map_task
     from dockyard.sdk.notification import Email, PagerDuty, Slack
     from dockyard.sdk.reference import (
@@ -179,6 +187,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         TypeEngine,
         kwtypes,
     )
+    from dockyard.sdk.types.batch import BatchSize
+    from dockyard.sdk.types.models import Blob, BlobMetadata, BlobType, Literal, LiteralType, Scalar
     from dockyard.sdk.workflow import (
         PythonFunctionWorkflow,
         WorkflowBase,

@@ -1,5 +1,7 @@
 """flytekit's `flytekit.core.type_engine`."""
 
 from dockyard.sdk.types import TypeEngine, TypeTransformerFailedError
+from dockyard.sdk.types.batch import BatchSize
+from dockyard.sdk.types.custom import SimpleTransformer, TypeTransformer
 
-__all__ = ["TypeEngine", "TypeTransformerFailedError"]
+__all__ = ["BatchSize", "SimpleTransformer", "TypeEngine", "TypeTransformer", "TypeTransformerFailedError"]

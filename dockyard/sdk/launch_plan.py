@@ -43,6 +43,31 @@ def _same_map(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
 
 
+class Labels:
+    """flytekit's `Labels(values)`: Kubernetes labels for an execution."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = dict(values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Labels) and type(other) is type(self) and other.values == self.values
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.values.items())))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.values!r})"
+
+
+class Annotations(Labels):
+    """flytekit's `Annotations(values)`: Kubernetes annotations for an execution."""
+
+
+def _plain(values: dict[str, str] | Labels | None) -> dict[str, str]:
+    """A dict of labels or annotations, given as a dict or as flytekit's Labels/Annotations."""
+    return dict((values.values if isinstance(values, Labels) else values) or {})
+
+
 class LaunchPlan:
     """A named way to launch a workflow; create it with `get_or_create` (or `create` for a new name)."""
 
@@ -56,8 +81,8 @@ class LaunchPlan:
         fixed_inputs: dict[str, Any] | None = None,
         schedule: CronSchedule | FixedRate | None = None,
         notifications: Iterable[Notification] | Notification | None = None,
-        labels: dict[str, str] | None = None,
-        annotations: dict[str, str] | None = None,
+        labels: dict[str, str] | Labels | None = None,
+        annotations: dict[str, str] | Labels | None = None,
         max_parallelism: int | None = None,
         overwrite_cache: bool | None = None,
         auto_activate: bool = False,
@@ -70,8 +95,8 @@ class LaunchPlan:
         if isinstance(notifications, Notification):
             notifications = [notifications]
         self.notifications = list(notifications or [])
-        self.labels = dict(labels or {})
-        self.annotations = dict(annotations or {})
+        self.labels = _plain(labels)
+        self.annotations = _plain(annotations)
         self.max_parallelism = max_parallelism
         self.overwrite_cache = overwrite_cache
         self.auto_activate = auto_activate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import typing
 import uuid
 from pathlib import Path
 from typing import Any
@@ -87,3 +88,8 @@ class FlyteDirectory(_Reference):
 
     def __hash__(self) -> int:
         return hash((self.path, self._remote_source))
+
+
+# flytekit's named folder formats
+TensorboardLogs = FlyteDirectory[typing.TypeVar("tensorboard")]  # type: ignore[misc,valid-type]
+TFRecordsDirectory = FlyteDirectory[typing.TypeVar("tfrecord")]  # type: ignore[misc,valid-type]
