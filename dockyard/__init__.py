@@ -75,6 +75,9 @@ _EXPORTS: dict[str, str] = {
     "Labels": "dockyard.sdk.launch_plan",
     "Annotations": "dockyard.sdk.launch_plan",
     "BatchSize": "dockyard.sdk.types.batch",
+    "StructuredDatasetFormat": "dockyard.types.structured",
+    "SQLTask": "dockyard.sdk.sqlite_task",
+    "StructuredDatasetTransformerEngine": "dockyard.types.structured",
 }
 _ALIASES = {"PythonFunctionTask": "PythonTask"}
 
@@ -112,10 +115,13 @@ __all__ = [
     "PythonInstanceTask",
     "PythonTask",
     "Resources",
+    "SQLTask",
     "Scalar",
     "Secret",
     "Slack",
     "StructuredDataset",
+    "StructuredDatasetFormat",
+    "StructuredDatasetTransformerEngine",
     "StructuredDatasetType",
     "TaskMetadata",
     "TaskReference",
@@ -177,6 +183,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from dockyard.sdk.resources import PodTemplate, Resources
     from dockyard.sdk.schedule import CronSchedule, FixedRate
+    from dockyard.sdk.sqlite_task import SQLTask
     from dockyard.sdk.task import PythonTask, eager, task
     from dockyard.sdk.types import (
         FlyteDirectory,
@@ -195,6 +202,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         WorkflowFailurePolicy,
         workflow,
     )
+    from dockyard.types.structured import StructuredDatasetFormat, StructuredDatasetTransformerEngine
     from dockyard.version import __version__
 
 

@@ -2,6 +2,13 @@
 
 from dockyard.sdk.types import TypeEngine, TypeTransformerFailedError
 from dockyard.sdk.types.batch import BatchSize
-from dockyard.sdk.types.custom import SimpleTransformer, TypeTransformer
+from dockyard.sdk.types.custom import AsyncTypeTransformer, SimpleTransformer, TypeTransformer
 
-__all__ = ["BatchSize", "SimpleTransformer", "TypeEngine", "TypeTransformer", "TypeTransformerFailedError"]
+__all__ = [
+    "AsyncTypeTransformer",
+    "BatchSize",
+    "SimpleTransformer",
+    "TypeEngine",
+    "TypeTransformer",
+    "TypeTransformerFailedError",
+]

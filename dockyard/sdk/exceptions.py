@@ -172,3 +172,7 @@ class FlyteUploadDataException(FlyteSystemException):
 
 class FlyteNonRecoverableSystemException(FlyteException):
     _ERROR_CODE = "USER:NonRecoverableSystemError"
+
+
+class EagerException(Exception):
+    """flytekit's `flytekit.exceptions.eager.EagerException`: an error inside an `@eager` workflow."""

@@ -30,20 +30,6 @@ class SQLite3Config:
     compressed: bool = False
 
 
-def interpolate_query(query_template: str, **kwargs: Any) -> str:
-    """Fill `{{ .inputs.x }}` with `str(x)`; every input must be used, every placeholder given."""
-    query, matched = query_template, set()
-    for match in _INPUT.finditer(query_template):
-        expr, var = match.groups()
-        if var not in kwargs:
-            raise ValueError(f"Variable {var} in Query (part of {expr}) not found in inputs {kwargs.keys()}")
-        matched.add(var)
-        query = query.replace(expr, str(kwargs[var]))
-    if len(matched) < len(kwargs):
-        raise ValueError(f"Extra Inputs have no matches in query template - missing {set(kwargs) - matched}")
-    return query
-
-
 def unarchive_file(local_path: str, to_dir: str) -> str:
     """Unpack an archive that holds exactly one file and return that file's path."""
     archive_dir = os.path.join(to_dir, "_arch")
@@ -54,7 +40,40 @@ def unarchive_file(local_path: str, to_dir: str) -> str:
     return os.path.join(archive_dir, files[0])
 
 
-class SQLite3Task(PythonInstanceTask):
+class SQLTask(PythonInstanceTask):
+    """A task whose body is a query template (flytekit's `SQLTask`): `{{ .inputs.x }}` placeholders."""
+
+    def __init__(self, name: str, query_template: str, task_config: Any = None, **kwargs: Any) -> None:
+        self._query_template = re.sub(r"\s+", " ", query_template).strip()
+        super().__init__(name, task_config, kwargs.pop("task_type", "sql_task"), **kwargs)
+
+    @property
+    def query_template(self) -> str:
+        return self._query_template
+
+    def get_query(self, **kwargs: Any) -> str:
+        return self.interpolate_query(self._query_template, **kwargs)
+
+    @staticmethod
+    def interpolate_query(query_template: str, **kwargs: Any) -> str:
+        """Fill `{{ .inputs.x }}` with `str(x)`; every input must be used, every placeholder given."""
+        query, matched = query_template, set()
+        for match in _INPUT.finditer(query_template):
+            expr, var = match.groups()
+            if var not in kwargs:
+                raise ValueError(
+                    f"Variable {var} in Query (part of {expr}) not found in inputs {kwargs.keys()}"
+                )
+            matched.add(var)
+            query = query.replace(expr, str(kwargs[var]))
+        if len(matched) < len(kwargs):
+            raise ValueError(
+                f"Extra Inputs have no matches in query template - missing {set(kwargs) - matched}"
+            )
+        return query
+
+
+class SQLite3Task(SQLTask):
     """A query against a SQLite database; output `results`."""
 
     def __init__(
@@ -69,24 +88,17 @@ class SQLite3Task(PythonInstanceTask):
     ) -> None:
         if task_config is None or task_config.uri is None:
             raise ValueError("SQLite DB uri is required.")
-        self._query_template = re.sub(r"\s+", " ", query_template).strip()
         self._output_type = output_schema_type or StructuredDataset
         super().__init__(
             name,
+            query_template,
             task_config,
-            "sqlite",
+            task_type="sqlite",
             inputs=inputs or {},
             outputs={"results": self._output_type},
             container_image=container_image,
             **kwargs,
         )
-
-    @property
-    def query_template(self) -> str:
-        return self._query_template
-
-    def get_query(self, **kwargs: Any) -> str:
-        return interpolate_query(self._query_template, **kwargs)
 
     def execute(self, **kwargs: Any) -> Any:
         import pandas as pd

@@ -57,6 +57,36 @@ class TypeTransformer(Generic[T]):
         return f"{self._name} Transforms ({self._t}) to Flyte native"
 
 
+class AsyncTypeTransformer(TypeTransformer[T]):
+    """A user transformer whose `to_literal` / `to_python_value` are coroutines."""
+
+    async def async_to_literal(self, ctx: Any, python_val: T, python_type: type[T], expected: Any) -> Any:
+        raise NotImplementedError(f"Conversion to Literal for python type {python_type} not implemented")
+
+    async def async_to_python_value(self, ctx: Any, lv: models.Literal, expected_python_type: type[T]) -> Any:
+        raise NotImplementedError(f"Conversion to python value of {expected_python_type} not implemented")
+
+    def to_literal(self, ctx: Any, python_val: T, python_type: type[T], expected: Any) -> models.Literal:
+        return _run(self.async_to_literal(ctx, python_val, python_type, expected))
+
+    def to_python_value(self, ctx: Any, lv: models.Literal, expected_python_type: type[T]) -> T | None:
+        return _run(self.async_to_python_value(ctx, lv, expected_python_type))
+
+
+def _run(coroutine: Any) -> Any:
+    """Finish a coroutine from synchronous code (in a worker thread when a loop already runs here)."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 class SimpleTransformer(TypeTransformer[T]):
     """A transformer made of two functions and a literal type."""
 

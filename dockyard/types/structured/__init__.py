@@ -10,11 +10,13 @@ from dockyard.sdk.types.structured import (
 )
 
 StructuredDatasetTransformerEngine = StructuredTransformer
+StructuredDatasetFormat = str  # flytekit's name for a format string ("parquet", "csv")
 
 __all__ = [
     "CSV",
     "PARQUET",
     "StructuredDataset",
+    "StructuredDatasetFormat",
     "StructuredDatasetTransformerEngine",
     "StructuredDatasetType",
     "kwtypes",
