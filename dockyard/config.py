@@ -277,10 +277,14 @@ def load_settings(
     environ: dict[str, str] | None = None,
 ) -> Settings:
     """Build the settings from every layer; `overrides` is `{section: {field: value}}` from CLI flags."""
+    env = dict(os.environ) if environ is None else environ
+    chosen = env.get("DOCKYARD_CONFIG")  # `dockyard -c FILE`: this file instead of the project's
+    if chosen and not Path(chosen).is_file():
+        raise ConfigError(f"{chosen}: no such config file (-c / DOCKYARD_CONFIG)")
     layers = [
         _read_toml(_user_file()),
-        _read_toml((project_dir or Path.cwd()) / "dockyard.toml"),
-        _from_env(dict(os.environ) if environ is None else environ),
+        _read_toml(Path(chosen) if chosen else (project_dir or Path.cwd()) / "dockyard.toml"),
+        _from_env(env),
         overrides or {},
     ]
     merged: dict[str, Any] = {}

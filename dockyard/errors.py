@@ -29,6 +29,7 @@ class BuildError(DockyardError):
     """An image build failed (a RUN step, a missing base image, an interrupted build)."""
 
     exit_code = 3
+    logs: str = ""  # the builder's transcript, kept under build.work_dir/logs like a success's
 
 
 class RegistryError(DockyardError):

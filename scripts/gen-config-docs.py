@@ -29,7 +29,8 @@ One settings object (`dockyard.config.get_settings()`), read from these layers, 
 
 1. the defaults below (local Docker, the registry `localhost:5000`, a local blob folder);
 2. the user's file, `$XDG_CONFIG_HOME/dockyard/dockyard.toml` (usually `~/.config/dockyard/dockyard.toml`);
-3. the project's file, `./dockyard.toml` (the project is more specific than the user, so it wins);
+3. the project's file, `./dockyard.toml` (the project is more specific than the user, so it wins), or
+   the file given by `dockyard -c FILE` (or `DOCKYARD_CONFIG=FILE`) instead;
 4. environment variables `DOCKYARD_<SECTION>_<FIELD>`, e.g. `DOCKYARD_BUILD_REGISTRY=localhost:5000`
    (list and mapping values are JSON);
 5. command-line flags.

@@ -60,6 +60,8 @@ class _Progress:
     partial: dict[str, str] = field(default_factory=dict)  # vertex → unfinished last log line
     pending: list[str] = field(default_factory=list)  # lines of a JSON object not yet complete
     failed: list[_Vertex] = field(default_factory=list)
+    pushed: dict[str, int] = field(default_factory=dict)  # layer id → bytes pushed so far
+    reported: int = -(1 << 20)  # pushed bytes last reported through on_step
 
     def feed(self, line: str) -> None:
         """Take one output line: buildx prints each SolveStatus as indented JSON, and errors as plain text."""
@@ -84,6 +86,19 @@ class _Progress:
             self._vertex(raw)
         for log in status.get("logs") or []:
             self._log(log)
+        for item in status.get("statuses") or []:
+            self._pushing(item)
+
+    def _pushing(self, item: dict[str, Any]) -> None:
+        """Bytes of layers pushed so far, reported as a step each time another MiB has gone up."""
+        vertex = self.vertexes.get(str(item.get("vertex", "")))
+        if vertex is None or not vertex.name.startswith(_PUSH_STEPS) or not item.get("total"):
+            return
+        self.pushed[str(item.get("id", ""))] = int(item.get("current") or 0)
+        total = sum(self.pushed.values())
+        if self.on_step and total - self.reported >= 1 << 20:
+            self.reported = total
+            self.on_step(f"pushing: {total / (1 << 20):.1f} MiB pushed")
 
     def _vertex(self, raw: dict[str, Any]) -> None:
         digest = str(raw.get("digest", ""))
@@ -95,8 +110,8 @@ class _Progress:
             self.transcript.append(f"#{vertex.number} {vertex.name}")
         if raw.get("started") and not vertex.started:
             vertex.started = True
-            if self.on_step:
-                self.on_step(_step_name(vertex.name))
+            if self.on_step:  # whole, not cut to a line: progress views name the step from its command
+                self.on_step(" ".join(_MOUNT_FLAG.sub("", vertex.name).split()))
         error = str(raw.get("error") or "")
         if error and not vertex.error:
             vertex.error = error
@@ -233,7 +248,9 @@ class DockerBuilder:
                 if returncode == 0:
                     break
                 if not (push and attempt < _PUSH_ATTEMPTS and progress.push_failed_on_server_error()):
-                    raise progress.failure(context.image, returncode)
+                    failure = progress.failure(context.image, returncode)
+                    failure.logs = "\n".join(transcripts)  # the engine keeps them, as for a success
+                    raise failure
                 transcripts.append(
                     f"registry error while pushing: building and pushing again ({attempt + 1})"
                 )

@@ -308,6 +308,7 @@ class BuildEngine:
                     context, push=push, on_step=lambda step: self._emit("step", image, step)
                 )
             except BuildError as exc:
+                self._save_logs(context.tag, exc.logs or str(exc))
                 self._emit("failed", image, str(exc).splitlines()[0])
                 raise
         finally:

@@ -6,7 +6,9 @@ Exit codes (documented in README.md): 0 success; 1 unexpected failure; 2 bad inp
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import click
 import typer
@@ -20,14 +22,37 @@ app = typer.Typer(
 )
 err_console = Console(stderr=True)
 
+
+def _version(value: bool) -> None:
+    if value:
+        from dockyard.version import __version__
+
+        typer.echo(f"dockyard {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    config: Path | None = typer.Option(
+        None, "-c", "--config", help="Settings file to use instead of ./dockyard.toml.", show_default=False
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Build images for ML workflows and run them."""
+    if config is not None:  # an environment variable, so a detached driver or a child process sees it too
+        os.environ["DOCKYARD_CONFIG"] = str(config.resolve())
+
+
 from dockyard.cli import build as build_cli  # noqa: E402
-from dockyard.cli import cache, console, remote, run  # noqa: E402  (each command module registers itself below)
+from dockyard.cli import cache, console, executions, run  # noqa: E402  (each command module registers itself below)
 from dockyard.cli import flyte as flyte_cli  # noqa: E402
 from dockyard.cli import imagespec as imagespec_cli  # noqa: E402
 from dockyard.cli import lock as lock_cli  # noqa: E402
 from dockyard.cli import register as register_cli  # noqa: E402
 
-app.add_typer(remote.app)  # status, logs
+app.add_typer(executions.app)  # executions, status, logs, outputs
 app.add_typer(register_cli.app)  # serialize, register
 app.add_typer(run.app)  # run
 app.add_typer(cache.app)  # cache clear

@@ -167,11 +167,12 @@ def kickoff(
     import os
     from datetime import datetime, timezone
 
-    from dockyard.cli.run import InputError, parse_datetime
+    from dockyard.cli.inputs import InputError
     from dockyard.config import get_settings
     from dockyard.kubernetes.schedules import kickoff_time
     from dockyard.runtime.blobstore import open_store
     from dockyard.runtime.scheduler import Scheduler
+    from dockyard.sdk.types.from_text import parse_datetime
 
     try:
         when = parse_datetime(at) if at else kickoff_time(datetime.now(timezone.utc))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import sys
 import tarfile
 import tempfile
 from pathlib import Path
@@ -43,14 +44,37 @@ def bundle_files(root: Path) -> list[Path]:
     return [Path(rel) for rel, _ in _walk(Path(root).resolve())]
 
 
-def build_bundle(root: Path) -> bytes:
-    """The tar.gz bytes of `root`; equal trees give equal bytes."""
+def loaded_modules(root: Path) -> list[Path]:
+    """The Python files under `root` that this process has imported (pyflyte's `--copy auto`), relative to
+    `root`, with each package's `__init__.py` up to the root so the packages import in the container."""
+    root = Path(root).resolve()
+    found: set[Path] = set()
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if not file or not file.endswith(".py"):
+            continue
+        path = Path(file).resolve()
+        if not path.is_relative_to(root) or any(p.name in (".venv", "site-packages") for p in path.parents):
+            continue
+        rel = path.relative_to(root)
+        found.add(rel)
+        for parent in rel.parents:
+            if (root / parent / "__init__.py").is_file() and parent != Path("."):
+                found.add(parent / "__init__.py")
+    return sorted(found)
+
+
+def build_bundle(root: Path, only: list[Path] | None = None) -> bytes:
+    """The tar.gz bytes of `root` (or of those of its files `only` names, relative to it: the ignore files
+    and link rules still apply); equal trees give equal bytes."""
     root = Path(root).resolve()
     if not root.is_dir():
         raise ExecutionError(f"{root}: source root is not a directory")
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for rel, real in _walk(root):
+            if only is not None and Path(rel) not in only:
+                continue
             data = real.read_bytes()
             info = tarfile.TarInfo(rel)
             info.size = len(data)
@@ -74,14 +98,16 @@ def _uri(sha256: str, store: Store) -> str:
     return store.url_for("bundles", f"{sha256}.tar.gz")
 
 
-def upload_bundle(root: Path, store: Store, *, expected_sha256: str | None = None) -> str:
+def upload_bundle(
+    root: Path, store: Store, *, expected_sha256: str | None = None, only: list[Path] | None = None
+) -> str:
     """Store the bundle at `bundles/<sha256>.tar.gz` (once) and return its URI.
 
     `expected_sha256`: the digest a serialized document recorded. Nothing is built when the store has that
     bundle already, and sources that changed since the document was made are an error, not a mismatch."""
     if expected_sha256 is not None and store.exists(uri := _uri(expected_sha256, store)):
         return uri
-    data = build_bundle(root)
+    data = build_bundle(root, only)
     uri = bundle_uri(data, store)
     if expected_sha256 is not None and uri != _uri(expected_sha256, store):
         raise ConfigError(f"{root}: the sources changed since they were serialized; serialize them again")

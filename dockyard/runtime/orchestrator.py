@@ -28,6 +28,7 @@ from dockyard.errors import DockyardError, ExecutionError, StoreError
 from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.cache import StoreCatalog
 from dockyard.runtime.executor import Executor, Outcome, SecretRef, TaskAttempt
+from dockyard.runtime.options import RunOptions
 from dockyard.runtime.phase import Phase
 from dockyard.runtime.protocol import (
     DYNAMIC,
@@ -37,7 +38,7 @@ from dockyard.runtime.protocol import (
     map_inputs_uri,
     read_error,
 )
-from dockyard.runtime.record import ExecutionRecord, RecordWriter, load_record, save_graph
+from dockyard.runtime.record import ExecutionRecord, RecordListener, RecordWriter, load_record, save_graph
 from dockyard.sdk.resources import K8S_NAMES
 from dockyard.sdk.walker import NonRetryable
 
@@ -411,10 +412,14 @@ def execute_remote(
     resume: bool = False,
     env: dict[str, str] | None = None,
     secrets: tuple[SecretRef, ...] = (),
+    on_change: RecordListener | None = None,
+    options: RunOptions | None = None,
 ) -> RemoteResult:
     """Run a task or workflow remotely with Python inputs; return its Python outputs and the record.
 
     With `resume`, an existing execution's record is reloaded and nodes that finished are not run again.
+    `on_change` sees every record update (the CLI's progress view); `options` (pyflyte's flags) are
+    recorded, their `env` goes to every container and `overwrite_cache` skips cache reads.
     """
     from dockyard.sdk.graph import to_json as graph_to_json
     from dockyard.sdk.local import input_literals
@@ -423,14 +428,17 @@ def execute_remote(
     from dockyard.sdk.types.transfer import use_store
     from dockyard.sdk.walker import Event, Walker
 
-    execution_id = execution_id or new_execution_id()
+    options = options or RunOptions()
+    execution_id = execution_id or options.name or new_execution_id()
     if resume:
         record = load_record(store, execution_id)
         record.phase = Phase.RUNNING
     else:
         record = ExecutionRecord(execution_id=execution_id, workflow=entity.name, bundle_uri=bundle_uri)
     record.images = dict(images)
-    writer = RecordWriter(store, record)
+    record.project, record.domain = options.project, options.domain
+    record.labels, record.annotations = dict(options.labels), dict(options.annotations)
+    writer = RecordWriter(store, record, on_change)
     ctx = RemoteContext(
         execution_id,
         store,
@@ -439,7 +447,7 @@ def execute_remote(
         settings,
         images,
         bundle_uri,
-        {**store_env(settings, store), **(env or {})},
+        {**store_env(settings, store), **options.env, **(env or {})},
         secrets,
     )
 
@@ -454,6 +462,7 @@ def execute_remote(
         catalog=StoreCatalog(store),
         max_workers=max(settings.executor.max_parallel, 2),
         on_event=on_event,
+        overwrite_cache=options.overwrite_cache,
     )
     exec_prefix = store.url_for("executions", execution_id)
     with use_store(store, f"executions/{execution_id}/raw"):

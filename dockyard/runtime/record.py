@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -58,6 +59,10 @@ class ExecutionRecord(BaseModel):
     outputs_uri: str | None = None
     bundle_uri: str | None = None
     images: dict[str, str] = Field(default_factory=dict)  # task name -> image pinned by digest
+    project: str = "dockyard"
+    domain: str = "development"
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
     nodes: dict[str, NodeRecord] = Field(default_factory=dict)
     message: str = ""
 
@@ -86,14 +91,21 @@ def load_record(store: Store, execution_id: str) -> ExecutionRecord:
     return record
 
 
+RecordListener = Callable[[ExecutionRecord, "str | None"], None]
+
+
 class RecordWriter:
     """Serialises updates from parallel nodes. Each node's state is its own small document
     (`states/<node>.json`), rewritten atomically when that node changes, so a run of thousands of nodes
-    does not rewrite one growing document thousands of times."""
+    does not rewrite one growing document thousands of times. `on_change(record, node_id)` is called after
+    each save (node_id None: the execution itself), under the writer's lock: progress views read it."""
 
-    def __init__(self, store: Store, record: ExecutionRecord) -> None:
+    def __init__(
+        self, store: Store, record: ExecutionRecord, on_change: RecordListener | None = None
+    ) -> None:
         self.store = store
         self.record = record
+        self.on_change = on_change
         self._lock = threading.Lock()
         self.uri = record_uri(store, record.execution_id)
         self._states = _states_prefix(store, record.execution_id)
@@ -139,10 +151,14 @@ class RecordWriter:
         if self.record.phase is not self._indexed:
             write_index_entry(self.store, self.record)
             self._indexed = self.record.phase
+        if self.on_change is not None:
+            self.on_change(self.record, None)
 
     def _save_node(self, node_id: str) -> None:
         doc = self.record.nodes[node_id].model_dump(mode="json")
         self.store.write_json(f"{self._states}{node_id}.json", doc)
+        if self.on_change is not None:
+            self.on_change(self.record, node_id)
 
 
 class IndexEntry(BaseModel):

@@ -19,7 +19,9 @@ from dockyard.runtime.blobstore import open_store
 from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.blobstore.local import LocalStore
 from dockyard.runtime.executor import Executor, SecretRef
+from dockyard.runtime.options import RunOptions
 from dockyard.runtime.orchestrator import DEFAULT_IMAGE, RemoteResult, execute_remote, image_key
+from dockyard.runtime.record import RecordListener
 
 AWS_SECRET = SecretRef("dockyard-aws", "credentials")
 
@@ -151,6 +153,8 @@ def run_registered(
     settings: Settings,
     executor: Executor | None = None,
     execution_id: str | None = None,
+    on_change: RecordListener | None = None,
+    options: RunOptions | None = None,
 ) -> RemoteResult:
     """Run an entity of a registered document (`registration.fetch` / `load_registered`) with the
     document's pinned images and bundle: no build, no local source."""
@@ -171,6 +175,8 @@ def run_registered(
         execution_id=execution_id,
         env=env,
         secrets=secrets,
+        on_change=on_change,
+        options=options,
     )
 
 
@@ -184,12 +190,21 @@ def run_remote(
     resume: bool = False,
     engine: Any = None,
     executor: Executor | None = None,
+    on_change: RecordListener | None = None,
+    options: RunOptions | None = None,
+    copy: str = "all",
 ) -> RemoteResult:
-    """Images ensured, code bundled, then the orchestrator runs the entity (see module docstring)."""
-    from dockyard.runtime.bundle import upload_bundle
+    """Images ensured, code bundled, then the orchestrator runs the entity (see module docstring).
+    `engine` (a BuildEngine) may carry an `on_event` hook; `on_change` sees every record update.
+    `copy`: `all` ships the source root, `auto` only the Python modules loaded from it (pyflyte's
+    `--copy auto`), `none` nothing (the images hold the code)."""
+    from dockyard.runtime.bundle import loaded_modules, upload_bundle
 
     store = open_store(settings.store.url, settings)
-    bundle = upload_bundle(source_root, store)  # first: a source tree that breaks a rule builds nothing
+    bundle = None  # first: a source tree that breaks a rule builds nothing
+    if copy != "none":
+        only = loaded_modules(source_root) if copy == "auto" else None
+        bundle = upload_bundle(source_root, store, only=only)
     images = ensure_images(tasks_of(entity), settings, engine)
     secrets, env = store_secrets(settings, store)
     return execute_remote(
@@ -204,4 +219,6 @@ def run_remote(
         resume=resume,
         env=env,
         secrets=secrets,
+        on_change=on_change,
+        options=options,
     )

@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dockyard.cli.run import InputError, coerce, parse_datetime, parse_duration
+from dockyard.sdk.types.from_text import TextValueError as InputError
+from dockyard.sdk.types.from_text import from_text as coerce
+from dockyard.sdk.types.from_text import parse_datetime, parse_duration
 
 ENTITIES = Path(__file__).with_name("cli_entities.py")
 DOCKYARD = Path(sys.executable).with_name("dockyard")
@@ -127,7 +129,7 @@ def test_launch_plan_with_fixed_inputs(tmp_path: Path) -> None:
 def test_help_lists_inputs_types_and_defaults(tmp_path: Path) -> None:
     out = dockyard("run", str(ENTITIES), "pick", "--help", cwd=tmp_path)
     assert out.returncode == 0
-    assert "Run task cli_entities.pick." in out.stdout
+    assert "Run task extras.cli_entities.pick." in out.stdout  # imported through its package
     assert "--arch ARCH" in out.stdout and "one of bert | gpt  [required]" in out.stdout
     assert "--maybe OPTIONAL[INT]" in out.stdout and "[default: null]" in out.stdout
     out = dockyard("run", str(ENTITIES), "configure", "--help", cwd=tmp_path)
@@ -195,7 +197,10 @@ def test_cache_hits_are_visible_and_overwrite_cache_reruns(tmp_path: Path) -> No
     first = dockyard("run", str(ENTITIES), "cached_square", "--x", "4", cwd=tmp_path, env=env)
     assert first.returncode == 0 and json.loads(first.stdout) == 16
     second = dockyard("run", str(ENTITIES), "cached_square", "--x", "4", cwd=tmp_path, env=env)
-    assert json.loads(second.stdout) == 16 and "cache hit: task cli_entities.cached_square" in second.stderr
+    assert (
+        json.loads(second.stdout) == 16
+        and "cache hit: task extras.cli_entities.cached_square" in second.stderr
+    )
     assert counter.read_text().count("run") == 1
     third = dockyard(
         "run", "--overwrite-cache", str(ENTITIES), "cached_square", "--x", "4", cwd=tmp_path, env=env
@@ -245,7 +250,7 @@ def test_to_json_renders_outputs_as_plain_json(tmp_path: Path) -> None:
     import enum
 
     from dockyard import FlyteDirectory, FlyteFile, StructuredDataset
-    from dockyard.cli.run import to_json
+    from dockyard.cli.inputs import to_json
 
     class Color(enum.Enum):
         RED = "red"

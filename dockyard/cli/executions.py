@@ -1,0 +1,191 @@
+"""`dockyard executions`, `status ID`, `logs ID NODE [--follow]` and `outputs ID`: the execution records in
+the blob store, read through `dockyard.remote.DockyardRemote`, so they work during and after the driver."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from dockyard.cli.progress import duration, node_sort_key
+
+if TYPE_CHECKING:
+    from dockyard.remote import DockyardRemote
+    from dockyard.runtime.record import ExecutionRecord, NodeRecord
+
+app = typer.Typer()
+console = Console(highlight=False, soft_wrap=True)
+
+STORE_HELP = "Blob store URL (default: settings store.url)."
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def format_option() -> Any:
+    """`--format text|json` (docker's convention); the old `-o/--output text|json` spelling still works."""
+    return typer.Option(Format.text, "--format", help="text or json.")
+
+
+def _remote(store: str | None) -> DockyardRemote:
+    from dockyard.remote import DockyardRemote
+
+    return DockyardRemote(store)
+
+
+def _when(ts: float | None) -> str:
+    if ts is None:
+        return ""
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _print_json(doc: Any) -> None:
+    print(json.dumps(doc, indent=1, sort_keys=True))
+
+
+@app.command("executions")
+def executions(
+    phase: str | None = typer.Option(None, "--phase", help="Only executions in this phase (running, …)."),
+    entity: str | None = typer.Option(None, "--entity", help="Only executions of this workflow or task."),
+    limit: int = typer.Option(20, "--limit", help="At most this many, newest first."),
+    abort: str | None = typer.Option(None, "--abort", help="Stop the running execution ID."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    fmt: Format = format_option(),
+) -> None:
+    """List recent executions: id, entity, phase, start and duration."""
+    if abort is not None:
+        _abort(abort, store)
+        return
+    found = _remote(store).list_executions(phase=phase, entity=entity, limit=limit)
+    if fmt is Format.json:
+        _print_json([s.to_dict() for s in found])
+        return
+    table = Table("execution", "entity", "phase", "started (UTC)", "duration", box=None, padding=(0, 2))
+    for s in found:
+        table.add_row(s.execution_id, s.entity, _phase(s.phase), _when(s.started_at), duration(s.duration))
+    console.print(table)
+
+
+def _abort(execution_id: str, store: str | None) -> None:
+    """`--abort ID`: the runtime's abort (it stops the driver and the containers and records why)."""
+    from dockyard.errors import ConfigError
+
+    raise ConfigError(f"--abort {execution_id}: aborting needs the runtime's abort (not in this version)")
+
+
+def _phase(phase: str) -> Text:
+    colour = {"succeeded": "green", "failed": "red", "running": "yellow", "cached": "cyan"}.get(phase, "")
+    return Text(phase, style=colour)
+
+
+def _node_rows(record: ExecutionRecord) -> list[tuple[int, str, NodeRecord | None]]:
+    """Every node with its depth, children under their map, dynamic or branch parent (ids `parent-child`);
+    a parent with no record of its own (a map node, a sub-workflow) gets a row of its own too."""
+    ids = set(record.nodes)
+    parents: set[str] = set()
+    for node_id in ids:
+        parts = node_id.split("-")
+        parents.update("-".join(parts[:i]) for i in range(1, len(parts)))
+    rows = []
+    for node_id in sorted(ids | parents, key=node_sort_key):
+        depth = sum(1 for i, ch in enumerate(node_id) if ch == "-" and node_id[:i] in ids | parents)
+        rows.append((depth, node_id, record.nodes.get(node_id)))
+    return rows
+
+
+def _elapsed(node: NodeRecord, now: float) -> float | None:
+    if not node.attempts:
+        return None
+    last = node.attempts[-1]
+    return (last.finished_at or now) - node.attempts[0].started_at
+
+
+@app.command()
+def status(
+    execution_id: str = typer.Argument(..., help="Execution id printed by `dockyard run --remote`."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    fmt: Format = format_option(),
+    output: str | None = typer.Option(None, "--output", "-o", hidden=True),
+) -> None:
+    """Show an execution's phase and every node (pending ones included), nested under its parent."""
+    import time
+
+    if output is not None:  # the spelling of the previous release; -o now always means a file
+        from rich.console import Console as _Console
+
+        _Console(stderr=True).print(
+            "[yellow]warning:[/yellow] -o/--output json is deprecated: use --format json"
+        )
+        fmt = Format(output)
+    record = _remote(store).fetch_execution(execution_id)
+    if fmt is Format.json:
+        _print_json(record.model_dump(mode="json"))
+        return
+    took = duration(record.updated_at - record.created_at) if record.phase.final else "running"
+    console.print(
+        f"execution [bold]{record.execution_id}[/bold] ({record.workflow}): {record.phase.value}, {took}"
+    )
+    if record.message:
+        console.print(record.message, markup=False)
+    table = Table(
+        "node", "task", "phase", "attempts", "started (UTC)", "duration", "message", box=None, padding=(0, 2)
+    )
+    now = time.time()
+    for depth, node_id, node in _node_rows(record):
+        indent = "  " * depth + node_id
+        if node is None:
+            table.add_row(indent, "", "", "", "", "", "")
+            continue
+        last = node.attempts[-1] if node.attempts else None
+        table.add_row(
+            indent,
+            node.task or "",
+            _phase(node.phase.value),
+            str(len(node.attempts)),
+            _when(node.attempts[0].started_at if node.attempts else None),
+            duration(_elapsed(node, now)),
+            node.message or (last.message if last else ""),
+        )
+    console.print(table)
+
+
+@app.command()
+def logs(
+    execution_id: str = typer.Argument(..., help="Execution id."),
+    node: str = typer.Argument(..., help="Node id, as `dockyard status` lists it."),
+    attempt: int | None = typer.Option(None, "--attempt", help="Attempt number (default: the last)."),
+    follow: bool = typer.Option(False, "--follow", "-f", help="Stream a running attempt until it ends."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+) -> None:
+    """Print the captured logs of a node's attempt."""
+    remote = _remote(store)
+    if follow:
+        for chunk in remote.follow_logs(execution_id, node):
+            sys.stdout.write(chunk)
+            sys.stdout.flush()
+        return
+    print(remote.logs(execution_id, node, attempt), end="")
+
+
+@app.command()
+def outputs(
+    execution_id: str = typer.Argument(..., help="Execution id."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    fmt: Format = format_option(),
+) -> None:
+    """Print a succeeded execution's outputs (JSON; files and data sets as their URIs)."""
+    values = _remote(store).outputs(execution_id)
+    if fmt is Format.json:
+        _print_json(values)
+        return
+    for name, value in values.items():
+        console.print(f"{name}: {json.dumps(value, ensure_ascii=False)}", markup=False)

@@ -1,0 +1,222 @@
+"""`dockyard run --remote`: FILE's entity run in containers, with live progress; and `--registered` runs.
+
+The execution id is printed first (before any build) and again with the final phase, success or not, so
+`status`, `logs` and `--resume` always have it. A failure in a container prints the user's traceback from
+its error document, without dockyard's frames.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+
+from dockyard.cli.failures import one_line
+from dockyard.cli.progress import ProgressMode, ProgressView, graph_nodes
+from dockyard.errors import ConfigError, DockyardError
+
+if TYPE_CHECKING:
+    from dockyard.config import Settings
+    from dockyard.runtime.options import RunOptions
+    from dockyard.runtime.orchestrator import RemoteResult
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def remote_settings(backend: str | None) -> Settings:
+    """The settings, with `--backend` applied."""
+    from dockyard.cli.inputs import InputError
+    from dockyard.config import get_settings
+
+    settings = get_settings()
+    if backend is not None:
+        if backend not in ("docker", "kubernetes"):
+            raise InputError(f"--backend {backend!r}: use docker or kubernetes")
+        executor = settings.executor.model_copy(update={"backend": backend})
+        settings = settings.model_copy(update={"executor": executor})
+    return settings
+
+
+def pin_images(entity: Any, images: dict[str, str]) -> None:
+    """`-i NAME=REF`: tasks whose ImageSpec is named NAME run in REF; `-i REF`: tasks that name no image."""
+    from dockyard.cli.inputs import InputError
+    from dockyard.runtime.remote import tasks_of
+
+    if not images:
+        return
+    used: set[str] = set()
+    for task in tasks_of(entity):
+        image = task.container_image
+        key = "" if image is None else getattr(image, "name", None)
+        if isinstance(key, str) and key in images:
+            task.container_image = images[key]
+            used.add(key)
+    unused = sorted(set(images) - used)
+    if unused:
+        what = "a task that names no image" if unused[0] == "" else f"an ImageSpec named {unused[0]!r}"
+        raise InputError(f"--image {images[unused[0]]}: no task has {what}")
+
+
+def _spec_refs(entity: Any, settings: Settings, engine: Any) -> dict[str, Any]:
+    """image reference -> ImageSpec of the entity's images, so build steps can say how many packages."""
+    from dockyard.runtime.remote import image_specs, tasks_of
+
+    _, specs = image_specs(tasks_of(entity), settings)
+    try:
+        return {engine.image_reference(spec): spec for spec in specs.values()}
+    except DockyardError:  # the build reports it, with its context
+        return {}
+
+
+def _watched(view: ProgressView, execution_id: str, settings: Settings, start: Any) -> RemoteResult:
+    """Run `start()` under the view; the id before, the final phase after, the tracebacks of a failure."""
+    try:
+        with view:
+            try:
+                result: RemoteResult = start()
+            except KeyboardInterrupt:
+                view.execution(execution_id, "interrupted", message=f"resume it with --resume {execution_id}")
+                raise
+            except DockyardError as exc:
+                view.execution(execution_id, "failed", message=" ".join(str(exc).split()))
+                raise
+            view.execution(execution_id, result.record.phase.value)
+    except DockyardError as exc:
+        _print_tracebacks(settings, execution_id)
+        single = one_line(exc)
+        if single is exc:
+            raise
+        raise single from exc
+    return result
+
+
+def _print_tracebacks(settings: Settings, execution_id: str) -> None:
+    from dockyard.cli.failures import remote_tracebacks
+    from dockyard.runtime.blobstore import open_store
+    from dockyard.runtime.record import load_record
+
+    try:
+        store = open_store(settings.store.url, settings)
+        record = load_record(store, execution_id)
+        found = remote_tracebacks(store, record)
+    except DockyardError:  # no record (the run failed before it began) or no store: nothing to show
+        return
+    for node_id, text in found:
+        err_console.print(f"[bold]node {node_id}[/bold]:")
+        err_console.print(text, markup=False)
+
+
+def run_remote_command(
+    file: Path,
+    name: str,
+    args: list[str],
+    *,
+    resume: str | None,
+    backend: str | None,
+    dry_run: bool,
+    options: RunOptions,
+    copy: str,
+    images: dict[str, str],
+    progress: ProgressMode,
+    wait: bool,
+) -> None:
+    """`dockyard run --remote FILE ENTITY [inputs]`: the bundle is FILE's project (see cli/project.py).
+    With `--dry-run` (kubernetes only) the manifests the run would apply are printed as YAML instead."""
+    from dockyard.builders.engine import BuildEngine
+    from dockyard.cli.inputs import InputError, parse_inputs, to_json
+    from dockyard.runtime.orchestrator import new_execution_id
+    from dockyard.runtime.remote import run_remote
+    from dockyard.sdk import project
+    from dockyard.sdk.launch_plan import LaunchPlan
+
+    source = project.locate(file)
+    settings = remote_settings(backend)
+    if dry_run and settings.executor.backend != "kubernetes":
+        raise InputError("--dry-run prints Kubernetes manifests: add --backend kubernetes")
+    if not wait:
+        raise ConfigError("--no-wait: detached runs need the runtime's detached driver (not in this version)")
+    target = project.load(file, name)  # imported as at registration: is_container() is False
+    inputs = parse_inputs(target, args, f"dockyard run --remote {file} {name}")
+    if inputs is None:
+        return
+    if isinstance(target, LaunchPlan):
+        inputs, target = target.merged_inputs(inputs), target.workflow
+    pin_images(target, images)
+    if dry_run:
+        from dockyard.kubernetes.dry_run import dry_run_manifests
+        from dockyard.kubernetes.naming import to_yaml
+
+        print(to_yaml(dry_run_manifests(target, source_root=source.root, settings=settings)), end="")
+        return
+    execution_id = resume or options.name or new_execution_id()
+    view = ProgressView(progress)
+    view.execution(execution_id, "running", entity=target.name)
+    view.pending(graph_nodes(target, remote=True))
+    engine = BuildEngine(settings, on_event=view.on_build)
+    view.specs = _spec_refs(target, settings, engine)
+    result = _watched(
+        view,
+        execution_id,
+        settings,
+        lambda: run_remote(
+            target,
+            inputs,
+            source_root=source.root,
+            settings=settings,
+            execution_id=execution_id,
+            resume=resume is not None,
+            engine=engine,
+            on_change=view.on_record,
+            options=options,
+            copy=copy,
+        ),
+    )
+    print(json.dumps(to_json(result.outputs), indent=2, ensure_ascii=False))
+
+
+def run_registered_command(ref: str, args: list[str], *, options: RunOptions, progress: ProgressMode) -> None:
+    """`dockyard run --registered NAME[:VERSION] [inputs]`: no build, no local source."""
+    from dockyard.cli.inputs import parse_inputs, to_json
+    from dockyard.runtime.blobstore import open_store
+    from dockyard.runtime.orchestrator import new_execution_id
+    from dockyard.runtime.registration import fetch, load_registered
+    from dockyard.runtime.remote import run_registered
+
+    name, _, version = ref.partition(":")
+    settings = remote_settings(None)
+    store = open_store(settings.store.url, settings)
+    doc = fetch(store, project=options.project, domain=options.domain, name=name, version=version or None)
+    entity = load_registered(doc, store, name)
+    inputs = parse_inputs(entity, args, f"dockyard run --registered {ref}")
+    if inputs is None:
+        return
+    execution_id = options.name or new_execution_id()
+    view = ProgressView(progress)
+    view.execution(execution_id, "running", entity=name, version=doc["version"])
+    result = _watched(
+        view,
+        execution_id,
+        settings,
+        lambda: run_registered(
+            doc,
+            entity,
+            inputs,
+            settings=settings,
+            execution_id=execution_id,
+            on_change=view.on_record,
+            options=options,
+        ),
+    )
+    print(json.dumps(to_json(result.outputs), indent=2, ensure_ascii=False))
+
+
+def resume_command(
+    execution_id: str, *, options: RunOptions, progress: ProgressMode, backend: str | None
+) -> None:
+    """`dockyard run --resume ID` (no FILE): continue a recorded execution with its recorded inputs."""
+    raise ConfigError(
+        f"--resume {execution_id} without FILE needs the runtime's resume of a recorded execution "
+        "(not in this version): give FILE ENTITY too"
+    )

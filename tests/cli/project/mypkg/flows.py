@@ -1,0 +1,38 @@
+"""Workflows of a two-module project: `from mypkg.utils import double` needs the package on the path."""
+
+import os
+
+from dockyard import map_task, task, workflow
+from mypkg.utils import double
+
+
+@task
+def twice(x: int) -> int:
+    """Double a number with the sibling module."""
+    return double(x)
+
+
+@task
+def greeting(name: str) -> str:
+    return f"{os.environ.get('GREETING', 'hello')} {name}"
+
+
+@task
+def boom(x: int) -> int:
+    raise ValueError(f"no good: {x}")
+
+
+@workflow
+def pipeline(x: int = 3) -> int:
+    """Twice twice."""
+    return twice(x=twice(x=x))
+
+
+@workflow
+def broken(x: int = 1) -> int:
+    return boom(x=twice(x=x))
+
+
+@workflow
+def fan_out(xs: list[int]) -> list[int]:
+    return map_task(twice)(x=xs)
