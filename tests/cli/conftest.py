@@ -17,7 +17,7 @@ DOCKYARD = [sys.executable, "-c", "from dockyard.cli.main import main; main()"]
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A private copy of the test project (`mypkg/flows.py` imports `mypkg.utils`), its root a plain folder."""
+    """A private copy of the test project: mypkg/flows.py imports mypkg.utils; the root has no __init__."""
     root = tmp_path / "proj"
     shutil.copytree(PROJECT, root, ignore=shutil.ignore_patterns("__pycache__"))
     return root
