@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer()
 console = Console(highlight=False, soft_wrap=True)
+if not console.is_terminal:  # piped: whole lines for grep and CI logs, not the 80 columns of no terminal
+    console = Console(highlight=False, soft_wrap=True, width=200)
 
 STORE_HELP = "Blob store URL (default: settings store.url)."
 
@@ -142,8 +144,8 @@ def status(
     now = time.time()
     for depth, node_id, node in _node_rows(record):
         indent = "  " * depth + node_id
-        if node is None:
-            table.add_row(indent, "", "", "", "", "", "")
+        if node is None:  # a parent with no attempts of its own: the workflow, a map or sub-workflow node
+            table.add_row(indent, record.workflow if node_id == "n0" else "", "", "", "", "", "")
             continue
         last = node.attempts[-1] if node.attempts else None
         table.add_row(

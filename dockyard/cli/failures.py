@@ -58,7 +58,7 @@ def remote_tracebacks(store: Store, record: ExecutionRecord) -> list[tuple[str, 
 
     found = []
     for node in record.nodes.values():
-        if node.phase.value != "failed" or not node.attempts:  # the node failed, not a relaunched loss
+        if node.phase.value != "failed" or not node.attempts:
             continue
         paths = AttemptPaths(store, record.execution_id, node.node_id, node.attempts[-1].attempt)
         error = read_error(store, paths.output_prefix)
