@@ -268,6 +268,38 @@ class DictTransformer(Transformer):
         return {"map": self.value.literal_type()}
 
 
+class KeyedDictTransformer(Transformer):
+    """`dict[K, V]` with keys that are not strings (`dict[int, str]`, as flytekit carries in dataclasses):
+    `{"dict": [[key literal, value literal], ...]}` in insertion order."""
+
+    def __init__(self, key: Transformer, value: Transformer, name: str) -> None:
+        self.key, self.value, self.name = key, value, name
+
+    def to_literal(self, value: Any) -> Literal:
+        if not isinstance(value, dict):
+            raise mismatch(self.name, _got(value))
+        pairs = []
+        for k, v in value.items():
+            try:
+                pairs.append([self.key.to_literal(k), self.value.to_literal(v)])
+            except TypeTransformerFailedError as exc:
+                raise exc.under(f"[{k!r}]") from None
+        return {"dict": pairs}
+
+    def to_python(self, literal: Literal) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for k, v in _expect(literal, "dict", self.name):
+            key = self.key.to_python(k)
+            try:
+                out[key] = self.value.to_python(v)
+            except TypeTransformerFailedError as exc:
+                raise exc.under(f"[{key!r}]") from None
+        return out
+
+    def literal_type(self) -> dict[str, Any]:
+        return {"dict": {"key": self.key.literal_type(), "value": self.value.literal_type()}}
+
+
 class OptionalTransformer(Transformer):
     """`Optional[T]`: None, or T's own literal (no wrapper, so `T` and `Optional[T]` literals interchange)."""
 

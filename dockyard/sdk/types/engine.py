@@ -84,9 +84,11 @@ def _build(t: Any) -> Transformer:
             raise UnsupportedTypeError(f"{type_name(t)}: list takes one item type")
         return builtin.ListTransformer(get_transformer(args[0]), type_name(t))
     if origin is dict:
-        if len(args) != 2 or args[0] is not str:
-            raise UnsupportedTypeError(f"{type_name(t)}: only dict[str, T] is supported (keys must be str)")
-        return builtin.DictTransformer(get_transformer(args[1]), type_name(t))
+        if len(args) != 2:
+            raise UnsupportedTypeError(f"{type_name(t)}: dict takes a key and a value type")
+        if args[0] is str:
+            return builtin.DictTransformer(get_transformer(args[1]), type_name(t))
+        return builtin.KeyedDictTransformer(get_transformer(args[0]), get_transformer(args[1]), type_name(t))
     if is_pickle_annotation(t):
         return PickleTransformer(t)
     if isinstance(t, type):

@@ -71,6 +71,9 @@ def castable(src: dict[str, Any], dst: dict[str, Any]) -> bool:
         return castable(src["list"], dst["list"])
     if "map" in src and "map" in dst:
         return castable(src["map"], dst["map"])
+    if "dict" in src and "dict" in dst:
+        s_dict, d_dict = src["dict"], dst["dict"]
+        return bool(s_dict["key"] == d_dict["key"] and castable(s_dict["value"], d_dict["value"]))
     if "blob" in src and "blob" in dst:
         s, d = src["blob"], dst["blob"]
         formats_fit = not s["format"] or not d["format"] or s["format"] == d["format"]

@@ -206,11 +206,23 @@ def test_error_path_of_list_index_and_dict_key() -> None:
         TypeEngine.to_literal({"ok": ["a"], "k": [1]}, dict[str, list[str]], path="d")
 
 
-def test_dict_keys_must_be_strings() -> None:
+def test_dict_str_keys_must_be_strings() -> None:
     with pytest.raises(TypeTransformerFailedError, match="expected str keys"):
         TypeEngine.to_literal({1: 2}, dict[str, int])
-    with pytest.raises(UnsupportedTypeError, match="dict"):
-        check_annotation(dict[int, str])
+
+
+def test_dicts_with_other_keys_keep_key_types_and_order() -> None:
+    value = {3: "c", 1: "a"}
+    literal = TypeEngine.to_literal(value, dict[int, str])
+    assert literal == {"dict": [[{"int": 3}, {"str": "c"}], [{"int": 1}, {"str": "a"}]]}
+    back = roundtrip(value, dict[int, str])
+    assert back == value and list(back) == [3, 1]
+    assert roundtrip({1.5: [True]}, dict[float, list[bool]]) == {1.5: [True]}
+    with pytest.raises(TypeTransformerFailedError, match=r"^d\[2\]: expected str, got int$"):
+        TypeEngine.to_literal({2: 5}, dict[int, str], path="d")
+    assert TypeEngine.literal_type(dict[int, str]) == {
+        "dict": {"key": {"simple": "int"}, "value": {"simple": "str"}}
+    }
 
 
 def test_dataclass_accepts_a_dict_and_fills_defaults() -> None:
