@@ -96,8 +96,8 @@ class ConditionalSection:
             raise self.builder.flytekit_error(
                 WorkflowAssertionError,
                 "Flytekit does not support unary expressions of the form `if_(x) - where x is an input value "
-                f"or output of a previous node. Received var {expr} in condition {self.name}.if_ "
-                "(use .is_true(), .is_false() or a comparison)",
+                f"or output of a previous node. Received var {expr} in condition {self.name}.if_\n"
+                "  use .is_true(), .is_false() or a comparison",
                 expr,
             )
         if not isinstance(expr, ComparisonExpression):

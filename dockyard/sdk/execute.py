@@ -22,13 +22,21 @@ def python_inputs(task: Any, inputs: dict[str, Any]) -> dict[str, Any]:
 
 def output_literals(task: Any, result: Any) -> dict[str, Any]:
     """Check and convert what the body returned; the message names the task."""
-    from dockyard.sdk.types import TypeEngine
+    from dockyard.sdk.types import TypeEngine, TypeTransformerFailedError
 
     iface = task.interface
     if not iface.outputs and result is not None:
         raise InterfaceError(f"task {task.name}: returned {type(result).__name__} but declares no outputs")
     values = iface.unpack_outputs(result, f"task {task.name}")
-    return {k: TypeEngine.to_literal(v, iface.outputs[k], path=k) for k, v in values.items()}
+    literals = {}
+    for position, (k, v) in enumerate(values.items()):
+        try:
+            literals[k] = TypeEngine.to_literal(v, iface.outputs[k], path=k)
+        except TypeTransformerFailedError as exc:  # flytekit's first line, then which output and why
+            raise TypeTransformerFailedError(
+                f"Failed to convert outputs of task '{task.name}' at position {position}.\n  {exc}"
+            ) from None
+    return literals
 
 
 def run_task_literals(task: Any, inputs: dict[str, Any], node_id: str = "n0") -> dict[str, Any] | Graph:

@@ -81,10 +81,12 @@ def default_output_tuple(names: tuple[str, ...]) -> Any:
 
 def _check_type(owner: str, what: str, tp: Any) -> None:
     """Ask the type engine whether it can carry `tp` (pickle is its fallback, so few types fail)."""
-    from dockyard.sdk.types import check_annotation
+    from dockyard.sdk.types import TypeTransformerFailedError, check_annotation
 
     try:
         check_annotation(tp)
+    except TypeTransformerFailedError as exc:  # what flytekit refuses with this error (a non-string enum)
+        raise TypeTransformerFailedError(f"{exc}\n  {owner}: {what}") from None
     except Exception as exc:
         raise InterfaceError(f"{owner}: {what} has an unsupported type {type_name(tp)}: {exc}") from None
 

@@ -210,7 +210,7 @@ def run_dynamic_task(
 
 def input_literals(entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
     """Python inputs → literals, with defaults; unknown, missing or mistyped inputs fail naming the input."""
-    from dockyard.sdk.types import TypeEngine
+    from dockyard.sdk.types import TypeEngine, TypeTransformerFailedError
 
     iface = entity.interface
     names = list(iface.inputs)
@@ -230,7 +230,14 @@ def input_literals(entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -
     literals: dict[str, Any] = {}
     for key, tp in iface.inputs.items():
         if key in values:
-            literals[key] = TypeEngine.to_literal(values[key], tp, path=key)
+            try:
+                literals[key] = TypeEngine.to_literal(values[key], tp, path=key)
+            except TypeTransformerFailedError as exc:
+                if entity.node_kind == "workflow":
+                    raise
+                raise TypeTransformerFailedError(  # flytekit's first line, then which input and why
+                    f"Failed to convert inputs of task '{entity.name}':\n  {exc}"
+                ) from None
         elif key in iface.defaults:
             default = entity.default_binding(key)
             if default is not None:

@@ -368,9 +368,10 @@ class EnumTransformer(Transformer):
 
     def __init__(self, cls: type[enum.Enum]) -> None:
         bad = [m.name for m in cls if not isinstance(m.value, str)]
-        if bad:
-            raise UnsupportedTypeError(
-                f"enum {cls.__name__}: member {bad[0]} is not string-valued (only string enums are supported)"
+        if bad:  # flytekit's error and first line; refused where the enum is first used as a type
+            raise TypeTransformerFailedError(
+                f"Only EnumTypes with value of string are supported\n  enum {cls.__name__}: member {bad[0]} "
+                "is not string-valued"
             )
         self.cls = cls
         self.name = cls.__name__
