@@ -1,0 +1,126 @@
+"""`dockyard run --remote` as a user sees it: the live view on a pseudo-terminal, plain and JSON progress
+when piped, the execution id first and last, the user's traceback from the container, and the commands that
+read executions afterwards. A two-module project runs in containers (real Docker, registry and store)."""
+
+from __future__ import annotations
+
+import json
+import re
+import tarfile
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from .conftest import DOCKYARD, cli_env, dockyard
+
+pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
+
+STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+
+
+def test_plain_progress_multi_module_project_and_the_commands_after(
+    project: Path, tmp_path: Path, docker_engine: str, registry: str
+) -> None:
+    env = cli_env(tmp_path)
+    (project / "notes.txt").write_text("not a module: --copy auto leaves it out\n")
+    ran = dockyard(
+        "run",
+        "--remote",
+        "--progress",
+        "plain",
+        "mypkg/flows.py",
+        "pipeline",
+        "--x",
+        "5",
+        cwd=project,
+        env=env,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout) == 20  # flows.py imported mypkg.utils inside the containers
+    lines = ran.stderr.splitlines()
+    assert all(re.match(STAMP + " ", line) for line in lines), ran.stderr
+    first = re.match(STAMP + r" execution (x\w+): running \(entity mypkg\.flows\.pipeline\)$", lines[0])
+    assert first, lines[0]
+    execution_id = first.group(1)
+    assert re.match(STAMP + f" execution {execution_id}: succeeded$", lines[-1])
+    nodes = [line.split(" ", 1)[1] for line in lines if " node " in line]
+    assert nodes == [
+        "node n0-n0 mypkg.flows.twice running attempt 0",
+        "node n0-n0 mypkg.flows.twice succeeded attempt 0",
+        "node n0-n1 mypkg.flows.twice running attempt 0",
+        "node n0-n1 mypkg.flows.twice succeeded attempt 0",
+    ]
+
+    record_dir = tmp_path / "store" / "executions" / execution_id
+    bundle_uri = json.loads((record_dir / "record.json").read_text())["bundle_uri"]
+    with tarfile.open(bundle_uri.removeprefix("file://")) as tar:
+        assert sorted(tar.getnames()) == ["mypkg/__init__.py", "mypkg/flows.py", "mypkg/utils.py"]
+
+    listed = dockyard("executions", "--format", "json", cwd=project, env=env)
+    assert [(e["execution_id"], e["entity"], e["phase"]) for e in json.loads(listed.stdout)] == [
+        (execution_id, "mypkg.flows.pipeline", "succeeded")
+    ]
+    assert (
+        dockyard("executions", "--phase", "failed", "--format", "json", cwd=project, env=env).stdout.strip()
+        == "[]"
+    )
+    status = dockyard("status", execution_id, cwd=project, env=env)
+    assert status.returncode == 0, status.stderr
+    rows = [line.split() for line in status.stdout.splitlines()[2:]]
+    assert [r[0] for r in rows] == ["n0", "n0-n0", "n0-n1"]
+    assert [r[2] for r in rows[1:]] == ["succeeded", "succeeded"]
+    assert json.loads(dockyard("outputs", execution_id, "--format", "json", cwd=project, env=env).stdout) == {
+        "o0": 20
+    }
+    logs = dockyard("logs", execution_id, "n0-n1", "--follow", cwd=project, env=env)
+    assert logs.returncode == 0 and "outputs.json" in logs.stdout
+
+
+def test_json_progress_and_the_user_traceback_of_a_remote_failure(
+    project: Path, tmp_path: Path, docker_engine: str, registry: str
+) -> None:
+    env = cli_env(tmp_path)
+    ran = dockyard("run", "-r", "--progress", "json", "mypkg/flows.py", "broken", cwd=project, env=env)
+    assert ran.returncode == 5
+    events, rest = [], []
+    for line in ran.stderr.splitlines():
+        (events if line.startswith("{") and not rest else rest).append(line)
+    docs = [json.loads(e) for e in events]
+    assert docs[0]["event"] == "execution" and docs[0]["phase"] == "running"
+    assert docs[-1]["event"] == "execution" and docs[-1]["phase"] == "failed"
+    assert docs[0]["execution_id"] == docs[-1]["execution_id"]
+    failed = [d for d in docs if d["event"] == "node" and d["phase"] == "failed"]
+    assert [(d["node"], d["message"]) for d in failed] == [("n0-n1", "ValueError: no good: 2")]
+    text = "\n".join(rest)
+    assert "node n0-n1:\nTraceback (most recent call last):" in text
+    assert re.search(r'File "[^"]*/mypkg/flows\.py", line \d+, in boom', text)
+    assert "ValueError: no good: 2" in text
+    assert "dockyard/runtime" not in text and "entrypoint.py" not in text  # no dockyard frames
+    assert rest[-1].startswith("error: ") and len([r for r in rest if r.startswith("error:")]) == 1
+
+
+def test_live_view_on_a_terminal(project: Path, tmp_path: Path, docker_engine: str, registry: str) -> None:
+    child = pexpect.spawn(
+        DOCKYARD[0],
+        [*DOCKYARD[1:], "run", "--remote", "mypkg/flows.py", "fan_out", "--xs", "[1,2,3]"],
+        cwd=str(project),
+        env=cli_env(tmp_path, COLUMNS="120", LINES="40", TERM="xterm"),
+        encoding="utf-8",
+        timeout=600,
+        dimensions=(40, 120),
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    raw = child.before or ""
+    assert child.exitstatus == 0, raw
+    assert "\x1b[?25l" in raw  # rich's live display hid the cursor: a view redrawn in place, not lines
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw).replace("\r\n", "\n")
+    started = re.search(r"execution (x\w+): running \(entity mypkg\.flows\.fan_out\)", screen)
+    assert started, screen
+    assert re.search(rf"execution {started.group(1)}: succeeded", screen)
+    assert screen.index(started.group(0)) < screen.index("n0-n0-0")  # the id comes before anything runs
+    # map items nested under their map node, seen running and then done, with attempt and elapsed time
+    assert re.search(r"\n    n0-n0-2\s+mypkg\.flows\.twice\s+running\s+0\s+\d+\.\ds", screen), screen
+    assert re.search(r"\n    n0-n0-2\s+mypkg\.flows\.twice\s+succeeded\s+0\s+\d+\.\ds", screen), screen
+    assert "[\n  2,\n  4,\n  6\n]" in screen
