@@ -20,7 +20,11 @@ _LOCAL_CALL = "Remote reference entities cannot be run locally. You must mock th
 
 
 class ReferenceCallError(NotImplementedError, NonRetryable):
-    """A reference entity ran locally without a mock; retrying cannot help."""
+    """A reference entity ran locally without a mock; retrying cannot help. Named as the builtin it
+    subclasses, because that is what flytekit raises and what user code and tracebacks show."""
+
+
+ReferenceCallError.__name__ = ReferenceCallError.__qualname__ = "NotImplementedError"
 
 
 @dataclass(frozen=True)
