@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/sdk_vs_flytekit.py [--rounds 3] [--repeat 5] [--write]
 
 Method: the same workload code runs once per SDK, each in its own fresh interpreter (flytekit from the
-venv at /var/cache/dockyard-bench/flytekit-venv, created with `pip install 'flytekit==1.16.*'` when
-missing). The workloads are written against flytekit's API and get the SDK module as a parameter, which is
+venv scripts/setup.sh makes at /var/lib/dockyard-ci/flytekit-venv, or `$DOCKYARD_FLYTEKIT_VENV`; made
+with `pip install 'flytekit==1.16.*'` when missing). The workloads are written against flytekit's API
+and get the SDK module as a parameter, which is
 the "replace flytekit with dockyard in the imports" promise, tested. Rounds alternate between the two
 SDKs (a fresh worker process each), so a busy machine slows both alike. Each workload figure is the median
 of all warm calls (the first call of each workflow is left out and counted in the "cold" row, because
@@ -27,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-FLYTEKIT_VENV = Path("/var/cache/dockyard-bench/flytekit-venv")
+# the differential reference venv scripts/setup.sh makes (flytekit 1.16.31); made here if missing
+FLYTEKIT_VENV = Path(os.environ.get("DOCKYARD_FLYTEKIT_VENV", "/var/lib/dockyard-ci/flytekit-venv"))
 DOCKYARD_PYTHON = ROOT / ".venv" / "bin" / "python"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 START, END = "<!-- sdk_vs_flytekit:start -->", "<!-- sdk_vs_flytekit:end -->"

@@ -31,6 +31,8 @@ def _graph_tasks(graph: Any) -> Iterator[Any]:
         entity = node.entity
         if entity is None:
             continue
+        if node.overrides and hasattr(entity, "overridden"):  # the image a node's attempts run in
+            entity = entity.overridden(node.overrides)
         if node.kind == "map":
             yield entity.task
         elif node.kind == "workflow":

@@ -1,5 +1,6 @@
 """A task with retries that fails once: dockyard retries it locally, as a remote run would; flytekit
 runs a task once locally and raises."""
+
 from flytekit import task, workflow
 
 attempts = []

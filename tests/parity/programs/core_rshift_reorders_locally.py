@@ -1,5 +1,6 @@
 """`later >> first`: dockyard runs `later` first, as a remote run would; flytekit ignores `>>` locally
 and runs the nodes in the order the body created them."""
+
 from flytekit import task, workflow
 
 

@@ -268,3 +268,10 @@ def test_overrides_reach_the_runner_of_each_attempt() -> None:
     Walker(Recording()).execute(overridden_image, {"x": TypeEngine.to_literal(3, int)})
     assert seen == [("registry.example/img:2", Resources(cpu="2"))]
     assert double.container_image is None  # the task itself is unchanged
+
+
+def test_an_overridden_image_is_among_the_images_a_remote_run_ensures() -> None:
+    from dockyard.runtime.remote import tasks_of
+
+    images = {t.container_image for t in tasks_of(overridden_image)}
+    assert "registry.example/img:2" in images
