@@ -196,6 +196,13 @@ def create_app(store: Store, settings: Settings, *, refresh_s: float = 1.0) -> F
         """Images the build engine built or found: tag, digest, platforms, build log."""
         return catalog.images(settings)
 
+    @app.get("/api/images/explain", response_model=catalog.Explanation, responses=errors)
+    def explain_images(
+        old: Annotated[str, Query(max_length=512)], new: Annotated[str, Query(max_length=512)]
+    ) -> catalog.Explanation:
+        """Which hash inputs changed between two images of the same spec (from their labels)."""
+        return catalog.explain(settings, old, new)
+
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> Response:
         given = request.query_params.get("token")

@@ -84,6 +84,28 @@ def _plan(store: Store, doc: dict[str, Any], plan: dict[str, Any]) -> PlanView:
     return view
 
 
+class Explanation(BaseModel):
+    old: str
+    new: str
+    changes: list[str]  # one line per hash input that differs (`dockyard explain`'s lines)
+
+
+def explain(settings: Settings, old: str, new: str) -> Explanation:
+    """Which hash inputs differ between two images the engine knows (read from their labels, as
+    `dockyard explain` does); refs it does not know are refused, so the console asks no other registry."""
+    from dockyard.builders.registry import RegistryClient
+    from dockyard.imagespec.explain import diff_inputs, recorded_inputs
+
+    known = {image.ref for image in images(settings)}
+    unknown = [ref for ref in (old, new) if ref not in known]
+    if unknown:
+        raise StoreError(f"images {unknown}: not among the images the build engine found or built")
+    with RegistryClient(insecure=settings.build.insecure_registries) as client:
+        before = recorded_inputs(client.image_labels(old), old)
+        after = recorded_inputs(client.image_labels(new), new)
+    return Explanation(old=old, new=new, changes=diff_inputs(before, after))
+
+
 def images(settings: Settings) -> list[ImageView]:
     """The build engine's positive answers (work_dir/answers.sqlite) with each tag's kept build log."""
     work = Path(settings.build.work_dir)

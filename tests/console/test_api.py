@@ -163,3 +163,29 @@ def test_console_refuses_a_public_bind_without_a_token(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "console.token" in done.stderr and "--host 0.0.0.0" in done.stderr
+
+
+def test_images_come_from_the_build_engines_answers(store: LocalStore, tmp_path: Path) -> None:
+    from dockyard.builders.answers import AnswerCache
+    from dockyard.builders.registry import Present
+    from dockyard.config import load_settings
+
+    settings = load_settings(
+        {"store": {"url": store.url}, "build": {"work_dir": str(tmp_path / "build")}}, environ={}
+    )
+    answers = AnswerCache(settings.build.work_dir / "answers.sqlite", 3600)
+    answers.put(
+        "localhost:5000/spec-a:aaa111", Present(digest="sha256:" + "a" * 64, platforms=("linux/amd64",))
+    )
+    answers.put(
+        "localhost:5000/spec-a:bbb222", Present(digest="sha256:" + "b" * 64, platforms=("linux/amd64",))
+    )
+    (settings.build.work_dir / "logs").mkdir()
+    (settings.build.work_dir / "logs" / "bbb222.log").write_text("#1 [internal] load build definition\n")
+    with TestClient(create_app(store, settings)) as c:
+        images = c.get("/api/images").json()
+        assert [(i["name"], i["tag"]) for i in images] == [("spec-a", "bbb222"), ("spec-a", "aaa111")]
+        assert images[0]["log"].startswith("#1 [internal]") and images[1]["log"] is None
+        # only images the engine knows are compared: the console asks no other registry
+        refused = c.get("/api/images/explain", params={"old": "evil.example/x:1", "new": images[0]["ref"]})
+        assert refused.status_code == 404 and "evil.example/x:1" in refused.json()["detail"]

@@ -42,6 +42,7 @@ class Runs:
     src: Path
     squares: str
     failing: str
+    fanout: str
 
 
 def free_port() -> int:
@@ -91,6 +92,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory, docker_engine: str, registry:
         env["DOCKYARD_BUILD_CA_BUNDLE"] = str(CA_BUNDLE)
     squares = run(env, src, "squares", "--n", "5")
     failing = run(env, src, "failing", ok=False)
+    fanout = run(env, src, "fanout", "--n", "3")
     port = free_port()
     console = subprocess.Popen(
         [str(DOCKYARD), "console", "--port", str(port)], cwd=src, env=env, stderr=subprocess.PIPE
@@ -103,7 +105,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory, docker_engine: str, registry:
         except httpx.HTTPError:
             time.sleep(0.2)
     try:
-        yield Runs(url, env, src, squares, failing)
+        yield Runs(url, env, src, squares, failing, fanout)
     finally:
         console.terminate()
         console.wait(timeout=30)
@@ -168,6 +170,19 @@ def test_dag_shows_nodes_phases_map_progress_and_skipped_branch(runs: Runs, page
     expect(page.locator("#node")).to_contain_text("Items (5)")
     page.locator("#node a", has_text=re.compile(r"-3$")).click()
     expect(page.locator("pre.traceback")).to_contain_text("ValueError: three is not welcome")
+
+
+def test_dynamic_node_expands_into_its_sub_dag(runs: Runs, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto(f"{runs.url}/executions/{runs.fanout}")
+    dag = page.locator("svg.dag")
+    expect(dag).to_have_attribute("data-nodes", "4")
+    expect(dag.locator("g.node[data-kind=dynamic]")).to_contain_text("fan")
+    expect(dag.locator("g.node", has_text="double")).to_have_count(3)
+    expect(dag.locator("path.edge.contains")).to_have_count(3)
+    expect(page.locator("#values")).to_contain_text("4")
 
 
 def test_failed_node_shows_its_traceback(runs: Runs, page: object) -> None:

@@ -311,13 +311,25 @@ function showNode(side, id, nodeId) {
 // ---- images and launch plans --------------------------------------------------------------------------
 async function showImages() {
   const rows = await api("/api/images");
-  const logBox = el("pre", { id: "build-log", hidden: "" });
+  const out = el("pre", { id: "image-detail", hidden: "" });
+  async function explain(older, newer) {
+    out.hidden = false;
+    out.textContent = "comparing…";
+    try {
+      const e = await api(`/api/images/explain?${new URLSearchParams({ old: older.ref, new: newer.ref })}`);
+      out.textContent = `${e.old} → ${e.new}\n` + (e.changes.length ? e.changes.join("\n") : "no hash input changed");
+    } catch (err) { out.textContent = err.message; }
+  }
   view().replaceChildren(el("h1", {}, `Images (${rows.length})`),
-    el("table", {}, el("thead", {}, el("tr", {}, ["spec", "tag", "digest", "platforms", "verified", "log"].map((h) => el("th", {}, h)))),
-      el("tbody", {}, rows.map((r) => el("tr", {}, el("td", {}, r.name), el("td", {}, el("code", {}, r.tag)),
-        el("td", {}, el("code", {}, r.digest.slice(0, 19))), el("td", {}, r.platforms.join(", ")), el("td", {}, when(r.verified_at)),
-        el("td", {}, r.log ? el("button", { onclick: () => { logBox.hidden = false; logBox.textContent = r.log; } }, "build log") : "—"))))),
-    logBox);
+    el("table", {}, el("thead", {}, el("tr", {}, ["spec", "tag", "digest", "platforms", "verified", "log", "explain"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, rows.map((r, i) => {
+        const older = rows.slice(i + 1).find((o) => o.name === r.name);
+        return el("tr", { "data-image": r.ref }, el("td", {}, r.name), el("td", {}, el("code", {}, r.tag)),
+          el("td", {}, el("code", {}, r.digest.slice(0, 19))), el("td", {}, r.platforms.join(", ")), el("td", {}, when(r.verified_at)),
+          el("td", {}, r.log ? el("button", { onclick: () => { out.hidden = false; out.textContent = r.log; } }, "build log") : "—"),
+          el("td", {}, older ? el("button", { onclick: () => explain(older, r) }, `vs ${older.tag.slice(0, 12)}`) : "—"));
+      }))),
+    out);
 }
 
 async function showPlans() {

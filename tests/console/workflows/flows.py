@@ -1,12 +1,13 @@
 """Workflows the console's browser tests run for real (`dockyard run --remote`), all in one small image:
-a map task with a failing item and a conditional, a failing task, and a task that logs for a while."""
+a map task with a failing item and a conditional, a dynamic fan-out, a failing task, and a task that logs
+for a while."""
 
 from __future__ import annotations
 
 import sys
 import time
 
-from dockyard import ImageSpec, conditional, map_task, task, workflow
+from dockyard import ImageSpec, conditional, dynamic, map_task, task, workflow
 
 runtime_image = ImageSpec(name="dockyard-test-runtime", registry="localhost:5000")
 
@@ -69,3 +70,18 @@ def chatter(lines: int) -> int:
 @workflow
 def chatty(lines: int = 12) -> int:
     return chatter(lines=lines)
+
+
+@task(container_image=runtime_image)
+def double(x: int) -> int:
+    return 2 * x
+
+
+@dynamic(container_image=runtime_image)
+def fan(n: int) -> list[int]:
+    return [double(x=i) for i in range(n)]
+
+
+@workflow
+def fanout(n: int = 3) -> list[int]:
+    return fan(n=n)
