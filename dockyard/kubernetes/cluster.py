@@ -132,6 +132,16 @@ class Cluster:
         action = f"deleting {kind} {self.namespace}/{name}"
         self._call(action, deleters[kind], name, self.namespace, body=body, tolerate=404)
 
+    def delete_pods(self, label_selector: str) -> int:
+        """Delete every pod matching `label_selector` (what a gone driver left behind); returns how many."""
+        action = f"deleting pods {label_selector} in {self.namespace}"
+        pods = self._call(
+            action, self.core.list_namespaced_pod, self.namespace, label_selector=label_selector
+        )
+        for pod in pods.items:
+            self.delete("Pod", pod.metadata.name)
+        return len(pods.items)
+
     def _pod_events(self, action: str, timeout_s: int, **selectors: str) -> Generator[Any, None, None]:
         """Pod watch events matching `selectors` for up to `timeout_s`; API errors become one line."""
         from kubernetes import watch

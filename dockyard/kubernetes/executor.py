@@ -13,6 +13,7 @@ from typing import Any
 
 from dockyard.config import Settings, get_settings
 from dockyard.errors import ExecutionError
+from dockyard.kubernetes.naming import label_value
 from dockyard.kubernetes.pod_status import PodVerdict
 from dockyard.kubernetes.task_pod import PRIMARY, task_pod
 from dockyard.runtime.executor import Outcome, TaskAttempt
@@ -110,3 +111,8 @@ class KubernetesExecutor:
     def cancel(self, handle: PodHandle) -> None:
         handle.cancelled = True
         self.cluster.delete("Pod", handle.name)
+
+    def remove_execution(self, execution_id: str) -> dict[tuple[str, int], str]:
+        """Delete every pod of an execution whose driver is gone (their logs go with them: none returned)."""
+        self.cluster.delete_pods(f"dockyard.io/execution-id={label_value(execution_id)}")
+        return {}

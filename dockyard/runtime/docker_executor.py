@@ -253,7 +253,6 @@ class DockerExecutor:
             volumes[str(secrets_dir)] = {"bind": str(self.settings.executor.secrets_dir), "mode": "ro"}
         env = {
             **attempt.env,
-            "DOCKYARD_EXECUTION_ID": attempt.execution_id,
             "DOCKYARD_EXECUTOR_SECRETS_DIR": str(self.settings.executor.secrets_dir),
         }
         try:
@@ -327,6 +326,19 @@ class DockerExecutor:
     def cancel(self, handle: DockerHandle) -> None:
         handle.cancelled = True
         self._kill(handle.container)
+
+    def remove_execution(self, execution_id: str) -> dict[tuple[str, int], str]:
+        """Remove every container of an execution whose driver is gone; their logs by (node, attempt)."""
+        containers = self.client.containers.list(
+            all=True, filters={"label": f"dockyard.execution={execution_id}"}
+        )
+        logs: dict[tuple[str, int], str] = {}
+        for container in containers:
+            self._kill(container)
+            labels = container.labels
+            logs[(labels["dockyard.node"], int(labels["dockyard.attempt"]))] = self._read_logs(container)
+            self._remove(container)
+        return logs
 
     @staticmethod
     def _read_logs(container: Any) -> str:

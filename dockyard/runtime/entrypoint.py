@@ -228,7 +228,11 @@ def _runner(store: Any, args: Args, checkpoint: Any, work: Path) -> Any:
     class ContainerRunner(LocalTaskRunner):
         def params(self, task: Any, info: Any) -> ExecutionParameters:
             return ExecutionParameters(
-                ExecutionIdentifier("dockyard", "development", info.execution_id),
+                ExecutionIdentifier(
+                    os.environ.get("DOCKYARD_EXECUTION_PROJECT", "dockyard"),
+                    os.environ.get("DOCKYARD_EXECUTION_DOMAIN", "development"),
+                    info.execution_id,
+                ),
                 task_name=task.name,
                 attempt=info.attempt,
                 sandbox_root=work / "sandbox",
@@ -245,7 +249,7 @@ def _execute(task: Any, inputs: dict[str, Any], runner: Any, args: Args) -> Any:
     from dockyard.sdk.types.errors import TypeTransformerFailedError
     from dockyard.sdk.walker import AttemptInfo, NonRetryable
 
-    execution_id = os.environ.get("DOCKYARD_EXECUTION_ID", "remote")
+    execution_id = os.environ.get("DOCKYARD_EXECUTION_ID", "remote")  # the orchestrator sets it
     node_id = args.node_id or args.task
     info = AttemptInfo(execution_id, node_id, args.attempt, task.retries)
     try:

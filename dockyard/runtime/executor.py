@@ -54,6 +54,11 @@ class Executor(Protocol):
 
     def cancel(self, handle: Any) -> None: ...
 
+    def remove_execution(self, execution_id: str) -> dict[tuple[str, int], str]:
+        """Remove what an execution whose driver is gone left running; the logs it could keep, by
+        (node, attempt)."""
+        ...
+
 
 def template_run_as(pod_template: dict[str, Any] | None) -> tuple[int | None, int | None]:
     """(runAsUser, runAsGroup) a task's pod template sets, its primary container's over the pod's.

@@ -19,14 +19,14 @@ import contextlib
 import contextvars
 import threading
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from dockyard.config import Settings
-from dockyard.errors import DockyardError, ExecutionError, StoreError
+from dockyard.errors import ConfigError, DockyardError, ExecutionError, StoreError
 from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.cache import StoreCatalog
+from dockyard.runtime.driver import Heartbeat
 from dockyard.runtime.executor import Executor, Outcome, SecretRef, TaskAttempt
 from dockyard.runtime.options import RunOptions
 from dockyard.runtime.phase import Phase
@@ -105,7 +105,7 @@ class ContainerTaskRunner:
         self.ctx = ctx
         self._slots = threading.BoundedSemaphore(ctx.settings.executor.max_parallel)
         self._lock = threading.Lock()
-        self._launches: dict[str, int] = defaultdict(int)  # containers started per node (store paths)
+        self._launches: dict[str, int] = {}  # the next attempt number per node (its store paths)
         self._checkpoints: dict[str, str] = {}  # node -> newest checkpoint prefix holding something
         self._sub_dags: dict[str, str] = {}  # node of a dynamic sub-DAG -> URI of that sub-DAG's document
         self._maps: dict[str, tuple[str, tuple[str, ...]]] = {}  # map node -> (its inputs' URI, bound names)
@@ -192,6 +192,14 @@ class ContainerTaskRunner:
 
         ctx = self.ctx
         with self._lock:
+            if node_id not in self._launches:  # a resumed run numbers on after the recorded attempts
+                done = ctx.writer.record.nodes.get(node_id)
+                attempts = done.attempts if done is not None else []
+                self._launches[node_id] = max((a.attempt + 1 for a in attempts), default=0)
+                if attempts:  # and goes on from the interrupted attempt's checkpoint
+                    last = AttemptPaths(ctx.store, ctx.execution_id, node_id, attempts[-1].attempt)
+                    if any(True for _ in ctx.store.list(last.checkpoint)):
+                        self._checkpoints.setdefault(node_id, last.checkpoint)
             number = self._launches[node_id]
             self._launches[node_id] += 1
             previous = self._checkpoints.get(node_id)
@@ -312,7 +320,7 @@ def task_attempt(
         command += ["--checkpoint-prev", previous]
     if bundle_uri:
         command += ["--bundle", bundle_uri]
-    task_env = {**env, **task.environment}
+    task_env = {**env, **task.environment, "DOCKYARD_EXECUTION_ID": execution_id}
     if key != DEFAULT_IMAGE and not isinstance(task.container_image, str):
         task_env["DOCKYARD_IMAGE_SPEC_ID"] = key
     resources = getattr(task, "resources", None)
@@ -399,6 +407,27 @@ def store_env(settings: Settings, store: Store) -> dict[str, str]:
     return env
 
 
+def open_execution(
+    entity: Any, inputs: dict[str, Any], *, store: Store, execution_id: str, phase: Phase = Phase.RUNNING
+) -> ExecutionRecord:
+    """A new execution's record, inputs document and graph, written before anything runs (`phase` PENDING:
+    a detached driver will pick it up)."""
+    from dockyard.sdk.graph import to_json as graph_to_json
+    from dockyard.sdk.local import input_literals
+    from dockyard.sdk.types.literal import literals_to_json
+    from dockyard.sdk.types.transfer import use_store
+
+    record = ExecutionRecord(execution_id=execution_id, workflow=entity.name, phase=phase)
+    with use_store(store, f"executions/{execution_id}/raw"):
+        literals = input_literals(entity, (), inputs)
+    uri = store.url_for("executions", execution_id, "inputs.json")
+    record.inputs_uri = store.write_bytes(uri, literals_to_json(literals).encode())
+    RecordWriter(store, record).save()
+    if entity.node_kind == "workflow":
+        save_graph(store, execution_id, graph_to_json(entity.graph))
+    return record
+
+
 def execute_remote(
     entity: Any,
     inputs: dict[str, Any],
@@ -417,12 +446,11 @@ def execute_remote(
 ) -> RemoteResult:
     """Run a task or workflow remotely with Python inputs; return its Python outputs and the record.
 
-    With `resume`, an existing execution's record is reloaded and nodes that finished are not run again.
+    With `resume`, an existing execution's record and recorded inputs are reloaded (`inputs` is not read)
+    and nodes that finished are not run again; a run a detached driver starts is resumed from `PENDING`.
     `on_change` sees every record update (the CLI's progress view); `options` (pyflyte's flags) are
     recorded, their `env` goes to every container and `overwrite_cache` skips cache reads.
     """
-    from dockyard.sdk.graph import to_json as graph_to_json
-    from dockyard.sdk.local import input_literals
     from dockyard.sdk.types import TypeEngine
     from dockyard.sdk.types.literal import literals_from_json, literals_to_json
     from dockyard.sdk.types.transfer import use_store
@@ -431,11 +459,13 @@ def execute_remote(
     options = options or RunOptions()
     execution_id = execution_id or options.name or new_execution_id()
     if resume:
-        record = load_record(store, execution_id)
+        record = load_record(store, execution_id)  # a record whose driver is gone is settled first
+        if record.phase is Phase.RUNNING:
+            raise ConfigError(f"execution {execution_id} is still running; abort it before resuming it")
         record.phase = Phase.RUNNING
     else:
-        record = ExecutionRecord(execution_id=execution_id, workflow=entity.name, bundle_uri=bundle_uri)
-    record.images = dict(images)
+        record = open_execution(entity, inputs, store=store, execution_id=execution_id)
+    record.images, record.bundle_uri = dict(images), bundle_uri
     record.project, record.domain = options.project, options.domain
     record.labels, record.annotations = dict(options.labels), dict(options.annotations)
     writer = RecordWriter(store, record, on_change)
@@ -466,21 +496,20 @@ def execute_remote(
     )
     exec_prefix = store.url_for("executions", execution_id)
     with use_store(store, f"executions/{execution_id}/raw"):
-        if resume and record.inputs_uri:
-            literals = literals_from_json(store.read_bytes(record.inputs_uri).decode())
-        else:
-            literals = input_literals(entity, (), inputs)
-            record.inputs_uri = store.write_bytes(
-                f"{exec_prefix}/inputs.json", literals_to_json(literals).encode()
-            )
+        if record.inputs_uri is None:
+            raise StoreError(f"execution {execution_id}: its record names no inputs; run it anew")
+        literals = literals_from_json(store.read_bytes(record.inputs_uri).decode())
         writer.save()
-        if entity.node_kind == "workflow" and not resume:
-            save_graph(store, execution_id, graph_to_json(entity.graph))
+        heartbeat = Heartbeat(store, execution_id, executor.name, lambda _: runner.cancel_all())
         try:
-            out = _drive(walker, runner, entity, literals)
+            with heartbeat:
+                out = _drive(walker, runner, entity, literals)
         except KeyboardInterrupt:
             with contextlib.suppress(StoreError):
-                writer.update(phase=Phase.FAILED, message="interrupted")
+                if heartbeat.aborted is not None:
+                    writer.update(phase=Phase.ABORTED, message=heartbeat.aborted)
+                else:
+                    writer.update(phase=Phase.FAILED, message="interrupted")
             raise
         except StoreError as exc:  # the store is gone: the record keeps what finished, for a resume
             reason = " ".join(str(exc).split())
@@ -488,6 +517,10 @@ def execute_remote(
                 f"execution {execution_id}: {reason} (resume it with --resume {execution_id})"
             ) from exc
         except Exception as exc:
+            if heartbeat.aborted is not None:
+                with contextlib.suppress(StoreError):
+                    writer.update(phase=Phase.ABORTED, message=heartbeat.aborted)
+                raise ExecutionError(f"execution {execution_id} aborted: {heartbeat.aborted}") from None
             message = " ".join(str(exc).split()) or repr(exc)
             with contextlib.suppress(StoreError):
                 writer.update(phase=Phase.FAILED, message=message)

@@ -75,8 +75,11 @@ def _states_prefix(store: Store, execution_id: str) -> str:
     return store.url_for("executions", execution_id, "states") + "/"
 
 
-def load_record(store: Store, execution_id: str) -> ExecutionRecord:
-    """Read an execution's record (the execution document and one state document per node)."""
+def load_record(store: Store, execution_id: str, *, settle: bool = True) -> ExecutionRecord:
+    """Read an execution's record (the execution document and one state document per node).
+
+    A running record whose driver is gone is settled first (`driver.settle_if_orphaned`: marked failed,
+    its containers removed), so no reader ever shows a run that nobody drives as running."""
     uri = record_uri(store, execution_id)
     if not store.exists(uri):
         raise StoreError(f"execution {execution_id}: no record at {uri}")
@@ -88,6 +91,10 @@ def load_record(store: Store, execution_id: str) -> ExecutionRecord:
         if state.endswith(".json"):
             node = NodeRecord.model_validate(store.read_json(state))
             record.nodes[node.node_id] = node
+    if settle and not record.phase.final:
+        from dockyard.runtime.driver import settle_if_orphaned
+
+        record = settle_if_orphaned(store, record)
     return record
 
 

@@ -44,6 +44,13 @@ def shout(text: str) -> str:
 
 
 @task(container_image=runtime_image)
+def whoami() -> str:
+    """The execution as the task sees it (flytekit's current_context().execution_id)."""
+    execution = current_context().execution_id
+    return f"{execution.project}/{execution.domain}/{execution.name}"
+
+
+@task(container_image=runtime_image)
 def fail_user(x: int) -> int:
     raise ValueError(f"bad input {x}")
 

@@ -1,0 +1,172 @@
+"""Runs that outlive the terminal: `run --remote --no-wait`, and `--resume ID` without the source file.
+
+`start_detached` writes the execution's record (phase `pending`), inputs and graph, then starts the driver
+as its own process (`python -m dockyard.runtime.detached`, a new session, so closing the terminal or
+cancelling the CI job does not stop it) and returns the execution id at once. The driver's spec, settings
+included, travels on its stdin, never in argv; its output goes to `<build.work_dir>/../drivers/<id>.log`.
+The driver heartbeats into the store (`driver.Heartbeat`), so a killed one is noticed by the next reader.
+
+`resume_execution` continues a recorded execution from its own bundle, images and recorded inputs: the
+entity is imported from the bundle, finished nodes are not run again, and every new attempt gets the next
+number (the interrupted attempt's logs stay where they are).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from dockyard.config import Settings
+from dockyard.errors import ConfigError, StoreError
+from dockyard.runtime.blobstore import open_store
+from dockyard.runtime.blobstore.base import Store
+from dockyard.runtime.driver import Heartbeat, settle
+from dockyard.runtime.orchestrator import RemoteResult, new_execution_id, open_execution
+from dockyard.runtime.phase import Phase
+from dockyard.runtime.record import load_record
+
+
+def _target(entity: Any, inputs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """A launch plan runs its workflow with the plan's inputs merged in."""
+    from dockyard.sdk.launch_plan import LaunchPlan
+
+    if isinstance(entity, LaunchPlan):
+        return entity.workflow, entity.merged_inputs(inputs)
+    return entity, inputs
+
+
+def driver_log(settings: Settings, execution_id: str) -> Path:
+    """Where a detached driver's own output goes (its tasks' logs are in the store, as always)."""
+    return settings.build.work_dir.parent / "drivers" / f"{execution_id}.log"
+
+
+def start_detached(
+    ref: str,
+    inputs: dict[str, Any],
+    *,
+    source_root: Path,
+    settings: Settings,
+    execution_id: str | None = None,
+) -> str:
+    """Record the execution and start its driver in the background; returns the execution id."""
+    from dockyard.sdk.entities import load_entity
+
+    entity, inputs = _target(load_entity(ref), inputs)
+    store = open_store(settings.store.url, settings)
+    execution_id = execution_id or new_execution_id()
+    open_execution(entity, inputs, store=store, execution_id=execution_id, phase=Phase.PENDING)
+    spec = {"ref": ref, "source_root": str(source_root), "execution_id": execution_id}
+    _spawn(spec, settings)
+    return execution_id
+
+
+def _spawn(spec: dict[str, Any], settings: Settings) -> None:
+    log = driver_log(settings, spec["execution_id"])
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "dockyard.runtime.detached"],
+            stdin=subprocess.PIPE,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    assert child.stdin is not None
+    child.stdin.write(json.dumps({**spec, "settings": settings.model_dump(mode="json")}).encode())
+    child.stdin.close()
+
+
+def entity_from_bundle(record: Any, store: Store) -> Any:
+    """The recorded entity, imported from the execution's own bundle (no local source needed)."""
+    from dockyard.runtime.bundle import fetch_bundle
+
+    if not record.bundle_uri:
+        raise StoreError(f"execution {record.execution_id}: its record has no code bundle to resume from")
+    src = fetch_bundle(record.bundle_uri, store, Path(tempfile.mkdtemp(prefix="dockyard-resume-")))
+    sys.path.insert(0, str(src))
+    module_name = record.workflow.rpartition(".")[0]
+    sys.modules.pop(module_name, None)  # the bundle's module, not one of the same name imported before
+    module = importlib.import_module(module_name)
+    for value in vars(module).values():
+        if getattr(value, "name", None) == record.workflow:
+            return value
+    raise StoreError(f"execution {record.execution_id}: {record.workflow} is not in its bundle")
+
+
+def resume_execution(
+    execution_id: str, *, settings: Settings, wait: bool = True, executor: Any = None
+) -> RemoteResult | str:
+    """Continue a failed or interrupted execution with its recorded inputs, images and bundle; with
+    `wait=False` its driver runs detached and the id is returned at once."""
+    from dockyard.runtime.orchestrator import execute_remote
+    from dockyard.runtime.remote import make_executor, store_secrets
+
+    store = open_store(settings.store.url, settings)
+    record = load_record(store, execution_id)
+    if not record.phase.final:
+        raise ConfigError(f"execution {execution_id} is still {record.phase.value}; abort it before resuming")
+    if record.phase is Phase.SUCCEEDED:
+        raise ConfigError(f"execution {execution_id} succeeded; there is nothing to resume")
+    if not wait:
+        _spawn({"execution_id": execution_id}, settings)
+        return execution_id
+    entity = entity_from_bundle(record, store)
+    secrets, env = store_secrets(settings, store)
+    return execute_remote(
+        entity,
+        {},
+        settings=settings,
+        store=store,
+        executor=executor or make_executor(settings, store),
+        images=dict(record.images),
+        bundle_uri=record.bundle_uri,
+        execution_id=execution_id,
+        resume=True,
+        env=env,
+        secrets=secrets,
+    )
+
+
+def _drive(spec: dict[str, Any]) -> None:
+    """The detached driver: build and run a recorded `pending` execution, or resume a recorded one."""
+    import _thread
+
+    from dockyard.runtime.remote import run_remote
+    from dockyard.sdk.entities import load_entity
+
+    settings = Settings.model_validate(spec["settings"])
+    execution_id = spec["execution_id"]
+    store = open_store(settings.store.url, settings)
+    beat = Heartbeat(store, execution_id, settings.executor.backend, lambda _: _thread.interrupt_main())
+    try:
+        with beat:
+            if "ref" not in spec:
+                resume_execution(execution_id, settings=settings)
+                return
+            entity, _ = _target(load_entity(spec["ref"]), {})
+            run_remote(
+                entity,
+                {},
+                source_root=Path(spec["source_root"]),
+                settings=settings,
+                execution_id=execution_id,
+                resume=True,
+            )
+    except (KeyboardInterrupt, Exception) as exc:
+        record = load_record(store, execution_id, settle=False)
+        if beat.aborted is not None:
+            settle(store, record, beat.aborted, Phase.ABORTED)
+        elif not record.phase.final:  # it failed before the orchestrator could record it (a build)
+            settle(store, record, " ".join(str(exc).split()) or type(exc).__name__)
+        print(f"{time.strftime('%H:%M:%S')} execution {execution_id}: {exc}", flush=True)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    _drive(json.loads(sys.stdin.read()))
