@@ -290,7 +290,14 @@ class DockerExecutor:
         try:
             remaining = None if timeout is None else max(0.1, timeout - (time.monotonic() - handle.started))
             exit_code = int(container.wait(timeout=remaining)["StatusCode"])
-        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+        except requests.exceptions.RequestException as exc:
+            # docker-py reports its read timeout as a timeout or a connection error; before the deadline, any
+            # of them is the engine going away (a dropped connection, a restarted daemon)
+            if timeout is None or time.monotonic() - handle.started < timeout:
+                raise ExecutionError(
+                    f"task {handle.attempt.node_id}: lost the connection to the docker engine while waiting "
+                    f"for container {container.short_id}: {exc}"
+                ) from None
             timed_out = True
             self._kill(container)
             exit_code = int(container.wait(timeout=60)["StatusCode"])

@@ -127,8 +127,10 @@ def base_digest(docker_client: object) -> str:
 class TcpProxy:
     """A loopback TCP forwarder: stopping it is, to its clients, the server going away mid-run."""
 
-    def __init__(self, target_port: int) -> None:
+    def __init__(self, target_port: int, unix_socket: str | None = None) -> None:
+        """Forwards to 127.0.0.1:`target_port`, or to `unix_socket` (e.g. the Docker engine's)."""
         self.target_port = target_port
+        self.unix_socket = unix_socket
         self.port = free_port()
         self._server: socket.socket | None = None
         self._conns: list[socket.socket] = []
@@ -163,7 +165,11 @@ class TcpProxy:
                     client, _ = server.accept()
                 except OSError:
                     return
-                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+                if self.unix_socket is not None:
+                    upstream = socket.socket(socket.AF_UNIX)
+                    upstream.connect(self.unix_socket)
+                else:
+                    upstream = socket.create_connection(("127.0.0.1", self.target_port))
                 self._conns += [client, upstream]
                 threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
                 threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
@@ -177,6 +183,8 @@ class TcpProxy:
             self._server.close()
             self._server = None
         for conn in self._conns:
+            with contextlib.suppress(OSError):  # shutdown wakes the pumps and tells the peers at once
+                conn.shutdown(socket.SHUT_RDWR)
             with contextlib.suppress(OSError):
                 conn.close()
         self._conns.clear()

@@ -17,6 +17,8 @@ from dockyard.runtime.executor import SecretRef, TaskAttempt
 from dockyard.runtime.phase import Phase
 from dockyard.sdk.resources import ResourceError, Resources
 
+from .conftest import TcpProxy
+
 pytestmark = pytest.mark.docker
 
 
@@ -69,6 +71,21 @@ def test_a_quantity_kubernetes_refuses_is_refused_naming_the_resource() -> None:
         Resources(mem="512ki")
     with pytest.raises(ResourceError, match=r"resources\.cpu"):
         cpu_to_nano("two")
+
+
+def test_losing_the_engine_while_waiting_is_not_a_timeout(base_digest: str, docker_client: Any) -> None:
+    """The engine's connection drops mid-wait (a stand-in proxy in front of its socket is stopped)."""
+    proxy = TcpProxy(0, unix_socket="/var/run/docker.sock")
+    proxy.start()
+    client = docker.DockerClient(base_url=f"tcp://127.0.0.1:{proxy.port}")
+    executor = DockerExecutor(load_settings(environ={}), secret_source=lambda ref: b"", client=client)
+    handle = executor.launch(attempt(base_digest, ["sleep", "60"], timeout_s=50))
+    try:
+        threading.Timer(1.0, proxy.stop).start()
+        with pytest.raises(ExecutionError, match="lost the connection to the docker engine while waiting"):
+            executor.wait(handle)
+    finally:
+        docker_client.containers.get(handle.container.id).remove(force=True)
 
 
 def test_success_logs_and_removal(executor: DockerExecutor, base_digest: str, docker_client: Any) -> None:
