@@ -196,7 +196,7 @@ def test_a_preempted_attempt_is_relaunched_without_using_retries(
     """Both tasks have retries=0; each loses its first container to the platform and still succeeds."""
     src = source_copy(tmp_path / "src")
     store = open_store(file_settings.store.url, file_settings)
-    executor = PreemptingExecutor(file_settings, shared_paths=(tmp_path / "store",))
+    executor = PreemptingExecutor(file_settings, store_root=tmp_path / "store")
     result = run_remote(
         load(src, "faults", "greet"),
         {"name": "ada"},
