@@ -48,6 +48,11 @@ class Entity:
         self.__wrapped__ = fn
         self._default_literals: dict[str, Const] = {}
 
+    def __class_getitem__(cls, item: Any) -> Any:
+        """`PythonInstanceTask[MyConfig]`: flytekit's entity classes are generic in their config; the
+        subscript only documents the config's type, so it names the class itself."""
+        return cls
+
     @property
     def python_interface(self) -> Interface:
         """flytekit's name for the interface."""

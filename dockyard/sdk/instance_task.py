@@ -93,6 +93,13 @@ def variable_name(entity: Any) -> str | None:
     return None
 
 
+def execute_body(task: Any, name: str, interface: Interface | None) -> Any:
+    """The function a class-based task runs: `task.execute(**inputs)`, with the interface's signature."""
+    inputs = dict(interface.inputs or {}) if interface is not None else {}
+    outputs = dict(interface.outputs or {}) if interface is not None else {}
+    return signature_function(name, caller_module(3), inputs, outputs, lambda **kw: task.execute(**kw))
+
+
 class PythonInstanceTask(PythonTask):
     """A task whose body is the instance's `execute(**kwargs)`; its variable name is found in its module."""
 
@@ -114,8 +121,7 @@ class PythonInstanceTask(PythonTask):
         module = caller_module(2)
         fn = signature_function(name, module, dict(inputs or {}), dict(outputs or {}), self._run)
         options = {**(metadata.task_options() if metadata is not None else {}), **kwargs}
-        super().__init__(fn, name=name, task_config=task_config, **options)
-        self.task_type = task_type
+        super().__init__(fn, name=name, task_type=task_type, task_config=task_config, **options)
         self.metadata = metadata or TaskMetadata()
 
     def _run(self, **kwargs: Any) -> Any:

@@ -42,8 +42,10 @@ class PythonTask(Entity):
 
     def __init__(
         self,
-        fn: Callable[..., Any],
+        fn: Callable[..., Any] | str | None = None,
         *,
+        task_type: str = "python-task",
+        interface: Any = None,
         cache: Any = False,
         cache_version: str = "",
         cache_serialize: bool = False,
@@ -69,6 +71,13 @@ class PythonTask(Entity):
         disable_deck: bool | None = None,
         name: str | None = None,
     ) -> None:
+        if not callable(fn):  # flytekit's class form, PythonTask(task_type=..., name=..., interface=...)
+            from dockyard.sdk.instance_task import execute_body
+
+            task_type = fn or task_type
+            fn = execute_body(self, name or type(self).__name__, interface)
+        assert callable(fn)
+        self.task_type = task_type
         super().__init__(fn, name)
         self.interface = interface_of(fn, "task")
         if cache is True:  # flytekit turns the old arguments into a Cache, which wants a version
