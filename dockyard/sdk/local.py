@@ -232,12 +232,18 @@ def input_literals(entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -
         if key in values:
             try:
                 literals[key] = TypeEngine.to_literal(values[key], tp, path=key)
-            except TypeTransformerFailedError as exc:
-                if entity.node_kind == "workflow":
+            except TypeTransformerFailedError as exc:  # flytekit's first line, then which input and why
+                if entity.node_kind != "workflow":
+                    first = f"Failed to convert inputs of task '{entity.name}':"
+                elif tp in (int, float, str, bool):
+                    value = values[key]
+                    first = (
+                        f"Failed argument '{key}': Expected value of type {tp} but got '{value}' of type "
+                        f"{type(value)}"
+                    )
+                else:
                     raise
-                raise TypeTransformerFailedError(  # flytekit's first line, then which input and why
-                    f"Failed to convert inputs of task '{entity.name}':\n  {exc}"
-                ) from None
+                raise TypeTransformerFailedError(f"{first}\n  {exc}") from None
         elif key in iface.defaults:
             default = entity.default_binding(key)
             if default is not None:
