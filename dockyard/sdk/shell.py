@@ -154,7 +154,8 @@ class ShellTask(PythonInstanceTask):
     def script_file(self) -> str | None:
         return self._script_file
 
-    def execute(self, **kwargs: Any) -> Any:
+    def _render(self, kwargs: dict[str, Any]) -> tuple[str, dict[str, str]]:
+        """The script with inputs and outputs filled in, and each output's path."""
         script = self._script
         if self._script_file:
             with open(self._script_file) as handle:
@@ -165,6 +166,19 @@ class ShellTask(PythonInstanceTask):
             print("\n==============================================\n")
             print(generated)
             print("\n==============================================\n")
+        return generated, outputs
+
+    def _outputs(self, outputs: dict[str, str]) -> Any:
+        values = [
+            (FlyteFile if issubclass(loc.var_type, FlyteFile) else FlyteDirectory)(outputs[loc.var])
+            for loc in self._output_locs
+        ]
+        if len(values) == 1:
+            return values[0]
+        return tuple(values) if values else None
+
+    def execute(self, **kwargs: Any) -> Any:
+        generated, outputs = self._render(kwargs)
         self._process_result = result = _run_script(generated, self._shell)
         if result.returncode != 0:
             listing = "\n-".join(os.listdir("."))
@@ -173,10 +187,36 @@ class ShellTask(PythonInstanceTask):
                 f"Current directory contents: .\n-{listing}\n"
                 f"StdOut: {result.output}\nStdErr: {result.error}\n"
             )
-        values = [
-            (FlyteFile if issubclass(loc.var_type, FlyteFile) else FlyteDirectory)(outputs[loc.var])
-            for loc in self._output_locs
-        ]
-        if len(values) == 1:
-            return values[0]
-        return tuple(values) if values else None
+        return self._outputs(outputs)
+
+
+class RawShellTask(ShellTask):
+    """A ShellTask for a "raw" script chosen at run time, with `env` exported first (`get_raw_shell_task`)."""
+
+    @staticmethod
+    def make_export_string_from_env_dict(d: dict[str, str]) -> str:
+        return "\n".join(f"export {k}={v}" for k, v in d.items())
+
+    def execute(self, **kwargs: Any) -> Any:
+        if isinstance(kwargs.get("env"), dict):
+            kwargs["export_env"] = self.make_export_string_from_env_dict(kwargs["env"])
+        generated, outputs = self._render(kwargs)
+        subprocess.check_call(generated, shell=True)
+        return self._outputs(outputs)
+
+
+def get_raw_shell_task(name: str) -> RawShellTask:
+    """A RawShellTask running `bash <script_file> <script_args>` in the task's working directory."""
+    return RawShellTask(
+        name=name,
+        debug=True,
+        inputs={"env": dict[str, str], "script_args": str, "script_file": str},
+        output_locs=[OutputLocation(var="out", var_type=FlyteDirectory, location="{ctx.working_directory}")],
+        script="""
+#!/bin/bash
+set -uex
+cd {ctx.working_directory}
+{inputs.export_env}
+bash {inputs.script_file} {inputs.script_args}
+""",
+    )

@@ -203,7 +203,7 @@ class StructuredTransformer(Transformer):
     def to_literal(self, value: Any) -> Literal:
         if _is_frame(value):
             value = StructuredDataset(dataframe=value)
-        if not isinstance(value, StructuredDataset) or (not self.is_dataset and value.dataframe is None):
+        if not isinstance(value, StructuredDataset):  # a stored dataset may feed a frame input, by reference
             raise mismatch(self.name, type(value).__name__)
         fmt = value.file_format if value.dataframe is None else self.format
         literal: Literal = {"structured": {"uri": "", "format": fmt, "columns": self._column_records()}}
