@@ -28,9 +28,10 @@ from dockyard.builders.answers import AnswerCache
 from dockyard.builders.base import Builder
 from dockyard.builders.plugins import check_fields, load_builder
 from dockyard.builders.registry import Absent, Present, RegistryClient
-from dockyard.config import Settings, get_settings
+from dockyard.config import BuildSettings, Settings, get_settings
 from dockyard.errors import BuildError, RegistryError, SpecError
 from dockyard.imagespec.context import BASE_NAME_LABEL, BuildContext
+from dockyard.imagespec.spec import use_registry_view
 
 if TYPE_CHECKING:
     from dockyard.imagespec import ImageSpec
@@ -45,6 +46,27 @@ def missing_platforms(requested: tuple[str, ...], present: tuple[str, ...]) -> l
     if not present:
         return list(requested) if len(requested) > 1 else []
     return [p for p in requested if not any(f"{q}/".startswith(f"{p}/") for q in present)]
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Whether an image is there for every requested platform: the one check behind `build`, its dry run,
+    `dockyard exists` and `ImageSpec.exist()`. `source` says who answered."""
+
+    answer: Present | Absent
+    platforms: tuple[str, ...]
+    source: Literal["cache", "registry"]
+
+    @property
+    def missing(self) -> list[str]:
+        """Requested platforms the image lacks (none when it is absent altogether)."""
+        if isinstance(self.answer, Present):
+            return missing_platforms(self.platforms, self.answer.platforms)
+        return []
+
+    @property
+    def present(self) -> bool:
+        return isinstance(self.answer, Present) and not self.missing
 
 
 @dataclass(frozen=True)
@@ -138,24 +160,31 @@ class BuildEngine:
         for spec in dict.fromkeys(specs):
             self._check_builders(spec)
             image = self.image_reference(spec)
-            cached = self.answers.get(image)
             try:
-                if cached is not None and not missing_platforms(spec.platforms, cached.platforms):
-                    answer: Present | Absent = cached
-                else:
-                    answer = self.registry.lookup(image)
+                found = self.presence(image, spec.platforms, use_cache=True)
             except RegistryError as exc:
                 plan[spec] = PlanItem(image=image, state="unknown", detail=str(exc))
                 continue
-            if not isinstance(answer, Present):
-                plan[spec] = PlanItem(image=image, state="absent")
-            elif missing := missing_platforms(spec.platforms, answer.platforms):  # as ensure: rebuilt
+            if found.present:
+                assert isinstance(found.answer, Present)
+                plan[spec] = PlanItem(image=image, state="present", detail=found.answer.digest)
+            elif found.missing:  # as ensure: rebuilt
                 plan[spec] = PlanItem(
-                    image=image, state="absent", detail=f"no image for {', '.join(missing)}"
+                    image=image, state="absent", detail=f"no image for {', '.join(found.missing)}"
                 )
             else:
-                plan[spec] = PlanItem(image=image, state="present", detail=answer.digest)
+                plan[spec] = PlanItem(image=image, state="absent")
         return plan
+
+    def presence(self, image: str, platforms: tuple[str, ...], *, use_cache: bool) -> Presence:
+        """Is `image` there for `platforms`? A cached positive answer that covers them when `use_cache`,
+        else the registry's (a RegistryError when it cannot tell)."""
+        cached = self.answers.get(image) if use_cache else None
+        if cached is not None:
+            found = Presence(answer=cached, platforms=platforms, source="cache")
+            if found.present:
+                return found
+        return Presence(answer=self.registry.lookup(image), platforms=platforms, source="registry")
 
     def image_reference(self, spec: ImageSpec) -> str:
         """The full tag reference of a spec, base image pinned by digest when the registry knows it."""
@@ -235,26 +264,22 @@ class BuildEngine:
         """The outcome for an image the registry already holds (every requested platform included), or
         None when it must be built."""
         self._emit("check", image)
-        cached = self.answers.get(image) if use_cache else None
-        if cached is not None and not missing_platforms(platforms, cached.platforms):
-            self._emit("present", image, "answer cache")
-            return self._present(image, cached, "cache")
         try:
-            answer = self.registry.lookup(image)
+            found = self.presence(image, platforms, use_cache=use_cache)
         except RegistryError as exc:
             if not self.settings.build.allow_unknown_existence:
                 raise
             self._emit("check", image, f"building anyway: {exc}")
             return None
-        if isinstance(answer, Absent):
+        if found.missing:
+            self._emit("check", image, f"rebuilding: no image for {', '.join(found.missing)}")
             return None
-        missing = missing_platforms(platforms, answer.platforms)
-        if missing:
-            self._emit("check", image, f"rebuilding: no image for {', '.join(missing)}")
+        if not isinstance(found.answer, Present):
             return None
-        self.answers.put(image, answer)
-        self._emit("present", image, "registry")
-        return self._present(image, answer, "registry")
+        if found.source == "registry":
+            self.answers.put(image, found.answer)
+        self._emit("present", image, "answer cache" if found.source == "cache" else "registry")
+        return self._present(image, found.answer, found.source)
 
     @staticmethod
     def _present(image: str, answer: Present, source: Source) -> BuildOutcome:
@@ -355,3 +380,27 @@ class BuildEngine:
         fd = os.open(logs_dir / f"{tag}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(logs)
+
+
+class _EngineRegistryView:
+    """`ImageSpec.image_name()` / `exist()` through the engine, so they name and judge images as builds do."""
+
+    @staticmethod
+    def image_name(spec: ImageSpec, settings: BuildSettings | None) -> str:
+        base = get_settings()
+        engine = BuildEngine(base if settings is None else base.model_copy(update={"build": settings}))
+        try:
+            return engine.image_reference(spec)
+        finally:
+            engine.registry.close()
+
+    @staticmethod
+    def exist(spec: ImageSpec) -> bool:
+        engine = BuildEngine(get_settings())
+        try:
+            return engine.presence(engine.image_reference(spec), spec.platforms, use_cache=False).present
+        finally:
+            engine.registry.close()
+
+
+use_registry_view(_EngineRegistryView())

@@ -21,7 +21,7 @@ import httpx
 
 from dockyard.builders.credentials import Credentials, credentials_for
 from dockyard.errors import RegistryError
-from dockyard.imagespec.resolve import host_platform
+from dockyard.imagespec.targets import host_platform
 
 _INDEX_TYPES = frozenset(
     {

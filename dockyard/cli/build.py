@@ -160,9 +160,12 @@ def exists(spec: str = typer.Argument(..., help="Spec file: YAML, or `file.py:va
     (loaded,) = _load([spec], platform=None, builder=None)
     engine = BuildEngine(get_settings())
     image = engine.image_reference(loaded)
-    answer = engine.registry.lookup(image)
-    if isinstance(answer, Present):
-        out.print(f"{image.rsplit(':', 1)[0]}@{answer.digest}")
+    found = engine.presence(image, loaded.platforms, use_cache=False)
+    if found.present:
+        assert isinstance(found.answer, Present)
+        out.print(f"{image.rsplit(':', 1)[0]}@{found.answer.digest}")
         return
     out.print(image)
+    if found.missing:
+        err.print(f"no image for {', '.join(found.missing)}", markup=False)
     raise typer.Exit(1)

@@ -21,6 +21,7 @@ from dockyard.errors import SpecError
 from dockyard.imagespec import files, grammar
 from dockyard.imagespec.cuda import check as check_cuda
 from dockyard.imagespec.spec import ImageSpec
+from dockyard.imagespec.targets import package_indexes, target_platforms
 
 INPUTS_MARK = "# dockyard-lock-inputs: "
 # Docker platform → (uv --python-platform, conda subdir). manylinux_2_28 matches Debian 10+ / Ubuntu 20.04+.
@@ -31,8 +32,6 @@ PLATFORMS = {
 
 
 def _platforms(spec: ImageSpec) -> tuple[str, ...]:
-    from dockyard.imagespec.resolve import target_platforms
-
     platforms = target_platforms(spec)
     for platform in platforms:
         if platform not in PLATFORMS:
@@ -41,8 +40,6 @@ def _platforms(spec: ImageSpec) -> tuple[str, ...]:
 
 
 def _indexes(spec: ImageSpec, settings: BuildSettings) -> tuple[str | None, list[str]]:
-    from dockyard.imagespec.resolve import package_indexes
-
     index, spec_extra = package_indexes(spec, settings)
     extra = list(spec_extra)
     cuda = check_cuda(spec, settings.cuda_base_repository)

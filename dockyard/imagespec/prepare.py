@@ -26,13 +26,13 @@ from dockyard.imagespec.resolve import (
     LookupDigest,
     ResolvedSpec,
     canonical,
-    package_indexes,
     repository,
     resolve,
     tag_for,
 )
 from dockyard.imagespec.runtime_install import is_release, runtime_wheel, wheel_name
 from dockyard.imagespec.spec import ImageSpec
+from dockyard.imagespec.targets import package_indexes
 from dockyard.imagespec.uv_binary import build_platform, build_uv
 from dockyard.private_dirs import private_dir
 from dockyard.version import __version__

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform as host
 import shlex
 from collections.abc import Callable
 from importlib.metadata import version as dist_version
@@ -27,6 +26,7 @@ from dockyard.imagespec.cuda import CudaInputs
 from dockyard.imagespec.files import FileRecord
 from dockyard.imagespec.runtime_install import RuntimeInstall, runtime_install
 from dockyard.imagespec.spec import ImageSpec
+from dockyard.imagespec.targets import package_indexes, target_platforms
 
 SCHEMA_VERSION = 1
 TAG_LENGTH = 32  # hex characters of the sha256 used as the tag: [0-9a-f]{32}, 128 bits
@@ -124,27 +124,6 @@ def canonical(data: Any) -> str:
 
 def template_version() -> str:
     return (TEMPLATE_DIR / "VERSION").read_text().strip()
-
-
-def host_platform() -> str:
-    """The Linux platform this machine's architecture runs natively, in OCI spelling (macOS says arm64)."""
-    machine = host.machine().lower()
-    arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
-    return f"linux/{arch}"
-
-
-def target_platforms(spec: ImageSpec) -> tuple[str, ...]:
-    """The platforms a spec is built (and locked) for: the declared ones, else this machine's."""
-    return spec.platforms or (host_platform(),)
-
-
-def package_indexes(spec: ImageSpec, settings: BuildSettings) -> tuple[str | None, tuple[str, ...]]:
-    """The package index (the spec's, else the setting's) and the extra indexes, the spec's first, once each.
-
-    Positions in the extra tuple matter: prepare names the credential secret of each by its position."""
-    index = spec.pip_index or settings.pip_index_url
-    extra = tuple(dict.fromkeys((*(spec.pip_extra_index_url or ()), *settings.pip_extra_index_urls)))
-    return index, extra
 
 
 def _base_image(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import importlib
 import json
 import os
 import shlex
@@ -16,7 +17,7 @@ import sys
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import yaml
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator, model_validator
@@ -347,20 +348,12 @@ with warnings.catch_warnings():
 
         def image_name(self, settings: BuildSettings | None = None) -> str:
             """`registry/name:tag` as the builders will push it (base image pinned by registry digest)."""
-            from dockyard.builders.registry import RegistryClient  # the sanctioned upward call
-            from dockyard.config import get_settings
-            from dockyard.imagespec.resolve import image_reference
-
-            with RegistryClient() as client:
-                return image_reference(self, settings or get_settings().build, lookup_digest=client.digest)
+            return _registry_view().image_name(self, settings)
 
         def exist(self) -> bool:
-            """Whether the registry holds this image. Unlike flytekit, an unclear answer raises."""
-            from dockyard.builders.registry import Present, RegistryClient
-
-            reference = self.image_name()
-            with RegistryClient() as client:
-                return isinstance(client.lookup(reference), Present)
+            """Whether the registry holds this image for every requested platform (the check `build` and
+            `dockyard exists` make). Unlike flytekit, an unclear answer raises."""
+            return _registry_view().exist(self)
 
         def _derive(self, **changes: Any) -> ImageSpec:
             token = _BASE_DIR.set(self._base_dir)
@@ -433,6 +426,29 @@ with warnings.catch_warnings():
                 _BASE_DIR.reset(token)
 
         from_file = from_yaml
+
+
+class RegistryView(Protocol):
+    """What flytekit's `image_name()` / `exist()` need from a registry. imagespec never imports the builders
+    room; `dockyard.builders.engine` installs its view with `use_registry_view` when it is imported."""
+
+    def image_name(self, spec: ImageSpec, settings: BuildSettings | None) -> str: ...
+
+    def exist(self, spec: ImageSpec) -> bool: ...
+
+
+_REGISTRY_VIEW: list[RegistryView] = []
+_REGISTRY_VIEW_MODULE = "dockyard.builders.engine"  # imported by name on first use; it installs its view
+
+
+def use_registry_view(view: RegistryView) -> None:
+    _REGISTRY_VIEW[:] = [view]
+
+
+def _registry_view() -> RegistryView:
+    if not _REGISTRY_VIEW:
+        importlib.import_module(_REGISTRY_VIEW_MODULE)
+    return _REGISTRY_VIEW[0]
 
 
 def _check_python_provider(spec: ImageSpec) -> None:

@@ -23,7 +23,7 @@ from filelock import FileLock
 
 from dockyard.config import BuildSettings
 from dockyard.errors import BuildError, ConfigError, SpecError
-from dockyard.imagespec.resolve import host_platform
+from dockyard.imagespec.targets import host_platform
 
 PYPI_SIMPLE = "https://pypi.org/simple"
 # Build-machine architecture (BuildKit's BUILDARCH) → the machine name in musllinux wheel tags.
