@@ -16,11 +16,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
+from flyteidl.core import dynamic_job_pb2
 from google.protobuf import json_format
 
 from dockyard.errors import ConfigError
 from dockyard.flyte.types import literal_type, to_flyte
-from dockyard.sdk.graph import INPUTS, Binding, Branch, Comparison, Const, DictOf, Expr, ListOf, Node, Ref
+from dockyard.sdk.graph import (
+    INPUTS,
+    Binding,
+    Branch,
+    Comparison,
+    Const,
+    DictOf,
+    Expr,
+    Graph,
+    ListOf,
+    Node,
+    Ref,
+)
 from dockyard.version import __version__
 
 RESOLVER = "dockyard"
@@ -123,7 +136,7 @@ def task_metadata(task: Any) -> dict[str, Any]:
     return meta
 
 
-def task_args(task: Any, *, map_item: bool = False) -> list[str]:
+def task_args(task: Any, *, map_task: Any = None) -> list[str]:
     """The container args propeller starts the task with: dockyard's entrypoint, propeller's templates."""
     args = [
         "dockyard-execute",
@@ -139,8 +152,10 @@ def task_args(task: Any, *, map_item: bool = False) -> list[str]:
         "--prev-checkpoint",
         "{{.prevCheckpointPrefix}}",
     ]
-    if map_item:
+    if map_task is not None:
         args.append("--map-item")
+        if map_task.bound_names:
+            args += ["--map-bound", ",".join(sorted(map_task.bound_names))]
     return [*args, "--task", f"{task.module}:{task.short_name}"]
 
 
@@ -235,7 +250,7 @@ def task_spec(task: Any, settings: Settings, *, map_task: Any = None) -> task_pb
         "metadata": task_metadata(task),
         "interface": interface(entity),
     }
-    container = _container(task, settings, task_args(task, map_item=map_task is not None))
+    container = _container(task, settings, task_args(task, map_task=map_task))
     if task.pod_template is not None:
         template["k8sPod"] = _pod(task, settings, container)
         template["config"] = {"primary_container_name": task.pod_template.primary_container_name}
@@ -318,9 +333,9 @@ class _Compiler:
         self.launch_plans: dict[str, Any] = {}
         self.map_tasks: dict[str, Any] = {}
 
-    def number(self, nodes: list[Node]) -> None:
+    def number(self, nodes: list[Node], prefix: str = "n") -> None:
         for i, node in enumerate(nodes):
-            self.ids[node.id] = f"n{i}"
+            self.ids[node.id] = f"{prefix}{i}"
             if node.branch is not None:
                 inner = [n for case in node.branch.cases for n in case.nodes]
                 for j, n in enumerate(inner):
@@ -504,6 +519,26 @@ def workflow_spec(wf: Any, settings: Settings) -> tuple[workflow_pb2.WorkflowSpe
     if _description(wf) != _DESCRIPTION:
         spec["description"] = _description(wf)
     return _msg(workflow_pb2.WorkflowSpec, spec), compiler
+
+
+def dynamic_job_spec(graph: Graph, task: Any, image: str) -> dynamic_job_pb2.DynamicJobSpec:
+    """What a dynamic task's body built, as pyflyte-execute's futures.pb: nodes `dn0, dn1, ...`, their
+    tasks' templates and sub-workflows, and the bindings of the task's outputs."""
+    settings = Settings(image=image)
+    compiler = _Compiler(settings)
+    compiler.number(graph.nodes, prefix="dn")
+    nodes = [compiler.node(n) for n in graph.nodes]
+    tasks = [_dict(task_spec(t, settings).template) for t in compiler.tasks.values()]
+    tasks += [_dict(task_spec(m.task, settings, map_task=m).template) for m in compiler.map_tasks.values()]
+    doc: dict[str, Any] = {
+        "nodes": nodes,
+        "minSuccesses": str(len(nodes)),
+        "outputs": _bindings(graph.outputs, compiler.ids),
+        "tasks": tasks,
+    }
+    if compiler.sub_workflows:
+        doc["subworkflows"] = list(compiler.sub_workflows.values())
+    return _msg(dynamic_job_pb2.DynamicJobSpec, doc)
 
 
 # ---- launch plans ------------------------------------------------------------------------------------------

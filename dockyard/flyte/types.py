@@ -314,9 +314,12 @@ def _from_flyte(v: L.Literal, tr: Any) -> Literal:
         }
     if isinstance(tr, StructuredTransformer):
         sd = v.scalar.structured_dataset
+        uri = sd.uri
+        if not uri.rsplit("/", 1)[-1].count("."):  # flytekit writes a folder of part files
+            uri = uri.rstrip("/") + "/"
         frame: Literal = {
             "structured": {
-                "uri": sd.uri,
+                "uri": uri,
                 "format": sd.metadata.structured_dataset_type.format or "parquet",
                 "columns": tr.literal_type()["structured"]["columns"],
             }

@@ -9,7 +9,8 @@ retryable vs final).
 The task is found by one of three resolvers: `--task module:name`; a map-task item (`--map-index N`: the
 inputs are the map node's, item N of every list input not named in `--map-bound` is picked); or a node of
 a dynamic sub-DAG (`--dynamic-graph URI --dynamic-node ID`, the task that node names in that document).
-Exit status: 0 success, 1 a user error, 2 a system error.
+Exit status: 0 success, 1 a user error, 2 a system error. `dockyard-execute flyte ...` speaks Flyte
+propeller's contract instead (dockyard/flyte/execute.py).
 """
 
 from __future__ import annotations
@@ -265,5 +266,9 @@ def _execute(task: Any, inputs: dict[str, Any], runner: Any, args: Args) -> Any:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    sys.exit(run(args))
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["flyte"]:  # propeller's contract (protobuf documents): dockyard.flyte.execute
+        from dockyard.flyte.execute import main as flyte_main
+
+        sys.exit(flyte_main(argv[1:]))
+    sys.exit(run(parse_args(argv)))
