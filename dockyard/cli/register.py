@@ -64,8 +64,21 @@ def register(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="With --schedules kubernetes: print the CronJobs; store and apply nothing."
     ),
+    flyte: str | None = typer.Option(
+        None, "--flyte", help="Register with FlyteAdmin at host:port instead (FlyteIDL, fast registration)."
+    ),
+    activate_launchplans: bool = typer.Option(
+        False, "--activate-launchplans", help="With --flyte: activate every launch plan (schedules start)."
+    ),
+    insecure: bool = typer.Option(False, "--insecure", help="With --flyte: plain gRPC, no TLS."),
+    image: str | None = typer.Option(None, "--image", help="With --flyte: image of tasks that name none."),
 ) -> None:
-    """Serialize, upload the code bundle, and store the document in the blob store."""
+    """Serialize, upload the code bundle, and store the document in the blob store (or FlyteAdmin's)."""
+    if flyte is not None:
+        from dockyard.cli.flyte import register_flyte
+
+        target = (flyte, project, domain, version)
+        return register_flyte([str(file)], target, image, insecure=insecure, activate=activate_launchplans)
     from dockyard.config import get_settings
     from dockyard.runtime.blobstore import open_store
     from dockyard.runtime.blobstore.local import LocalStore

@@ -127,7 +127,11 @@ def unpack_distribution(store: Any, uri: str, dest: Path) -> None:
     data = store.read_bytes(_uri(uri))
     dest.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tar:
-        tar.extractall(dest, filter="data")
+        for member in tar.getmembers():  # files and folders inside dest only (Python 3.11.2 has no filter=)
+            target = (dest / member.name).resolve()
+            if not (member.isfile() or member.isdir()) or not target.is_relative_to(dest.resolve()):
+                raise ConfigError(f"{uri}: {member.name} is not a plain file inside the archive's folder")
+        tar.extractall(dest)  # every member was checked above
     sys.path.insert(0, str(dest))
     os.chdir(dest)
 

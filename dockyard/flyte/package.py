@@ -73,6 +73,16 @@ def _module_name(path: Path) -> tuple[Path, str]:
     return folder, ".".join(parts)
 
 
+def source_root(targets: list[str]) -> Path:
+    """The folder the targets import from (the current folder for dotted package names)."""
+    roots = {_module_name(Path(t))[0] if Path(t).exists() else Path.cwd().resolve() for t in targets}
+    if len(roots) != 1:
+        raise ConfigError(
+            f"fast registration: the targets import from several folders {sorted(map(str, roots))}"
+        )
+    return roots.pop()
+
+
 def load_modules(targets: list[str]) -> list[Any]:
     """Import each file, package folder or dotted package name, with every submodule of packages."""
     modules: list[Any] = []
@@ -123,14 +133,14 @@ def collect(modules: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
     return list(tasks.values()), list(workflows.values()), plans
 
 
-def build(modules: list[Any], image: str | None, build_settings: Any) -> Package:
-    """Every document of the modules' entities, ordered for registration."""
+def build(modules: list[Any], image: str | None, build_settings: Any, *, fast: bool = False) -> Package:
+    """Every document of the modules' entities, ordered for registration (`fast`: tasks fetch the code)."""
     from dockyard.sdk.launch_plan import LaunchPlan
 
     tasks, workflows, plans = collect(modules)
     if not tasks and not workflows:
         raise ConfigError(f"{', '.join(m.__name__ for m in modules)}: no task or workflow to package")
-    settings = ser.Settings(image="")
+    settings = ser.Settings(image="", fast=fast)
     specs = {wf.name: ser.workflow_spec(wf, settings) for wf in workflows}
     for plan in plans:
         specs.setdefault(plan.workflow.name, ser.workflow_spec(plan.workflow, settings))

@@ -48,8 +48,7 @@ class Settings:
 
     image: str
     images: dict[str, str] = field(default_factory=dict)  # task name -> image (ImageSpec references)
-    fast_archive: str | None = None  # `{{ .remote_package_path }}` style destination when fast-registering
-    dest_dir: str = "."
+    fast: bool = False  # tasks fetch the code archive first (flytectl fills in its path)
 
 
 def _msg(cls: Any, doc: dict[str, Any]) -> Any:
@@ -136,11 +135,16 @@ def task_metadata(task: Any) -> dict[str, Any]:
     return meta
 
 
-def task_args(task: Any, *, map_task: Any = None) -> list[str]:
-    """The container args propeller starts the task with: dockyard's entrypoint, propeller's templates."""
+FAST_ARGS = ["--additional-distribution", "{{ .remote_package_path }}", "--dest-dir", "{{ .dest_dir }}"]
+
+
+def task_args(task: Any, *, map_task: Any = None, fast: bool = False) -> list[str]:
+    """The container args propeller starts the task with: dockyard's entrypoint, propeller's templates
+    (and, fast-registered, flytectl's for the code archive, as pyflyte-fast-execute takes them)."""
     args = [
         "dockyard-execute",
         "flyte",
+        *(FAST_ARGS if fast else []),
         "--inputs",
         "{{.input}}",
         "--output-prefix",
@@ -250,7 +254,7 @@ def task_spec(task: Any, settings: Settings, *, map_task: Any = None) -> task_pb
         "metadata": task_metadata(task),
         "interface": interface(entity),
     }
-    container = _container(task, settings, task_args(task, map_task=map_task))
+    container = _container(task, settings, task_args(task, map_task=map_task, fast=settings.fast))
     if task.pod_template is not None:
         template["k8sPod"] = _pod(task, settings, container)
         template["config"] = {"primary_container_name": task.pod_template.primary_container_name}

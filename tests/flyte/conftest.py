@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import _unavailable
 
 WORKFLOWS = Path(__file__).parent / "workflows"
+IMAGE = "localhost:5000/flyte-differential:1"
 FLYTEKIT_VENV = Path(os.environ.get("DOCKYARD_FLYTEKIT_VENV", "/var/lib/dockyard-ci/flytekit-venv"))
 
 
@@ -48,3 +49,27 @@ def dockyard_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=300,
     )
+
+
+@pytest.fixture(scope="session")
+def pyflyte_archive(tmp_path_factory: pytest.TempPathFactory, flytekit_python: Path) -> Path:
+    """`pyflyte package` of the test workflows (package `fwf`): the reference documents."""
+    theirs = copy_workflows(tmp_path_factory.mktemp("flytekit"), "flytekit")
+    subprocess.run(
+        [
+            str(flytekit_python.parent / "pyflyte"),
+            "--pkgs",
+            "fwf",
+            "package",
+            "--image",
+            IMAGE,
+            "-f",
+            "-o",
+            "theirs.tgz",
+        ],
+        cwd=theirs,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return theirs / "theirs.tgz"

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import ast
 import copy
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.flyte.compare import differences, read_archive
-from tests.flyte.conftest import WORKFLOWS, copy_workflows, dockyard_cli
-
-IMAGE = "localhost:5000/flyte-differential:1"
+from tests.flyte.conftest import IMAGE, WORKFLOWS, copy_workflows, dockyard_cli
 
 
 def _count_workflows() -> int:
@@ -29,20 +26,11 @@ def _count_workflows() -> int:
 
 
 @pytest.fixture(scope="module")
-def packages(tmp_path_factory: pytest.TempPathFactory, flytekit_python: Path) -> tuple[dict, dict]:
+def packages(tmp_path_factory: pytest.TempPathFactory, pyflyte_archive: Path) -> tuple[dict, dict]:
     ours = copy_workflows(tmp_path_factory.mktemp("dockyard"), "dockyard")
-    theirs = copy_workflows(tmp_path_factory.mktemp("flytekit"), "flytekit")
     result = dockyard_cli("package", "fwf", "--image", IMAGE, "-o", "ours.tgz", cwd=ours)
     assert result.returncode == 0, result.stderr
-    pyflyte = flytekit_python.parent / "pyflyte"
-    subprocess.run(
-        [str(pyflyte), "--pkgs", "fwf", "package", "--image", IMAGE, "-f", "-o", "theirs.tgz"],
-        cwd=theirs,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return read_archive(ours / "ours.tgz"), read_archive(theirs / "theirs.tgz")
+    return read_archive(ours / "ours.tgz"), read_archive(pyflyte_archive)
 
 
 def test_at_least_40_workflows() -> None:

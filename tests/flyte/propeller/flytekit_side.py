@@ -28,7 +28,6 @@ from flytekit.models.literals import LiteralMap
 from flytekit.types.directory import FlyteDirectory
 from flytekit.types.file import FlyteFile
 from google.protobuf import json_format
-
 from pt import ptasks
 
 T0 = datetime.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=datetime.timezone.utc)
@@ -52,7 +51,14 @@ def _local_dir() -> str:
 CASES: dict[str, tuple[str, typing.Callable[[], dict[str, typing.Any]]]] = {
     "primitives": (
         "primitives",
-        lambda: {"a": 21, "x": 3.5, "s": "abc", "b": True, "t": T0, "d": datetime.timedelta(hours=1, seconds=3)},
+        lambda: {
+            "a": 21,
+            "x": 3.5,
+            "s": "abc",
+            "b": True,
+            "t": T0,
+            "d": datetime.timedelta(hours=1, seconds=3),
+        },
     ),
     "collections": (
         "collections",
@@ -62,11 +68,7 @@ CASES: dict[str, tuple[str, typing.Callable[[], dict[str, typing.Any]]]] = {
     "optional_value": ("optional", lambda: {"a": 4, "u": 3}),
     "dataclass": (
         "dataclass_task",
-        lambda: {
-            "c": ptasks.Config(
-                "cfg", ptasks.Inner([0.5, 1.5], ptasks.Color.GREEN), {"a": 1}, limit=3
-            )
-        },
+        lambda: {"c": ptasks.Config("cfg", ptasks.Inner([0.5, 1.5], ptasks.Color.GREEN), {"a": 1}, limit=3)},
     ),
     "enum": ("enum_task", lambda: {"c": ptasks.Color.RED}),
     "file": ("file_task", lambda: {"f": FlyteFile(_local_file())}),
@@ -82,7 +84,9 @@ CASES: dict[str, tuple[str, typing.Callable[[], dict[str, typing.Any]]]] = {
 
 def _context(prefix: str) -> typing.Any:
     ctx = FlyteContextManager.current_context()
-    access = FileAccessProvider(local_sandbox_dir=tempfile.mkdtemp(), raw_output_prefix=f"{prefix}/flytekit-raw")
+    access = FileAccessProvider(
+        local_sandbox_dir=tempfile.mkdtemp(), raw_output_prefix=f"{prefix}/flytekit-raw"
+    )
     return ctx.with_file_access(access).build()
 
 
@@ -93,7 +97,7 @@ def _task(case: str) -> typing.Any:
 def _types(case: str) -> dict[str, typing.Any]:
     task = _task(case)
     if case == "map_item":
-        return {"x": typing.List[int]}
+        return {"x": list[int]}
     return task.python_interface.inputs
 
 
@@ -134,7 +138,10 @@ def _plain(value: typing.Any) -> typing.Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if hasattr(value, "__dataclass_fields__"):
-        return {"dataclass": type(value).__name__, **{k: _plain(getattr(value, k)) for k in value.__dataclass_fields__}}
+        return {
+            "dataclass": type(value).__name__,
+            **{k: _plain(getattr(value, k)) for k in value.__dataclass_fields__},
+        }
     if hasattr(value, "value") and hasattr(type(value), "__members__"):
         return {"enum": value.value}
     return value
@@ -164,7 +171,7 @@ def check(case: str, prefix: str) -> dict[str, typing.Any]:
     else:
         result = task(**kwargs)
         names_out = list(types)
-        expected = dict(zip(names_out, result if len(names_out) > 1 else [result]))
+        expected = dict(zip(names_out, result if len(names_out) > 1 else [result], strict=True))
     return {"outputs": _plain(got), "expected": _plain(expected)}
 
 
@@ -181,13 +188,23 @@ def execute(case: str, prefix: str) -> None:
     subprocess.run(
         [
             os.path.join(os.path.dirname(sys.executable), "pyflyte-execute"),
-            "--inputs", f"{prefix}/inputs.pb",
-            "--output-prefix", f"{prefix}/flytekit-out",
-            "--raw-output-data-prefix", f"{prefix}/flytekit-out-raw",
-            "--checkpoint-path", f"{prefix}/flytekit-cp",
-            "--prev-checkpoint", "",
-            "--resolver", "flytekit.core.python_auto_container.default_task_resolver",
-            "--", "task-module", "pt.ptasks", "task-name", CASES[case][0],
+            "--inputs",
+            f"{prefix}/inputs.pb",
+            "--output-prefix",
+            f"{prefix}/flytekit-out",
+            "--raw-output-data-prefix",
+            f"{prefix}/flytekit-out-raw",
+            "--checkpoint-path",
+            f"{prefix}/flytekit-cp",
+            "--prev-checkpoint",
+            "",
+            "--resolver",
+            "flytekit.core.python_auto_container.default_task_resolver",
+            "--",
+            "task-module",
+            "pt.ptasks",
+            "task-name",
+            CASES[case][0],
         ],
         check=True,
     )

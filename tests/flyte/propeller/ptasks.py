@@ -44,7 +44,9 @@ def primitives(
 
 
 @task
-def collections(xs: list[int], m: dict[str, float], nested: list[dict[str, list[str]]]) -> dict[str, list[int]]:
+def collections(
+    xs: list[int], m: dict[str, float], nested: list[dict[str, list[str]]]
+) -> dict[str, list[int]]:
     return {"xs": [x + 1 for x in xs], "keys": [len(k) for k in m], "n": [len(nested)]}
 
 
