@@ -1,4 +1,4 @@
-"""dockyard as flytekit's image builder, in a venv with flytekit 1.16.31 and this dockyard (its wheel):
+"""dockyard as flytekit's image builder, in a venv with flytekit 1.16.31 and this dockyard (editable):
 flytekit loads the plugin through its entry point, `pyflyte build` builds through dockyard into the loopback
 registry, and `pyflyte package` names the image dockyard pushed."""
 
@@ -16,6 +16,8 @@ import pytest
 from tests.flyte.compare import KINDS
 
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+CHECKOUT = Path(__file__).resolve().parents[2]
+QUIET = ("--disable-pip-version-check",)
 
 WORKFLOW = """
 from flytekit import ImageSpec, task, workflow
@@ -38,11 +40,9 @@ def wf(name: str = "world") -> str:
 
 @pytest.fixture(scope="module")
 def plugin_venv(tmp_path_factory: pytest.TempPathFactory, flytekit_python: Path) -> Path:
-    """flytekit's venv (on the path through a .pth file) plus this dockyard's wheel and what it needs."""
-    from dockyard.imagespec.runtime_install import runtime_wheel
-
+    """flytekit's venv (on the path through a .pth file) plus this dockyard, editable (a dev version builds
+    its runtime wheel from the checkout), and what it needs."""
     work = tmp_path_factory.mktemp("plugin-venv")
-    _, wheel = runtime_wheel(work / "wheels")
     env_dir = work / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     site = subprocess.run(
@@ -58,7 +58,14 @@ def plugin_venv(tmp_path_factory: pytest.TempPathFactory, flytekit_python: Path)
     ours = next((env_dir / "lib").glob("python3*/site-packages"))
     (ours / "flytekit-reference.pth").write_text(site + "\n")
     subprocess.run(
-        [str(env_dir / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", f"{wheel}[build]"],
+        [
+            str(env_dir / "bin" / "pip"),
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "-e",
+            f"{CHECKOUT}[build]",
+        ],
         check=True,
         capture_output=True,
         timeout=600,
@@ -72,6 +79,11 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     if CA_BUNDLE.is_file():
         env["DOCKYARD_BUILD_CA_BUNDLE"] = str(CA_BUNDLE)
     return env
+
+
+def _pyflyte(bin_dir: Path) -> list[str]:
+    """pyflyte with this venv's Python (its console script lives in flytekit's venv)."""
+    return [str(bin_dir / "python"), "-c", "from flytekit.clis.sdk_in_container.pyflyte import main; main()"]
 
 
 def _py(bin_dir: Path, code: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -150,7 +162,7 @@ def test_pyflyte_build_and_package_use_dockyard(
     (src / "wf.py").write_text(WORKFLOW.format(suffix=suffix, registry=registry))
     env = _env(tmp_path)
     built = subprocess.run(
-        [str(plugin_venv / "pyflyte"), "build", "wf.py", "wf"],
+        [*_pyflyte(plugin_venv), "build", "wf.py", "wf"],
         cwd=src,
         env=env,
         capture_output=True,
@@ -166,7 +178,7 @@ def test_pyflyte_build_and_package_use_dockyard(
     assert tags.returncode == 0 and json.loads(tags.stdout)["tags"], tags.stdout
 
     packaged = subprocess.run(
-        [str(plugin_venv / "pyflyte"), "--pkgs", "wf", "package", "-f", "-o", "pkg.tgz"],
+        [*_pyflyte(plugin_venv), "--pkgs", "wf", "package", "-f", "-o", "pkg.tgz"],
         cwd=src,
         env=env,
         capture_output=True,
