@@ -40,6 +40,8 @@ RESOLVER = "dockyard"
 _OPS = {"eq": "EQ", "ne": "NEQ", "gt": "GT", "ge": "GTE", "lt": "LT", "le": "LTE"}
 _RESOURCES = (("cpu", "CPU"), ("mem", "MEMORY"), ("gpu", "GPU"), ("ephemeral_storage", "EPHEMERAL_STORAGE"))
 _DESCRIPTION = {"longDescription": {"format": "DESCRIPTION_FORMAT_RST"}}
+# a pod template's primary container: flytekit's resource names (propeller maps "gpu" to its GPU resource)
+_K8S = {"CPU": "cpu", "MEMORY": "memory", "GPU": "gpu", "EPHEMERAL_STORAGE": "ephemeral-storage"}
 
 
 @dataclass
@@ -95,14 +97,12 @@ def _resource_entries(res: Any, part: int) -> list[dict[str, str]]:
 
 
 def resources(requests: Any, limits: Any, combined: Any = None) -> dict[str, Any]:
-    """flytekit's container resources: `requests=`/`limits=`, or `resources=` with (request, limit) pairs."""
+    """flytekit's container resources: `requests=`/`limits=`, or `resources=`, whose (request, limit) pairs
+    split and whose single values are both."""
+    if combined is not None:
+        requests = limits = combined
     doc: dict[str, Any] = {}
-    req = _resource_entries(requests, 0) or _resource_entries(combined, 0)
-    lim = _resource_entries(limits, 1) or _resource_entries(combined, 1)
-    if combined is not None and not lim:
-        lim = []
-    if combined is not None:  # a single value in `resources=` is both the request and the limit
-        lim = _resource_entries(combined, 1)
+    req, lim = _resource_entries(requests, 0), _resource_entries(limits, 1)
     if req:
         doc["requests"] = req
     if lim:
@@ -231,16 +231,12 @@ def _pod(task: Any, settings: Settings, container: dict[str, Any]) -> dict[str, 
             "image": container["image"],
             "args": container["args"],
             "command": [],
-            "env": container.get("env", []),
+            "env": [{"name": e["key"], "value": e["value"]} for e in container.get("env", [])],
         }
     )
     res = container["resources"]
     if res:
-        found["resources"] = {
-            part: {e["name"].lower().replace("memory", "memory"): e["value"] for e in res.get(key, [])}
-            for key, part in (("requests", "requests"), ("limits", "limits"))
-            if res.get(key)
-        }
+        found["resources"] = {part: {_K8S[e["name"]]: e["value"] for e in res[part]} for part in res}
     metadata = {k: tpl[k] for k in ("labels", "annotations") if tpl[k]}
     return {"metadata": metadata, "podSpec": spec}
 

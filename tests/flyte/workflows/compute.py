@@ -47,6 +47,20 @@ def templated(a: int) -> int:
     return a
 
 
+@task(
+    pod_template=PodTemplate(pod_spec=V1PodSpec(containers=[]), primary_container_name="main"),
+    requests=Resources(cpu="1", mem="2Gi"),
+    limits=Resources(mem="4Gi", gpu="1"),
+    environment={"X": "1"},
+)
+def templated_sized(a: int) -> int:
+    """Sized, in a pod template.
+
+    Its primary container is named "main" and gets the task's resources and environment.
+    """
+    return a
+
+
 @task(pod_template_name="shared-template")
 def by_template_name(a: int) -> int:
     return a
@@ -83,7 +97,8 @@ def accelerators(a: int = 1) -> int:
 
 @workflow
 def pod_templates(a: int = 1) -> int:
-    return by_template_name(a=templated(a=a))
+    """Tasks in pod templates."""
+    return templated_sized(a=by_template_name(a=templated(a=a)))
 
 
 @workflow
