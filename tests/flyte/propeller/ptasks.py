@@ -8,13 +8,9 @@ import os
 import pandas as pd
 
 from dockyard import current_context, dynamic, map_task, task, workflow
+from dockyard.exceptions.user import FlyteRecoverableException
 from dockyard.types.directory import FlyteDirectory
 from dockyard.types.file import FlyteFile
-
-try:  # flytekit's path; dockyard's re-export there is on its way
-    from dockyard.exceptions.user import FlyteRecoverableException
-except ImportError:
-    from dockyard.sdk.exceptions import FlyteRecoverableException
 
 
 class Color(enum.Enum):
