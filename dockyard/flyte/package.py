@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dockyard.errors import ConfigError
+from dockyard.errors import ConfigError, DockyardError
 from dockyard.flyte import serialize as ser
 
 TASK, WORKFLOW, LAUNCH_PLAN = 1, 2, 3
@@ -100,14 +100,21 @@ def load_modules(targets: list[str]) -> list[Any]:
     return modules
 
 
-def _import_tree(name: str) -> list[Any]:
+def _import(name: str) -> Any:
+    """Import a user's module; what goes wrong in it is one line naming the module."""
     try:
-        module = importlib.import_module(name)
-    except ImportError as exc:
-        raise ConfigError(f"{name}: cannot import: {exc}") from None
+        return importlib.import_module(name)
+    except DockyardError:
+        raise
+    except Exception as exc:
+        raise ConfigError(f"{name}: cannot import: {type(exc).__name__}: {exc}") from None
+
+
+def _import_tree(name: str) -> list[Any]:
+    module = _import(name)
     found = [module]
     for info in pkgutil.walk_packages(getattr(module, "__path__", []), prefix=f"{name}."):
-        found.append(importlib.import_module(info.name))
+        found.append(_import(info.name))
     return found
 
 

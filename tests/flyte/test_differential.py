@@ -110,3 +110,10 @@ def test_package_of_nothing_is_one_line_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().startswith("error:") and len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "flyte-package.tgz").exists()
+
+
+def test_a_module_that_fails_to_import_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("from dockyard import task\nraise RuntimeError('boom')\n")
+    result = dockyard_cli("package", "broken.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: broken: cannot import: RuntimeError: boom"

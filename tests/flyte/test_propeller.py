@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tarfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +127,7 @@ def propeller(
     docker_engine: str,
     registry: str,
     s3_server: str,
-) -> Propeller:
+) -> Iterator[Propeller]:
     import boto3
     from flyteidl.admin import task_pb2
     from google.protobuf import json_format
@@ -134,12 +135,14 @@ def propeller(
     from dockyard.builders.engine import BuildEngine
     from dockyard.imagespec import ImageSpec
 
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_ENDPOINT_URL=s3_server,
-    )
+    env = pytest.MonkeyPatch()  # AWS_* point boto3 at moto for this module only
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": s3_server,
+    }.items():
+        env.setenv(key, value)
     work = tmp_path_factory.mktemp("propeller")
     bucket = f"flyte-propeller-{uuid.uuid4().hex[:10]}"
     boto3.client("s3", endpoint_url=s3_server).create_bucket(Bucket=bucket)
@@ -174,7 +177,8 @@ def propeller(
                 template = json_format.MessageToDict(spec_msg.template)
                 templates[template["id"]["name"].rsplit(".", 1)[-1]] = template
     shutil.rmtree(work / "build", ignore_errors=True)
-    return Propeller(work, bucket, image, templates, archive, flytekit_python)
+    yield Propeller(work, bucket, image, templates, archive, flytekit_python)
+    env.undo()
 
 
 VALUE_CASES = [
