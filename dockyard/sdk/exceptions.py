@@ -90,7 +90,25 @@ class FlyteValidationException(FlyteAssertion):
 
 
 class FlyteFailureNodeInputMismatchException(FlyteAssertion):
+    """An `on_failure` handler declares an input the workflow does not have (besides `err`)."""
+
     _ERROR_CODE = "USER:FailureNodeInputMismatch"
+
+    def __init__(self, failure_node_node: Any, workflow: Any) -> None:
+        super().__init__()
+        self.failure_node_node = failure_node_node
+        self.workflow = workflow
+
+    def __str__(self) -> str:
+        return (
+            "Mismatched Inputs Detected\n"
+            f"The failure node `{self.failure_node_node.name}` has inputs that do not align with those "
+            f"expected by the workflow `{self.workflow.name}`.\n"
+            f"Failure Node's Inputs: {self.failure_node_node.interface.inputs}\n"
+            f"Workflow's Inputs: {self.workflow.interface.inputs}\n"
+            "Action Required:\nPlease ensure that all input arguments in the failure node are provided and "
+            "match the expected arguments specified in the workflow."
+        )
 
 
 class FlyteDisapprovalException(FlyteAssertion):

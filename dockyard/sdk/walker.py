@@ -231,8 +231,9 @@ class Walker:
         entity runs as node `n0`."""
         if entity.node_kind != "workflow":
             return self.run_entity(entity, "n0", inputs)
+        graph = self._graph_of(entity)  # a compile error is no failure of the run: no handler for it
         try:
-            return self.run_graph(self._graph_of(entity), inputs, finish_on_failure=entity.finish_on_failure)
+            return self.run_graph(graph, inputs, finish_on_failure=entity.finish_on_failure)
         except Exception as exc:
             if entity.on_failure is not None:
                 self._on_failure(entity.on_failure, inputs, exc)

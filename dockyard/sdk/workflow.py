@@ -89,8 +89,21 @@ class WorkflowBase(Entity):
         if self._graph is None:
             with self._compiling:
                 if self._graph is None:
+                    self._check_failure_node()
                     self._graph = self.trace()
         return self._graph
+
+    def _check_failure_node(self) -> None:
+        """flytekit's check when it compiles: the handler's inputs are the workflow's (and `err`)."""
+        handler = self.on_failure
+        if handler is None:
+            return
+        mine = self.interface.inputs
+        for name, tp in handler.interface.inputs.items():
+            if name != "err" and mine.get(name) != tp:
+                from dockyard.sdk.exceptions import FlyteFailureNodeInputMismatchException
+
+                raise FlyteFailureNodeInputMismatchException(handler, self)
 
     def trace(self) -> Graph:
         """Run the body with promises and return the graph it builds (a new one on each call)."""
