@@ -186,6 +186,18 @@ def create_app(store: Store, settings: Settings, *, refresh_s: float = 1.0) -> F
         drivers.append(thread)
         return Launched(execution_id=new_id)
 
+    @app.post(
+        "/api/executions/{execution_id}/abort",
+        response_model=ExecutionRecord,
+        responses={**errors, 400: {"model": Problem}, 403: {"model": Problem}},
+    )
+    def abort(execution_id: ExecutionId) -> ExecutionRecord:
+        """Stop a running execution as `dockyard executions --abort` does; returns its settled record."""
+        from dockyard.runtime.driver import abort_execution
+
+        record_of(execution_id)
+        return abort_execution(store, execution_id, reason="aborted from the console")  # type: ignore[no-any-return]
+
     @app.get("/api/launchplans", response_model=list[catalog.RegistrationView], responses=errors)
     def list_registrations() -> list[catalog.RegistrationView]:
         """Registered versions with their entities, launch plans, schedules and next fire times."""

@@ -160,11 +160,23 @@ function drawHeader(header, data) {
       el("span", {}, r.workflow), el("span", { class: "muted" }, `started ${when(r.created_at)} · ${seconds(r.created_at, r.phase === "running" ? null : r.updated_at)}`),
       el("button", { class: "primary", id: "relaunch", onclick: () => relaunch(r.execution_id, edit.value, status) }, "Relaunch"),
       edit,
+      r.phase === "running" || r.phase === "pending"
+        ? el("button", { id: "abort", onclick: () => abort(r.execution_id, status) }, "Abort") : "",
       el("button", { id: "copy-cli", onclick: () => navigator.clipboard && navigator.clipboard.writeText(data.cli).then(() => { status.textContent = "copied"; }) }, "Copy CLI command"),
       el("code", { id: "cli" }, data.cli),
       status),
     r.message ? el("p", { class: "error", id: "execution-message" }, r.message) : "",
   );
+}
+
+async function abort(id, status) {
+  status.textContent = "aborting…";
+  try {
+    const record = await api(`/api/executions/${enc(id)}/abort`, { method: "POST", body: "{}" });
+    status.textContent = `execution ${record.phase}`;
+  } catch (e) {
+    status.textContent = `abort failed: ${e.message}`;
+  }
 }
 
 async function relaunch(id, text, status) {
