@@ -196,7 +196,7 @@ def create_app(store: Store, settings: Settings, *, refresh_s: float = 1.0) -> F
         from dockyard.runtime.driver import abort_execution
 
         record_of(execution_id)
-        return abort_execution(store, execution_id, reason="aborted from the console")  # type: ignore[no-any-return]
+        return abort_execution(store, execution_id, reason="aborted from the console")
 
     @app.get("/api/launchplans", response_model=list[catalog.RegistrationView], responses=errors)
     def list_registrations() -> list[catalog.RegistrationView]:

@@ -199,7 +199,7 @@ def test_failed_node_shows_its_traceback(runs: Runs, page: object) -> None:
     shot(page, "console-node.png")
 
 
-def test_follow_a_running_node_then_relaunch_it(runs: Runs, page: object) -> None:
+def test_follow_a_running_node_relaunch_it_and_abort_it(runs: Runs, page: object) -> None:
     from playwright.sync_api import Page, expect
 
     assert isinstance(page, Page)
@@ -246,3 +246,18 @@ def test_follow_a_running_node_then_relaunch_it(runs: Runs, page: object) -> Non
     badge = page.locator("#execution-header .badge")
     expect(badge).to_have_attribute("data-phase", "succeeded", timeout=180_000)
     expect(page.locator("#values")).to_contain_text("16")
+    # again with an edited input, long enough to abort it while it runs
+    page.fill("#relaunch-inputs", "lines=200")
+    page.click("#relaunch")
+    edited = page.locator("#action-status[data-relaunched]").get_attribute("data-relaunched")
+    assert edited and edited != relaunched
+    page.goto(f"{runs.url}/executions/{edited}/nodes/n0-n0")
+    expect(page.locator("#logs")).to_contain_text("line 2", timeout=120_000)
+    page.click("#abort")
+    expect(page.locator("#execution-header .badge")).to_have_attribute(
+        "data-phase", "aborted", timeout=90_000
+    )
+    shown = httpx.get(f"{runs.url}/api/executions/{edited}").json()["record"]
+    assert shown["phase"] == "aborted"
+    inputs = httpx.get(f"{runs.url}/api/executions/{edited}").json()["inputs"]
+    assert inputs["lines"]["value"] == 200
