@@ -7,13 +7,15 @@ table. A background thread refreshes every `refresh_s` while the app runs.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 
 from dockyard.errors import StoreError
 from dockyard.runtime.blobstore.base import Store
-from dockyard.runtime.record import IndexEntry, index_keys, index_prefix, read_index_entry
+from dockyard.runtime.record import IndexEntry, index_entry_id, index_keys, read_index_entry
 
 _SCHEMA = """
 CREATE TABLE executions (
@@ -48,13 +50,12 @@ class ExecutionIndex:
 
     def refresh(self) -> int:
         """Read the entries that appeared since the last refresh; returns how many executions changed."""
-        prefix = index_prefix(self.store)
         newest: dict[str, str] = {}
         for key in index_keys(self.store):
             if key in self._seen:
                 continue
             self._seen.add(key)
-            execution_id = key[len(prefix) :].split("/", 1)[0]
+            execution_id = index_entry_id(self.store, key)
             newest[execution_id] = max(key, newest.get(execution_id, ""))
         rows = []
         for execution_id, key in newest.items():
@@ -132,11 +133,14 @@ class ExecutionIndex:
             self._thread.join(timeout=10)
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.refresh_s):
-            try:
+        """Refresh every `refresh_s`, or twice as long as a refresh takes when that is longer (a slow
+        store's listing must not keep a core busy)."""
+        took = 0.0
+        while not self._stop.wait(max(self.refresh_s, 2 * took)):
+            start = time.monotonic()
+            with contextlib.suppress(StoreError):  # the store is away for a moment: keep what we have
                 self.refresh()
-            except StoreError:  # the store is away for a moment: keep what we have, try again
-                continue
+            took = time.monotonic() - start
 
 
 def _like(text: str) -> str:

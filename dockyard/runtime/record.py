@@ -5,7 +5,7 @@ It is the memory of a run: node states, attempts, timings, output and log URIs. 
 `dockyard logs` read it after the driver has exited, and a resumed run reads it to skip finished nodes.
 Every write is an atomic put of a whole document, so readers never see half of one.
 
-Beside the records: `index/executions/<id>/<ns>.json`, one small `IndexEntry` each time an execution's
+Beside the records: `index/executions/<ns>-<id>.json`, one small `IndexEntry` each time an execution's
 phase changes, so that a list of thousands of executions lists one folder and reads only new entries
 (the console's index) instead of every record; and `executions/<id>/graph.json`, the workflow's graph
 document, so that readers can draw nodes that have not run yet.
@@ -186,15 +186,22 @@ def index_prefix(store: Store) -> str:
 
 
 def write_index_entry(store: Store, record: ExecutionRecord) -> None:
-    """Append an entry named by the time of the change: the newest name of an execution is its state."""
+    """Append an entry named by the time of the change (`<ns>-<id>.json`, one flat folder): an
+    execution's newest name is its state, and names sort oldest change first."""
     entry = IndexEntry.model_validate(record.model_dump(include=set(IndexEntry.model_fields)))
-    name = f"{time.time_ns():020d}.json"
-    store.write_json(f"{index_prefix(store)}{record.execution_id}/{name}", entry.model_dump(mode="json"))
+    name = f"{time.time_ns():020d}-{record.execution_id}.json"
+    store.write_json(f"{index_prefix(store)}{name}", entry.model_dump(mode="json"))
 
 
 def index_keys(store: Store) -> list[str]:
     """Every index entry's URI: one listing of one folder, whatever the number of executions."""
-    return [uri for uri in store.list(index_prefix(store)) if uri.endswith(".json")]
+    prefix = index_prefix(store)
+    return [uri for uri in store.list(prefix) if uri.endswith(".json") and "/" not in uri[len(prefix) :]]
+
+
+def index_entry_id(store: Store, uri: str) -> str:
+    """The execution an index entry belongs to, from its name."""
+    return uri[len(index_prefix(store)) : -len(".json")].split("-", 1)[1]
 
 
 def read_index_entry(store: Store, uri: str) -> IndexEntry:

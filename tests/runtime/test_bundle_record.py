@@ -16,6 +16,7 @@ from dockyard.runtime.phase import Phase
 from dockyard.runtime.record import (
     ExecutionRecord,
     RecordWriter,
+    index_entry_id,
     index_keys,
     load_record,
     read_index_entry,
@@ -112,7 +113,8 @@ def test_index_gets_one_entry_per_phase_change(tmp_path: Path) -> None:
     writer.update(phase=Phase.FAILED, message="boom")
     keys = index_keys(store)
     assert len(keys) == 2 and keys == sorted(keys)
-    assert all("/index/executions/e1/" in k for k in keys)
+    assert all(k.rpartition("/")[2].endswith("-e1.json") for k in keys)
+    assert {index_entry_id(store, k) for k in keys} == {"e1"}
     first, last = (read_index_entry(store, k) for k in keys)
     assert (first.phase, last.phase) == (Phase.RUNNING, Phase.FAILED)
     assert (last.workflow, last.message) == ("wf.main", "boom")

@@ -88,8 +88,12 @@ class LocalStore(Store):
             return
         if not root.is_dir():
             return
-        for file in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(_TMP_PREFIX)):
-            yield f"{base}/{file.relative_to(root).as_posix()}"
+        found = []
+        for folder, _, files in os.walk(root):  # scandir's entry types: no stat per file (rglob's is_file)
+            rel = Path(folder).relative_to(root)
+            found += [rel / name for name in files if not name.startswith(_TMP_PREFIX)]
+        for file in sorted(found):
+            yield f"{base}/{file.as_posix()}"
 
     def read_bytes(self, uri: str) -> bytes:
         try:
