@@ -12,11 +12,12 @@ import hashlib
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pathspec
+from pathspec.pattern import RegexPattern
 from pydantic import BaseModel, ConfigDict
 
 from dockyard.errors import SpecError
@@ -50,10 +51,13 @@ def context_path(key: str) -> str:
     return key.lstrip("/")
 
 
-def _ignore_spec(root: Path, extra: tuple[str, ...] = ()) -> pathspec.PathSpec:
-    """`.gitignore` and `.dockerignore` of a source root, plus files that never belong in an image.
+def _ignore_spec(root: Path, extra: tuple[str, ...] = ()) -> Callable[[str], bool]:
+    """Whether a relative path is ignored by `.gitignore` and `.dockerignore` of a source root, or never
+    belongs in an image.
 
     Patterns in `.dockerignore` are anchored at the root (Docker's rule), so they are made absolute first.
+    Most paths match no ignoring pattern at all, so that is checked first, with the patterns' own regexes;
+    only a path one of them matches goes through pathspec's ordered, last-match-wins reading (negations).
     """
     lines = [*_ALWAYS_IGNORED, *extra]
     gitignore = root / ".gitignore"
@@ -69,7 +73,15 @@ def _ignore_spec(root: Path, extra: tuple[str, ...] = ()) -> pathspec.PathSpec:
             body = line[1:] if negate else line
             body = body.removeprefix("./").lstrip("/")
             lines.append(("!" if negate else "") + "/" + body)
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    if not all(isinstance(p, RegexPattern) for p in spec.patterns):
+        return spec.match_file
+    ignoring = [p.regex for p in spec.patterns if isinstance(p, RegexPattern) and p.include and p.regex]
+
+    def ignored(rel: str) -> bool:
+        return any(regex.search(rel) for regex in ignoring) and spec.match_file(rel)
+
+    return ignored
 
 
 def inside(path: Path, root: Path, field: str) -> Path:
@@ -95,7 +107,7 @@ def walk(
     folder being walked (the walk would never end). An excluded directory is not entered. `ignored`: more
     gitignore patterns (the code bundle's caches and virtualenvs).
     """
-    spec = _ignore_spec(root, ignored)
+    is_ignored = _ignore_spec(root, ignored)
     boundary = project or root
 
     def visit(directory: Path, prefix: str, above: frozenset[tuple[int, int]]) -> Iterator[tuple[str, Path]]:
@@ -107,7 +119,7 @@ def walk(
         here = above | {(info.st_dev, info.st_ino)}
         for entry in entries:
             rel = f"{prefix}{entry.name}"
-            if spec.match_file(rel + "/" if entry.is_dir() else rel):
+            if is_ignored(rel + "/" if entry.is_dir() else rel):
                 continue
             real = inside(Path(entry.path), boundary, field) if entry.is_symlink() else Path(entry.path)
             if entry.is_dir():

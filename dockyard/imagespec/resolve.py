@@ -26,6 +26,7 @@ from dockyard.imagespec.cuda import CudaInputs
 from dockyard.imagespec.files import FileRecord
 from dockyard.imagespec.runtime_install import RuntimeInstall, runtime_install
 from dockyard.imagespec.spec import ImageSpec
+from dockyard.imagespec.stat_cache import StatCache
 from dockyard.imagespec.targets import package_indexes, target_platforms
 
 SCHEMA_VERSION = 1
@@ -186,7 +187,9 @@ def resolve(
     locks = lock.lock_sources(spec)
     lock.check_pip_lock(spec, settings)
     sources += locks
-    records = {s.key: files.digest(s, snapshot_dir) for s in sources}
+    stat_cache = StatCache.for_project(settings.work_dir, spec.base_dir)
+    records = {s.key: stat_cache.digest(s, snapshot_dir) for s in sources}
+    stat_cache.save()
     index, extra = package_indexes(spec, settings)
     cuda_inputs = cuda.check(spec, settings.cuda_base_repository)
     return ResolvedSpec(

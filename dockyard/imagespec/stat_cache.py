@@ -1,0 +1,126 @@
+"""Digests of unchanged files from an earlier read, so re-tagging a large tree stats its files instead.
+
+git's index in small. An entry is reused only while the file's size, mtime_ns, ctime_ns, inode, device and
+mode are all what they were when its bytes were hashed, so the tag stays a pure function of content: a
+touched file is read again and gives the same digest, and an edit that restores the mtime still moves the
+ctime, which no user can set back. An entry is recorded only for a file whose stat did not move during the
+read and that was last changed more than `RACY_NS` before it (a write in the same clock tick as the read
+would leave the stat equal; git calls this "racily clean"). Snapshots (a build context) always read, since
+their bytes are copied, and record what they read.
+
+One JSON file per project folder under `build.work_dir/stat-cache/`, replaced atomically, so concurrent
+processes each leave a whole file. A file that does not parse or has the wrong shape is ignored, and an entry
+of the wrong shape is a miss: a damaged cache costs a read, never a wrong digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from dockyard.imagespec.files import FileRecord, Source, digest
+
+VERSION = 1
+RACY_NS = 2_000_000_000
+MAX_ENTRIES = 200_000  # past this, entries not seen in the current run are dropped on save
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+Entry = list[Any]  # [size, mtime_ns, ctime_ns, ino, dev, mode, sha256, executable]
+
+
+def _stat_key(path: str) -> list[int]:
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev, st.st_mode]
+
+
+def _usable(entry: object, key: list[int]) -> bool:
+    return (
+        isinstance(entry, list)
+        and len(entry) == 8
+        and entry[:6] == key
+        and isinstance(entry[6], str)
+        and _SHA256.fullmatch(entry[6]) is not None
+        and isinstance(entry[7], bool)
+    )
+
+
+def _load(path: Path) -> dict[str, Entry]:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if (
+        not isinstance(data, dict)
+        or data.get("version") != VERSION
+        or not isinstance(data.get("entries"), dict)
+    ):
+        return {}
+    return data["entries"]
+
+
+class StatCache:
+    """Digests by absolute path for one project folder; `save()` writes back what changed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries = _load(path)
+        self._seen: set[str] = set()
+        self._changed = False
+
+    @classmethod
+    def for_project(cls, work_dir: Path, project: Path) -> StatCache:
+        name = hashlib.sha256(os.fsencode(os.path.realpath(project))).hexdigest()[:32]
+        return cls(Path(work_dir) / "stat-cache" / f"{name}.json")
+
+    def digest(self, source: Source, snapshot_dir: Path | None = None) -> FileRecord:
+        """files.digest, answered from the cache when the file's stat is unchanged and nothing is copied."""
+        path = os.fspath(source.path)
+        started = time.time_ns()
+        try:
+            before = _stat_key(path)
+        except OSError:
+            return digest(source, snapshot_dir)  # the read names the file and the error
+        self._seen.add(path)
+        entry = self._entries.get(path)
+        if snapshot_dir is None and _usable(entry, before):
+            assert entry is not None
+            return FileRecord(sha256=entry[6], size=before[0], executable=entry[7])
+        record = digest(source, snapshot_dir)
+        try:
+            stable = _stat_key(path) == before and record.size == before[0]
+        except OSError:
+            stable = False
+        fresh = [*before, record.sha256, record.executable] if stable else None
+        if fresh is not None and max(before[1], before[2]) < started - RACY_NS:
+            self._changed |= entry != fresh
+            self._entries[path] = fresh
+        elif entry is not None:
+            self._changed = True
+            del self._entries[path]
+        return record
+
+    def save(self) -> None:
+        """Write the entries back atomically if any changed; a cache that cannot be written is skipped."""
+        if not self._changed:
+            return
+        entries = self._entries
+        if len(entries) > MAX_ENTRIES:
+            entries = {p: e for p, e in entries.items() if p in self._seen}
+        temporary: str | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".stat-", suffix=".tmp")
+            with os.fdopen(handle, "w") as out:
+                json.dump({"version": VERSION, "entries": entries}, out, separators=(",", ":"))
+            os.replace(temporary, self.path)
+        except OSError:
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
+            return
+        self._changed = False

@@ -1,0 +1,146 @@
+"""The stat cache of file digests: a repeat tag reuses digests of unchanged files, and the tag stays a pure
+function of content (a touch keeps it, a same-size edit moves it, a damaged cache changes nothing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dockyard.config import BuildSettings
+from dockyard.imagespec import ImageSpec
+from dockyard.imagespec import stat_cache as stat_cache_module
+from dockyard.imagespec.resolve import compute_tag
+from dockyard.imagespec.stat_cache import StatCache
+
+RACY_NS = 100_000_000
+
+
+@pytest.fixture(autouse=True)
+def short_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 0.1 s window instead of 2 s, so the tests wait for their files to age out of it quickly."""
+    monkeypatch.setattr(stat_cache_module, "RACY_NS", RACY_NS)
+
+
+def aged() -> None:
+    time.sleep(RACY_NS / 1e9 * 1.5)
+
+
+def spec() -> ImageSpec:
+    return ImageSpec(name="cached", source_root="app", packages=["six"])
+
+
+def cache_of(settings: BuildSettings, project: Path) -> Path:
+    return StatCache.for_project(settings.work_dir, project).path
+
+
+def fresh_tag(tmp_path: Path, settings: BuildSettings) -> str:
+    """The tag with no cache at all: every file read."""
+    return compute_tag(spec(), settings.model_copy(update={"work_dir": tmp_path / f"empty-{time.time_ns()}"}))
+
+
+def test_touch_keeps_the_tag_and_a_same_size_edit_moves_it(
+    project: Path, settings: BuildSettings, tmp_path: Path
+) -> None:
+    aged()
+    before = compute_tag(spec(), settings)
+    entries = json.loads(cache_of(settings, project).read_text())["entries"]
+    assert str(project / "app" / "main.py") in entries and len(entries) == 2
+    assert before == fresh_tag(tmp_path, settings)
+
+    main = project / "app" / "main.py"
+    stat = main.stat()
+    earlier = stat.st_mtime_ns - 5_000_000_000
+    os.utime(main, ns=(earlier, earlier))  # mtime alone
+    aged()
+    assert compute_tag(spec(), settings) == before
+    entries = json.loads(cache_of(settings, project).read_text())["entries"]
+    assert entries[str(main)][1] == earlier  # recorded again with the new stat
+
+    main.write_text("print('HELLO')\n")  # same size, and the mtime put back: only ctime and content moved
+    os.utime(main, ns=(earlier, earlier))
+    assert main.stat().st_size == stat.st_size
+    edited = compute_tag(spec(), settings)
+    assert edited != before
+    assert edited == fresh_tag(tmp_path, settings)
+
+
+def test_a_warm_tag_answers_from_the_cache_without_reading(project: Path, settings: BuildSettings) -> None:
+    """Shown by a planted digest: an entry whose stat still matches is believed, so the file was not read
+    (what git's index does too; the cache lives in the user's private work folder)."""
+    aged()
+    before = compute_tag(spec(), settings)
+    path = cache_of(settings, project)
+    data = json.loads(path.read_text())
+    data["entries"][str(project / "app" / "util.py")][6] = "0" * 64
+    path.write_text(json.dumps(data))
+    assert compute_tag(spec(), settings) != before
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"{not json",
+        b"\xff\xfe",
+        b"[]",
+        json.dumps({"version": 99, "entries": {}}).encode(),
+        json.dumps({"version": 1, "entries": []}).encode(),
+    ],
+)
+def test_a_damaged_cache_is_ignored_and_rewritten(
+    project: Path, settings: BuildSettings, tmp_path: Path, damage: bytes
+) -> None:
+    aged()
+    path = cache_of(settings, project)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(damage)
+    assert compute_tag(spec(), settings) == fresh_tag(tmp_path, settings)
+    assert len(json.loads(path.read_text())["entries"]) == 2
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        lambda stat: ["short"],
+        lambda stat: "not a list",
+        lambda stat: None,
+        lambda stat: [*stat, "not hex", False],
+        lambda stat: [*stat, "0" * 64, "yes"],
+        lambda stat: [stat[0] + 1, *stat[1:], "0" * 64, False],
+    ],
+    ids=["short", "not-a-list", "null", "bad-digest", "bad-flag", "other-size"],
+)
+def test_an_entry_of_the_wrong_shape_or_stat_is_a_miss(
+    project: Path, settings: BuildSettings, tmp_path: Path, entry: Callable[[list[int]], object]
+) -> None:
+    aged()
+    main = project / "app" / "main.py"
+    st = main.stat()
+    stat = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev, st.st_mode]
+    path = cache_of(settings, project)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"version": 1, "entries": {str(main): entry(stat)}}))
+    assert compute_tag(spec(), settings) == fresh_tag(tmp_path, settings)
+
+
+def test_a_file_changed_within_the_racy_window_is_not_recorded(
+    project: Path, settings: BuildSettings
+) -> None:
+    aged()
+    (project / "app" / "util.py").write_text("VALUE = 2\n")
+    compute_tag(spec(), settings)
+    entries = json.loads(cache_of(settings, project).read_text())["entries"]
+    assert str(project / "app" / "main.py") in entries
+    assert str(project / "app" / "util.py") not in entries
+
+
+def test_no_temporary_file_is_left_and_the_folder_is_private(project: Path, settings: BuildSettings) -> None:
+    aged()
+    compute_tag(spec(), settings)
+    folder = cache_of(settings, project).parent
+    assert [p.name for p in folder.iterdir()] == [cache_of(settings, project).name]
+    assert folder.stat().st_mode & 0o777 == 0o700
