@@ -63,6 +63,21 @@ class BuildSettings(_Section):
         None,
         description="Platform BuildKit runs on when not this machine (e.g. linux/arm64); uv is sent for it.",
     )
+    buildx_builder: str | None = Field(
+        None, description="buildx builder instance the docker builder uses (a spec's builder_options wins)."
+    )
+    cache_from: list[str] = Field(
+        default_factory=list,
+        description="More BuildKit cache sources (buildx --cache-from: type=registry|local|gha,...).",
+    )
+    cache_to: list[str] = Field(
+        default_factory=list, description="More BuildKit cache exports (buildx --cache-to)."
+    )
+    no_cache: bool = Field(False, description="Run every build step again (buildx --no-cache).")
+    pull: bool = Field(False, description="Look for a newer base image on each build (buildx --pull).")
+    labels: dict[str, str] = Field(
+        default_factory=dict, description="More image labels (buildx --label); not part of the tag."
+    )
     parallelism: int = Field(3, ge=1, description="How many images the engine builds at once.")
     exists_cache_ttl_s: int = Field(3600, ge=0, description="How long a positive registry answer is trusted.")
     allow_unknown_existence: bool = Field(

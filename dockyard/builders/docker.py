@@ -203,14 +203,15 @@ class DockerBuilder:
             )
         build = self.settings.build
         cmd = ["docker", "buildx", "build", "--progress=rawjson", "--metadata-file", str(metadata_file)]
-        if "builder" in context.builder_options:
-            cmd += ["--builder", context.builder_options["builder"]]
+        buildx_builder = context.builder_options.get("builder") or build.buildx_builder
+        if buildx_builder:
+            cmd += ["--builder", buildx_builder]
         if "network" in context.builder_options:
             cmd += ["--network", context.builder_options["network"]]
         cmd += ["--file", str(context.dockerfile)]
         if context.platforms:
             cmd += ["--platform", ",".join(context.platforms)]
-        for key, value in sorted(context.labels.items()):
+        for key, value in sorted({**build.labels, **context.labels}.items()):  # dockyard's own labels win
             cmd += ["--label", f"{key}={value}"]
         for secret_id, path in sorted(context.secrets.items()):
             cmd += ["--secret", f"id={secret_id},src={path}"]
@@ -228,6 +229,9 @@ class DockerBuilder:
             cmd += ["--cache-from", cache]
             if push:
                 cmd += ["--cache-to", f"{cache},mode=max"]
+        cmd += [arg for source in build.cache_from for arg in ("--cache-from", source)]
+        cmd += [arg for export in build.cache_to for arg in ("--cache-to", export)]
+        cmd += ["--no-cache"] * build.no_cache + ["--pull"] * build.pull
         cmd.append(str(context.directory))
         return cmd
 
@@ -317,3 +321,21 @@ def _read_digest(metadata_file: Path, image: str) -> str:
     if not digest.startswith("sha256:"):
         raise BuildError(f"{image}: buildx reported an unexpected digest {digest!r}")
     return digest
+
+
+def add_tags(image_ref: str, tags: list[str], *, pushed: bool) -> list[str]:
+    """More names for a built image (`dockyard build -t`): a bare tag names the image's own repository.
+    A pushed image is tagged in the registry (`buildx imagetools create`, no pull), a loaded one locally."""
+    parsed = ImageRef.parse(image_ref)
+    base = f"{parsed.host}/{parsed.repository}"
+    named = [tag if ("/" in tag or ":" in tag) else f"{base}:{tag}" for tag in tags]
+    for name in named:
+        argv = (
+            ["docker", "buildx", "imagetools", "create", "--tag", name, image_ref]
+            if pushed
+            else ["docker", "tag", image_ref, name]
+        )
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise BuildError(f"--tag {name}: {_last_line(done.stderr or done.stdout)}")
+    return named

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import dropwhile
 from typing import Any
 
 _POSITION = re.compile(r"^\[(?:[\w.-]+ )?\d+/\d+\]\s*")  # BuildKit's "[stage 2/7] " prefix
@@ -54,8 +55,11 @@ def human_step(step: str, spec: Any = None) -> str:
         except ValueError:
             argv = None
         if isinstance(argv, list) and argv:
-            shown = argv[-1] if argv[:2] == ["/bin/sh", "-c"] else " ".join(map(str, argv))
-            return f"running {str(shown)[:70]}"
+            words = [str(w) for w in argv]
+            if words[0] == "env":  # the CA bundle's variables the template puts in front
+                words = list(dropwhile(lambda w: "=" in w, words[1:]))
+            shown = words[-1] if words[:2] == ["/bin/sh", "-c"] else " ".join(words)
+            return f"running {shown[:70]}"
     return f"running {command[:70]}"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import os
 import signal
 import socket
@@ -31,8 +32,12 @@ def dockyard(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subpro
     )
 
 
+PROGRESS_LINE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ")
+
+
 def one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    """The error line, besides the timestamped progress lines a piped build prints (--progress auto)."""
+    lines = [line for line in proc.stderr.splitlines() if line.strip() and not PROGRESS_LINE.match(line)]
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith("error: "), proc.stderr
     return lines[0]
@@ -64,14 +69,14 @@ def test_bad_spec_is_one_line_and_exit_2(tmp_path: Path, text: str, needle: str)
 
 def test_unknown_builder_lists_the_available_ones(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, "name: app\n")
-    proc = dockyard("build", str(spec), "--builder", "nope", cwd=tmp_path)
+    proc = dockyard("build", str(spec), "--backend", "nope", cwd=tmp_path)
     assert proc.returncode == 2
     assert "available: docker" in one_error_line(proc)
 
 
 def test_unsupported_field_fails_before_anything_runs(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, "name: app\nbuilder_options: {network: none}\nregistry: 127.0.0.1:1\n")
-    proc = dockyard("build", str(spec), "--builder", "kubernetes", cwd=tmp_path)
+    proc = dockyard("build", str(spec), "--backend", "kubernetes", cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert "the kubernetes builder does not support builder_options" in one_error_line(proc)
 
@@ -136,12 +141,17 @@ def test_failing_run_step_names_the_step_and_its_log(tmp_path: Path, base_image:
         f"name: dockyard-test/fails-{SESSION}\n"
         f"commands: ['echo boom-{SESSION} && echo last-line && exit 7']\n",
     )
-    proc = dockyard("build", str(spec), cwd=tmp_path)
+    proc = dockyard("build", str(spec), "--progress", "plain", cwd=tmp_path)
     assert proc.returncode == 3, proc.stderr
-    first, *tail = proc.stderr.strip().splitlines()
+    progress = [line for line in proc.stderr.splitlines() if PROGRESS_LINE.match(line)]
+    first, *tail = [line for line in proc.stderr.strip().splitlines() if not PROGRESS_LINE.match(line)]
     assert first.startswith("error: ") and "build failed at step `" in first
     assert f"echo boom-{SESSION}" in first and "exit code: 7" in first
     assert [line.strip() for line in tail][-2:] == [f"| boom-{SESSION}", "| last-line"]
+    assert any(f"step: running echo boom-{SESSION}" in line for line in progress), proc.stderr
+    assert " failed: " in progress[-1]
+    kept = list(tmp_path.rglob("logs/*.log"))  # build.work_dir/logs/<tag>.log, as docs/builders.md says
+    assert len(kept) == 1 and "last-line" in kept[0].read_text()
     exists = dockyard("exists", str(spec), cwd=tmp_path)
     assert exists.returncode == 1  # nothing was pushed
 
@@ -221,6 +231,7 @@ def test_kubernetes_dry_run_prints_the_manifests(tmp_path: Path, base_image: str
     spec = write_spec(tmp_path, f"name: dockyard-test/k8s-{SESSION}\ncommands: ['echo k8s']\n")
     proc = dockyard("build", str(spec), "--builder", "kubernetes", "--dry-run", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
+    assert "--builder kubernetes is deprecated" in proc.stderr  # the old spelling of --backend still works
     plan_line, documents = proc.stdout.split("\n", 1)
     image = plan_line.split()[1]
     manifests = list(yaml.safe_load_all(documents))
