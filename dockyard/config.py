@@ -228,6 +228,14 @@ class SmtpSettings(_Section):
     starttls: bool = Field(False, description="Use STARTTLS.")
 
 
+class SlackSettings(_Section):
+    webhook_url: str | None = Field(
+        None,
+        description="Slack incoming webhook that `Slack(...)` notifications post to (a credential: set it "
+        "with DOCKYARD_SLACK_WEBHOOK_URL, not in a shared file).",
+    )
+
+
 class ConsoleSettings(_Section):
     token: str | None = Field(
         None,
@@ -243,6 +251,7 @@ class Settings(_Section):
     executor: ExecutorSettings = ExecutorSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
     smtp: SmtpSettings = SmtpSettings()
+    slack: SlackSettings = SlackSettings()
     console: ConsoleSettings = ConsoleSettings()
 
 

@@ -155,10 +155,12 @@ def serve(
 
     settings = get_settings()
     scheduler = Scheduler(open_store(settings.store.url, settings), settings, project, domain)
-    err_console.print(
-        f"serving {project}/{domain}: {', '.join(scheduler.load()) or 'no scheduled plans yet'}"
-    )
-    for launch in scheduler.serve(poll_s=poll, max_runs=max_runs):
+
+    def show(plans: dict[str, Any]) -> None:
+        times = ", ".join(f"{name} next at {at.isoformat()}" for name, at in plans.items())
+        err_console.print(f"serving {project}/{domain}: {times or 'no scheduled plans yet'}")
+
+    for launch in scheduler.serve(poll_s=poll, max_runs=max_runs, on_plans=show):
         print(f"{launch.scheduled_at.isoformat()} {launch.plan} {launch.phase} {launch.execution_id or ''}")
 
 

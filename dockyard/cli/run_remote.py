@@ -141,8 +141,9 @@ def run_remote_command(
     inputs = parse_inputs(target, args, f"dockyard run --remote {file} {name}")
     if inputs is None:
         return
-    if isinstance(target, LaunchPlan):
-        inputs, target = target.merged_inputs(inputs), target.workflow
+    plan = target if isinstance(target, LaunchPlan) else None  # its notifications go out when the run ends
+    if plan is not None:
+        inputs, target = plan.merged_inputs(inputs), plan.workflow
     pin_images(target, images)
     if dry_run:
         from dockyard.kubernetes.dry_run import dry_run_manifests
@@ -171,6 +172,7 @@ def run_remote_command(
             on_change=view.on_record,
             options=options,
             copy=copy,
+            plan=plan,
         ),
     )
     print(json.dumps(to_json(result.outputs), indent=2, ensure_ascii=False))

@@ -33,7 +33,7 @@ from dockyard.kubernetes.build_manifests import (
     job_name,
 )
 from dockyard.kubernetes.context_tarball import context_digest, pack_context
-from dockyard.kubernetes.context_upload import context_uri, upload_context
+from dockyard.kubernetes.context_upload import context_uri, require_cluster_store, upload_context
 from dockyard.kubernetes.pod_status import PodVerdict
 from dockyard.private_dirs import private_dir
 from dockyard.runtime.phase import Phase
@@ -148,6 +148,7 @@ class KubernetesBuilder:
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings or get_settings()
+        require_cluster_store(self.settings.store.url)  # before any build starts
         self.registry = registry or RegistryClient()
         self._cluster = cluster
         self._log = log or _LOG.info

@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from dockyard.config import Settings
-from dockyard.errors import BuildError, StoreError
+from dockyard.errors import ConfigError, StoreError
 
 
 def context_uri(store_url: str, digest: str) -> str:
@@ -17,17 +17,23 @@ def context_uri(store_url: str, digest: str) -> str:
     return f"{store_url.rstrip('/')}/build-contexts/{digest.removeprefix('sha256:')}.tar.gz"
 
 
+def require_cluster_store(url: str) -> None:
+    """Pods read build contexts and task values from the store: a `file://` one is refused up front, before
+    any build or run starts (a config error, exit 2), by the kubernetes builder and executor alike."""
+    if urlparse(url).scheme != "s3":
+        raise ConfigError(
+            f"store.url {url}: pods cannot reach a local folder; kubernetes needs an s3:// store"
+        )
+
+
 def upload_context(data: bytes, digest: str, settings: Settings) -> str:
     """Upload (unless present) and return a pre-signed GET URL valid for the build's deadline."""
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
+    require_cluster_store(settings.store.url)
     uri = context_uri(settings.store.url, digest)
     parsed = urlparse(uri)
-    if parsed.scheme != "s3":
-        raise BuildError(
-            f"store.url: the kubernetes builder needs an s3:// blob store the cluster can reach, not {uri}"
-        )
     bucket, key = parsed.netloc, parsed.path.lstrip("/")
     s3 = boto3.client("s3", endpoint_url=settings.store.s3_endpoint_url)
     try:

@@ -428,6 +428,20 @@ def open_execution(
     return record
 
 
+def _notify_plan(plan: Any, settings: Settings, store: Store, record: ExecutionRecord) -> None:
+    from dockyard.runtime.notifications import notify
+
+    notify(
+        settings,
+        store,
+        plan=plan.name,
+        notifications=plan.notifications,
+        phase=record.phase.flyte.name,
+        execution_id=record.execution_id,
+        message=record.message,
+    )
+
+
 def execute_remote(
     entity: Any,
     inputs: dict[str, Any],
@@ -443,13 +457,15 @@ def execute_remote(
     secrets: tuple[SecretRef, ...] = (),
     on_change: RecordListener | None = None,
     options: RunOptions | None = None,
+    plan: Any = None,
 ) -> RemoteResult:
     """Run a task or workflow remotely with Python inputs; return its Python outputs and the record.
 
     With `resume`, an existing execution's record and recorded inputs are reloaded (`inputs` is not read)
     and nodes that finished are not run again; a run a detached driver starts is resumed from `PENDING`.
     `on_change` sees every record update (the CLI's progress view); `options` (pyflyte's flags) are
-    recorded, their `env` goes to every container and `overwrite_cache` skips cache reads.
+    recorded, their `env` goes to every container and `overwrite_cache` skips cache reads. `plan`: the
+    launch plan the run is an execution of; its notifications go out when the run ends.
     """
     from dockyard.sdk.types import TypeEngine
     from dockyard.sdk.types.literal import literals_from_json, literals_to_json
@@ -495,40 +511,46 @@ def execute_remote(
         overwrite_cache=options.overwrite_cache,
     )
     exec_prefix = store.url_for("executions", execution_id)
-    with use_store(store, f"executions/{execution_id}/raw"):
-        if record.inputs_uri is None:
-            raise StoreError(f"execution {execution_id}: its record names no inputs; run it anew")
-        literals = literals_from_json(store.read_bytes(record.inputs_uri).decode())
-        writer.save()
-        heartbeat = Heartbeat(store, execution_id, executor.name, lambda _: runner.cancel_all())
-        try:
-            with heartbeat:
-                out = _drive(walker, runner, entity, literals)
-        except KeyboardInterrupt:
-            with contextlib.suppress(StoreError):
-                if heartbeat.aborted is not None:
-                    writer.update(phase=Phase.ABORTED, message=heartbeat.aborted)
-                else:
-                    writer.update(phase=Phase.FAILED, message="interrupted")
-            raise
-        except StoreError as exc:  # the store is gone: the record keeps what finished, for a resume
-            reason = " ".join(str(exc).split())
-            raise StoreError(
-                f"execution {execution_id}: {reason} (resume it with --resume {execution_id})"
-            ) from exc
-        except Exception as exc:
-            if heartbeat.aborted is not None:
+    try:
+        with use_store(store, f"executions/{execution_id}/raw"):
+            if record.inputs_uri is None:
+                raise StoreError(f"execution {execution_id}: its record names no inputs; run it anew")
+            literals = literals_from_json(store.read_bytes(record.inputs_uri).decode())
+            writer.save()
+            heartbeat = Heartbeat(store, execution_id, executor.name, lambda _: runner.cancel_all())
+            try:
+                with heartbeat:
+                    out = _drive(walker, runner, entity, literals)
+            except KeyboardInterrupt:
                 with contextlib.suppress(StoreError):
-                    writer.update(phase=Phase.ABORTED, message=heartbeat.aborted)
-                raise ExecutionError(f"execution {execution_id} aborted: {heartbeat.aborted}") from None
-            message = " ".join(str(exc).split()) or repr(exc)
-            with contextlib.suppress(StoreError):
-                writer.update(phase=Phase.FAILED, message=message)
-            if isinstance(exc, DockyardError):
+                    if heartbeat.aborted is not None:
+                        writer.update(phase=Phase.ABORTED, message=heartbeat.aborted)
+                    else:
+                        writer.update(phase=Phase.FAILED, message="interrupted")
                 raise
-            raise ExecutionError(f"execution {execution_id} failed: {type(exc).__name__}: {message}") from exc
-        outputs_uri = store.write_bytes(f"{exec_prefix}/outputs.json", literals_to_json(out).encode())
-        writer.update(phase=Phase.SUCCEEDED, outputs_uri=outputs_uri)
-        iface = entity.interface
-        values = {k: TypeEngine.to_python(out[k], tp, path=k) for k, tp in iface.outputs.items()}
+            except StoreError as exc:  # the store is gone: the record keeps what finished, for a resume
+                reason = " ".join(str(exc).split())
+                raise StoreError(
+                    f"execution {execution_id}: {reason} (resume it with --resume {execution_id})"
+                ) from exc
+            except Exception as exc:
+                if heartbeat.aborted is not None:
+                    with contextlib.suppress(StoreError):
+                        writer.update(phase=Phase.ABORTED, message=heartbeat.aborted)
+                    raise ExecutionError(f"execution {execution_id} aborted: {heartbeat.aborted}") from None
+                message = " ".join(str(exc).split()) or repr(exc)
+                with contextlib.suppress(StoreError):
+                    writer.update(phase=Phase.FAILED, message=message)
+                if isinstance(exc, DockyardError):
+                    raise
+                raise ExecutionError(
+                    f"execution {execution_id} failed: {type(exc).__name__}: {message}"
+                ) from exc
+            outputs_uri = store.write_bytes(f"{exec_prefix}/outputs.json", literals_to_json(out).encode())
+            writer.update(phase=Phase.SUCCEEDED, outputs_uri=outputs_uri)
+            iface = entity.interface
+            values = {k: TypeEngine.to_python(out[k], tp, path=k) for k, tp in iface.outputs.items()}
+    finally:
+        if plan is not None and writer.record.phase.final:
+            _notify_plan(plan, settings, store, writer.record)
     return RemoteResult(execution_id, iface.pack_outputs(values), writer.record)

@@ -124,10 +124,10 @@ def make_executor(settings: Settings, store: Store) -> Executor:
         root = store.root if isinstance(store, LocalStore) else None
         return DockerExecutor(settings, secret_source=secret, store_root=root)
     if backend == "kubernetes":
+        from dockyard.kubernetes.context_upload import require_cluster_store
         from dockyard.kubernetes.executor import KubernetesExecutor
 
-        if isinstance(store, LocalStore):
-            raise ConfigError(f"store.url {store.url}: pods cannot reach a local folder; use an s3:// store")
+        require_cluster_store(store.url)
 
         return KubernetesExecutor(settings)
     raise ConfigError(f"executor.backend {backend!r}: remote runs need 'docker' or 'kubernetes'")
@@ -163,8 +163,9 @@ def run_registered(
     from dockyard.sdk.launch_plan import LaunchPlan
 
     store = open_store(settings.store.url, settings)
-    if isinstance(entity, LaunchPlan):
-        inputs, entity = entity.merged_inputs(inputs), entity.workflow
+    plan = entity if isinstance(entity, LaunchPlan) else None
+    if plan is not None:
+        inputs, entity = plan.merged_inputs(inputs), plan.workflow
     secrets, env = store_secrets(settings, store)
     return execute_remote(
         entity,
@@ -179,6 +180,7 @@ def run_registered(
         secrets=secrets,
         on_change=on_change,
         options=options,
+        plan=plan,
     )
 
 
@@ -195,14 +197,20 @@ def run_remote(
     on_change: RecordListener | None = None,
     options: RunOptions | None = None,
     copy: str = "all",
+    plan: Any = None,
 ) -> RemoteResult:
     """Images ensured, code bundled, then the orchestrator runs the entity (see module docstring).
     `engine` (a BuildEngine) may carry an `on_event` hook; `on_change` sees every record update.
     `copy`: `all` ships the source root, `auto` only the Python modules loaded from it (pyflyte's
-    `--copy auto`), `none` nothing (the images hold the code)."""
+    `--copy auto`), `none` nothing (the images hold the code). A launch plan (as `entity`, or as `plan`
+    beside its workflow) runs its workflow with its inputs merged, and its notifications go out."""
     from dockyard.runtime.bundle import loaded_modules, upload_bundle
+    from dockyard.sdk.launch_plan import LaunchPlan
 
+    if isinstance(entity, LaunchPlan):
+        plan, inputs, entity = entity, entity.merged_inputs(inputs), entity.workflow
     store = open_store(settings.store.url, settings)
+    executor = executor or make_executor(settings, store)  # a backend that cannot work: before any build
     bundle = None  # first: a source tree that breaks a rule builds nothing
     if copy != "none":
         only = loaded_modules(source_root) if copy == "auto" else None
@@ -214,7 +222,7 @@ def run_remote(
         inputs,
         settings=settings,
         store=store,
-        executor=executor or make_executor(settings, store),
+        executor=executor,
         images=images,
         bundle_uri=bundle,
         execution_id=execution_id,
@@ -223,4 +231,5 @@ def run_remote(
         secrets=secrets,
         on_change=on_change,
         options=options,
+        plan=plan,
     )

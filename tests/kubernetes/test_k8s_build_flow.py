@@ -21,7 +21,7 @@ import pytest
 from k8s_helpers import make_settings
 
 from dockyard.config import Settings
-from dockyard.errors import BuildError
+from dockyard.errors import BuildError, ConfigError
 from dockyard.imagespec.context import BuildContext
 from dockyard.kubernetes.builder import KubernetesBuilder
 from dockyard.kubernetes.pod_status import PodVerdict
@@ -199,10 +199,11 @@ def test_a_file_store_is_refused(context: BuildContext) -> None:
         update={"store": settings.store.model_copy(update={"url": "file:///tmp/store"})}
     )
     cluster = RecordingCluster([], PodVerdict(Phase.SUCCEEDED))
-    builder = KubernetesBuilder(settings, cluster=cluster)
-    with pytest.raises(BuildError, match=r"store\.url: the kubernetes builder needs an s3:// blob store"):
-        builder.build(context, push=True)
-    assert cluster.created == []
+    with pytest.raises(
+        ConfigError, match=r"store\.url file:///tmp/store: pods cannot reach a local folder"
+    ) as info:
+        KubernetesBuilder(settings, cluster=cluster)  # refused before any build starts
+    assert info.value.exit_code == 2 and cluster.created == []
 
 
 @pytest.mark.s3

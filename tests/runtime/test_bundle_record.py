@@ -6,6 +6,7 @@ import io
 import os
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,6 +128,28 @@ def test_missing_or_future_record_is_a_clear_error(tmp_path: Path) -> None:
     store.write_json(record_uri(store, "e2"), {"schema_version": 99})
     with pytest.raises(StoreError, match="schema_version 99"):
         load_record(store, "e2")
+
+
+def test_kubernetes_with_a_file_store_is_refused_before_any_build(tmp_path: Path) -> None:
+    from dockyard.config import load_settings
+    from dockyard.errors import ConfigError
+    from dockyard.runtime.remote import run_remote
+    from dockyard.sdk.entities import load_entity
+
+    class NoBuilds:
+        def ensure(self, specs: Any, **kwargs: Any) -> Any:
+            raise AssertionError("an image was built before the backend was checked")
+
+    store = tmp_path / "store"
+    settings = load_settings(
+        {"executor": {"backend": "kubernetes"}, "store": {"url": f"file://{store}"}}, environ={}
+    )
+    workflows = Path(__file__).parent / "workflows"
+    wf = load_entity(f"{workflows / 'faults.py'}:greet")
+    with pytest.raises(ConfigError, match="pods cannot reach a local folder") as info:
+        run_remote(wf, {"name": "x"}, source_root=workflows, settings=settings, engine=NoBuilds())
+    assert info.value.exit_code == 2
+    assert not store.exists()  # no bundle uploaded either
 
 
 def test_kubernetes_backend_refuses_a_local_store(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ def smtp() -> Any:
     controller.stop()
 
 
-def settings_for(tmp_path: Path, smtp_port: int = 25) -> Settings:
+def settings_for(tmp_path: Path, smtp_port: int = 25, **sections: Any) -> Settings:
     build: dict[str, Any] = {"work_dir": str(tmp_path / "build")}
     if CA_BUNDLE.is_file():
         build["ca_bundle"] = str(CA_BUNDLE)
@@ -59,6 +59,7 @@ def settings_for(tmp_path: Path, smtp_port: int = 25) -> Settings:
             "build": build,
             "store": {"url": f"file://{tmp_path}/store"},
             "smtp": {"host": "127.0.0.1", "port": smtp_port, "sender": "dockyard@test"},
+            **sections,
         },
         environ={},
     )
@@ -134,6 +135,101 @@ def test_schedule_launches_with_kickoff_time_and_emails(
     mail = message_from_bytes(envelope.content)
     assert mail["Subject"] == "[dockyard] launch plan scheduled.nightly: SUCCEEDED"
     assert str(launch.execution_id) in mail.get_payload()
+
+
+class Webhook:
+    """A local HTTP server standing in for Slack's incoming webhook: keeps each JSON body posted."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        bodies = self.bodies = []  # type: list[dict[str, Any]]
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/T0/B0/secret"
+
+
+def test_a_plain_run_of_a_plan_notifies_slack_by_webhook_and_email_failures_are_recorded(
+    tmp_path: Path, docker_engine: str, registry: str
+) -> None:
+    """No SMTP server listens: the email fails, is recorded, and the run still succeeds; Slack is a POST."""
+    hook = Webhook()
+    settings = settings_for(tmp_path, free_port(), slack={"webhook_url": hook.url})
+    store = open_store(settings.store.url, settings)
+    doc = register(source(tmp_path), store, settings, project="ml", domain="prod")
+    plan = load_registered(doc, store, "scheduled.announced")
+    when = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    result = run_registered(doc, plan, {"when": when}, settings=settings)
+    assert result.outputs == f"announced@{when.isoformat()}"
+    (body,) = hook.bodies
+    assert "scheduled.announced ended SUCCEEDED" in body["text"] and result.execution_id in body["text"]
+    assert "#ml-runs" in body["text"]
+    recorded = store.read_json(store.url_for("executions", result.execution_id, "notifications.json"))
+    assert [(d["kind"], bool(d["error"])) for d in recorded] == [("slack", False), ("email", True)]
+    assert "secret" not in json.dumps(recorded)  # the webhook URL is a credential
+
+    scheduler = Scheduler(store, settings, "ml", "prod")
+    with pytest.raises(ConfigError, match=r"scheduled\.announced: not a scheduled launch plan"):
+        scheduler.kickoff("scheduled.announced", when)
+
+
+def test_schedules_follow_the_registry(tmp_path: Path, docker_engine: str, registry: str) -> None:
+    """Re-registering does not re-run a slot that ran; deactivating, or a version without the schedule,
+    stops the plan; an SMTP server that goes away does not stop the scheduler."""
+    from aiosmtpd.controller import Controller
+
+    from dockyard.runtime.scheduler import list_schedules, set_active
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings = settings_for(tmp_path, controller.port)
+    store = open_store(settings.store.url, settings)
+    file = source(tmp_path)
+    register(file, store, settings, project="ml", domain="prod", version="v1")
+    t0 = datetime(2026, 5, 1, 2, 0, tzinfo=timezone.utc)
+    scheduler = Scheduler(store, settings, "ml", "prod", start=t0)
+    scheduler.load()
+    assert scheduler.next_fire_times() == {"scheduled.nightly": t0 + timedelta(minutes=1)}
+    (launch,) = scheduler.tick(t0 + timedelta(seconds=61))
+    assert launch.phase == "SUCCEEDED"
+    controller.stop()  # SMTP goes away: the next run's email fails, the scheduler goes on
+
+    register(file, store, settings, project="ml", domain="prod", version="v2")
+    assert scheduler.load() == ["scheduled.nightly"]
+    assert scheduler.tick(t0 + timedelta(seconds=62)) == []  # the 02:01 slot ran already
+    assert scheduler.next_fire_times() == {"scheduled.nightly": t0 + timedelta(minutes=2)}
+    (launch,) = scheduler.tick(t0 + timedelta(seconds=121))
+    assert launch.phase == "SUCCEEDED" and launch.scheduled_at == t0 + timedelta(minutes=2)
+    (delivery,) = store.read_json(store.url_for("executions", str(launch.execution_id), "notifications.json"))
+    assert delivery["kind"] == "email" and f"127.0.0.1:{controller.port}" in delivery["error"]
+
+    set_active(store, "ml", "prod", "scheduled.nightly", False)
+    assert scheduler.load() == []
+    (info,) = list_schedules(store, "ml", "prod")
+    assert (info.name, info.version, info.active, info.next_at) == ("scheduled.nightly", "v2", False, None)
+    set_active(store, "ml", "prod", "scheduled.nightly", True)
+    assert scheduler.load() == ["scheduled.nightly"]
+
+    line = '    schedule=FixedRate(duration=timedelta(minutes=1), kickoff_time_input_arg="when"),\n'
+    file.write_text(file.read_text().replace(line, ""))
+    register(file, store, settings, project="ml", domain="prod", version="v3")
+    assert scheduler.load() == []
+    assert scheduler.tick(t0 + timedelta(hours=1)) == []
+    assert list_schedules(store, "ml", "prod") == []
+    assert len(inbox.messages) == 1
 
 
 def test_cli_run_remote_status_logs_register_and_run_registered(

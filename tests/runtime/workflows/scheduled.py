@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from dockyard import Email, FixedRate, ImageSpec, LaunchPlan, WorkflowExecutionPhase, task, workflow
+from dockyard import Email, FixedRate, ImageSpec, LaunchPlan, Slack, WorkflowExecutionPhase, task, workflow
 
 runtime_image = ImageSpec(name="dockyard-test-runtime", registry="localhost:5000")
 
@@ -25,4 +25,14 @@ nightly = LaunchPlan.get_or_create(
     default_inputs={"label": "nightly"},
     schedule=FixedRate(duration=timedelta(minutes=1), kickoff_time_input_arg="when"),
     notifications=[Email(phases=[WorkflowExecutionPhase.SUCCEEDED], recipients_email=["ops@example.com"])],
+)
+
+announced = LaunchPlan.get_or_create(  # no schedule: its notifications go out for a plain run of it
+    stamped,
+    name="scheduled.announced",
+    default_inputs={"label": "announced"},
+    notifications=[
+        Slack(phases=[WorkflowExecutionPhase.SUCCEEDED], recipients_email=["#ml-runs"]),
+        Email(phases=[WorkflowExecutionPhase.SUCCEEDED], recipients_email=["ops@example.com"]),
+    ],
 )
