@@ -78,20 +78,37 @@ def secret_name(group: str) -> str:
     return name
 
 
+def secret_env(refs: tuple[SecretRef, ...], settings: Settings) -> list[dict[str, Any]]:
+    """flytekit's Secret.env_var / mount_requirement: an env_var-mounted secret comes from its Kubernetes
+    Secret (`secretKeyRef`, never a literal value); a file one with an `env_var` name gets the file's path."""
+    env: list[dict[str, Any]] = []
+    for ref in refs:
+        if ref.mount == "env_var":
+            selector = {"name": secret_name(ref.group), "key": ref.key or ref.group}
+            env.append({"name": ref.env_name, "valueFrom": {"secretKeyRef": selector}})
+        elif ref.env_var:
+            env.append({"name": ref.env_var, "value": str(settings.executor.secrets_dir.joinpath(*ref.path))})
+    return env
+
+
 def _secret_volumes(
     refs: tuple[SecretRef, ...], settings: Settings
 ) -> tuple[list[dict[str, Any]], list[Any]]:
-    """One Secret volume per group at `<secrets_dir>/<group>`; keys requested one by one become items."""
-    groups: dict[str, set[str] | None] = {}
+    """One Secret volume per group at `<secrets_dir>/<group>`; keys requested one by one become items,
+    under their group_version folder when they name one (where the SDK looks)."""
+    groups: dict[str, dict[str, str] | None] = {}
     for ref in refs:
-        keys = groups.get(ref.group, set())
-        groups[ref.group] = None if ref.key is None or keys is None else keys | {ref.key}
+        if ref.mount == "env_var":
+            continue  # an environment variable only (secret_env)
+        keys = groups.get(ref.group, {})
+        item = {ref.key: "/".join(ref.path[1:])} if ref.key else {}
+        groups[ref.group] = None if ref.key is None or keys is None else keys | item
     volumes, mounts = [], []
     for group, keys in sorted(groups.items()):
         volume = dns_name("secret", group)
         source: dict[str, Any] = {"secretName": secret_name(group)}
         if keys is not None:
-            source["items"] = [{"key": key, "path": key} for key in sorted(keys)]
+            source["items"] = [{"key": key, "path": path} for key, path in sorted(keys.items())]
         volumes.append({"name": volume, "secret": source})
         mounts.append(
             {"name": volume, "mountPath": f"{settings.executor.secrets_dir}/{group}", "readOnly": True}
@@ -247,7 +264,8 @@ def task_pod(
         "name": template.primary,
         "image": attempt.image,
         "command": list(attempt.command),
-        "env": [{"name": key, "value": value} for key, value in sorted(attempt.env.items())],
+        "env": [{"name": key, "value": value} for key, value in sorted(attempt.env.items())]
+        + secret_env(attempt.secrets, settings),
     }
     if kube.env_secret:
         container["envFrom"] = [{"secretRef": {"name": kube.env_secret}}]

@@ -42,14 +42,15 @@ def memory_to_bytes(quantity: str) -> int:
 
 
 def host_secret(settings: Settings) -> SecretSource:
-    """Secrets the driver host holds: env `_FSEC_<GROUP>_<KEY>` (flytekit's convention) or a file
-    `<executor.secrets_dir>/<group>/<key>` on the host."""
+    """Secrets the driver host holds, where a local run finds them: env `_FSEC_<GROUP>[_<VERSION>]_<KEY>`
+    (flytekit's convention) or the file `<executor.secrets_dir>/<group>[/<version>]/<key>` on the host."""
+    from dockyard.sdk.context import ENV_PREFIX, SecretsManager
 
     def read(ref: SecretRef) -> bytes:
-        env_name = "_FSEC_" + "_".join(p.upper() for p in (ref.group, ref.key) if p)
+        env_name = ENV_PREFIX + SecretsManager.env_name(ref.group, ref.key, ref.group_version)
         if env_name in os.environ:
             return os.environ[env_name].encode()
-        path = settings.executor.secrets_dir / ref.group / (ref.key or "")
+        path = settings.executor.secrets_dir.joinpath(*ref.path)
         if ref.key and path.is_file():
             return path.read_bytes()
         raise ExecutionError(f"secret {ref.group}/{ref.key or ''}: not in ${env_name} nor {path}")
@@ -157,6 +158,17 @@ class DockerExecutor:
 
         return [docker.types.DeviceRequest(count=int(count), capabilities=[["gpu"]])]
 
+    def _secret_env(self, attempt: TaskAttempt) -> dict[str, str]:
+        """flytekit's Secret.env_var / mount_requirement: an env_var-mounted secret's value, or the path of
+        the secret's file for one with an `env_var` name."""
+        env: dict[str, str] = {}
+        for ref in attempt.secrets:
+            if ref.mount == "env_var":
+                env[ref.env_name] = self.secret_source(ref).decode().strip()
+            elif ref.env_var:
+                env[ref.env_var] = str(self.settings.executor.secrets_dir.joinpath(*ref.path))
+        return env
+
     def _write_secrets(self, attempt: TaskAttempt) -> Path | None:
         if not attempt.secrets:
             return None
@@ -167,8 +179,7 @@ class DockerExecutor:
         root.mkdir(mode=0o755)
         for ref in attempt.secrets:
             value = self.secret_source(ref)
-            # lower-case, where the SDK's SecretsManager looks (`<dir>/<group>/<key>`)
-            path = root / ref.group.lower() / ref.key.lower() if ref.key else root / ref.group.lower()
+            path = root.joinpath(*ref.path)  # where the SDK's SecretsManager looks
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
             path.write_bytes(value)
             path.chmod(0o444)
@@ -254,6 +265,7 @@ class DockerExecutor:
         env = {
             **attempt.env,
             "DOCKYARD_EXECUTOR_SECRETS_DIR": str(self.settings.executor.secrets_dir),
+            **self._secret_env(attempt),
         }
         try:
             container = self.client.containers.create(

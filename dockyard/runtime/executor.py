@@ -12,6 +12,29 @@ from dockyard.runtime.phase import Phase
 class SecretRef:
     group: str
     key: str | None = None
+    group_version: str | None = None
+    env_var: str | None = None  # flytekit's Secret.env_var: the value (mount env_var) or the file's path
+    mount: str = "any"  # flytekit's Secret.mount_requirement: any | env_var | file
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The secret's file under the secrets folder (`sdk.context.secret_path`)."""
+        from dockyard.sdk.context import secret_path
+
+        return secret_path(self.group, self.key, self.group_version)
+
+    @property
+    def env_name(self) -> str:
+        """The variable set for it: its `env_var`, else (mounted as env_var) flytekit's `_FSEC_GROUP_KEY`."""
+        from dockyard.sdk.context import ENV_PREFIX, SecretsManager
+
+        return self.env_var or ENV_PREFIX + SecretsManager.env_name(self.group, self.key, self.group_version)
+
+    @classmethod
+    def of(cls, secret: Any) -> SecretRef:
+        """From a task's `Secret` request, keeping its version, env_var and mount requirement."""
+        mount = getattr(secret.mount_requirement, "name", "ANY").lower()
+        return cls(secret.group, secret.key, secret.group_version, secret.env_var, mount)
 
 
 @dataclass(frozen=True)

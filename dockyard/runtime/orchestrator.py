@@ -336,7 +336,7 @@ def task_attempt(
         accelerator=_device(getattr(task, "accelerator", None)),
         interruptible=bool(task.interruptible),
         timeout_s=task.timeout_s,
-        secrets=secrets + tuple(SecretRef(s.group, s.key) for s in task.secret_requests),
+        secrets=secrets + tuple(SecretRef.of(s) for s in task.secret_requests),
         min_driver_version=_min_driver(task.container_image),
         pod_template=_pod_template(getattr(task, "pod_template", None)),
     )

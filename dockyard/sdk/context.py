@@ -36,6 +36,12 @@ class MountType(Enum):
     ANY = 2
 
 
+def secret_path(group: str | None, key: str | None, group_version: str | None = None) -> tuple[str, ...]:
+    """A secret's file under the secrets folder, where flytekit looks: `group[/version]/key`, lower-cased.
+    Executors write it there; `SecretsManager.get` reads it there."""
+    return tuple(p.lower() for p in (group, group_version, key) if p)
+
+
 @dataclass(frozen=True)
 class Secret:
     """A secret a task asks for, flytekit's `Secret(group=..., key=...)` (at least one of the two)."""
@@ -137,8 +143,7 @@ class SecretsManager:
     def get_secrets_file(
         self, group: str | None = None, key: str | None = None, group_version: str | None = None
     ) -> str:
-        parts = [p.lower() for p in (group, group_version, key) if p]
-        return str(self.secrets_dir.joinpath(*parts))
+        return str(self.secrets_dir.joinpath(*secret_path(group, key, group_version)))
 
 
 class Checkpoint:

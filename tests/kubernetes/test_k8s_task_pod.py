@@ -188,6 +188,29 @@ def test_secrets_are_secret_volumes_under_the_secrets_dir(settings: Settings) ->
         task_pod(_attempt(secrets=(SecretRef("bad/group"),)), settings)
 
 
+def test_secret_options_reach_the_pod(settings: Settings) -> None:
+    """group_version is a folder under the group; env_var-mounted secrets come from the Secret by reference
+    (never a literal value in the pod), and a file secret's env_var names its path."""
+    refs = (
+        SecretRef("db", "password", group_version="v2"),
+        SecretRef("api", "token", env_var="API_TOKEN", mount="env_var"),
+        SecretRef("api", "other", mount="env_var"),
+        SecretRef("tls", "pem", env_var="TLS_PEM_PATH"),
+    )
+    pod = task_pod(_attempt(secrets=refs), settings)
+    assert_valid(pod)
+    volumes = {v["name"]: v["secret"] for v in pod["spec"]["volumes"]}
+    assert volumes["secret-db"]["items"] == [{"key": "password", "path": "v2/password"}]
+    assert "secret-api" not in volumes  # env only
+    env = {e["name"]: e for e in _container(pod)["env"]}
+    assert env["API_TOKEN"] == {
+        "name": "API_TOKEN",
+        "valueFrom": {"secretKeyRef": {"name": "api", "key": "token"}},
+    }
+    assert env["_FSEC_API_OTHER"]["valueFrom"]["secretKeyRef"] == {"name": "api", "key": "other"}
+    assert env["TLS_PEM_PATH"] == {"name": "TLS_PEM_PATH", "value": "/etc/secrets/tls/pem"}
+
+
 def test_env_secret_from_settings() -> None:
     pod = task_pod(_attempt(), make_settings(env_secret="blob-store-credentials"))
     assert_valid(pod)

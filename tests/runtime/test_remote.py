@@ -424,6 +424,19 @@ def test_secret_reaches_the_task_as_a_file_only(
             assert b"s3cret-value-42" not in path.read_bytes(), path
 
 
+def test_secret_options_are_honoured_in_containers(
+    file_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A versioned secret is where the SDK looks for it; env_var gives the value (mounted as env_var) or
+    the file's path; the driver host holds them as a local run finds them."""
+    monkeypatch.setenv("_FSEC_DB_V2_PASSWORD", "pw-v2")
+    monkeypatch.setenv("_FSEC_API_TOKEN", "tok-1")
+    monkeypatch.setenv("_FSEC_TLS_PEM", "pem-body")
+    src = source_copy(tmp_path / "src")
+    result = run_remote(load(src, "faults", "secret_options"), {}, source_root=src, settings=file_settings)
+    assert result.outputs == "pw-v2|tok-1|pem-body"
+
+
 def test_cache_catalog_in_the_store(file_settings: Settings, tmp_path: Path) -> None:
     src = source_copy(tmp_path / "src")
     wf = load(src, "faults", "cubes")

@@ -116,6 +116,21 @@ def secret_digest() -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+@task(
+    container_image=runtime_image,
+    secret_requests=[
+        Secret(group="db", key="password", group_version="v2"),
+        Secret(group="api", key="token", mount_requirement=Secret.MountType.ENV_VAR, env_var="API_TOKEN"),
+        Secret(group="tls", key="pem", env_var="TLS_PEM_PATH"),
+    ],
+)
+def secret_options() -> str:
+    """group_version, env_var and mount_requirement, as flytekit's SecretsManager and env see them."""
+    with open(os.environ["TLS_PEM_PATH"]) as pem:
+        tls = pem.read()
+    return "|".join([current_context().secrets.get("db", "password", "v2"), os.environ["API_TOKEN"], tls])
+
+
 @task(container_image=runtime_image, cache=True, cache_version="1")
 def cached_cube(x: int) -> int:
     return x * x * x
