@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.console import Console
 
+from dockyard.cli.progress import PROGRESS_HELP, ProgressMode, ProgressView
 from dockyard.errors import ConfigError, ExecutionError
 
 if TYPE_CHECKING:
@@ -31,10 +32,10 @@ def serialize(
         None, "--folder", "-f", help="flyteidl: the folder for the documents."
     ),
     image: str | None = typer.Option(None, "--image", help="flyteidl: image of tasks that name none."),
+    progress: ProgressMode = typer.Option(ProgressMode.auto, "--progress", help=PROGRESS_HELP),
 ) -> None:
     """Build or find every image, then print the registration document (or write FlyteIDL documents)."""
     from dockyard.config import get_settings
-    from dockyard.runtime.registration import serialize as make_doc
 
     if fmt == "flyteidl":
         from dockyard.cli.flyte import serialize_flyteidl
@@ -42,7 +43,7 @@ def serialize(
         return serialize_flyteidl([str(file)], folder or Path("."), image)
     if fmt != "json":
         raise ConfigError(f"--format {fmt!r}: use json or flyteidl")
-    text = json.dumps(make_doc(file, get_settings(), version=version), indent=1, sort_keys=True)
+    text = json.dumps(_document(file, get_settings(), version, progress), indent=1, sort_keys=True)
     if output is None:
         print(text)
     else:
@@ -52,8 +53,8 @@ def serialize(
 @app.command()
 def register(
     file: Path = typer.Argument(..., help="Python file that defines the tasks and workflows."),
-    project: str = typer.Option("dockyard", "--project", help="Project to register under."),
-    domain: str = typer.Option("development", "--domain", help="Domain to register under."),
+    project: str = typer.Option("dockyard", "-p", "--project", help="Project to register under."),
+    domain: str = typer.Option("development", "-d", "--domain", help="Domain to register under."),
     version: str | None = typer.Option(None, "--version", help="Version (default: a digest of code+images)."),
     schedules: str | None = typer.Option(
         None, "--schedules", help="kubernetes: run each scheduled launch plan as a CronJob."
@@ -72,6 +73,7 @@ def register(
     ),
     insecure: bool = typer.Option(False, "--insecure", help="With --flyte: plain gRPC, no TLS."),
     image: str | None = typer.Option(None, "--image", help="With --flyte: image of tasks that name none."),
+    progress: ProgressMode = typer.Option(ProgressMode.auto, "--progress", help=PROGRESS_HELP),
 ) -> None:
     """Serialize, upload the code bundle, and store the document in the blob store (or FlyteAdmin's)."""
     if flyte is not None:
@@ -83,7 +85,6 @@ def register(
     from dockyard.runtime.blobstore import open_store
     from dockyard.runtime.blobstore.local import LocalStore
     from dockyard.runtime.registration import publish
-    from dockyard.runtime.registration import serialize as make_doc
 
     if schedules not in (None, "kubernetes"):
         raise ConfigError(f"--schedules {schedules!r}: only 'kubernetes' is supported")
@@ -93,7 +94,7 @@ def register(
     store = open_store(settings.store.url, settings)
     if schedules == "kubernetes" and isinstance(store, LocalStore):
         raise ConfigError(f"store.url {store.url}: CronJob pods cannot reach a local folder; use s3://")
-    doc = make_doc(file, settings, version=version)
+    doc = _document(file, settings, version, progress)
     cron_jobs = []
     if schedules == "kubernetes":  # checked before anything is stored: a bad schedule registers nothing
         cron_jobs = _cron_jobs(doc, settings, store, project, domain, schedule_image)
@@ -120,6 +121,16 @@ def register(
     print(doc["version"])
 
 
+def _document(file: Path, settings: Settings, version: str | None, progress: ProgressMode) -> dict[str, Any]:
+    """The registration document, with the image builds it needs shown as `--progress` says."""
+    from dockyard.builders.engine import BuildEngine
+    from dockyard.runtime.registration import serialize as make_doc
+
+    view = ProgressView(progress)
+    with view:
+        return make_doc(file, settings, version=version, engine=BuildEngine(settings, on_event=view.on_build))
+
+
 def _cron_jobs(
     doc: dict[str, Any],
     settings: Settings,
@@ -143,8 +154,8 @@ app.add_typer(schedules, name="schedules")
 
 @schedules.command("serve")
 def serve(
-    project: str = typer.Option("dockyard", "--project", help="Project whose launch plans run."),
-    domain: str = typer.Option("development", "--domain", help="Domain whose launch plans run."),
+    project: str = typer.Option("dockyard", "-p", "--project", help="Project whose launch plans run."),
+    domain: str = typer.Option("development", "-d", "--domain", help="Domain whose launch plans run."),
     poll: float = typer.Option(5.0, "--poll", help="Seconds between looks at the clock and the registry."),
     max_runs: int | None = typer.Option(None, "--max-runs", help="Stop after this many launches."),
 ) -> None:
@@ -167,8 +178,8 @@ def serve(
 @schedules.command("kickoff")
 def kickoff(
     name: str = typer.Argument(..., help="Registered launch plan to launch once."),
-    project: str = typer.Option("dockyard", "--project", help="Project it is registered under."),
-    domain: str = typer.Option("development", "--domain", help="Domain it is registered under."),
+    project: str = typer.Option("dockyard", "-p", "--project", help="Project it is registered under."),
+    domain: str = typer.Option("development", "-d", "--domain", help="Domain it is registered under."),
     version: str | None = typer.Option(None, "--version", help="Registered version (default: the latest)."),
     at: str | None = typer.Option(
         None, "--at", help="Scheduled time (ISO 8601); default: now, truncated to the minute (UTC)."

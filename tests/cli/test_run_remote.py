@@ -124,3 +124,14 @@ def test_live_view_on_a_terminal(project: Path, tmp_path: Path, docker_engine: s
     assert re.search(r"\n    n0-n0-2\s+mypkg\.flows\.twice\s+running\s+0\s+\d+\.\ds", screen), screen
     assert re.search(r"\n    n0-n0-2\s+mypkg\.flows\.twice\s+succeeded\s+0\s+\d+\.\ds", screen), screen
     assert "[\n  2,\n  4,\n  6\n]" in screen
+
+
+def test_serialize_shows_its_builds_as_json_events(
+    project: Path, tmp_path: Path, docker_engine: str, registry: str
+) -> None:
+    done = dockyard("serialize", "--progress", "json", "mypkg/flows.py", cwd=project, env=cli_env(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["module"].endswith("flows")  # stdout keeps the document alone
+    events = [json.loads(line) for line in done.stderr.splitlines()]
+    assert {e["event"] for e in events} == {"image"}
+    assert events[0]["kind"] == "check" and events[-1]["kind"] in ("present", "built")
