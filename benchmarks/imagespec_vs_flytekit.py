@@ -8,7 +8,7 @@ Needs `bash scripts/setup.sh` (Docker engine with buildx, registry localhost:500
 Method. Both tools get the same specs, FROM the same Debian-made base image, pushed to the same loopback
 registry with the same (gzip) compression, each measurement in a fresh interpreter so no in-process memo
 helps either side:
-- flytekit runs from its own venv (/var/cache/dockyard-bench/flytekit-venv, `flytekit==1.16.*`), made to
+- flytekit runs from its own venv (/var/lib/dockyard-ci/flytekit-venv, `flytekit==1.16.*`), made to
   work offline as ../shared/ENVIRONMENT.md describes: its `#syntax` line is dropped from
   DOCKER_FILE_TEMPLATE (monkeypatched), its helper images are seeded locally (`ghcr.io/astral-sh/uv:0.5.1`
   from the PyPI uv==0.5.1 wheel, `mambaorg/micromamba:2.0.3-debian12-slim` holding only the host CA bundle),
@@ -45,10 +45,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path("/var/cache/dockyard-bench")
-FLYTEKIT_VENV = BENCH / "flytekit-venv"
+FLYTEKIT_VENV = Path("/var/lib/dockyard-ci/flytekit-venv")  # made by scripts/setup.sh
 DOCKYARD_PYTHON = ROOT / ".venv" / "bin" / "python"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-START, END = "<!-- imagespec_vs_flytekit:start -->", "<!-- imagespec_vs_flytekit:end -->"
 
 REGISTRY = "localhost:5000"
 BASE_IMAGE = f"{REGISTRY}/dockyard/debian:bookworm"
@@ -158,27 +157,33 @@ def dockyard_ensure(task: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _tag_runs(runs: list[float], tag: str) -> dict[str, Any]:
+    """The first call (cold: nothing cached in the process or, for dockyard, its stat cache) and the median
+    of the calls after it (warm)."""
+    return {"cold_s": runs[0], "seconds": statistics.median(runs[1:]), "tag": tag}
+
+
 def flytekit_tag(task: dict[str, Any]) -> dict[str, Any]:
     runs, tag = [], ""
-    for _ in range(task["repeat"]):
+    for _ in range(task["repeat"] + 1):
         (spec,) = _flytekit_specs(task)  # a new spec each time: `tag` is a cached_property
         started = time.perf_counter()
         tag = spec.tag
         runs.append(time.perf_counter() - started)
-    return {"seconds": statistics.median(runs), "tag": tag}
+    return _tag_runs(runs, tag)
 
 
 def dockyard_tag(task: dict[str, Any]) -> dict[str, Any]:
     from dockyard.imagespec.resolve import compute_tag
 
-    settings = _dockyard_settings(task)
+    settings = _dockyard_settings(task)  # a work_dir of its own: the stat cache starts empty
     runs, tag = [], ""
-    for _ in range(task["repeat"]):
+    for _ in range(task["repeat"] + 1):
         (spec,) = _dockyard_specs(task)
         started = time.perf_counter()
         tag = compute_tag(spec, settings.build, lookup_digest=None)
         runs.append(time.perf_counter() - started)
-    return {"seconds": statistics.median(runs), "tag": tag}
+    return _tag_runs(runs, tag)
 
 
 WORKERS = {
@@ -306,7 +311,7 @@ class Driver:
 
     # --- running ----------------------------------------------------------------------------------------
     def run(self, tool: str, task: dict[str, Any]) -> dict[str, Any]:
-        task = {**task, "work_dir": str(self.work / "dockyard-work"), "repeat": self.repeat}
+        task = {"work_dir": str(self.work / "dockyard-work"), **task, "repeat": self.repeat}
         env = {**os.environ, "FLYTE_SDK_LOGGING_LEVEL": "40", "PYTHONWARNINGS": "ignore"}
         env.pop("VIRTUAL_ENV", None)
         if tool == "dockyard":  # the frozen copy comes first on sys.path, before the editable install
@@ -330,11 +335,20 @@ class Driver:
     def spec(self, tool: str, label: str, packages: list[str], **extra: Any) -> dict[str, Any]:
         return {"name": f"bench-{tool}-{label}-{self.run_id}", "packages": packages, **extra}
 
+    def tag_scenario(self, tool: str) -> dict[str, Any]:
+        """Tag of the 10k-file tree: cold (first call of a fresh process, dockyard's stat cache empty), then
+        warm (median of --repeat further calls; dockyard reloads its stat cache from disk for each)."""
+        self.say(f"{tool}: tag of a {TREE_FILES:,}-file tree, cold then x{self.repeat} warm")
+        tree = {"kind": "tag", "specs": [self.spec(tool, "tree", ["numpy"], source_root=self.tree.name)],
+                "work_dir": str(self.work / f"tag-work-{uuid.uuid4().hex[:8]}")}  # fmt: skip
+        result = self.run(tool, tree)
+        return {"tag10k_cold": result["cold_s"], "tag10k": result["seconds"]}
+
     def scenarios(self, tool: str) -> dict[str, Any]:
         figures: dict[str, Any] = {}
         src = self.source_tree(f"src-{tool}")
         big = {"kind": "ensure", "specs": [self.spec(tool, "big", BIG_PACKAGES, apt_packages=["git"],
-                                                     source_root=str(src))]}  # fmt: skip
+                                                     source_root=src.name)]}  # fmt: skip
 
         self.prune()
         self.say(f"{tool}: cold build + push (numpy, pandas, scikit-learn, git, 5 files)")
@@ -370,9 +384,7 @@ class Driver:
             changes.append(result)
         figures["source"] = statistics.median(r["seconds"] for r in changes)
 
-        self.say(f"{tool}: tag of a {TREE_FILES:,}-file tree x{self.repeat}")
-        tree = {"kind": "tag", "specs": [self.spec(tool, "tree", ["numpy"], source_root=str(self.tree))]}
-        figures["tag10k"] = self.run(tool, tree)["seconds"]
+        figures.update(self.tag_scenario(tool))
 
         self.prune()
         self.say(f"{tool}: three small independent specs")
@@ -385,16 +397,20 @@ class Driver:
         figures["three"] = three["seconds"]
         return figures
 
+    def version(self, tool: str) -> str:
+        return subprocess.run(
+            [str(self.python[tool]), "-c", f"import importlib.metadata as m; print(m.version('{tool}'))"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+
     def main(self) -> dict[str, dict[str, Any]]:
         self.preflight()
         self.big_tree()
+        time.sleep(2.5)  # past the stat cache's racy window (files changed < 2 s before a read)
         results = {}
         for tool in self.tools:
             results[tool] = self.scenarios(tool)
-            results[tool]["version"] = subprocess.run(
-                [str(self.python[tool]), "-c", f"import importlib.metadata as m; print(m.version('{tool}'))"],
-                capture_output=True, text=True, check=True,
-            ).stdout.strip()  # fmt: skip
+            results[tool]["version"] = self.version(tool)
         return results
 
 
@@ -435,8 +451,10 @@ def table(results: dict[str, dict[str, Any]], repeat: int) -> str:
         f"medians of {repeat} fresh processes where repeated; "
         f"measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "",
-        "| scenario | " + " | ".join(f"{t} (s)" for t in tools) + " |",
-        "|---|" + "---:|" * len(tools),
+        "| scenario | "
+        + " | ".join(f"{t} (s)" for t in tools)
+        + (" | dockyard / flytekit |" if len(tools) == 2 else " |"),
+        "|---|" + "---:|" * (len(tools) + (len(tools) == 2)),
     ]
     rows = [
         ("cold", "cold build + push (numpy, pandas, scikit-learn, apt git, 5 files)"),
@@ -446,11 +464,15 @@ def table(results: dict[str, dict[str, Any]], repeat: int) -> str:
         ("nochange_registry_wall", "no-change repeat, registry asked, whole process"),
         ("import", "`import` of the tool (inside the no-change process)"),
         ("source", "source-only change: rebuild + push"),
-        ("tag10k", f"tag of a {TREE_FILES:,}-file source tree"),
+        ("tag10k_cold", f"tag of a {TREE_FILES:,}-file source tree, cold (first call in a fresh process)"),
+        ("tag10k", f"tag of a {TREE_FILES:,}-file source tree, warm (dockyard: stat cache from disk)"),
         ("three", "3 small independent specs, built together (cold cache)"),
     ]
     for key, label in rows:
         cells = [f"{results[t][key]:.3f}" if key in results[t] else "n/a" for t in tools]
+        if len(tools) == 2:
+            both = key in results["flytekit"] and key in results["dockyard"]
+            cells.append(f"{results['dockyard'][key] / results['flytekit'][key]:.2f}" if both else "")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     sizes = [results[t]["size"] for t in tools]
     lines.append(
@@ -463,15 +485,58 @@ def table(results: dict[str, dict[str, Any]], repeat: int) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
+def tag_table(rounds: list[tuple[float, dict[str, dict[str, Any]]]], repeat: int) -> str:
+    """--tag-only: one row per round, with the load average it ran under, and the worse ratio of all."""
+    lines = [
+        f"flytekit {rounds[0][1]['flytekit']['version']}, dockyard {rounds[0][1]['dockyard']['version']}; "
+        f"{os.cpu_count()} CPUs; {TREE_FILES:,} files; cold = first call in a fresh process (dockyard's stat "
+        f"cache empty), warm = median of {repeat} further calls in it; measured "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "",
+        "| round | load (1 min) | flytekit cold (s) | dockyard cold (s) | ratio | flytekit warm (s) "
+        "| dockyard warm (s) | ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    worst = {"tag10k_cold": 0.0, "tag10k": 0.0}
+    for number, (load, results) in enumerate(rounds, start=1):
+        flyte, dock = results["flytekit"], results["dockyard"]
+        cells = [str(number), f"{load:.1f}"]
+        for key in worst:
+            ratio = dock[key] / flyte[key]
+            worst[key] = max(worst[key], ratio)
+            cells += [f"{flyte[key]:.3f}", f"{dock[key]:.3f}", f"{ratio:.2f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", f"Worse ratio of the rounds: cold {worst['tag10k_cold']:.2f}, warm {worst['tag10k']:.2f}."]
+    return "\n".join(lines)
+
+
+def write_section(text: str, name: str = "imagespec_vs_flytekit", title: str = "ImageSpec builds") -> None:
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     body = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    section = f"{START}\n{text}\n{END}"
-    if START in body and END in body:
-        head, rest = body.split(START, 1)
-        body = head + section + rest.split(END, 1)[1]
+    section = f"{start}\n{text}\n{end}"
+    if start in body and end in body:
+        head, rest = body.split(start, 1)
+        body = head + section + rest.split(end, 1)[1]
     else:
-        body = body.rstrip("\n") + "\n\n## ImageSpec builds: dockyard vs flytekit\n\n" + section + "\n"
+        body = body.rstrip("\n") + f"\n\n## {title}: dockyard vs flytekit\n\n" + section + "\n"
     RESULTS.write_text(body)
+
+
+def tag_rounds(repeat: int, rounds: int) -> str:
+    """--tag-only: both tools, alternating, `rounds` times on one tree (no Docker needed)."""
+    driver = Driver(repeat, ["flytekit", "dockyard"])
+    measured = []
+    try:
+        driver.big_tree()
+        time.sleep(2.5)  # past the stat cache's racy window (files changed < 2 s before a read)
+        versions = {t: driver.version(t) for t in driver.tools}
+        for _ in range(rounds):
+            results = {t: {**driver.tag_scenario(t), "version": versions[t]} for t in driver.tools}
+            measured.append((os.getloadavg()[0], results))
+    finally:
+        driver.log.close()
+        shutil.rmtree(driver.tree, ignore_errors=True)
+    return tag_table(measured, repeat)
 
 
 def main() -> None:
@@ -479,11 +544,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", choices=["flytekit", "dockyard"], help="run one side only")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument("--tag-only", action="store_true", help="only the 10k-file tag rows, both tools")
+    parser.add_argument("--rounds", type=int, default=2, help="--tag-only: alternating rounds")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--task", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, json.loads(args.task))
+        return
+    if args.tag_only:
+        text = tag_rounds(args.repeat, args.rounds)
+        print(text)
+        if args.write:
+            write_section(text, "imagespec_tag", "Tag of a 10,000-file tree")
         return
     tools = [args.only] if args.only else ["flytekit", "dockyard"]
     driver = Driver(args.repeat, tools)

@@ -187,7 +187,7 @@ def resolve(
     locks = lock.lock_sources(spec)
     lock.check_pip_lock(spec, settings)
     sources += locks
-    stat_cache = StatCache.for_project(settings.work_dir, spec.base_dir)
+    stat_cache = StatCache.for_spec(settings.work_dir, spec)
     records = {s.key: stat_cache.digest(s, snapshot_dir) for s in sources}
     stat_cache.save()
     index, extra = package_indexes(spec, settings)

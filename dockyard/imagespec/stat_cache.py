@@ -3,14 +3,15 @@
 git's index in small. An entry is reused only while the file's size, mtime_ns, ctime_ns, inode, device and
 mode are all what they were when its bytes were hashed, so the tag stays a pure function of content: a
 touched file is read again and gives the same digest, and an edit that restores the mtime still moves the
-ctime, which no user can set back. An entry is recorded only for a file whose stat did not move during the
-read and that was last changed more than `RACY_NS` before it (a write in the same clock tick as the read
-would leave the stat equal; git calls this "racily clean"). Snapshots (a build context) always read, since
-their bytes are copied, and record what they read.
+ctime, which no user can set back. An entry is recorded, under the stat taken before the read, only for a
+file last changed more than `RACY_NS` before the cache was opened (a write in the same clock tick as the
+read would leave the stat equal; git calls this "racily clean"), so any later write moves the ctime.
+Snapshots (a build context) always read, since their bytes are copied, and record what they read.
 
-One JSON file per project folder under `build.work_dir/stat-cache/`, replaced atomically, so concurrent
-processes each leave a whole file. A file that does not parse or has the wrong shape is ignored, and an entry
-of the wrong shape is a miss: a damaged cache costs a read, never a wrong digest.
+One JSON file under `build.work_dir/stat-cache/` per project folder and set of file fields (`source_root`,
+`copy`, requirements and locks), so a small spec never loads a large one's entries; it is replaced atomically,
+so concurrent processes each leave a whole file. A file that does not parse or has the wrong shape is
+ignored, and an entry of the wrong shape is a miss: a damaged cache costs a read, never a wrong digest.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from dockyard.imagespec.files import FileRecord, Source, digest
+from dockyard.imagespec.spec import ImageSpec
 
 VERSION = 1
 RACY_NS = 2_000_000_000
@@ -72,16 +74,17 @@ class StatCache:
         self._entries = _load(path)
         self._seen: set[str] = set()
         self._changed = False
+        self._started = time.time_ns()  # before every read through this cache
 
     @classmethod
-    def for_project(cls, work_dir: Path, project: Path) -> StatCache:
-        name = hashlib.sha256(os.fsencode(os.path.realpath(project))).hexdigest()[:32]
-        return cls(Path(work_dir) / "stat-cache" / f"{name}.json")
+    def for_spec(cls, work_dir: Path, spec: ImageSpec) -> StatCache:
+        fields = [spec.source_root, spec.copy, spec.requirements, spec.pip_lock, spec.conda_lock]
+        scope = json.dumps([os.path.realpath(spec.base_dir), fields])
+        return cls(Path(work_dir) / "stat-cache" / f"{hashlib.sha256(scope.encode()).hexdigest()[:32]}.json")
 
     def digest(self, source: Source, snapshot_dir: Path | None = None) -> FileRecord:
         """files.digest, answered from the cache when the file's stat is unchanged and nothing is copied."""
         path = os.fspath(source.path)
-        started = time.time_ns()
         try:
             before = _stat_key(path)
         except OSError:
@@ -92,12 +95,10 @@ class StatCache:
             assert entry is not None
             return FileRecord(sha256=entry[6], size=before[0], executable=entry[7])
         record = digest(source, snapshot_dir)
-        try:
-            stable = _stat_key(path) == before and record.size == before[0]
-        except OSError:
-            stable = False
-        fresh = [*before, record.sha256, record.executable] if stable else None
-        if fresh is not None and max(before[1], before[2]) < started - RACY_NS:
+        # Recorded under the stat taken before the read: a write during or after it moves the ctime past
+        # that stat's (which is older than the window), so the entry cannot answer for the new content.
+        if max(before[1], before[2]) < self._started - RACY_NS and record.size == before[0]:
+            fresh = [*before, record.sha256, record.executable]
             self._changed |= entry != fresh
             self._entries[path] = fresh
         elif entry is not None:
@@ -117,7 +118,7 @@ class StatCache:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".stat-", suffix=".tmp")
             with os.fdopen(handle, "w") as out:
-                json.dump({"version": VERSION, "entries": entries}, out, separators=(",", ":"))
+                out.write(json.dumps({"version": VERSION, "entries": entries}, separators=(",", ":")))
             os.replace(temporary, self.path)
         except OSError:
             if temporary is not None:

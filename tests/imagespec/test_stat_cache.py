@@ -35,7 +35,8 @@ def spec() -> ImageSpec:
 
 
 def cache_of(settings: BuildSettings, project: Path) -> Path:
-    return StatCache.for_project(settings.work_dir, project).path
+    assert spec().base_dir == project
+    return StatCache.for_spec(settings.work_dir, spec()).path
 
 
 def fresh_tag(tmp_path: Path, settings: BuildSettings) -> str:
