@@ -171,7 +171,7 @@ class DockyardRemote:
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         while True:
             record = self.fetch_execution(execution_id)
-            if record.phase.value != "running":
+            if record.phase.final:
                 return record
             if deadline is not None and time.monotonic() > deadline:
                 raise ExecutionError(f"execution {execution_id}: still running after {timeout_s}s")

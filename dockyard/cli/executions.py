@@ -78,10 +78,11 @@ def executions(
 
 
 def _abort(execution_id: str, store: str | None) -> None:
-    """`--abort ID`: the runtime's abort (it stops the driver and the containers and records why)."""
-    from dockyard.errors import ConfigError
+    """`--abort ID`: its driver stops the containers and records it (a gone driver's run is settled)."""
+    from dockyard.runtime.driver import abort_execution
 
-    raise ConfigError(f"--abort {execution_id}: aborting needs the runtime's abort (not in this version)")
+    record = abort_execution(_remote(store).store, execution_id)
+    console.print(f"execution [bold]{execution_id}[/bold]: {record.phase.value}")
 
 
 def _phase(phase: str) -> Text:

@@ -214,3 +214,57 @@ def kickoff(
     print(f"{launch.scheduled_at.isoformat()} {launch.plan} {launch.phase} {launch.execution_id or ''}")
     if launch.phase != "SUCCEEDED":
         raise ExecutionError(f"launch plan {name} at {launch.scheduled_at.isoformat()}: {launch.message}")
+
+
+@schedules.command("list")
+def list_plans(
+    project: str = typer.Option("dockyard", "-p", "--project", help="Project of the launch plans."),
+    domain: str = typer.Option("development", "-d", "--domain", help="Domain of the launch plans."),
+    fmt: str = typer.Option("text", "--format", help="text or json."),
+) -> None:
+    """Every registered launch plan with a schedule: version, schedule, active, next fire time."""
+    from dockyard.config import get_settings
+    from dockyard.runtime.blobstore import open_store
+    from dockyard.runtime.scheduler import list_schedules
+
+    settings = get_settings()
+    found = list_schedules(open_store(settings.store.url, settings), project, domain)
+    if fmt == "json":
+        print(json.dumps([s.to_dict() for s in found], indent=1, sort_keys=True))
+        return
+    for info in found:
+        when = info.next_at.isoformat() if info.next_at else "-"
+        state = "active" if info.active else "inactive"
+        print(
+            f"{info.name}  {info.version}  {json.dumps(info.schedule, sort_keys=True)}  {state}  next {when}"
+        )
+
+
+def _set_active(name: str, project: str, domain: str, active: bool) -> None:
+    from dockyard.config import get_settings
+    from dockyard.runtime.blobstore import open_store
+    from dockyard.runtime.scheduler import set_active
+
+    settings = get_settings()
+    set_active(open_store(settings.store.url, settings), project, domain, name, active)
+    err_console.print(f"{project}/{domain} {name}: {'active' if active else 'inactive'}", highlight=False)
+
+
+@schedules.command("activate")
+def activate(
+    name: str = typer.Argument(..., help="Registered launch plan with a schedule."),
+    project: str = typer.Option("dockyard", "-p", "--project", help="Project it is registered under."),
+    domain: str = typer.Option("development", "-d", "--domain", help="Domain it is registered under."),
+) -> None:
+    """Let `schedules serve` launch this plan on its schedule again."""
+    _set_active(name, project, domain, True)
+
+
+@schedules.command("deactivate")
+def deactivate(
+    name: str = typer.Argument(..., help="Registered launch plan with a schedule."),
+    project: str = typer.Option("dockyard", "-p", "--project", help="Project it is registered under."),
+    domain: str = typer.Option("development", "-d", "--domain", help="Domain it is registered under."),
+) -> None:
+    """Stop launching this plan on its schedule (its registration stays)."""
+    _set_active(name, project, domain, False)

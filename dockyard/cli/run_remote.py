@@ -15,7 +15,7 @@ from rich.console import Console
 
 from dockyard.cli.failures import one_line
 from dockyard.cli.progress import ProgressMode, ProgressView, graph_nodes
-from dockyard.errors import ConfigError, DockyardError
+from dockyard.errors import DockyardError
 
 if TYPE_CHECKING:
     from dockyard.config import Settings
@@ -135,8 +135,6 @@ def run_remote_command(
     settings = remote_settings(backend)
     if dry_run and settings.executor.backend != "kubernetes":
         raise InputError("--dry-run prints Kubernetes manifests: add --backend kubernetes")
-    if not wait:
-        raise ConfigError("--no-wait: detached runs need the runtime's detached driver (not in this version)")
     target = project.load(file, name)  # imported as at registration: is_container() is False
     inputs = parse_inputs(target, args, f"dockyard run --remote {file} {name}")
     if inputs is None:
@@ -152,6 +150,16 @@ def run_remote_command(
         print(to_yaml(dry_run_manifests(target, source_root=source.root, settings=settings)), end="")
         return
     execution_id = resume or options.name or new_execution_id()
+    if not wait:  # the driver runs as its own process; the id is all this command prints
+        from dockyard.runtime.detached import start_detached
+
+        ref = f"{source.module}:{name}"
+        start_detached(ref, inputs, source_root=source.root, settings=settings, execution_id=execution_id)
+        ProgressView(progress).execution(
+            execution_id, "pending", message="detached: dockyard status " + execution_id
+        )
+        print(execution_id)
+        return
     view = ProgressView(progress)
     view.execution(execution_id, "running", entity=target.name)
     view.pending(graph_nodes(target, remote=True))
@@ -214,11 +222,19 @@ def run_registered_command(ref: str, args: list[str], *, options: RunOptions, pr
     print(json.dumps(to_json(result.outputs), indent=2, ensure_ascii=False))
 
 
-def resume_command(
-    execution_id: str, *, options: RunOptions, progress: ProgressMode, backend: str | None
-) -> None:
-    """`dockyard run --resume ID` (no FILE): continue a recorded execution with its recorded inputs."""
-    raise ConfigError(
-        f"--resume {execution_id} without FILE needs the runtime's resume of a recorded execution "
-        "(not in this version): give FILE ENTITY too"
-    )
+def resume_command(execution_id: str, *, progress: ProgressMode, backend: str | None, wait: bool) -> None:
+    """`dockyard run --resume ID` (no FILE): continue a recorded execution with its recorded inputs, images
+    and bundle (`runtime.detached.resume_execution`); `--no-wait` leaves it to a detached driver."""
+    from dockyard.cli.inputs import to_json
+    from dockyard.runtime.detached import resume_execution
+
+    settings = remote_settings(backend)
+    view = ProgressView(progress)
+    if not wait:
+        resume_execution(execution_id, settings=settings, wait=False)
+        view.execution(execution_id, "pending", message="resumed by a detached driver")
+        print(execution_id)
+        return
+    view.execution(execution_id, "running", message="resumed")
+    result = _watched(view, execution_id, settings, lambda: resume_execution(execution_id, settings=settings))
+    print(json.dumps(to_json(result.outputs), indent=2, ensure_ascii=False))

@@ -149,6 +149,7 @@ def _drive(spec: dict[str, Any]) -> None:
             if "ref" not in spec:
                 resume_execution(execution_id, settings=settings)
                 return
+            sys.path.insert(0, spec["source_root"])  # a package's module imports from its project root
             entity, _ = _target(load_entity(spec["ref"]), {})
             run_remote(
                 entity,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import tarfile
+import time
 from pathlib import Path
 
 import pexpect
@@ -135,3 +136,52 @@ def test_serialize_shows_its_builds_as_json_events(
     events = [json.loads(line) for line in done.stderr.splitlines()]
     assert {e["event"] for e in events} == {"image"}
     assert events[0]["kind"] == "check" and events[-1]["kind"] in ("present", "built")
+
+
+def test_detached_run_completes_on_its_own_and_one_is_aborted(
+    project: Path, tmp_path: Path, docker_engine: str, registry: str
+) -> None:
+    from dockyard.config import load_settings
+    from dockyard.remote import DockyardRemote
+
+    env = cli_env(tmp_path)
+    started = dockyard(
+        "run", "-r", "--no-wait", "mypkg/flows.py", "pipeline", "--x", "4", cwd=project, env=env
+    )
+    assert started.returncode == 0, started.stderr
+    execution_id = started.stdout.strip()
+    assert re.fullmatch(r"x\w+", execution_id) and f"execution {execution_id}: pending" in started.stderr
+    slow = dockyard(
+        "run", "-r", "--no-wait", "mypkg/flows.py", "sleepy", "--seconds", "300", cwd=project, env=env
+    )
+    slow_id = slow.stdout.strip()
+
+    remote = DockyardRemote(f"file://{tmp_path}/store", settings=load_settings(environ=env))
+    record = remote.wait(execution_id, poll_s=1, timeout_s=300)  # this command has long returned
+    assert record.phase.value == "succeeded" and remote.outputs(execution_id) == {"o0": 16}
+
+    for _ in range(120):  # the sleeper's container is up
+        if remote.fetch_execution(slow_id).nodes.get("n0") is not None:
+            break
+        time.sleep(1)
+    aborted = dockyard("executions", "--abort", slow_id, cwd=project, env=env)
+    assert aborted.returncode == 0, aborted.stderr
+    assert f"execution {slow_id}: aborted" in aborted.stdout
+    assert remote.fetch_execution(slow_id).phase.value == "aborted"
+
+
+def test_resume_without_file_uses_the_recorded_inputs(
+    project: Path, tmp_path: Path, docker_engine: str, registry: str
+) -> None:
+    env = cli_env(tmp_path)
+    failed = dockyard(
+        "run", "-r", "--progress", "plain", "mypkg/flows.py", "broken", "--x", "3", cwd=project, env=env
+    )
+    assert failed.returncode == 5
+    execution_id = re.search(r"execution (x\w+): running", failed.stderr).group(1)  # type: ignore[union-attr]
+    again = dockyard("run", "--resume", execution_id, "--progress", "plain", cwd=project, env=env)
+    assert again.returncode == 5, again.stderr  # boom fails again: its input, 6, came from the record
+    assert "ValueError: no good: 6" in again.stderr
+    status = json.loads(dockyard("status", execution_id, "--format", "json", cwd=project, env=env).stdout)
+    assert len(status["nodes"]["n0-n0"]["attempts"]) == 1  # done before: not run again
+    assert [a["attempt"] for a in status["nodes"]["n0-n1"]["attempts"]] == [0, 1]  # its own number each

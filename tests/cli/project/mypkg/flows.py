@@ -36,3 +36,11 @@ def broken(x: int = 1) -> int:
 @workflow
 def fan_out(xs: list[int]) -> list[int]:
     return map_task(twice)(x=xs)
+
+
+@task
+def sleepy(seconds: int) -> int:
+    import time
+
+    time.sleep(seconds)
+    return seconds
