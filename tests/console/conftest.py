@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from dockyard.config import Settings, load_settings
 from dockyard.console.app import CSRF_COOKIE, create_app
 from dockyard.runtime.blobstore import LocalStore
+from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.phase import Phase
 from dockyard.runtime.protocol import map_inputs_uri
 from dockyard.runtime.record import (
@@ -33,7 +34,7 @@ def squares_graph() -> dict[str, Any]:
     return to_json(load_entity(f"{FLOWS}:squares").graph)
 
 
-def write_squares(store: LocalStore, execution_id: str, *, created_at: float, finished: bool = True) -> None:
+def write_squares(store: Store, execution_id: str, *, created_at: float, finished: bool = True) -> None:
     """The record `squares(n=5)` leaves: item 3 of the map failed, the conditional took its first case."""
     record = ExecutionRecord(execution_id=execution_id, workflow="flows.squares", created_at=created_at)
     writer = RecordWriter(store, record)
@@ -64,7 +65,7 @@ def store(tmp_path: Path) -> LocalStore:
     return LocalStore(f"file://{tmp_path}/store")
 
 
-def console_settings(store: LocalStore, **console: Any) -> Settings:
+def console_settings(store: Store, **console: Any) -> Settings:
     return load_settings({"store": {"url": store.url}, "console": console}, environ={})
 
 

@@ -189,3 +189,19 @@ def test_images_come_from_the_build_engines_answers(store: LocalStore, tmp_path:
         # only images the engine knows are compared: the console asks no other registry
         refused = c.get("/api/images/explain", params={"old": "evil.example/x:1", "new": images[0]["ref"]})
         assert refused.status_code == 404 and "evil.example/x:1" in refused.json()["detail"]
+
+
+@pytest.mark.s3
+def test_the_console_reads_an_s3_store(s3_bucket: str, s3_server: str) -> None:
+    from dockyard.config import load_settings
+    from dockyard.runtime.blobstore import open_store
+
+    url = f"s3://{s3_bucket}/dockyard"
+    settings = load_settings({"store": {"url": url, "s3_endpoint_url": s3_server}}, environ={})
+    store = open_store(url, settings)
+    write_squares(store, "s1", created_at=1000.0)
+    with TestClient(create_app(store, settings, refresh_s=0.05)) as c:
+        assert [i["execution_id"] for i in wait_listed(c, 1)["items"]] == ["s1"]
+        nodes = {n["id"]: n for n in c.get("/api/executions/s1").json()["dag"]["nodes"]}
+        assert len(nodes) == 6 and nodes["n0-n1"]["progress"]["total"] == 5
+        assert c.get("/api/executions/s1/nodes/n0-n1-3").json()["phase"] == "failed"
