@@ -205,3 +205,39 @@ def test_the_console_reads_an_s3_store(s3_bucket: str, s3_server: str) -> None:
         nodes = {n["id"]: n for n in c.get("/api/executions/s1").json()["dag"]["nodes"]}
         assert len(nodes) == 6 and nodes["n0-n1"]["progress"]["total"] == 5
         assert c.get("/api/executions/s1/nodes/n0-n1-3").json()["phase"] == "failed"
+
+
+def test_values_are_rendered_by_type(client: TestClient, store: LocalStore, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dockyard.sdk.types.literal import literals_to_json
+
+    write_squares(store, "x1", created_at=1000.0)
+    frame = store.url_for("executions", "x1", "raw", "frame") + "/"
+    local = tmp_path / "frame.parquet"
+    pq.write_table(pa.table({"a": [1, 2, 3], "b": ["x", "y", "z"]}), local)
+    store.put(local, frame + "00000.parquet")
+    outputs = {
+        "table": {"structured": {"uri": frame, "format": "parquet", "columns": []}},
+        "report": {"blob": {"uri": "file:///data/report.csv", "format": "csv", "dimensionality": "single"}},
+        "model": {"blob": {"uri": "file:///data/model/", "format": "", "dimensionality": "multipart"}},
+        "config": {"record": {"epochs": {"int": 3}, "rate": {"float": 0.5}}},
+    }
+    uri = store.write_bytes(
+        store.url_for("executions", "x1", "nodes", "n0-n2", "0", "outputs", "outputs.json"),
+        literals_to_json(outputs).encode(),
+    )
+    from dockyard.runtime.record import load_record
+
+    RecordWriter(store, load_record(store, "x1")).update("n0-n2", outputs_uri=uri)
+    shown = client.get("/api/executions/x1/nodes/n0-n2").json()["outputs"]
+    assert shown["table"]["kind"] == "table"
+    assert shown["table"]["columns"] == ["a", "b"] and shown["table"]["rows"] == [
+        [1, "x"],
+        [2, "y"],
+        [3, "z"],
+    ]
+    assert (shown["report"]["kind"], shown["report"]["uri"]) == ("file", "file:///data/report.csv")
+    assert shown["model"]["kind"] == "directory"
+    assert (shown["config"]["kind"], shown["config"]["value"]) == ("json", {"epochs": 3, "rate": 0.5})

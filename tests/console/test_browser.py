@@ -93,6 +93,15 @@ def runs(tmp_path_factory: pytest.TempPathFactory, docker_engine: str, registry:
     squares = run(env, src, "squares", "--n", "5")
     failing = run(env, src, "failing", ok=False)
     fanout = run(env, src, "fanout", "--n", "3")
+    registered = subprocess.run(
+        [str(DOCKYARD), "register", "flows.py", "--project", "ml", "--domain", "dev", "--version", "v1"],
+        cwd=src,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert registered.returncode == 0, registered.stderr
     port = free_port()
     console = subprocess.Popen(
         [str(DOCKYARD), "console", "--port", str(port)], cwd=src, env=env, stderr=subprocess.PIPE
@@ -113,8 +122,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory, docker_engine: str, registry:
 
 @pytest.fixture
 def page(runs: Runs) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=60_000)  # a shared machine under load starts containers slowly
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -183,6 +193,23 @@ def test_dynamic_node_expands_into_its_sub_dag(runs: Runs, page: object) -> None
     expect(dag.locator("g.node", has_text="double")).to_have_count(3)
     expect(dag.locator("path.edge.contains")).to_have_count(3)
     expect(page.locator("#values")).to_contain_text("4")
+
+
+def test_launch_plans_with_schedules_and_images(runs: Runs, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto(f"{runs.url}/launchplans")
+    table = page.locator("main table")
+    expect(table).to_contain_text("ml/dev")
+    expect(table).to_contain_text("flows.daily")
+    expect(table).to_contain_text("0 6 * * *")
+    plans = httpx.get(f"{runs.url}/api/launchplans").json()
+    daily = next(p for r in plans for p in r["launch_plans"] if p["name"] == "flows.daily")
+    assert daily["next_fire"] > time.time() and time.gmtime(daily["next_fire"]).tm_hour == 6
+    page.goto(f"{runs.url}/images")
+    row = page.locator("tr[data-image*='dockyard-test-runtime']")
+    expect(row.first).to_contain_text("dockyard-test-runtime")
 
 
 def test_failed_node_shows_its_traceback(runs: Runs, page: object) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 import time
 
-from dockyard import ImageSpec, conditional, dynamic, map_task, task, workflow
+from dockyard import CronSchedule, ImageSpec, LaunchPlan, conditional, dynamic, map_task, task, workflow
 
 runtime_image = ImageSpec(name="dockyard-test-runtime", registry="localhost:5000")
 
@@ -45,6 +45,9 @@ def squares(n: int = 5) -> str:
     sq = map_task(square, min_success_ratio=0.5)(x=xs)
     total = add_all(xs=sq)
     return conditional("size").if_(total > 10).then(shout(total=total)).else_().then(whisper(total=total))
+
+
+daily = LaunchPlan.get_or_create(squares, name="flows.daily", schedule=CronSchedule(schedule="0 6 * * *"))
 
 
 @task(container_image=runtime_image)
