@@ -85,6 +85,7 @@ def _spawn(spec: dict[str, Any], settings: Settings) -> None:
 def entity_from_bundle(record: Any, store: Store) -> Any:
     """The recorded entity, imported from the execution's own bundle (no local source needed)."""
     from dockyard.runtime.bundle import fetch_bundle
+    from dockyard.runtime.registration import forget_plans
 
     if not record.bundle_uri:
         raise StoreError(f"execution {record.execution_id}: its record has no code bundle to resume from")
@@ -92,6 +93,7 @@ def entity_from_bundle(record: Any, store: Store) -> Any:
     sys.path.insert(0, str(src))
     module_name = record.workflow.rpartition(".")[0]
     sys.modules.pop(module_name, None)  # the bundle's module, not one of the same name imported before
+    forget_plans(module_name)  # a process that imported it before (the console relaunching) can again
     module = importlib.import_module(module_name)
     for value in vars(module).values():
         if getattr(value, "name", None) == record.workflow:

@@ -23,16 +23,21 @@ from dockyard.runtime.orchestrator import image_key
 SCHEMA = "dockyard.registration/v1"
 
 
-def import_fresh(file: Path) -> Any:
-    """Import `file` as module `<stem>`, anew: the launch plans of an earlier import of it are dropped
-    first (LaunchPlan.get_or_create refuses a same-named plan of another workflow object)."""
-    from dockyard.sdk.entities import exec_file
+def forget_plans(module_name: str) -> None:
+    """Drop the launch plans an earlier import of `module_name` made, before importing it anew:
+    LaunchPlan.get_or_create refuses a same-named plan of another workflow object."""
     from dockyard.sdk.launch_plan import LaunchPlan
 
-    name = file.stem
     for key, plan in list(LaunchPlan.CACHE.items()):
-        if plan.workflow.module == name:
+        if plan.workflow.module == module_name:
             del LaunchPlan.CACHE[key]
+
+
+def import_fresh(file: Path) -> Any:
+    """Import `file` as module `<stem>`, anew (see `forget_plans`)."""
+    from dockyard.sdk.entities import exec_file
+
+    forget_plans(file.stem)
     return exec_file(file, ConfigError)
 
 

@@ -17,7 +17,7 @@ from dockyard.runtime.blobstore import LocalStore
 from dockyard.runtime.phase import Phase
 from dockyard.runtime.record import ExecutionRecord, RecordWriter
 
-from .conftest import console_settings, write_squares
+from .conftest import FLOWS, console_settings, write_squares
 
 
 def wait_listed(client: TestClient, count: int) -> dict:
@@ -241,3 +241,17 @@ def test_values_are_rendered_by_type(client: TestClient, store: LocalStore, tmp_
     assert (shown["report"]["kind"], shown["report"]["uri"]) == ("file", "file:///data/report.csv")
     assert shown["model"]["kind"] == "directory"
     assert (shown["config"]["kind"], shown["config"]["value"]) == ("json", {"epochs": 3, "rate": 0.5})
+
+
+def test_the_bundles_module_loads_again_after_its_launch_plans(store: LocalStore) -> None:
+    """The console imports an execution's module more than once (launch plans, each relaunch): a module
+    defining a launch plan must load every time."""
+    from dockyard.runtime.bundle import upload_bundle
+    from dockyard.runtime.detached import entity_from_bundle
+
+    record = ExecutionRecord(
+        execution_id="x1", workflow="flows.squares", bundle_uri=upload_bundle(FLOWS.parent, store)
+    )
+    first = entity_from_bundle(record, store)
+    second = entity_from_bundle(record, store)
+    assert first is not second and second.name == "flows.squares"
