@@ -43,7 +43,7 @@ class FileRecord(BaseModel):
 @dataclass(frozen=True)
 class Source:
     key: str  # "/root/app/x.py" or "deps/requirements.txt"
-    path: Path  # the host file
+    path: Path | str  # the host file (a string from a large walk: a Path per file costs more than its read)
 
 
 def context_path(key: str) -> str:
@@ -100,7 +100,16 @@ def inside(path: Path, root: Path, field: str) -> Path:
 def walk(
     root: Path, field: str = "source_root", project: Path | None = None, ignored: tuple[str, ...] = ()
 ) -> Iterator[tuple[str, Path]]:
-    """(posix relative path, resolved file) for every file under root that the ignore files keep, sorted.
+    """(posix relative path, resolved file) for every file under root that the ignore files keep, sorted:
+    `walk_paths` with Paths."""
+    return ((rel, Path(real)) for rel, real in walk_paths(root, field, project, ignored))
+
+
+def walk_paths(
+    root: Path, field: str = "source_root", project: Path | None = None, ignored: tuple[str, ...] = ()
+) -> Iterator[tuple[str, str]]:
+    """(posix relative path, resolved file as a string) for every file under root that the ignore files
+    keep, sorted.
 
     A symlink that stays inside `project` (default: root) is followed and the image gets its target's
     content, which the hash covers; one that leaves it is an error, and so is one that leads back into a
@@ -110,7 +119,7 @@ def walk(
     is_ignored = _ignore_spec(root, ignored)
     boundary = project or root
 
-    def visit(directory: Path, prefix: str, above: frozenset[tuple[int, int]]) -> Iterator[tuple[str, Path]]:
+    def visit(directory: Path, prefix: str, above: frozenset[tuple[int, int]]) -> Iterator[tuple[str, str]]:
         try:
             info = directory.stat()
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
@@ -121,7 +130,7 @@ def walk(
             rel = f"{prefix}{entry.name}"
             if is_ignored(rel + "/" if entry.is_dir() else rel):
                 continue
-            real = inside(Path(entry.path), boundary, field) if entry.is_symlink() else Path(entry.path)
+            real = str(inside(Path(entry.path), boundary, field)) if entry.is_symlink() else entry.path
             if entry.is_dir():
                 target = entry.stat()
                 if (target.st_dev, target.st_ino) in here:
@@ -183,18 +192,18 @@ def requirement_files(spec: ImageSpec) -> tuple[str, list[Source]]:
 
 def image_files(spec: ImageSpec) -> list[Source]:
     """Files that land under /root: the filtered source_root, then each `copy` entry at its own path."""
-    by_key: dict[str, Path] = {}
+    by_key: dict[str, str] = {}
     if spec.source_root is not None:
         root = project_file(spec, spec.source_root, "source_root")
-        for rel, path in walk(root):
+        for rel, path in walk_paths(root):
             by_key[f"{IMAGE_ROOT}/{rel}"] = path
     for item in spec.copy or ():
         src = project_file(spec, item, "copy")
         rel = Path(item).as_posix().strip("/")
-        found = walk(src, "copy", spec.base_dir) if src.is_dir() else [("", src)]
+        found = walk_paths(src, "copy", spec.base_dir) if src.is_dir() else [("", str(src))]
         for sub, path in found:
             key = f"{IMAGE_ROOT}/{rel}/{sub}" if sub else f"{IMAGE_ROOT}/{rel}"
-            if key in by_key and by_key[key].resolve() != path.resolve():
+            if key in by_key and os.path.realpath(by_key[key]) != os.path.realpath(path):
                 raise SpecError(
                     f"copy: {item} puts {path} at {key}, where source_root already puts {by_key[key]}"
                 )
