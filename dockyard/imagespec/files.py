@@ -79,7 +79,10 @@ def _ignore_spec(root: Path, extra: tuple[str, ...] = ()) -> Callable[[str], boo
     ignoring = [p.regex for p in spec.patterns if isinstance(p, RegexPattern) and p.include and p.regex]
 
     def ignored(rel: str) -> bool:
-        return any(regex.search(rel) for regex in ignoring) and spec.match_file(rel)
+        for regex in ignoring:
+            if regex.search(rel):
+                return spec.match_file(rel)
+        return False
 
     return ignored
 
