@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -54,12 +55,25 @@ def checkout_root() -> Path:
     return root
 
 
-def _source_files(root: Path) -> list[Path]:
-    files = [root / "pyproject.toml", root / "README.md"]
-    for folder, dirs, names in os.walk(root / "dockyard"):
+def _source_files(root: Path) -> list[tuple[str, os.stat_result]]:
+    """(posix path relative to root, stat) of each file that makes the wheel, in the digest's order.
+
+    Plain strings, not Paths: every repeat tag of a dev checkout runs this over some 250 files."""
+    top = os.fspath(root)
+    candidates = ["pyproject.toml", "README.md"]
+    for folder, dirs, names in os.walk(os.path.join(top, "dockyard")):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        files += [Path(folder) / n for n in sorted(names) if not n.endswith((".pyc", ".pyo"))]
-    return [f for f in files if f.is_file()]
+        prefix = os.path.relpath(folder, top).replace(os.sep, "/")
+        candidates += [f"{prefix}/{n}" for n in sorted(names) if not n.endswith((".pyc", ".pyo"))]
+    found = []
+    for rel in candidates:
+        try:
+            st = os.stat(os.path.join(top, rel))
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            found.append((rel, st))
+    return found
 
 
 def _digest(entries: Iterable[tuple[str, bytes]]) -> str:
@@ -78,10 +92,7 @@ def _sources_digest(root: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
 
 def sources_digest(root: Path) -> str:
     """sha256 over (path, length, content) of the files that make the wheel; memoised by size and mtime."""
-    stamp = tuple(
-        (f.relative_to(root).as_posix(), (st := f.stat()).st_size, st.st_mtime_ns)
-        for f in _source_files(root)
-    )
+    stamp = tuple((rel, st.st_size, st.st_mtime_ns) for rel, st in _source_files(root))
     return _sources_digest(root, stamp)
 
 
@@ -100,9 +111,8 @@ def _snapshot_sources(root: Path, dest: Path) -> str:
     """Copy the wheel's sources to dest, hashing them in the same read (the `sources_digest` scheme)."""
 
     def copied() -> Iterator[tuple[str, bytes]]:
-        for file in _source_files(root):
-            rel = file.relative_to(root).as_posix()
-            data = file.read_bytes()
+        for rel, _stat in _source_files(root):
+            data = (root / rel).read_bytes()
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             (dest / rel).write_bytes(data)
             yield rel, data
