@@ -11,6 +11,7 @@ Store layout: `registry/<project>/<domain>/<version>.json` (the document) and
 from __future__ import annotations
 
 import hashlib
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,17 @@ def forget_plans(module_name: str) -> None:
 
 
 def import_fresh(file: Path) -> Any:
-    """Import `file` as module `<stem>`, anew (see `forget_plans`)."""
-    from dockyard.sdk.entities import exec_file
+    """Import `file` anew, through its package from its project root as `dockyard run` does
+    (`sdk.project`): its top-level package's modules and its launch plans (`forget_plans`) are dropped
+    first."""
+    from dockyard.sdk.project import import_source, locate
 
-    forget_plans(file.stem)
-    return exec_file(file, ConfigError)
+    source = locate(file)
+    forget_plans(source.module)
+    top = source.module.split(".")[0]
+    for name in [m for m in sys.modules if m == top or m.startswith(top + ".")]:
+        del sys.modules[name]
+    return import_source(source)
 
 
 def _resources(value: Any) -> dict[str, Any] | None:
@@ -74,6 +81,7 @@ def serialize(
     from dockyard.runtime.bundle import build_bundle
     from dockyard.runtime.remote import ensure_images, tasks_of
     from dockyard.sdk.graph import entity_ref, to_json
+    from dockyard.sdk.project import project_root
 
     if not file.is_file():
         raise ConfigError(f"{file}: no such file")
@@ -84,7 +92,7 @@ def serialize(
     every = {id(t): t for t in tasks}
     for wf in workflows:
         every.update({id(t): t for t in tasks_of(wf)})
-    bundle = build_bundle(file.resolve().parent)  # first: a source tree that breaks a rule builds nothing
+    bundle = build_bundle(project_root(file))  # first: a source tree that breaks a rule builds nothing
     images = ensure_images(list(every.values()), settings, engine)
     bundle_sha = hashlib.sha256(bundle).hexdigest()
     digest = hashlib.sha256((bundle_sha + repr(sorted(images.items()))).encode()).hexdigest()
@@ -127,8 +135,10 @@ def register(
 def publish(doc: dict[str, Any], file: Path, store: Store, *, project: str, domain: str) -> dict[str, Any]:
     """Store a serialized document (see `register`): apart so that a caller can check it first."""
     from dockyard.runtime.bundle import upload_bundle
+    from dockyard.sdk.project import project_root
 
-    doc["bundle_uri"] = upload_bundle(file.resolve().parent, store, expected_sha256=doc["bundle_sha256"])
+    root = project_root(file)
+    doc["bundle_uri"] = upload_bundle(root, store, expected_sha256=doc["bundle_sha256"])
     doc["project"], doc["domain"] = project, domain
     base = _prefix(store, project, domain)
     store.write_json(f"{base}/{doc['version']}.json", doc)
@@ -161,7 +171,7 @@ def load_registered(doc: dict[str, Any], store: Store, name: str) -> Any:
     from dockyard.sdk.launch_plan import LaunchPlan
 
     src = fetch_bundle(doc["bundle_uri"], store, Path(tempfile.mkdtemp(prefix="dockyard-registered-")))
-    module = import_fresh(src / (doc["module"] + ".py"))
+    module = import_fresh(src / (doc["module"].replace(".", "/") + ".py"))
     for value in vars(module).values():
         if getattr(value, "name", None) == name:
             return value

@@ -185,3 +185,40 @@ def test_resume_without_file_uses_the_recorded_inputs(
     status = json.loads(dockyard("status", execution_id, "--format", "json", cwd=project, env=env).stdout)
     assert len(status["nodes"]["n0-n0"]["attempts"]) == 1  # done before: not run again
     assert [a["attempt"] for a in status["nodes"]["n0-n1"]["attempts"]] == [0, 1]  # its own number each
+
+
+def test_register_a_package_run_it_registered_and_switch_its_schedule(
+    project: Path, tmp_path: Path, docker_engine: str, registry: str
+) -> None:
+    env = cli_env(tmp_path)
+    registered = dockyard(
+        "register", "--progress", "plain", "mypkg/flows.py", "-p", "ml", "-d", "prod", cwd=project, env=env
+    )
+    assert registered.returncode == 0, registered.stderr
+    version = registered.stdout.strip()
+    assert "mypkg.flows.pipeline" in registered.stderr  # the module's name through its package
+    ran = dockyard(
+        "run", "--registered", f"mypkg.flows.pipeline:{version}", "-p", "ml", "-d", "prod", "--x", "2",
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout) == 8  # the bundle's mypkg.utils, imported in the driver and the containers
+
+    def schedules() -> list[dict[str, object]]:
+        out = dockyard(
+            "schedules", "list", "-p", "ml", "-d", "prod", "--format", "json", cwd=tmp_path, env=env
+        )
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+    (plan,) = schedules()
+    assert (plan["name"], plan["active"]) == ("mypkg.flows.nightly", True) and str(plan["next_at"]).endswith(
+        "02:00:00+00:00"
+    )
+    off = dockyard(
+        "schedules", "deactivate", "mypkg.flows.nightly", "-p", "ml", "-d", "prod", cwd=tmp_path, env=env
+    )
+    assert off.returncode == 0, off.stderr
+    assert schedules()[0]["active"] is False
+    dockyard("schedules", "activate", "mypkg.flows.nightly", "-p", "ml", "-d", "prod", cwd=tmp_path, env=env)
+    assert schedules()[0]["active"] is True

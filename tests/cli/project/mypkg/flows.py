@@ -2,7 +2,7 @@
 
 import os
 
-from dockyard import map_task, task, workflow
+from dockyard import CronSchedule, LaunchPlan, map_task, task, workflow
 from mypkg.utils import double
 
 
@@ -44,3 +44,8 @@ def sleepy(seconds: int) -> int:
 
     time.sleep(seconds)
     return seconds
+
+
+nightly = LaunchPlan.get_or_create(
+    pipeline, name="mypkg.flows.nightly", default_inputs={"x": 7}, schedule=CronSchedule(schedule="0 2 * * *")
+)
