@@ -159,7 +159,8 @@ def create_app(store: Store, settings: Settings, *, refresh_s: float = 1.0) -> F
     def get_node(execution_id: ExecutionId, node_id: NodeId) -> details.NodeView:
         """A node's attempts (errors, tracebacks), inputs, outputs, image and cache hit."""
         record = record_of(execution_id)
-        return details.node_view(store, record, node_of(record, node_id))
+        mapped = dag.map_of(dag.build_dag(store, record), node_id)
+        return details.node_view(store, record, node_of(record, node_id), mapped.bound if mapped else None)
 
     @app.get(
         "/api/executions/{execution_id}/nodes/{node_id}/logs", response_model=logs.LogChunk, responses=errors

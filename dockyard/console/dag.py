@@ -46,6 +46,7 @@ class DagNode(BaseModel):
     task: str | None = None
     attempts: int = 0
     progress: MapProgress | None = None
+    bound: list[str] = []  # a map task's inputs given whole to every item
 
 
 class DagEdge(BaseModel):
@@ -132,6 +133,7 @@ class _Builder:
         )
         self.nodes.append(node)
         if kind == "map":
+            node.bound = list(doc.get("map", {}).get("bound", []))
             node.progress = self.map_progress(node_id)
             node.phase = self.map_phase(node.progress, doc.get("map", {}))
         elif kind == "dynamic" and rec is not None and (rec.outputs_uri or "").endswith(DYNAMIC):
@@ -236,3 +238,10 @@ def _refs(binding: Any) -> list[list[Any]]:
     if isinstance(binding, list):
         return [r for value in binding for r in _refs(value)]
     return []
+
+
+def map_of(dag: Dag, node_id: str) -> DagNode | None:
+    """The map node `node_id` is an item of, if it is one."""
+    parent, _, index = node_id.rpartition("-")
+    found = next((n for n in dag.nodes if n.id == parent and n.kind == "map"), None)
+    return found if index.isdigit() else None

@@ -110,16 +110,32 @@ def _table(store: Store, uri: str) -> Value:
     return Value(kind="table", uri=uri, columns=columns, rows=rows)
 
 
-def read_values(store: Store, uri: str | None) -> dict[str, Value]:
+def read_literals(store: Store, uri: str | None) -> dict[str, Any]:
     from dockyard.sdk.types.literal import literals_from_json
 
     if not uri or not store.exists(uri):
         return {}
-    literals = literals_from_json(store.read_bytes(uri).decode())
-    return {name: render_value(store, lit) for name, lit in literals.items()}
+    return literals_from_json(store.read_bytes(uri).decode())
 
 
-def node_view(store: Store, record: ExecutionRecord, node: NodeRecord) -> NodeView:
+def read_values(store: Store, uri: str | None) -> dict[str, Value]:
+    return {name: render_value(store, lit) for name, lit in read_literals(store, uri).items()}
+
+
+def _item_inputs(store: Store, record: ExecutionRecord, item: str, bound: list[str]) -> dict[str, Value]:
+    """A map item's own inputs: element i of each mapped list, the bound inputs as they are."""
+    parent, _, index = item.rpartition("-")
+    literals = read_literals(store, map_inputs_uri(store, record.execution_id, parent))
+    return {
+        name: render_value(store, lit if name in bound else lit["list"][int(index)])
+        for name, lit in literals.items()
+    }
+
+
+def node_view(
+    store: Store, record: ExecutionRecord, node: NodeRecord, map_bound: list[str] | None = None
+) -> NodeView:
+    """`map_bound`: for an item of a map task, the names its map binds to the same value for every item."""
     attempts = []
     for a in node.attempts:
         view = Attempt.model_validate(a.model_dump(), from_attributes=False)
@@ -129,12 +145,13 @@ def node_view(store: Store, record: ExecutionRecord, node: NodeRecord) -> NodeVi
             if error is not None:
                 view.error_type, view.traceback = error.type, error.traceback
         attempts.append(view)
-    inputs_uri = None
-    if node.attempts:
-        inputs_uri = AttemptPaths(store, record.execution_id, node.node_id, node.attempts[-1].attempt).inputs
-        if not store.exists(inputs_uri):  # a map item reads its map node's inputs
-            parent = node.node_id.rpartition("-")[0]
-            inputs_uri = map_inputs_uri(store, record.execution_id, parent)
+    if map_bound is not None:
+        inputs = _item_inputs(store, record, node.node_id, map_bound)
+    elif node.attempts:
+        last = node.attempts[-1].attempt
+        inputs = read_values(store, AttemptPaths(store, record.execution_id, node.node_id, last).inputs)
+    else:
+        inputs = {}
     outputs = node.outputs_uri if node.outputs_uri and node.outputs_uri.endswith(".json") else None
     items = sorted(
         (i for i in record.nodes if i.rpartition("-")[0] == node.node_id and i.rpartition("-")[2].isdigit()),
@@ -149,7 +166,7 @@ def node_view(store: Store, record: ExecutionRecord, node: NodeRecord) -> NodeVi
         cache_hit=node.phase is Phase.CACHED,
         image=_image(record, node.task),
         attempts=attempts,
-        inputs=read_values(store, inputs_uri),
+        inputs=inputs,
         outputs=read_values(store, outputs) if outputs and outputs.endswith("outputs.json") else {},
         map_items=items,
     )

@@ -89,7 +89,7 @@ def test_node_view_and_map_items(client: TestClient, store: LocalStore) -> None:
     write_squares(store, "x1", created_at=1000.0)
     failed = client.get("/api/executions/x1/nodes/n0-n1-3").json()
     assert failed["phase"] == "failed" and failed["attempts"][0]["message"] == "ValueError: three"
-    assert failed["inputs"]["x"]["value"] == [0, 1, 2, 3, 4]  # a map item reads its map node's inputs
+    assert failed["inputs"] == {"x": {"kind": "json", "value": 3, "uri": None, "columns": [], "rows": []}}
     mapped = client.get("/api/executions/x1/nodes/n0-n1").json()
     assert mapped["map_items"] == [f"n0-n1-{i}" for i in range(5)]
     logs = client.get("/api/executions/x1/nodes/n0-n3/logs").json()
