@@ -147,10 +147,10 @@ def build(modules: list[Any], image: str | None, build_settings: Any, *, fast: b
     tasks, workflows, plans = collect(modules)
     if not tasks and not workflows:
         raise ConfigError(f"{', '.join(m.__name__ for m in modules)}: no task or workflow to package")
-    settings = ser.Settings(image="", fast=fast)
-    specs = {wf.name: ser.workflow_spec(wf, settings) for wf in workflows}
+    settings = ser.SerializationSettings(image="", fast=fast)
+    specs = {wf.name: ser.workflow_spec(wf) for wf in workflows}
     for plan in plans:
-        specs.setdefault(plan.workflow.name, ser.workflow_spec(plan.workflow, settings))
+        specs.setdefault(plan.workflow.name, ser.workflow_spec(plan.workflow))
     every = {t.name: t for t in tasks}
     for _, compiler in specs.values():
         every.update(compiler.tasks)
@@ -173,7 +173,7 @@ def build(modules: list[Any], image: str | None, build_settings: Any, *, fast: b
 
     def add_workflow(wf: Any) -> None:
         if wf.name not in specs:
-            specs[wf.name] = ser.workflow_spec(wf, settings)
+            specs[wf.name] = ser.workflow_spec(wf)
         spec, compiler = specs[wf.name]
         for plan in compiler.launch_plans.values():
             add_workflow(plan.workflow)

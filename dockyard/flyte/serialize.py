@@ -45,7 +45,7 @@ _K8S = {"CPU": "cpu", "MEMORY": "memory", "GPU": "gpu", "EPHEMERAL_STORAGE": "ep
 
 
 @dataclass
-class Settings:
+class SerializationSettings:
     """What serialization needs besides the entities: the default image and the fast-registration archive."""
 
     image: str
@@ -163,7 +163,7 @@ def task_args(task: Any, *, map_task: Any = None, fast: bool = False) -> list[st
     return [*args, "--task", f"{task.module}:{task.short_name}"]
 
 
-def _env(task: Any, settings: Settings) -> list[dict[str, str]]:
+def _env(task: Any, settings: SerializationSettings) -> list[dict[str, str]]:
     env = [{"key": k, "value": v} for k, v in task.environment.items()]
     if task.node_kind == "dynamic":  # flytekit's key for "how to serialize the sub-workflow at run time"
         blob = gzip.compress(json.dumps({"image": _image(task, settings)}, sort_keys=True).encode(), mtime=0)
@@ -171,11 +171,11 @@ def _env(task: Any, settings: Settings) -> list[dict[str, str]]:
     return env
 
 
-def _image(task: Any, settings: Settings) -> str:
+def _image(task: Any, settings: SerializationSettings) -> str:
     return settings.images.get(task.name, settings.image)
 
 
-def _container(task: Any, settings: Settings, args: list[str]) -> dict[str, Any]:
+def _container(task: Any, settings: SerializationSettings, args: list[str]) -> dict[str, Any]:
     container: dict[str, Any] = {
         "image": _image(task, settings),
         "args": args,
@@ -216,7 +216,7 @@ def _secrets(task: Any) -> dict[str, Any]:
     return {"secrets": secrets}
 
 
-def _pod(task: Any, settings: Settings, container: dict[str, Any]) -> dict[str, Any]:
+def _pod(task: Any, container: dict[str, Any]) -> dict[str, Any]:
     """The task's pod template with its primary container filled in, as flytekit's `k8s_pod`."""
     tpl = task.pod_template.to_dict()
     spec = tpl["podSpec"]
@@ -241,7 +241,7 @@ def _pod(task: Any, settings: Settings, container: dict[str, Any]) -> dict[str, 
     return {"metadata": metadata, "podSpec": spec}
 
 
-def task_spec(task: Any, settings: Settings, *, map_task: Any = None) -> task_pb2.TaskSpec:
+def task_spec(task: Any, settings: SerializationSettings, *, map_task: Any = None) -> task_pb2.TaskSpec:
     """The TaskSpec of a task (or of a map task's array node, whose interface is the list interface)."""
     entity = map_task if map_task is not None else task
     template: dict[str, Any] = {
@@ -252,7 +252,7 @@ def task_spec(task: Any, settings: Settings, *, map_task: Any = None) -> task_pb
     }
     container = _container(task, settings, task_args(task, map_task=map_task, fast=settings.fast))
     if task.pod_template is not None:
-        template["k8sPod"] = _pod(task, settings, container)
+        template["k8sPod"] = _pod(task, container)
         template["config"] = {"primary_container_name": task.pod_template.primary_container_name}
     else:
         template["container"] = container
@@ -325,8 +325,7 @@ def _bindings(inputs: dict[str, Binding], ids: dict[str, str]) -> list[dict[str,
 class _Compiler:
     """A workflow's nodes in flytekit's numbering: `n0, n1, ...` per level, a branch's cases counted apart."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self) -> None:
         self.ids: dict[str, str] = {}
         self.sub_workflows: dict[str, Any] = {}
         self.tasks: dict[str, Any] = {}
@@ -508,9 +507,9 @@ def _workflow_metadata(wf: Any) -> dict[str, Any]:
     return {}
 
 
-def workflow_spec(wf: Any, settings: Settings) -> tuple[workflow_pb2.WorkflowSpec, _Compiler]:
+def workflow_spec(wf: Any) -> tuple[workflow_pb2.WorkflowSpec, _Compiler]:
     """The WorkflowSpec of a workflow and its sub-workflows; the compiler knows the entities it references."""
-    compiler = _Compiler(settings)
+    compiler = _Compiler()
     template = compiler.workflow(wf)
     subs = [doc for name, doc in compiler.sub_workflows.items() if name != wf.name]
     spec: dict[str, Any] = {"template": template, "description": _DESCRIPTION}
@@ -524,8 +523,8 @@ def workflow_spec(wf: Any, settings: Settings) -> tuple[workflow_pb2.WorkflowSpe
 def dynamic_job_spec(graph: Graph, task: Any, image: str) -> dynamic_job_pb2.DynamicJobSpec:
     """What a dynamic task's body built, as pyflyte-execute's futures.pb: nodes `dn0, dn1, ...`, their
     tasks' templates and sub-workflows, and the bindings of the task's outputs."""
-    settings = Settings(image=image)
-    compiler = _Compiler(settings)
+    settings = SerializationSettings(image=image)
+    compiler = _Compiler()
     compiler.number(graph.nodes, prefix="dn")
     nodes = [compiler.node(n) for n in graph.nodes]
     tasks = [_dict(task_spec(t, settings).template) for t in compiler.tasks.values()]
