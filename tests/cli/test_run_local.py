@@ -32,7 +32,17 @@ def test_file_help_lists_the_entities(project: Path) -> None:
     out = dockyard("run", "mypkg/flows.py", "--help", cwd=project)
     assert out.returncode == 0, out.stderr
     listed = [line.split()[0] for line in out.stdout.splitlines() if line.startswith("  ")]
-    assert listed == ["boom", "broken", "fan_out", "greeting", "nightly", "pipeline", "sleepy", "twice"]
+    assert listed == [
+        "boom",
+        "broken",
+        "fan_out",
+        "greeting",
+        "nightly",
+        "pipeline",
+        "sleepy",
+        "stamped",
+        "twice",
+    ]
     assert "Run workflow mypkg.flows.pipeline." in out.stdout
     assert "double" not in listed  # a plain function imported from the sibling is no entity
 

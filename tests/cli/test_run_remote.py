@@ -222,3 +222,20 @@ def test_register_a_package_run_it_registered_and_switch_its_schedule(
     assert schedules()[0]["active"] is False
     dockyard("schedules", "activate", "mypkg.flows.nightly", "-p", "ml", "-d", "prod", cwd=tmp_path, env=env)
     assert schedules()[0]["active"] is True
+
+
+def test_overwrite_cache_is_honoured_remotely(
+    project: Path, tmp_path: Path, docker_engine: str, registry: str
+) -> None:
+    env = cli_env(tmp_path)
+
+    def stamp(*flags: str) -> str:
+        done = dockyard("run", "-r", *flags, "mypkg/flows.py", "stamped", "--x", "1", cwd=project, env=env)
+        assert done.returncode == 0, done.stderr
+        return str(json.loads(done.stdout))
+
+    first = stamp()
+    assert stamp() == first  # the store's cache answered
+    fresh = stamp("--overwrite-cache")
+    assert fresh != first  # run again, not read from the cache
+    assert stamp() == fresh  # and its output replaced the cached one

@@ -38,6 +38,14 @@ def fan_out(xs: list[int]) -> list[int]:
     return map_task(twice)(x=xs)
 
 
+@task(cache=True, cache_version="1")
+def stamped(x: int) -> str:
+    """Cached: a second run reads the first one's output unless --overwrite-cache."""
+    import uuid
+
+    return f"{x}-{uuid.uuid4().hex}"
+
+
 @task
 def sleepy(seconds: int) -> int:
     import time
