@@ -6,7 +6,7 @@ Unlike flytekit, installing a plugin never changes which builder is used: the na
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, PackageNotFoundError, distribution, entry_points
 
 from dockyard.builders.base import Builder
 from dockyard.config import Settings
@@ -20,9 +20,19 @@ def available() -> list[str]:
     return sorted({ep.name for ep in entry_points(group=GROUP)})
 
 
+def _registered(name: str) -> list[EntryPoint]:
+    """dockyard's own builders first (reading one distribution's entry points is quick), then every
+    installed distribution's (a scan of all their metadata: tens of milliseconds)."""
+    try:
+        own = [ep for ep in distribution("dockyard").entry_points if ep.group == GROUP and ep.name == name]
+    except PackageNotFoundError:
+        own = []
+    return own or [ep for ep in entry_points(group=GROUP) if ep.name == name]
+
+
 def load_builder(name: str, settings: Settings) -> Builder:
     """Construct the builder registered as `name`; an unknown name lists the available ones."""
-    found = [ep for ep in entry_points(group=GROUP) if ep.name == name]
+    found = _registered(name)
     if not found:
         raise ConfigError(
             f"builder {name!r} is not installed (available: {', '.join(available()) or 'none'})"

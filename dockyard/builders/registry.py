@@ -121,13 +121,23 @@ class RegistryClient:
 
             insecure = get_settings().build.insecure_registries
         self.insecure = frozenset(insecure)
-        self._http = httpx.Client(timeout=timeout_s, follow_redirects=True)
+        self._timeout_s = timeout_s
+        self._client: httpx.Client | None = None  # made on first use: loading the CA bundle costs ~0.1 s
         self._auth: dict[tuple[str, str], str] = {}  # (host, repository) → Authorization header value
         self._creds: dict[str, Credentials | None] = {}
         self._lock = threading.Lock()
 
+    @property
+    def _http(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(timeout=self._timeout_s, follow_redirects=True)
+            return self._client
+
     def close(self) -> None:
-        self._http.close()
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
 
     def __enter__(self) -> RegistryClient:
         return self
