@@ -66,3 +66,32 @@ def test_buildx_flags(tmp_path: Path, base_image: str) -> None:
         env=cli_env(tmp_path),
     )
     assert missing.returncode == 3 and "no-such-buildx-builder" in missing.stderr  # a buildx instance now
+
+
+def test_build_on_a_terminal_keeps_each_image_line_with_its_duration(tmp_path: Path, base_image: str) -> None:
+    import pexpect
+
+    from .conftest import DOCKYARD
+
+    name = f"dockyard-test/tty-{uuid.uuid4().hex[:8]}"
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"name: {name}\ncommands: ['echo {name}']\n")
+    child = pexpect.spawn(
+        DOCKYARD[0],
+        [*DOCKYARD[1:], "build", str(spec)],
+        cwd=str(tmp_path),
+        env=cli_env(tmp_path, TERM="xterm"),
+        encoding="utf-8",
+        timeout=600,
+        dimensions=(30, 160),
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    raw = child.before or ""
+    assert child.exitstatus == 0, raw
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw)
+    assert "\x1b[?25l" in raw  # the live view, redrawn in place
+    assert re.search(rf"running echo {name}", screen)  # the step, named by its command, while it ran
+    short = name.rsplit("/", 1)[-1]
+    frames = [line for line in re.split(r"[\r\n]+", screen) if short in line and "@sha256:" not in line]
+    assert re.search(r"built in (\d+\.\d|\d+m\d\d)s\s*$", frames[-1]), frames[-1]  # the last frame stays
