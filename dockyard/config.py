@@ -193,8 +193,9 @@ class KubernetesSettings(_Section):
     )
     schedule_image: str | None = Field(
         None,
-        description="Image of the CronJobs that run scheduled launch plans (`dockyard register --schedules "
-        "kubernetes`); unset: the registered default task image (dockyard's runtime).",
+        description="Image of the driver pods: the CronJobs of scheduled launch plans (`dockyard register "
+        "--schedules kubernetes`) and the Job of `run --remote --no-wait`; unset: the default task image "
+        "(dockyard's runtime).",
     )
     interruptible_tolerations: list[dict[str, str]] = Field(
         default_factory=lambda: [

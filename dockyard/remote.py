@@ -82,11 +82,18 @@ class DockyardRemote:
     def list_executions(
         self, *, phase: str | None = None, entity: str | None = None, limit: int = 50
     ) -> list[ExecutionSummary]:
-        """Recent executions, newest first, from the execution index (one listing, no record reads);
-        `entity` matches the full or the short name."""
+        """Recent executions, newest first, from the execution index (one listing; only runs still shown
+        as running are read, so one whose driver is gone is settled first); `entity` matches the full or
+        the short name."""
         from dockyard.console.index import ExecutionIndex, Query
+        from dockyard.runtime.record import load_record
 
         index = ExecutionIndex(self.store)
+        index.refresh()
+        for shown in ("pending", "running"):
+            live = Query(phase=shown, project=self.project, domain=self.domain, limit=1_000_000)
+            for e in index.query(live)[1]:
+                load_record(self.store, e.execution_id)  # settles a run whose driver is gone
         index.refresh()
         query = Query(phase=phase, entity=entity, project=self.project, domain=self.domain, limit=limit)
         _, found = index.query(query)

@@ -22,11 +22,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from dockyard.config import Settings
+from dockyard.config import Settings, get_settings
 from dockyard.errors import ConfigError, StoreError
 from dockyard.runtime.blobstore import open_store
 from dockyard.runtime.blobstore.base import Store
-from dockyard.runtime.driver import Heartbeat, settle
+from dockyard.runtime.driver import Heartbeat, driven_elsewhere, settle
 from dockyard.runtime.orchestrator import RemoteResult, new_execution_id, open_execution
 from dockyard.runtime.phase import Phase
 from dockyard.runtime.record import load_record
@@ -63,6 +63,51 @@ def start_detached(
     open_execution(entity, inputs, store=store, execution_id=execution_id, phase=Phase.PENDING)
     spec = {"ref": ref, "source_root": str(source_root), "execution_id": execution_id}
     _spawn(spec, settings)
+    return execution_id
+
+
+def start_on_cluster(
+    ref: str,
+    inputs: dict[str, Any],
+    *,
+    source_root: Path,
+    settings: Settings,
+    execution_id: str | None = None,
+    engine: Any = None,
+    cluster: Any = None,
+) -> str:
+    """`--no-wait` on Kubernetes: build the images and upload the bundle here (the cluster cannot read the
+    source), record the execution, then create the driver Job (`kubernetes.driver_job`); returns the id."""
+    from dockyard.errors import ExecutionError
+    from dockyard.kubernetes.driver_job import driver_job
+    from dockyard.kubernetes.schedules import driver_env
+    from dockyard.runtime.bundle import upload_bundle
+    from dockyard.runtime.orchestrator import DEFAULT_IMAGE
+    from dockyard.runtime.record import RecordWriter
+    from dockyard.runtime.remote import ensure_images, make_executor, tasks_of
+    from dockyard.sdk.entities import load_entity
+
+    entity, inputs = _target(load_entity(ref), inputs)
+    store = open_store(settings.store.url, settings)
+    make_executor(settings, store)  # the kubernetes backend's preflight, before any build
+    image = settings.kubernetes.schedule_image
+    bundle = upload_bundle(source_root, store)
+    images = ensure_images(tasks_of(entity), settings, engine)
+    image = image or images.get(DEFAULT_IMAGE)
+    if not image:
+        raise ConfigError(
+            "kubernetes.schedule_image: unset, and no task runs dockyard's default image (set it: the driver "
+            "Job needs an image with dockyard)"
+        )
+    execution_id = execution_id or new_execution_id()
+    record = open_execution(entity, inputs, store=store, execution_id=execution_id, phase=Phase.PENDING)
+    record.images, record.bundle_uri = images, bundle
+    RecordWriter(store, record).save()
+    if cluster is None:
+        from dockyard.kubernetes.cluster import Cluster
+
+        cluster = Cluster(settings.kubernetes, ExecutionError)
+    cluster.create(driver_job(execution_id, image=image, env=driver_env(settings, store), settings=settings))
     return execution_id
 
 
@@ -111,7 +156,7 @@ def resume_execution(
 
     store = open_store(settings.store.url, settings)
     record = load_record(store, execution_id)
-    if not record.phase.final:
+    if record.phase is Phase.RUNNING or (record.phase is Phase.PENDING and driven_elsewhere(store, record)):
         raise ConfigError(f"execution {execution_id} is still {record.phase.value}; abort it before resuming")
     if record.phase is Phase.SUCCEEDED:
         raise ConfigError(f"execution {execution_id} succeeded; there is nothing to resume")
@@ -142,7 +187,7 @@ def _drive(spec: dict[str, Any]) -> None:
     from dockyard.runtime.remote import run_remote
     from dockyard.sdk.entities import load_entity
 
-    settings = Settings.model_validate(spec["settings"])
+    settings = Settings.model_validate(spec["settings"]) if "settings" in spec else get_settings()
     execution_id = spec["execution_id"]
     store = open_store(settings.store.url, settings)
     beat = Heartbeat(store, execution_id, settings.executor.backend, lambda _: _thread.interrupt_main())
@@ -171,5 +216,8 @@ def _drive(spec: dict[str, Any]) -> None:
         raise SystemExit(1) from None
 
 
-if __name__ == "__main__":
-    _drive(json.loads(sys.stdin.read()))
+if __name__ == "__main__":  # a local detached driver reads its spec on stdin; a driver Job names its run
+    if sys.argv[1:2] == ["--execution-id"]:
+        _drive({"execution_id": sys.argv[2]})
+    else:
+        _drive(json.loads(sys.stdin.read()))

@@ -115,6 +115,12 @@ class Heartbeat:
                 if self.on_abort is not None:
                     self.on_abort(abort.reason)
 
+    def abort_reason(self) -> str | None:
+        """Why the run was aborted, looking at the store now (an interrupt may come before the next beat)."""
+        if self.aborted is None:
+            self.beat()
+        return self.aborted
+
     def _loop(self) -> None:
         while not self._stop.wait(self.interval_s):
             self.beat()
@@ -166,6 +172,14 @@ def remove_containers(store: Store, execution_id: str, backend: str) -> dict[tup
         return make_executor(settings, store).remove_execution(execution_id)
     except DockyardError:
         return {}
+
+
+def driven_elsewhere(store: Store, record: Any) -> bool:
+    """Whether a live driver other than one of this process's holds the execution."""
+    uri = driver_uri(store, record.execution_id)
+    if not store.exists(uri) or driver_gone(store, record) is not None:
+        return False
+    return DriverDoc.model_validate(store.read_json(uri)).token not in _LIVE
 
 
 def settle(store: Store, record: Any, reason: str, phase: Phase = Phase.FAILED) -> Any:

@@ -523,8 +523,8 @@ def execute_remote(
                     out = _drive(walker, runner, entity, literals)
             except KeyboardInterrupt:
                 with contextlib.suppress(StoreError):
-                    if heartbeat.aborted is not None:
-                        writer.update(phase=Phase.ABORTED, message=heartbeat.aborted)
+                    if (aborted := heartbeat.abort_reason()) is not None:
+                        writer.update(phase=Phase.ABORTED, message=aborted)
                     else:
                         writer.update(phase=Phase.FAILED, message="interrupted")
                 raise
@@ -534,10 +534,10 @@ def execute_remote(
                     f"execution {execution_id}: {reason} (resume it with --resume {execution_id})"
                 ) from exc
             except Exception as exc:
-                if heartbeat.aborted is not None:
+                if (aborted := heartbeat.abort_reason()) is not None:
                     with contextlib.suppress(StoreError):
-                        writer.update(phase=Phase.ABORTED, message=heartbeat.aborted)
-                    raise ExecutionError(f"execution {execution_id} aborted: {heartbeat.aborted}") from None
+                        writer.update(phase=Phase.ABORTED, message=aborted)
+                    raise ExecutionError(f"execution {execution_id} aborted: {aborted}") from None
                 message = " ".join(str(exc).split()) or repr(exc)
                 with contextlib.suppress(StoreError):
                     writer.update(phase=Phase.FAILED, message=message)

@@ -17,13 +17,14 @@ import pytest
 
 from dockyard.config import Settings
 from dockyard.errors import ConfigError
+from dockyard.remote import DockyardRemote
 from dockyard.runtime.blobstore import open_store
-from dockyard.runtime.detached import driver_log, resume_execution, start_detached
+from dockyard.runtime.detached import driver_log, resume_execution, start_detached, start_on_cluster
 from dockyard.runtime.driver import DriverDoc, abort_execution, driver_uri
 from dockyard.runtime.phase import Phase
 from dockyard.runtime.record import load_record
 
-from .test_remote import file_settings, source_copy  # noqa: F401  (a fixture)
+from .test_remote import file_settings, s3_settings, source_copy  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
 
@@ -93,7 +94,9 @@ def test_a_killed_driver_is_noticed_and_its_run_resumes_with_the_recorded_inputs
     os.kill(driver_pid(store, execution_id), signal.SIGKILL)
     time.sleep(0.5)
 
-    record = load_record(store, execution_id)  # what `dockyard status` and `executions` read
+    listed = DockyardRemote(settings=file_settings).list_executions()  # what `dockyard executions` shows
+    assert [e.phase for e in listed if e.execution_id == execution_id] == ["failed"]
+    record = load_record(store, execution_id)  # what `dockyard status` reads
     assert record.phase is Phase.FAILED
     assert "exited without finishing" in record.message
     assert containers(docker_client, execution_id) == []
@@ -119,3 +122,39 @@ def test_an_abort_stops_a_detached_run(file_settings: Settings, tmp_path: Path, 
     until(lambda: not containers(docker_client, execution_id), 60, "the containers to go")
     with pytest.raises(ConfigError, match="already aborted"):
         abort_execution(store, execution_id)
+
+
+@pytest.mark.s3
+def test_no_wait_on_kubernetes_records_the_run_and_creates_its_driver_job(
+    s3_settings: Settings,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The images and bundle are made here; the cluster (a stand-in: none runs here) gets one driver Job."""
+    image = "localhost:5000/dockyard-driver@sha256:" + "ab" * 32
+    settings = s3_settings.model_copy(
+        update={
+            "executor": s3_settings.executor.model_copy(update={"backend": "kubernetes"}),
+            "kubernetes": s3_settings.kubernetes.model_copy(update={"schedule_image": image}),
+        }
+    )
+    created: list[dict[str, Any]] = []
+
+    class Cluster:
+        def create(self, manifest: dict[str, Any]) -> None:
+            created.append(manifest)
+
+    src = source_copy(tmp_path / "src")
+    ref = f"{src / 'faults.py'}:greet"
+    execution_id = start_on_cluster(
+        ref, {"name": "ada"}, source_root=src, settings=settings, cluster=Cluster()
+    )
+    (job,) = created
+    assert job["kind"] == "Job" and job["metadata"]["labels"]["dockyard.io/execution-id"] == execution_id
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert container["command"][-2:] == ["--execution-id", execution_id] and container["image"] == image
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert (
+        env["DOCKYARD_STORE_URL"] == settings.store.url and env["DOCKYARD_EXECUTOR_BACKEND"] == "kubernetes"
+    )
+    record = load_record(open_store(settings.store.url, settings), execution_id)
+    assert record.phase is Phase.PENDING and record.bundle_uri and record.images

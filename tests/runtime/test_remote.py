@@ -18,6 +18,7 @@ from dockyard.errors import ExecutionError, StoreError
 from dockyard.runtime.blobstore import open_store
 from dockyard.runtime.docker_executor import DockerExecutor
 from dockyard.runtime.executor import Outcome
+from dockyard.runtime.options import RunOptions
 from dockyard.runtime.phase import Phase
 from dockyard.runtime.record import load_record
 from dockyard.runtime.remote import make_executor, run_remote
@@ -451,6 +452,11 @@ def test_cache_catalog_in_the_store(file_settings: Settings, tmp_path: Path) -> 
     other = CountingExecutor(make_executor(file_settings, store))
     assert run_remote(wf, {"x": 4}, source_root=src, settings=file_settings, executor=other).outputs == 64
     assert other.peak == 1  # other inputs, other key
+    again = CountingExecutor(make_executor(file_settings, store))
+    options = RunOptions(overwrite_cache=True)  # `dockyard run --remote --overwrite-cache`
+    rerun = run_remote(wf, {"x": 3}, source_root=src, settings=file_settings, executor=again, options=options)
+    assert rerun.outputs == 27 and again.peak == 1  # ran again despite the cached answer
+    assert [n.phase for n in load_record(store, rerun.execution_id).nodes.values()] == [Phase.SUCCEEDED]
 
 
 def test_user_retry_carries_the_checkpoint(file_settings: Settings, tmp_path: Path) -> None:

@@ -1,0 +1,59 @@
+"""`run --remote --no-wait --backend kubernetes`: the driver as a Job on the cluster, so the run goes on
+without the client.
+
+The client builds the images and uploads the bundle (the cluster cannot read the local source), records the
+execution (`pending`, with its images, bundle and inputs), then creates one Job whose pod runs
+`python -m dockyard.runtime.detached --execution-id ID`: it picks the recorded execution up, drives it with
+the kubernetes executor and heartbeats into the store like any driver. The pod gets the client's non-secret
+settings as `DOCKYARD_*` variables (`schedules.driver_env`, as a CronJob's driver does) and credentials
+from `kubernetes.env_secret`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dockyard.config import Settings
+from dockyard.kubernetes.naming import dns_name, object_labels
+
+
+def driver_command(execution_id: str) -> list[str]:
+    return ["python", "-m", "dockyard.runtime.detached", "--execution-id", execution_id]
+
+
+def driver_job(execution_id: str, *, image: str, env: dict[str, str], settings: Settings) -> dict[str, Any]:
+    """The Job running one execution's driver: no retries (a second driver would run the nodes again; the
+    record is resumable instead), removed `build_ttl_s` after it ends."""
+    kube = settings.kubernetes
+    labels = object_labels(kube.labels, component="driver", execution_id=execution_id)
+    container: dict[str, Any] = {
+        "name": "driver",
+        "image": image,
+        "command": driver_command(execution_id),
+        "env": [{"name": key, "value": value} for key, value in sorted(env.items())],
+        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
+    }
+    if kube.env_secret:
+        container["envFrom"] = [{"secretRef": {"name": kube.env_secret}}]
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": dns_name("dockyard-driver", execution_id),
+            "namespace": kube.namespace,
+            "labels": labels,
+        },
+        "spec": {
+            "backoffLimit": 0,
+            "ttlSecondsAfterFinished": kube.build_ttl_s,
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "restartPolicy": "Never",
+                    "serviceAccountName": kube.service_account,
+                    "imagePullSecrets": [{"name": kube.registry_secret}],
+                    "containers": [container],
+                },
+            },
+        },
+    }
