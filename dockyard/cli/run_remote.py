@@ -150,11 +150,12 @@ def run_remote_command(
         print(to_yaml(dry_run_manifests(target, source_root=source.root, settings=settings)), end="")
         return
     execution_id = resume or options.name or new_execution_id()
-    if not wait:  # the driver runs as its own process; the id is all this command prints
-        from dockyard.runtime.detached import start_detached
+    if not wait:  # the driver runs as its own process (a Job on Kubernetes); the id is all this prints
+        from dockyard.runtime.detached import start_detached, start_on_cluster
 
         ref = f"{source.module}:{name}"
-        start_detached(ref, inputs, source_root=source.root, settings=settings, execution_id=execution_id)
+        start = start_on_cluster if settings.executor.backend == "kubernetes" else start_detached
+        start(ref, inputs, source_root=source.root, settings=settings, execution_id=execution_id)
         ProgressView(progress).execution(
             execution_id, "pending", message="detached: dockyard status " + execution_id
         )
