@@ -121,11 +121,15 @@ def _run_local(entity: Any, inputs: dict[str, Any], *, overwrite_cache: bool, ra
     from dockyard.sdk.launch_plan import LaunchPlan
     from dockyard.sdk.types.transfer import use_raw_output_dir
 
-    if isinstance(entity, LaunchPlan):
-        inputs, entity = entity.merged_inputs(inputs), entity.workflow
+    plan = entity if isinstance(entity, LaunchPlan) else None
+    if plan is not None:
+        inputs, entity = plan.merged_inputs(inputs), plan.workflow
+    phase = "FAILED"
     try:
         with use_raw_output_dir(Path(raw_prefix)) if raw_prefix else nullcontext():
-            return local.run(entity, inputs, overwrite_cache=overwrite_cache, on_event=_show_event)
+            outputs = local.run(entity, inputs, overwrite_cache=overwrite_cache, on_event=_show_event)
+        phase = "SUCCEEDED"
+        return outputs
     except DockyardError as exc:
         single = one_line(exc)
         if single is exc:
@@ -139,6 +143,20 @@ def _run_local(entity: Any, inputs: dict[str, Any], *, overwrite_cache: bool, ra
         if entity.name not in message:
             message = f"{entity.name}: {message}"
         raise ExecutionError(f"{type(exc).__name__}: {message}") from exc
+    finally:
+        if plan is not None and plan.notifications:  # a local run of a plan is one of its executions too
+            from dockyard.config import get_settings
+            from dockyard.runtime.notifications import notify
+
+            notify(
+                get_settings(),
+                None,
+                plan=plan.name,
+                notifications=plan.notifications,
+                phase=phase,
+                execution_id=None,
+                detail=" (a local run)",
+            )
 
 
 def _list_entities(file: Path) -> str:
