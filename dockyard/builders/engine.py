@@ -119,6 +119,10 @@ class BuildEngine:
         self.settings = settings or get_settings()
         self.registry = registry or RegistryClient(insecure=self.settings.build.insecure_registries)
         self.answers = AnswerCache(self.work_dir / "answers.sqlite", self.settings.build.exists_cache_ttl_s)
+        # Base images' digests apart: answers.sqlite lists the images this engine found or built.
+        self.base_digests = AnswerCache(
+            self.work_dir / "base-digests.sqlite", self.settings.build.exists_cache_ttl_s
+        )
         self.on_event = on_event
         self.builds = 0  # images actually built by this engine
         self._lock = threading.Lock()
@@ -221,13 +225,24 @@ class BuildEngine:
         check_fields(builder, _fields_used(spec), image=spec.name)
 
     def lookup_digest(self, ref: str) -> str | None:
-        """The digest of a base image, for imagespec's pinning; None when unknown and that is allowed."""
+        """The digest of a base image, for imagespec's pinning; None when unknown and that is allowed.
+
+        A positive answer is cached and trusted for `build.exists_cache_ttl_s`, like an image's existence,
+        so a no-change check asks no registry at all; a base tag moved within the TTL is seen when it
+        expires (0 asks every time)."""
+        cached = self.base_digests.get(ref)
+        if cached is not None:
+            return cached.digest
         try:
-            return self.registry.digest(ref)
+            answer = self.registry.lookup(ref)
         except RegistryError:
             if self.settings.build.allow_unknown_existence:
                 return None
             raise
+        if not isinstance(answer, Present):
+            return None
+        self.base_digests.put(ref, answer)
+        return answer.digest
 
     def _ensure(self, spec: ImageSpec, *, push: bool, force: bool) -> BuildOutcome:
         """Ensure the nested base, then claim the tag (or wait for whoever has it), then check and build.
