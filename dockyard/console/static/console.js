@@ -317,7 +317,13 @@ function showNode(side, id, nodeId) {
     if (chunk.running) { const t = setTimeout(() => follow().catch(() => {}), 1000); timers.push(t); }
     else { refresh().catch(() => {}); }
   }
-  refresh().then(() => follow()).catch((e) => info.replaceChildren(el("p", { class: "error" }, e.message)));
+  function start() {  // a relaunched run's record may not be written yet: try again until it is
+    refresh().then(() => follow()).catch((e) => {
+      info.replaceChildren(el("p", { class: "error" }, e.message));
+      timers.push(setTimeout(start, 1500));
+    });
+  }
+  start();
 }
 
 // ---- images and launch plans --------------------------------------------------------------------------
