@@ -72,15 +72,20 @@ class Scheduler:
             if not is_active(self.store, self.project, self.domain, name):
                 self._entries.pop(name, None)
                 continue
-            if current is not None and current.doc["version"] == version:
+            unchanged = current is not None and current.doc["version"] == version
+            if current is not None and unchanged:
+                doc = current.doc
+            else:
+                if version not in docs:
+                    docs[version] = fetch(
+                        self.store, project=self.project, domain=self.domain, name=name, version=version
+                    )
+                doc = docs[version]
+            spec = next((p for p in doc["launch_plans"] if p["name"] == name and p["schedule"]), None)
+            if spec is None or dropped(self.store, self.project, self.domain, doc, spec):
+                self._entries.pop(name, None)  # the newest version has no schedule for it: it stops
                 continue
-            if version not in docs:
-                docs[version] = fetch(
-                    self.store, project=self.project, domain=self.domain, name=name, version=version
-                )
-            doc = docs[version]
-            if not any(p["name"] == name and p["schedule"] for p in doc["launch_plans"]):
-                self._entries.pop(name, None)  # the new version has no schedule for it: it stops
+            if unchanged:
                 continue
             plan = load_registered(doc, self.store, name)
             after = current.last_at if current is not None and current.last_at is not None else self.start
@@ -160,6 +165,16 @@ class Scheduler:
             return Launch(name, at, None, "FAILED", str(exc))
 
 
+def dropped(store: Store, project: str, domain: str, doc: dict[str, Any], spec: dict[str, Any]) -> bool:
+    """Whether a newer version of the plan's workflow was registered without the plan (the plan's own
+    `latest` pointer then stays behind, at the last version that had it)."""
+    workflow = next((w["name"] for w in doc["workflows"] if w["ref"] == spec["workflow"]), None)
+    if workflow is None:
+        return False
+    uri = store.url_for("registry", project, domain, "latest", workflow)
+    return store.exists(uri) and store.read_bytes(uri).decode() != doc["version"]
+
+
 def _activation_uri(store: Store, project: str, domain: str, name: str) -> str:
     return store.url_for("registry", project, domain, "schedules", f"{name}.json")
 
@@ -208,7 +223,7 @@ def list_schedules(
         version = store.read_bytes(uri).decode()
         doc = fetch(store, project=project, domain=domain, name=name, version=version)
         spec = next((p for p in doc["launch_plans"] if p["name"] == name and p["schedule"]), None)
-        if spec is None:
+        if spec is None or dropped(store, project, domain, doc, spec):
             continue
         active = is_active(store, project, domain, name)
         next_at = load_registered(doc, store, name).schedule.next_after(now) if active else None

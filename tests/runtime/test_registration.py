@@ -223,11 +223,22 @@ def test_schedules_follow_the_registry(tmp_path: Path, docker_engine: str, regis
     set_active(store, "ml", "prod", "scheduled.nightly", True)
     assert scheduler.load() == ["scheduled.nightly"]
 
+    original = file.read_text()
     line = '    schedule=FixedRate(duration=timedelta(minutes=1), kickoff_time_input_arg="when"),\n'
-    file.write_text(file.read_text().replace(line, ""))
+    file.write_text(original.replace(line, ""))
     register(file, store, settings, project="ml", domain="prod", version="v3")
     assert scheduler.load() == []
     assert scheduler.tick(t0 + timedelta(hours=1)) == []
+    assert list_schedules(store, "ml", "prod") == []
+
+    file.write_text(original)  # the schedule back, then a version without the plan at all
+    register(file, store, settings, project="ml", domain="prod", version="v4")
+    assert scheduler.load() == ["scheduled.nightly"]
+    file.write_text(
+        original[: original.index("nightly = LaunchPlan")] + original[original.index("announced =") :]
+    )
+    register(file, store, settings, project="ml", domain="prod", version="v5")
+    assert scheduler.load() == []
     assert list_schedules(store, "ml", "prod") == []
     assert len(inbox.messages) == 1
 
