@@ -1,9 +1,16 @@
 """flytekit's `flytekit.core.context_manager`."""
 
 from dockyard.sdk.context import ExecutionParameters, SecretsManager
-from dockyard.sdk.flyte_context import ExecutionState, FileAccessProvider, FlyteContext, FlyteContextManager
+from dockyard.sdk.flyte_context import (
+    CompilationState,
+    ExecutionState,
+    FileAccessProvider,
+    FlyteContext,
+    FlyteContextManager,
+)
 
 __all__ = [
+    "CompilationState",
     "ExecutionParameters",
     "ExecutionState",
     "FileAccessProvider",

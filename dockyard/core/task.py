@@ -1,7 +1,7 @@
 """flytekit's `flytekit.core.task`."""
 
 from dockyard.sdk.context import Secret
-from dockyard.sdk.instance_task import TaskMetadata
+from dockyard.sdk.instance_task import Echo, TaskMetadata
 from dockyard.sdk.reference import ReferenceTask, TaskReference, reference_task
 from dockyard.sdk.resources import PodTemplate, Resources
 from dockyard.sdk.task import PythonTask, eager, task
@@ -9,6 +9,7 @@ from dockyard.sdk.task import PythonTask, eager, task
 PythonFunctionTask = PythonTask
 
 __all__ = [
+    "Echo",
     "PodTemplate",
     "PythonFunctionTask",
     "PythonTask",

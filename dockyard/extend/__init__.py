@@ -1,5 +1,7 @@
 """flytekit's `flytekit.extend`: what plugin and custom-type authors build on."""
 
+from dockyard.core import context_manager
+from dockyard.sdk.configuration import Image, ImageConfig, SerializationSettings
 from dockyard.sdk.context import ExecutionParameters, SecretsManager
 from dockyard.sdk.flyte_context import ExecutionState, FlyteContext, FlyteContextManager
 from dockyard.sdk.instance_task import IgnoreOutputs, PythonInstanceTask, TaskMetadata
@@ -14,12 +16,16 @@ __all__ = [
     "FlyteContext",
     "FlyteContextManager",
     "IgnoreOutputs",
+    "Image",
+    "ImageConfig",
     "Interface",
     "PythonInstanceTask",
     "PythonTask",
     "SecretsManager",
+    "SerializationSettings",
     "SimpleTransformer",
     "TaskMetadata",
     "TypeEngine",
     "TypeTransformer",
+    "context_manager",
 ]

@@ -131,6 +131,23 @@ class ExecutionState:
         return replace(self, **kwargs)
 
 
+class CompilationState:
+    """flytekit's view of a body being compiled: `nodes` in creation order, each usable with `>>`."""
+
+    def __init__(self, builder: Any) -> None:
+        self._builder = builder
+
+    @property
+    def prefix(self) -> str:
+        return str(self._builder.id_prefix)
+
+    @property
+    def nodes(self) -> list[Any]:
+        from dockyard.sdk.promise import NodeHandle
+
+        return [NodeHandle(node.id, self._builder) for node in self._builder.graph.nodes]
+
+
 @dataclass(frozen=True)
 class FlyteContext:
     """A snapshot of the current execution: file access, execution state and the task's parameters."""
@@ -142,6 +159,14 @@ class FlyteContext:
     @staticmethod
     def current_context() -> FlyteContext:
         return FlyteContextManager.current_context()
+
+    @property
+    def compilation_state(self) -> CompilationState | None:
+        """The workflow body being traced now (its nodes so far), or None outside one."""
+        from dockyard.sdk.promise import current_builder
+
+        builder = current_builder()
+        return None if builder is None else CompilationState(builder)
 
     def new_execution_state(self, working_dir: str | None = None) -> ExecutionState:
         return ExecutionState(working_dir=working_dir or str(self.file_access.local_sandbox_dir))

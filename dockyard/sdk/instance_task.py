@@ -35,19 +35,6 @@ class TaskMetadata:
     is_eager: bool = False
     labels: dict[str, str] = field(default_factory=dict)
 
-    def task_options(self) -> dict[str, Any]:
-        return {
-            "cache": self.cache,
-            "cache_serialize": self.cache_serialize,
-            "cache_version": self.cache_version,
-            "cache_ignore_input_vars": tuple(self.cache_ignore_input_vars),
-            "interruptible": self.interruptible,
-            "deprecated": self.deprecated,
-            "retries": self.retries,
-            "timeout": self.timeout,
-            "pod_template_name": self.pod_template_name,
-        }
-
 
 class IgnoreOutputs(Exception):
     """Raised by a task to say its outputs should be ignored (flytekit's distributed-training escape)."""
@@ -120,9 +107,10 @@ class PythonInstanceTask(PythonTask):
             inputs, outputs = dict(interface.inputs or {}), dict(interface.outputs or {})
         module = caller_module(2)
         fn = signature_function(name, module, dict(inputs or {}), dict(outputs or {}), self._run)
-        options = {**(metadata.task_options() if metadata is not None else {}), **kwargs}
-        super().__init__(fn, name=name, task_type=task_type, task_config=task_config, **options)
-        self.metadata = metadata or TaskMetadata()
+        super().__init__(
+            fn, name=name, task_type=task_type, task_config=task_config, metadata=metadata, **kwargs
+        )
+        self.metadata = metadata or TaskMetadata()  # class-based tasks always have one
 
     def _run(self, **kwargs: Any) -> Any:
         return self.execute(**kwargs)
@@ -138,3 +126,15 @@ class PythonInstanceTask(PythonTask):
     @short_name.setter
     def short_name(self, value: str) -> None:
         self._short_name = value
+
+
+class Echo(PythonTask):
+    """flytekit's `Echo`: a task whose outputs are its inputs (`o0`, `o1`, ... in input order)."""
+
+    def __init__(self, name: str, inputs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        outputs = {f"o{i}": tp for i, tp in enumerate((inputs or {}).values())}
+        super().__init__(task_type="echo", name=name, interface=Interface(inputs or {}, outputs), **kwargs)
+
+    def execute(self, **kwargs: Any) -> Any:
+        values = list(kwargs.values())
+        return values[0] if len(values) == 1 else tuple(values)

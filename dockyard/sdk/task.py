@@ -46,6 +46,7 @@ class PythonTask(Entity):
         *,
         task_type: str = "python-task",
         interface: Any = None,
+        metadata: Any = None,
         cache: Any = False,
         cache_version: str = "",
         cache_serialize: bool = False,
@@ -77,7 +78,17 @@ class PythonTask(Entity):
             task_type = fn or task_type
             fn = execute_body(self, name or type(self).__name__, interface)
         assert callable(fn)
+        if metadata is not None:  # flytekit's TaskMetadata, whose options win over the defaults here
+            retries = metadata.retries or retries
+            timeout = metadata.timeout or timeout
+            interruptible = metadata.interruptible if metadata.interruptible is not None else interruptible
+            cache, cache_version = metadata.cache or cache, metadata.cache_version or cache_version
+            cache_serialize = metadata.cache_serialize or cache_serialize
+            cache_ignore_input_vars = metadata.cache_ignore_input_vars or cache_ignore_input_vars
+            deprecated = metadata.deprecated or deprecated
+            pod_template_name = metadata.pod_template_name or pod_template_name
         self.task_type = task_type
+        self.metadata = metadata
         super().__init__(fn, name)
         self.interface = interface_of(fn, "task")
         if cache is True:  # flytekit turns the old arguments into a Cache, which wants a version

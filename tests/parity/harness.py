@@ -70,7 +70,10 @@ def run_program(python: Path, program: Path, *, rewrite: bool) -> Outcome:
             "TMPDIR": str(work),
             "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1",
-            "FLYTE_SDK_LOGGING_LEVEL": "50",  # flytekit logs to stdout; logs are not what a program prints
+            # flytekit's rich log handler writes to stdout; logs are not what a program prints: plain
+            # handlers (stderr), and only its own critical records
+            "FLYTE_SDK_RICH_TRACEBACKS": "0",
+            "FLYTE_SDK_LOGGING_LEVEL": "50",
         }
         try:
             proc = subprocess.run(
