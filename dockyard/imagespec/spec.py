@@ -339,10 +339,12 @@ with warnings.catch_warnings():
             return hashlib.sha256(text.encode()).hexdigest()
 
         def is_container(self) -> bool:
-            """True only while running inside this spec's image (or a local execution of a task body)."""
+            """flytekit's rule: True outside any container run (a local run, or a module imported on a laptop,
+            so `if spec.is_container(): import heavy` still imports locally); inside a dockyard container
+            (`DOCKYARD_EXECUTION_ID` set by the orchestrator) only when it runs this spec's image."""
             from dockyard.sdk.context import is_local_execution
 
-            if is_local_execution():
+            if is_local_execution() or not os.environ.get("DOCKYARD_EXECUTION_ID"):
                 return True
             return os.environ.get(IMAGE_SPEC_ID_ENV) == self.identity()
 

@@ -201,6 +201,8 @@ def test_is_container_only_in_the_image_the_runtime_started(
 ) -> None:
     spec = ImageSpec(packages=["six"])
     other = ImageSpec(packages=["attrs"])
+    assert spec.is_container()  # flytekit: true outside a container run, so guarded imports happen locally
+    monkeypatch.setenv("DOCKYARD_EXECUTION_ID", "e1")  # inside a container the orchestrator started
     assert not spec.is_container()
     monkeypatch.setenv(IMAGE_SPEC_ID_ENV, spec.identity())
     assert spec.is_container()
