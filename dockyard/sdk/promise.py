@@ -8,7 +8,9 @@ would need a real value (`if`, `and`/`or`, `print`, `len`, attribute access, ite
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+import functools
 import sys
 import threading
 import typing
@@ -30,7 +32,7 @@ from dockyard.sdk.graph import (
     Ref,
     refs_in,
 )
-from dockyard.sdk.interface import step_type, type_name
+from dockyard.sdk.interface import is_namedtuple, step_type, type_name
 
 _SDK_DIR = __file__.rsplit("/", 1)[0]
 _local = threading.local()
@@ -382,6 +384,8 @@ def has_promises(value: Any) -> bool:
 
 def bind(builder: GraphBuilder, value: Any, tp: Any, where: str) -> Binding:
     """Record `value` (a promise, a constant, or a list/dict mixing both) given to an input of type `tp`."""
+    if getattr(type(value), "single_output", False):
+        value = value[0]
     if isinstance(value, Promise):
         src = value.python_type
         if value.ref.path and (src is typing.Any or src == tp):  # known once the path is resolved
@@ -467,6 +471,15 @@ def promises_for(
     if not outputs:
         return NodeHandle(node_id, builder)
     promises = [Promise(Ref(node_id, name, tp), builder, owner) for name, tp in outputs.items()]
-    if tuple_type is None or len(promises) == 1:
+    if tuple_type is None:
         return promises[0]
+    if len(promises) == 1:  # a one-field NamedTuple: flytekit hands back `Output(field=promise)`
+        return _single_output(tuple(outputs))(*promises) if is_namedtuple(tuple_type) else promises[0]
     return tuple_type(*promises)
+
+
+@functools.cache
+def _single_output(names: tuple[str, ...]) -> Any:
+    output = collections.namedtuple("Output", names)  # type: ignore[misc]
+    output.single_output = True  # type: ignore[attr-defined]  # bind() takes its one promise
+    return output

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from tests.parity.harness import (
     run_program,
 )
 
-Outcomes = dict[str, tuple[Outcome, Outcome]]
+Outcomes = dict[str, "Future[tuple[Outcome, Outcome]]"]
 _UNSTABLE = ("Timeout", "Crash")  # outcomes of the machine, not of the program: never cached
 
 
@@ -58,7 +58,7 @@ def _flytekit_outcome(config: pytest.Config, program: Path, version: str) -> Out
 
 @pytest.fixture(scope="session")
 def parity_outcomes(request: pytest.FixtureRequest) -> Iterator[Outcomes]:
-    """(flytekit, dockyard) outcome of every program the session selected, keyed by file name."""
+    """The (flytekit, dockyard) outcome of every program the session selected, by file name, as futures."""
     if not FLYTEKIT_PYTHON.exists():
         _unavailable(f"flytekit's venv {FLYTEKIT_VENV} is missing")
     selected = sorted(
@@ -77,5 +77,10 @@ def parity_outcomes(request: pytest.FixtureRequest) -> Iterator[Outcomes]:
             run_program(DOCKYARD_PYTHON, program, rewrite=True),
         )
 
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        yield dict(zip(selected, pool.map(both, selected), strict=True))
+    # Submitted in test order and awaited per test: each test waits for its own program only, so a slow
+    # machine never charges the whole suite to the first test's timeout.
+    pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2))
+    try:
+        yield {name: pool.submit(both, name) for name in selected}
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

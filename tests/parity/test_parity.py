@@ -19,7 +19,7 @@ DIFFERENCES_BY_PROGRAM = load_differences()
 
 @pytest.mark.parametrize("program", [path.name for path in programs()])
 def test_same_outcome_as_flytekit(program: str, parity_outcomes: Outcomes) -> None:
-    flytekit, dockyard = parity_outcomes[program]
+    flytekit, dockyard = parity_outcomes[program].result()
     expected = normalised(flytekit)
     listed = DIFFERENCES_BY_PROGRAM.get(program)
     if listed is None:
