@@ -201,8 +201,9 @@ def create_app(store: Store, settings: Settings, *, refresh_s: float = 1.0) -> F
 
     @app.get("/api/launchplans", response_model=list[catalog.RegistrationView], responses=errors)
     def list_registrations() -> list[catalog.RegistrationView]:
-        """Registered versions with their entities, launch plans, schedules and next fire times."""
-        return catalog.registrations(store)
+        """Registered versions with their entities, launch plans, schedules, next fire times and each
+        plan's recent runs."""
+        return catalog.registrations(store, index)
 
     @app.get("/api/images", response_model=list[catalog.ImageView], responses=errors)
     def list_images() -> list[catalog.ImageView]:

@@ -12,8 +12,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from dockyard.config import Settings
+from dockyard.console.index import ExecutionIndex, Query
 from dockyard.errors import DockyardError, StoreError
 from dockyard.runtime.blobstore.base import Store
+from dockyard.runtime.record import IndexEntry
+
+RECENT_RUNS = 5
 
 
 class PlanView(BaseModel):
@@ -21,6 +25,7 @@ class PlanView(BaseModel):
     workflow: str
     schedule: dict[str, Any] | None
     next_fire: float | None = None
+    recent_runs: list[IndexEntry] = []  # the newest executions of its workflow in its project/domain
 
 
 class RegistrationView(BaseModel):
@@ -42,8 +47,9 @@ class ImageView(BaseModel):
     log: str | None = None
 
 
-def registrations(store: Store) -> list[RegistrationView]:
-    """Every registered version, newest version name first; schedules with their next fire time."""
+def registrations(store: Store, index: ExecutionIndex) -> list[RegistrationView]:
+    """Every registered version, newest version name first; schedules with their next fire time, and each
+    plan's recent runs from the execution index (a record names its workflow, not the plan that ran it)."""
     from dockyard.runtime.registration import SCHEMA
 
     prefix = store.url_for("registry") + "/"
@@ -65,14 +71,21 @@ def registrations(store: Store) -> list[RegistrationView]:
                 version=str(doc.get("version", parts[2][:-5])),
                 tasks=[t["name"] for t in doc.get("tasks", [])],
                 workflows=[w["name"] for w in doc.get("workflows", [])],
-                launch_plans=[_plan(store, doc, p) for p in doc.get("launch_plans", [])],
+                launch_plans=[_plan(store, doc, p, index, parts[:2]) for p in doc.get("launch_plans", [])],
             )
         )
     return sorted(found, key=lambda r: (r.project, r.domain, r.version), reverse=True)
 
 
-def _plan(store: Store, doc: dict[str, Any], plan: dict[str, Any]) -> PlanView:
+def _plan(
+    store: Store, doc: dict[str, Any], plan: dict[str, Any], index: ExecutionIndex, where: list[str]
+) -> PlanView:
     view = PlanView(name=plan["name"], workflow=plan["workflow"], schedule=plan.get("schedule"))
+    workflow = next((w["name"] for w in doc.get("workflows", []) if w.get("ref") == plan["workflow"]), None)
+    if workflow is not None:
+        # the index also matches names ending in `.<workflow>`: ask for more, keep this workflow's
+        query = Query(entity=workflow, project=where[0], domain=where[1], limit=4 * RECENT_RUNS)
+        view.recent_runs = [e for e in index.query(query)[1] if e.workflow == workflow][:RECENT_RUNS]
     if view.schedule:  # the plan's own schedule object says when it fires (as the scheduler asks it)
         from dockyard.runtime.registration import load_registered
 

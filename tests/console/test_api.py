@@ -255,3 +255,33 @@ def test_the_bundles_module_loads_again_after_its_launch_plans(store: LocalStore
     first = entity_from_bundle(record, store)
     second = entity_from_bundle(record, store)
     assert first is not second and second.name == "flows.squares"
+
+
+def test_launch_plans_show_their_recent_runs(client: TestClient, store: LocalStore) -> None:
+    from dockyard.runtime.registration import SCHEMA
+
+    doc = {
+        "schema": SCHEMA,
+        "version": "v1",
+        "tasks": [],
+        "workflows": [{"name": "flows.squares", "ref": "flows:squares", "graph": {}}],
+        "launch_plans": [{"name": "flows.squares", "workflow": "flows:squares", "schedule": None}],
+    }
+    store.write_json(store.url_for("registry", "dockyard", "development", "v1.json"), doc)
+    for i in range(7):
+        write_squares(store, f"r{i}", created_at=1000.0 + i, finished=i != 6)
+    # a workflow whose name ends in this one's, and another project's run, are not this plan's
+    RecordWriter(store, ExecutionRecord(execution_id="o1", workflow="x.flows.squares", created_at=3e3)).save()
+    RecordWriter(
+        store, ExecutionRecord(execution_id="p1", workflow="flows.squares", project="ml", created_at=3000.0)
+    ).save()
+    wait_listed(client, 9)
+    (registered,) = client.get("/api/launchplans").json()
+    runs = registered["launch_plans"][0]["recent_runs"]
+    assert [(r["execution_id"], r["phase"]) for r in runs] == [
+        ("r6", "running"),
+        ("r5", "succeeded"),
+        ("r4", "succeeded"),
+        ("r3", "succeeded"),
+        ("r2", "succeeded"),
+    ]

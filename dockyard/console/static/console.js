@@ -353,11 +353,13 @@ async function showImages() {
 async function showPlans() {
   const regs = await api("/api/launchplans");
   view().replaceChildren(el("h1", {}, "Launch plans and registered entities"),
-    regs.length ? el("table", {}, el("thead", {}, el("tr", {}, ["project/domain", "version", "workflows", "launch plans", "schedule", "next fire"].map((h) => el("th", {}, h)))),
+    regs.length ? el("table", {}, el("thead", {}, el("tr", {}, ["project/domain", "version", "workflows", "launch plans", "schedule", "next fire", "recent runs"].map((h) => el("th", {}, h)))),
       el("tbody", {}, regs.map((r) => el("tr", {}, el("td", {}, `${r.project}/${r.domain}`), el("td", {}, el("code", {}, r.version)),
         el("td", {}, r.workflows.map((w) => el("div", {}, link(`/?entity=${enc(w)}`, w)))),
         el("td", {}, r.launch_plans.map((p) => el("div", {}, p.name))),
         el("td", {}, r.launch_plans.map((p) => el("div", {}, p.schedule ? (p.schedule.schedule || `every ${p.schedule.minutes} min`) : "—"))),
-        el("td", {}, r.launch_plans.map((p) => el("div", {}, when(p.next_fire) || "—")))))))
+        el("td", {}, r.launch_plans.map((p) => el("div", {}, when(p.next_fire) || "—"))),
+        el("td", {}, r.launch_plans.map((p) => el("div", { class: "recent-runs", "data-plan": p.name },
+          p.recent_runs.length ? p.recent_runs.map((e) => link(`/executions/${enc(e.execution_id)}`, badge(e.phase), " ", e.execution_id, " ")) : "—")))))))
       : el("p", { class: "muted" }, "Nothing registered in this store."));
 }
