@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+import threading
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -39,6 +42,14 @@ class Attempt(BaseModel):
     traceback: str = ""
 
 
+class Resources(BaseModel):
+    """What a task asks of its machine, as the executor gets it (k8s names and units)."""
+
+    requests: dict[str, str] = {}
+    limits: dict[str, str] = {}
+    accelerator: str | None = None
+
+
 class NodeView(BaseModel):
     execution_id: str
     node_id: str
@@ -47,6 +58,7 @@ class NodeView(BaseModel):
     message: str
     cache_hit: bool
     image: str | None
+    resources: Resources | None  # None: not a task, or its code could not be loaded from the bundle
     attempts: list[Attempt]
     inputs: dict[str, Value]
     outputs: dict[str, Value]
@@ -165,6 +177,7 @@ def node_view(
         message=node.message,
         cache_hit=node.phase is Phase.CACHED,
         image=_image(record, node.task),
+        resources=task_resources(store, record, node.task),
         attempts=attempts,
         inputs=inputs,
         outputs=read_values(store, outputs) if outputs and outputs.endswith("outputs.json") else {},
@@ -178,3 +191,37 @@ def _image(record: ExecutionRecord, task: str | None) -> str | None:
         return record.images[task]
     distinct = set(record.images.values())
     return distinct.pop() if len(distinct) == 1 else None
+
+
+_LOADED: set[str] = set()  # bundles imported by this process (each is content-addressed)
+_LOAD_LOCK = threading.Lock()
+
+
+def task_resources(store: Store, record: ExecutionRecord, task: str | None) -> Resources | None:
+    """The task's requests, limits and accelerator, read from its definition in the execution's own code
+    bundle (the bundle is imported once per process, as a relaunch does) by the orchestrator's own rules."""
+    from dockyard.runtime.detached import entity_from_bundle
+    from dockyard.runtime.orchestrator import _device, _resources
+    from dockyard.runtime.registration import forget_plans
+
+    if not task or not record.bundle_uri:
+        return None
+    module_name, _, short = task.rpartition(".")
+    try:
+        with _LOAD_LOCK:
+            if record.bundle_uri not in _LOADED:
+                entity_from_bundle(record, store)
+                _LOADED.add(record.bundle_uri)
+            if module_name not in sys.modules:  # one imported before and dropped: its plans may come again
+                forget_plans(module_name)
+            defined = getattr(importlib.import_module(module_name), short, None)
+    except Exception:  # user code may raise anything on import: its resources are unknown
+        return None
+    if defined is None or getattr(defined, "name", None) != task:
+        return None
+    both = getattr(defined, "resources", None)
+    return Resources(
+        requests=_resources(defined.requests or both, 0),
+        limits=_resources(defined.limits or both, 1),
+        accelerator=_device(getattr(defined, "accelerator", None)),
+    )

@@ -285,3 +285,26 @@ def test_launch_plans_show_their_recent_runs(client: TestClient, store: LocalSto
         ("r3", "succeeded"),
         ("r2", "succeeded"),
     ]
+
+
+def test_node_view_shows_the_tasks_resources(client: TestClient, store: LocalStore) -> None:
+    from dockyard.runtime.bundle import upload_bundle
+
+    write_squares(store, "x1", created_at=1000.0)  # no bundle: nothing to read resources from
+    bundle = upload_bundle(FLOWS.parent, store)
+    record = ExecutionRecord(execution_id="g1", workflow="sized.sized", bundle_uri=bundle)
+    writer = RecordWriter(store, record)
+    writer.save()
+    writer.update("n0-n0", task="sized.train", phase=Phase.SUCCEEDED)
+    writer.update("n0-n1", task="flows.square", phase=Phase.SUCCEEDED)
+    writer.update("n0-n2", task="sized.nothing_here", phase=Phase.SUCCEEDED)
+    shown = client.get("/api/executions/g1/nodes/n0-n0").json()["resources"]
+    assert shown == {
+        "requests": {"cpu": "2", "mem": "1Gi"},
+        "limits": {"mem": "2Gi"},
+        "accelerator": "nvidia-tesla-t4",
+    }
+    plain = client.get("/api/executions/g1/nodes/n0-n1").json()["resources"]
+    assert plain == {"requests": {}, "limits": {}, "accelerator": None}
+    assert client.get("/api/executions/g1/nodes/n0-n2").json()["resources"] is None
+    assert client.get("/api/executions/x1/nodes/n0-n0").json()["resources"] is None

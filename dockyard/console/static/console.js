@@ -278,6 +278,14 @@ function renderValue(v) {
 }
 
 // ---- one node ----------------------------------------------------------------------------------------
+function resourceText(r) {
+  const pairs = (m) => Object.entries(m).map(([k, v]) => `${k} ${v}`).join(", ");
+  const parts = [];
+  if (Object.keys(r.requests).length) parts.push(`requests: ${pairs(r.requests)}`);
+  if (Object.keys(r.limits).length) parts.push(`limits: ${pairs(r.limits)}`);
+  if (r.accelerator) parts.push(`accelerator: ${r.accelerator}`);
+  return parts.join("; ") || "none asked";
+}
 function showNode(side, id, nodeId) {
   const logs = el("pre", { id: "logs" });
   const logState = el("span", { id: "log-state", class: "muted" });
@@ -291,6 +299,7 @@ function showNode(side, id, nodeId) {
         el("dt", {}, "task"), el("dd", {}, n.task || ""),
         el("dt", {}, "image"), el("dd", { id: "node-image" }, n.image || ""),
         el("dt", {}, "cache hit"), el("dd", {}, n.cache_hit ? "yes" : "no"),
+        n.resources ? [el("dt", {}, "resources"), el("dd", { id: "node-resources" }, resourceText(n.resources))] : [],
         n.message ? [el("dt", {}, "message"), el("dd", { class: "error" }, n.message)] : []),
       n.map_items.length ? el("div", {}, el("h2", {}, `Items (${n.map_items.length})`),
         el("div", { class: "items" }, n.map_items.map((i) => link(`/executions/${enc(id)}/nodes/${enc(i)}`, i)))) : "",
