@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from filelock import FileLock
+from pydantic import BaseModel, Field
 
 from dockyard import private_dirs
 from dockyard.builders.answers import AnswerCache
@@ -79,6 +81,8 @@ class BuildOutcome:
     built: bool
     source: Source
     logs: str = ""
+    duration_s: float | None = None  # built here: how long the builder took
+    size_bytes: int | None = None  # built and pushed: config and compressed layers (`image_size`)
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,33 @@ class PlanItem:
 
 
 EventHook = Callable[[BuildEvent], None]
+
+
+class BuildRecord(BaseModel):
+    """What the last build of a tag took and made, kept beside its log (`logs/<tag>.json`) for the console."""
+
+    duration_s: float
+    size_bytes: int | None = None
+    built_at: float = Field(default_factory=time.time)
+
+
+def build_record_path(work_dir: Path, tag: str) -> Path:
+    return work_dir / "logs" / f"{tag}.json"
+
+
+def write_build_record(work_dir: Path, tag: str, record: BuildRecord) -> None:
+    path = build_record_path(work_dir, tag)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.write_text(record.model_dump_json())
+
+
+def read_build_record(work_dir: Path, tag: str) -> BuildRecord | None:
+    """The tag's build record; None when it was never built here (found in the registry) or is unreadable."""
+    path = build_record_path(work_dir, tag)
+    try:
+        return BuildRecord.model_validate_json(path.read_bytes())
+    except (OSError, ValueError):
+        return None
 
 
 def _fields_used(spec: ImageSpec) -> frozenset[str]:
@@ -343,6 +374,7 @@ class BuildEngine:
             check_fields(builder, context.fields_used, image=image)
             self._check_base_platforms(context)
             self._emit("build", image, builder.name)
+            started = time.monotonic()
             try:
                 result = builder.build(
                     context, push=push, on_step=lambda step: self._emit("step", image, step)
@@ -354,11 +386,18 @@ class BuildEngine:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
             private_dirs.remove(secrets)
+        duration = round(time.monotonic() - started, 3)
         with self._lock:
             self.builds += 1
         self._save_logs(context.tag, result.logs)
+        size = None
         if push:
             self.answers.put(image, Present(digest=result.digest, platforms=context.platforms))
+            try:
+                size = self.registry.image_size(result.image_ref)
+            except RegistryError:  # pushed and verified already: only the size stays unknown
+                size = None
+        write_build_record(self.work_dir, context.tag, BuildRecord(duration_s=duration, size_bytes=size))
         self._emit("built", image, result.image_ref)
         return BuildOutcome(
             image=image,
@@ -367,6 +406,8 @@ class BuildEngine:
             built=True,
             source="built",
             logs=result.logs,
+            duration_s=duration,
+            size_bytes=size,
         )
 
     def _check_base_platforms(self, context: BuildContext) -> None:

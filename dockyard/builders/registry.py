@@ -180,16 +180,16 @@ class RegistryClient:
     def image_labels(self, ref: str) -> dict[str, str]:
         """`config.Labels` of an image (for an index, the host platform's image); {} when it has none."""
         image = ImageRef.parse(ref)
-        manifest, _ = self._manifest(image, image.reference)
-        if "manifests" in manifest:
-            wanted = host_platform()
-            candidates = [m for m in manifest["manifests"] if _platform_of(m) != "unknown/unknown"]
-            chosen = next((m for m in candidates if _platform_of(m).startswith(wanted)), None)
-            if chosen is None:
-                raise RegistryError(f"{ref}: no image for platform {wanted} in the index")
-            manifest, _ = self._manifest(image, chosen["digest"])
+        manifest = self._host_manifest(image, ref)
         labels = (self._config(image, manifest, ref).get("config") or {}).get("Labels") or {}
         return {str(k): str(v) for k, v in labels.items()}
+
+    def image_size(self, ref: str) -> int:
+        """Bytes a pull of the image moves (for an index, the host platform's image): its config and its
+        compressed layers, as its manifest lists them."""
+        manifest = self._host_manifest(ImageRef.parse(ref), ref)
+        blobs = [manifest.get("config") or {}, *(manifest.get("layers") or [])]
+        return sum(int(blob.get("size") or 0) for blob in blobs)
 
     def image_platforms(self, ref: str) -> tuple[str, ...]:
         """The platforms an image offers: its index's entries (attestations skipped), or its config's."""
@@ -201,6 +201,18 @@ class RegistryClient:
         return (_platform_of({"platform": self._config(image, manifest, ref)}),)
 
     # --- internals ----------------------------------------------------------------------------------------
+    def _host_manifest(self, image: ImageRef, ref: str) -> dict[str, Any]:
+        """The image manifest of `ref`; for an index, that of the host platform's entry."""
+        manifest, _ = self._manifest(image, image.reference)
+        if "manifests" in manifest:
+            wanted = host_platform()
+            candidates = [m for m in manifest["manifests"] if _platform_of(m) != "unknown/unknown"]
+            chosen = next((m for m in candidates if _platform_of(m).startswith(wanted)), None)
+            if chosen is None:
+                raise RegistryError(f"{ref}: no image for platform {wanted} in the index")
+            manifest, _ = self._manifest(image, chosen["digest"])
+        return manifest
+
     def _config(self, image: ImageRef, manifest: dict[str, Any], ref: str) -> dict[str, Any]:
         """The image config blob (os, architecture, config.Labels, ...) a manifest names."""
         config_digest = (manifest.get("config") or {}).get("digest")

@@ -45,6 +45,8 @@ class ImageView(BaseModel):
     platforms: list[str]
     verified_at: float
     log: str | None = None
+    size_bytes: int | None = None  # the last build here: config and compressed layers
+    build_s: float | None = None  # the last build here: how long it took (None: found, not built here)
 
 
 def registrations(store: Store, index: ExecutionIndex) -> list[RegistrationView]:
@@ -120,7 +122,8 @@ def explain(settings: Settings, old: str, new: str) -> Explanation:
 
 
 def images(settings: Settings) -> list[ImageView]:
-    """The build engine's positive answers (work_dir/answers.sqlite) with each tag's kept build log."""
+    """The build engine's positive answers (work_dir/answers.sqlite) with each tag's kept build log and
+    build record (size and duration of its last build here)."""
     work = Path(settings.build.work_dir)
     path = work / "answers.sqlite"
     if not path.is_file():
@@ -135,10 +138,13 @@ def images(settings: Settings) -> list[ImageView]:
         return []
     finally:
         conn.close()
+    from dockyard.builders.engine import read_build_record
+
     out = []
     for ref, digest, platforms, verified_at in found:
         name, _, tag = str(ref).rpartition(":")
         log = work / "logs" / f"{tag}.log"
+        built = read_build_record(work, tag)
         out.append(
             ImageView(
                 name=name.rpartition("/")[2],
@@ -148,6 +154,8 @@ def images(settings: Settings) -> list[ImageView]:
                 platforms=list(json.loads(str(platforms) or "[]")),
                 verified_at=float(verified_at),
                 log=log.read_text(errors="replace")[-20000:] if log.is_file() else None,
+                size_bytes=built.size_bytes if built else None,
+                build_s=built.duration_s if built else None,
             )
         )
     return out

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dockyard.builders.engine import BuildEngine
+from dockyard.builders.engine import BuildEngine, read_build_record
 from dockyard.builders.registry import Present, RegistryClient
 from dockyard.imagespec import ImageSpec
 
@@ -120,6 +120,31 @@ def test_two_specs_build_in_parallel(base_image: str, tmp_path: Path) -> None:
     # Both were building at once: the second build started before the first one finished.
     kinds = [(e.kind, e.image) for e in recorder.events if e.kind in ("build", "built")]
     assert [kind for kind, _ in kinds[:2]] == ["build", "build"], kinds
+
+
+def test_a_build_keeps_its_size_and_duration(base_image: str, tmp_path: Path) -> None:
+    spec = small_spec("sized")
+    settings = build_settings(tmp_path / "work")
+    outcome = BuildEngine(settings).ensure([spec])[spec]
+    assert outcome.built and outcome.duration_s is not None and outcome.duration_s > 0
+    kept = read_build_record(settings.build.work_dir, outcome.image.rsplit(":", 1)[1])
+    assert kept is not None and (kept.size_bytes, kept.duration_s) == (outcome.size_bytes, outcome.duration_s)
+    # the size is what a pull moves: the pushed manifest's config and layers (the host's, from an index)
+    manifest = _raw_manifest(outcome.image_ref)
+    if "manifests" in manifest:
+        arch = {"x86_64": "amd64", "aarch64": "arm64"}[os.uname().machine]
+        entry = next(m for m in manifest["manifests"] if m.get("platform", {}).get("architecture") == arch)
+        manifest = _raw_manifest(f"{outcome.image_ref.split('@')[0]}@{entry['digest']}")
+    blobs = [manifest["config"], *manifest["layers"]]
+    assert outcome.size_bytes == sum(blob["size"] for blob in blobs) > 1_000_000
+    found = BuildEngine(settings).ensure([spec])[spec]  # found, not built: nothing measured
+    assert (found.built, found.size_bytes, found.duration_s) == (False, None, None)
+
+
+def _raw_manifest(ref: str) -> dict:
+    command = ["docker", "buildx", "imagetools", "inspect", "--raw", ref]
+    shown = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(shown.stdout)
 
 
 def test_nested_base_spec_is_built_first(base_image: str, tmp_path: Path) -> None:

@@ -134,6 +134,17 @@ def test_image_labels_of_the_base_image(client: RegistryClient, base_image: str)
     assert labels.get("dev.dockyard.suite") == "bookworm"
 
 
+@pytest.mark.registry
+def test_image_size_is_the_bytes_a_pull_moves(client: RegistryClient, base_image: str) -> None:
+    accept = "application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.v2+json"
+    base = "http://localhost:5000/v2/dockyard/debian"
+    manifest = httpx.get(f"{base}/manifests/bookworm", headers={"Accept": accept}).json()
+    digests = [manifest["config"]["digest"], *(layer["digest"] for layer in manifest["layers"])]
+    # the blobs' own lengths, as the registry serves them
+    stored = sum(int(httpx.head(f"{base}/blobs/{d}").headers["content-length"]) for d in digests)
+    assert client.image_size(base_image) == stored > 1_000_000
+
+
 # --- authentication -----------------------------------------------------------------------------------------
 @pytest.mark.registry
 def test_401_without_credentials_names_the_registry(client: RegistryClient, auth_registry: object) -> None:

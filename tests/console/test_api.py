@@ -167,6 +167,7 @@ def test_console_refuses_a_public_bind_without_a_token(tmp_path: Path) -> None:
 
 def test_images_come_from_the_build_engines_answers(store: LocalStore, tmp_path: Path) -> None:
     from dockyard.builders.answers import AnswerCache
+    from dockyard.builders.engine import BuildRecord, write_build_record
     from dockyard.builders.registry import Present
     from dockyard.config import load_settings
 
@@ -182,10 +183,14 @@ def test_images_come_from_the_build_engines_answers(store: LocalStore, tmp_path:
     )
     (settings.build.work_dir / "logs").mkdir()
     (settings.build.work_dir / "logs" / "bbb222.log").write_text("#1 [internal] load build definition\n")
+    # bbb222 was built here (the engine's build record); aaa111 was only found in the registry
+    write_build_record(settings.build.work_dir, "bbb222", BuildRecord(duration_s=12.5, size_bytes=31_415_926))
     with TestClient(create_app(store, settings)) as c:
         images = c.get("/api/images").json()
         assert [(i["name"], i["tag"]) for i in images] == [("spec-a", "bbb222"), ("spec-a", "aaa111")]
         assert images[0]["log"].startswith("#1 [internal]") and images[1]["log"] is None
+        assert (images[0]["size_bytes"], images[0]["build_s"]) == (31_415_926, 12.5)
+        assert (images[1]["size_bytes"], images[1]["build_s"]) == (None, None)
         # only images the engine knows are compared: the console asks no other registry
         refused = c.get("/api/images/explain", params={"old": "evil.example/x:1", "new": images[0]["ref"]})
         assert refused.status_code == 404 and "evil.example/x:1" in refused.json()["detail"]

@@ -29,6 +29,13 @@ function svg(tag, attrs = {}, ...children) {
 function badge(phase) {
   return el("span", { class: `badge ${phase}`, "data-phase": phase }, ICONS[phase] || "", phase);
 }
+function bytes(n) {
+  if (n == null) return "—";
+  const units = ["B", "KiB", "MiB", "GiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return `${i ? n.toFixed(1) : n} ${units[i]}`;
+}
 function when(ts) { return ts ? new Date(ts * 1000).toLocaleString() : ""; }
 function seconds(a, b) {
   if (!a) return "";
@@ -348,11 +355,13 @@ async function showImages() {
     } catch (err) { out.textContent = err.message; }
   }
   view().replaceChildren(el("h1", {}, `Images (${rows.length})`),
-    el("table", {}, el("thead", {}, el("tr", {}, ["spec", "tag", "digest", "platforms", "verified", "log", "explain"].map((h) => el("th", {}, h)))),
+    el("table", {}, el("thead", {}, el("tr", {}, ["spec", "tag", "digest", "size", "platforms", "build time", "verified", "log", "explain"].map((h) => el("th", {}, h)))),
       el("tbody", {}, rows.map((r, i) => {
         const older = rows.slice(i + 1).find((o) => o.name === r.name);
         return el("tr", { "data-image": r.ref }, el("td", {}, r.name), el("td", {}, el("code", {}, r.tag)),
-          el("td", {}, el("code", {}, r.digest.slice(0, 19))), el("td", {}, r.platforms.join(", ")), el("td", {}, when(r.verified_at)),
+          el("td", {}, el("code", {}, r.digest.slice(0, 19))), el("td", { class: "size" }, bytes(r.size_bytes)),
+          el("td", {}, r.platforms.join(", ")), el("td", { class: "build-time" }, r.build_s == null ? "—" : seconds(1, 1 + r.build_s)),
+          el("td", {}, when(r.verified_at)),
           el("td", {}, r.log ? el("button", { onclick: () => { out.hidden = false; out.textContent = r.log; } }, "build log") : "—"),
           el("td", {}, older ? el("button", { onclick: () => explain(older, r) }, `vs ${older.tag.slice(0, 12)}`) : "—"));
       }))),
