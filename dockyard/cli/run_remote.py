@@ -133,6 +133,10 @@ def run_remote_command(
 
     source = project.locate(file)
     settings = remote_settings(backend)
+    if options.service_account and settings.executor.backend == "docker":
+        err_console.print(
+            "[yellow]warning:[/yellow] --service-account: the docker backend ignores it (Kubernetes)"
+        )
     if dry_run and settings.executor.backend != "kubernetes":
         raise InputError("--dry-run prints Kubernetes manifests: add --backend kubernetes")
     target = project.load(file, name)  # imported as at registration: is_container() is False
@@ -143,11 +147,16 @@ def run_remote_command(
     if plan is not None:
         inputs, target = plan.merged_inputs(inputs), plan.workflow
     pin_images(target, images)
+    if options.service_account and settings.executor.backend == "docker":
+        err_console.print(
+            "[yellow]warning:[/yellow] --service-account: the docker backend ignores it (Kubernetes)"
+        )
     if dry_run:
         from dockyard.kubernetes.dry_run import dry_run_manifests
         from dockyard.kubernetes.naming import to_yaml
 
-        print(to_yaml(dry_run_manifests(target, source_root=source.root, settings=settings)), end="")
+        manifests = dry_run_manifests(target, source_root=source.root, settings=settings, options=options)
+        print(to_yaml(manifests), end="")
         return
     execution_id = resume or options.name or new_execution_id()
     if not wait:  # the driver runs as its own process (a Job on Kubernetes); the id is all this prints

@@ -19,6 +19,7 @@ from typing import Any
 
 from dockyard.config import Settings
 from dockyard.runtime.blobstore import open_store
+from dockyard.runtime.options import RunOptions
 from dockyard.runtime.orchestrator import store_env, task_attempt
 from dockyard.runtime.protocol import AttemptPaths, map_inputs_uri
 
@@ -87,17 +88,24 @@ def plan_images(tasks: list[Any], settings: Settings, engine: Any) -> ImagePlan:
 
 
 def dry_run_manifests(
-    entity: Any, *, source_root: Path, settings: Settings, engine: Any = None
+    entity: Any,
+    *,
+    source_root: Path,
+    settings: Settings,
+    engine: Any = None,
+    options: RunOptions | None = None,
 ) -> list[dict[str, Any]]:
-    """The build Jobs (with their Secrets) of missing images, then one Pod per task node."""
+    """The build Jobs (with their Secrets) of missing images, then one Pod per task node; `options`: the
+    run's flags (labels, annotations, service account, project and domain) as a real run applies them."""
     from dockyard.builders.engine import BuildEngine
     from dockyard.kubernetes.builder import render_spec_manifests
     from dockyard.kubernetes.executor import render_task_manifests
     from dockyard.runtime.bundle import build_bundle, bundle_uri
-    from dockyard.runtime.remote import make_executor, store_secrets, tasks_of
+    from dockyard.runtime.remote import check_options, make_executor, store_secrets, tasks_of
 
     store = open_store(settings.store.url, settings)
     make_executor(settings, store)  # the same configuration checks as a real run (no cluster is reached)
+    check_options(settings, options)
     engine = engine or BuildEngine(settings)
     images = plan_images(tasks_of(entity), settings, engine)
     manifests: list[dict[str, Any]] = []
@@ -116,6 +124,7 @@ def dry_run_manifests(
             env={**store_env(settings, store), **env},
             secrets=secrets,
             map_item=_map_item(store, node),
+            options=options,
         )
         for node in task_nodes(entity)
     ]

@@ -30,6 +30,33 @@ def label_value(text: str) -> str:
     return re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", clean)
 
 
+_NAME = r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)"
+_KEY = re.compile(
+    rf"(?:(?P<prefix>[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)/)?(?P<name>{_NAME})"
+)
+_VALUE = re.compile(rf"{_NAME}?")
+
+
+def check_metadata(labels: dict[str, str], annotations: dict[str, str]) -> None:
+    """Refuse what Kubernetes would refuse on a pod: keys are `[prefix/]name` (a DNS subdomain of at most
+    253, a name of at most 63 of [A-Za-z0-9-_.] starting and ending alphanumeric); label values follow the
+    name's grammar (empty allowed); annotation values are free text."""
+    from dockyard.errors import ConfigError
+
+    for flag, items in (("--labels", labels), ("--annotations", annotations)):
+        for key, value in items.items():
+            match = _KEY.fullmatch(key)
+            if match is None or len(match["name"]) > 63 or len(match["prefix"] or "") > 253:
+                raise ConfigError(
+                    f"{flag} {key}: not a Kubernetes key ([prefix/]name, name: 63 of [A-Za-z0-9-_.])"
+                )
+            if flag == "--labels" and (len(value) > 63 or not _VALUE.fullmatch(value)):
+                raise ConfigError(
+                    f"--labels {key}={value}: not a Kubernetes label value (63 of [A-Za-z0-9-_.], "
+                    "starting and ending alphanumeric)"
+                )
+
+
 def object_labels(extra: dict[str, str], **own: str) -> dict[str, str]:
     """Labels on every object: managed-by, the object's own `dockyard.io/<key>` labels, then the settings'."""
     labels = dict(MANAGED_BY)

@@ -279,7 +279,7 @@ def task_pod(
         container["env"] = _merge_named([secrets_env], container["env"], "name")
     spec: dict[str, Any] = {
         "restartPolicy": "Never",
-        "serviceAccountName": kube.service_account,
+        "serviceAccountName": attempt.service_account or kube.service_account,
         # The push credentials pull the task image too (a missing Secret only makes kubelet warn).
         "imagePullSecrets": [{"name": kube.registry_secret}],
         "containers": [container],
@@ -301,12 +301,12 @@ def task_pod(
     if template.spec:
         spec = merge_pod_template(spec, template.spec, template.primary)
     _harden(spec, template, settings)
-    annotations = dict(template.annotations)
+    annotations = {**template.annotations, **attempt.annotations}
     if attempt.interruptible:
         annotations["dockyard.io/interruptible"] = "true"
     if attempt.min_driver_version:
         annotations["dockyard.io/min-driver-version"] = attempt.min_driver_version
-    labels = {**template.labels, **labels}
+    labels = {**template.labels, **attempt.labels, **labels}  # dockyard's own labels win
     metadata: dict[str, Any] = {"name": pod_name(attempt), "namespace": kube.namespace, "labels": labels}
     if annotations:
         metadata["annotations"] = annotations

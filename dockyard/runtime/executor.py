@@ -55,6 +55,9 @@ class TaskAttempt:
     secrets: tuple[SecretRef, ...] = ()
     pod_template: dict[str, Any] | None = None  # a serialized V1PodSpec (Kubernetes only)
     min_driver_version: str | None = None  # from the image's CUDA label, checked before placement
+    labels: dict[str, str] = field(default_factory=dict)  # the run's --labels (container labels, pod labels)
+    annotations: dict[str, str] = field(default_factory=dict)  # the run's --annotations
+    service_account: str | None = None  # the run's --service-account (Kubernetes only)
 
 
 @dataclass(frozen=True)

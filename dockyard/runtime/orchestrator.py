@@ -96,6 +96,7 @@ class RemoteContext:
     env: dict[str, str] = field(default_factory=dict)
     secrets: tuple[SecretRef, ...] = ()  # given to every task (e.g. the store's credentials)
     system_retries: int = SYSTEM_RETRIES
+    options: RunOptions = field(default_factory=RunOptions)  # pyflyte's flags that reach every attempt
 
 
 class ContainerTaskRunner:
@@ -272,6 +273,7 @@ class ContainerTaskRunner:
             previous=previous,
             sub_dag=self._sub_dags.get(node_id),
             map_item=map_item,
+            options=ctx.options,
         )
 
 
@@ -288,9 +290,12 @@ def task_attempt(
     previous: str | None = None,
     sub_dag: str | None = None,
     map_item: tuple[str, int, tuple[str, ...]] | None = None,
+    options: RunOptions | None = None,
 ) -> TaskAttempt:
     """The attempt that runs `task` as node `node_id`: shared by the runner and `run --dry-run`, so a dry
-    run shows the very pods a run would create."""
+    run shows the very pods a run would create. `options`: the run's project and domain (what
+    `current_context()` reads), labels, annotations and service account reach every attempt."""
+    options = options or RunOptions()
     key = image_key(task)
     image = images.get(key)
     if image is None:
@@ -320,7 +325,13 @@ def task_attempt(
         command += ["--checkpoint-prev", previous]
     if bundle_uri:
         command += ["--bundle", bundle_uri]
-    task_env = {**env, **task.environment, "DOCKYARD_EXECUTION_ID": execution_id}
+    task_env = {
+        **env,
+        **task.environment,
+        "DOCKYARD_EXECUTION_ID": execution_id,
+        "DOCKYARD_EXECUTION_PROJECT": options.project,
+        "DOCKYARD_EXECUTION_DOMAIN": options.domain,
+    }
     if key != DEFAULT_IMAGE and not isinstance(task.container_image, str):
         task_env["DOCKYARD_IMAGE_SPEC_ID"] = key
     resources = getattr(task, "resources", None)
@@ -339,6 +350,9 @@ def task_attempt(
         secrets=secrets + tuple(SecretRef.of(s) for s in task.secret_requests),
         min_driver_version=_min_driver(task.container_image),
         pod_template=_pod_template(getattr(task, "pod_template", None)),
+        labels=dict(options.labels),
+        annotations=dict(options.annotations),
+        service_account=options.service_account,
     )
 
 
@@ -495,6 +509,7 @@ def execute_remote(
         bundle_uri,
         {**store_env(settings, store), **options.env, **(env or {})},
         secrets,
+        options=options,
     )
 
     def on_event(event: Event) -> None:

@@ -147,6 +147,15 @@ def store_secrets(settings: Settings, store: Store) -> tuple[tuple[SecretRef, ..
     return (AWS_SECRET,), env
 
 
+def check_options(settings: Settings, options: RunOptions | None) -> None:
+    """The run's flags a backend would refuse, refused before any build: on Kubernetes, labels and
+    annotations that break its grammar."""
+    if options is not None and settings.executor.backend == "kubernetes":
+        from dockyard.kubernetes.naming import check_metadata
+
+        check_metadata(options.labels, options.annotations)
+
+
 def run_registered(
     doc: dict[str, Any],
     entity: Any,
@@ -162,6 +171,7 @@ def run_registered(
     document's pinned images and bundle: no build, no local source."""
     from dockyard.sdk.launch_plan import LaunchPlan
 
+    check_options(settings, options)
     store = open_store(settings.store.url, settings)
     plan = entity if isinstance(entity, LaunchPlan) else None
     if plan is not None:
@@ -211,6 +221,7 @@ def run_remote(
         plan, inputs, entity = entity, entity.merged_inputs(inputs), entity.workflow
     store = open_store(settings.store.url, settings)
     executor = executor or make_executor(settings, store)  # a backend that cannot work: before any build
+    check_options(settings, options)
     bundle = None  # first: a source tree that breaks a rule builds nothing
     if copy != "none":
         only = loaded_modules(source_root) if copy == "auto" else None
