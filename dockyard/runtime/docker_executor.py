@@ -275,7 +275,9 @@ class DockerExecutor:
                 volumes=volumes,
                 device_requests=device_requests or None,
                 network_mode=self.settings.executor.task_network,
-                labels={
+                labels={  # Docker has no annotations: they are labels too; dockyard's own labels win
+                    **attempt.annotations,
+                    **attempt.labels,
                     "dockyard.execution": attempt.execution_id,
                     "dockyard.node": attempt.node_id,
                     "dockyard.attempt": str(attempt.attempt),
