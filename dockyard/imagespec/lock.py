@@ -22,6 +22,7 @@ from dockyard.imagespec import files, grammar
 from dockyard.imagespec.cuda import check as check_cuda
 from dockyard.imagespec.spec import ImageSpec
 from dockyard.imagespec.targets import package_indexes, target_platforms
+from dockyard.imagespec.uv_binary import uv_executable
 
 INPUTS_MARK = "# dockyard-lock-inputs: "
 # Docker platform → (uv --python-platform, conda subdir). manylinux_2_28 matches Debian 10+ / Ubuntu 20.04+.
@@ -101,8 +102,6 @@ def lock_paths(spec_file: Path) -> tuple[Path, Path]:
 
 def compile_pip(spec: ImageSpec, settings: BuildSettings, output: Path) -> Path:
     """`uv pip compile` of packages + requirements for the spec's platform(s) and Python, with hashes."""
-    from uv import find_uv_bin
-
     if spec.python_version is None:
         raise SpecError("ImageSpec.python_version: required to lock (the target's Python, not this one's)")
     if spec.requirements is not None and Path(spec.requirements).name in ("uv.lock", "poetry.lock"):
@@ -116,7 +115,7 @@ def compile_pip(spec: ImageSpec, settings: BuildSettings, output: Path) -> Path:
             lines.append(f"-r {spec.path(spec.requirements)}")
         source.write_text("".join(f"{line}\n" for line in lines))
         compiled = Path(scratch) / "lock.txt"
-        command = [find_uv_bin(), "pip", "compile", "--quiet", "--no-header", "--generate-hashes"]
+        command = [uv_executable(), "pip", "compile", "--quiet", "--no-header", "--generate-hashes"]
         command += ["--no-config", "--python-version", spec.python_version, "--output-file", str(compiled)]
         if len(platforms) == 1:
             command += ["--python-platform", PLATFORMS[platforms[0]][0]]

@@ -146,8 +146,8 @@ def prepare(
     context = folder / "context"
     context.mkdir()
     runtime, wheel = None, None
-    if not is_release(__version__):
-        runtime, wheel = runtime_wheel(settings.work_dir)
+    if settings.runtime_source is not None or not is_release(__version__):
+        runtime, wheel = runtime_wheel(settings.work_dir, settings.runtime_source)
     resolved = resolve(spec, settings, lookup_digest=lookup_digest, snapshot_dir=context, runtime=runtime)
     uv = build_uv(resolved.platforms, settings)
     spec_hash = resolved.spec_hash()
@@ -189,5 +189,6 @@ def render_dockerfile(
     with private_dir("render") as scratch:  # the secret files are not needed, only their ids
         _, options = _secrets(spec, settings, scratch)
     if resolved.tools.dockyard.source_sha256 is not None:
-        options = replace(options, runtime_wheel=wheel_name(resolved.tools.dockyard.version))
+        name = settings.runtime_source.name if settings.runtime_source else None
+        options = replace(options, runtime_wheel=name or wheel_name(resolved.tools.dockyard.version))
     return render(resolved, options)

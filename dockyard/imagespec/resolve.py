@@ -13,7 +13,6 @@ import hashlib
 import json
 import shlex
 from collections.abc import Callable
-from importlib.metadata import version as dist_version
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +27,7 @@ from dockyard.imagespec.runtime_install import RuntimeInstall, runtime_install
 from dockyard.imagespec.spec import ImageSpec
 from dockyard.imagespec.stat_cache import StatCache
 from dockyard.imagespec.targets import package_indexes, target_platforms
+from dockyard.imagespec.uv_binary import uv_version
 
 SCHEMA_VERSION = 1
 TAG_LENGTH = 32  # hex characters of the sha256 used as the tag: [0-9a-f]{32}, 128 bits
@@ -164,7 +164,7 @@ def _installed(spec: ImageSpec) -> list[str]:
 
 def _python_apt(spec: ImageSpec) -> set[str]:
     """The nvidia/cuda images carry no Python: provider "base" installs Ubuntu's python3 with apt."""
-    if spec.cuda_strategy == "base" and (spec.python_provider or "base") == "base":
+    if cuda.strategy(spec) == "base" and (spec.python_provider or "base") == "base":
         return {"python3"}
     return set()
 
@@ -212,7 +212,9 @@ def resolve(
         entrypoint=spec.entrypoint,
         files=records,
         tools=Tools(
-            uv=dist_version("uv"), template=template_version(), dockyard=runtime or runtime_install()
+            uv=uv_version(),
+            template=template_version(),
+            dockyard=runtime or runtime_install(settings.runtime_source),
         ),
         python_provider=spec.python_provider or ("conda" if spec.conda_packages else "base"),
         pip_lock=locks[0].key if spec.pip_lock else None,

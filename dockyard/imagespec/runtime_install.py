@@ -1,18 +1,24 @@
 """How the dockyard runtime gets into every image: the client's own version, so both sides agree.
 
 A release is installed from the package index as `dockyard==VERSION`. Any other version (a dev or local
-build) is installed from a wheel built from the checkout the client runs from. The wheel is cached by a digest
-of the package sources, and that digest (not the wheel, whose build is not needed to compute a tag) is what
-the image hash records.
+build) is installed from a wheel: built with uv from the checkout the client runs from (an editable or
+source install), or, when the client was itself installed from a wheel, rebuilt from the installed
+distribution's own files (its package folder and its METADATA and entry points), so a `pip install
+dockyard-*.whl` builds images too. `build.runtime_source` may instead name a wheel file to install. The
+wheel is cached by a digest of what it is made from, and that digest (not the wheel, whose build is not
+needed to compute a tag) is what the image hash records.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import importlib.metadata
 import os
 import stat
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -23,6 +29,7 @@ from pydantic import BaseModel, ConfigDict
 
 import dockyard
 from dockyard.errors import BuildError
+from dockyard.imagespec.uv_binary import uv_executable
 from dockyard.version import __version__
 
 
@@ -45,34 +52,57 @@ def is_release(version: str) -> bool:
     return not parsed.is_devrelease and parsed.local is None
 
 
-def checkout_root() -> Path:
-    """The folder holding dockyard's pyproject.toml, found from the imported package."""
-    root = Path(dockyard.__file__).resolve().parent.parent
-    if not (root / "pyproject.toml").is_file():
+def _package_root() -> Path:
+    """The folder the imported dockyard package sits in: a checkout, or site-packages."""
+    return Path(dockyard.__file__).resolve().parent.parent
+
+
+def is_checkout(root: Path) -> bool:
+    return (root / "pyproject.toml").is_file()
+
+
+def _metadata_files(root: Path) -> list[Path]:
+    """The installed distribution's METADATA and entry points (what a rebuilt wheel needs besides code)."""
+    try:
+        dist = importlib.metadata.distribution("dockyard")
+    except importlib.metadata.PackageNotFoundError:
         raise BuildError(
-            f"dockyard {__version__} is not a release, and {root} has no pyproject.toml to build a wheel"
-        )
-    return root
+            f"dockyard {__version__} is not a release, and {root} is neither a checkout nor an installed "
+            "distribution; set build.runtime_source to a dockyard wheel"
+        ) from None
+    wanted = [f for f in dist.files or () if f.parent.name.endswith(".dist-info")]
+    found = [Path(str(dist.locate_file(f))) for f in wanted if f.name in ("METADATA", "entry_points.txt")]
+    if not any(f.name == "METADATA" for f in found):
+        raise BuildError(f"the installed dockyard {__version__} has no METADATA; reinstall it")
+    return sorted(found, key=lambda f: f.name)
 
 
-def _source_files(root: Path) -> list[tuple[str, os.stat_result]]:
-    """(posix path relative to root, stat) of each file that makes the wheel, in the digest's order.
-
-    Plain strings, not Paths: every repeat tag of a dev checkout runs this over some 250 files."""
+def _source_files(root: Path) -> list[tuple[str, str, os.stat_result]]:
+    """(name in the digest, file, stat) of each file that makes the wheel, in the digest's order: the
+    checkout's pyproject.toml, README.md and package, or the installed package with its METADATA and
+    entry points. Plain strings, not Paths: every repeat tag of a dev checkout runs this over ~250 files."""
     top = os.fspath(root)
-    candidates = ["pyproject.toml", "README.md"]
-    for folder, dirs, names in os.walk(os.path.join(top, "dockyard")):
+    checkout = is_checkout(root)
+    names = ("pyproject.toml", "README.md") if checkout else ()
+    candidates = [(n, os.path.join(top, n)) for n in names]
+    for folder, dirs, files in os.walk(os.path.join(top, "dockyard")):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         prefix = os.path.relpath(folder, top).replace(os.sep, "/")
-        candidates += [f"{prefix}/{n}" for n in sorted(names) if not n.endswith((".pyc", ".pyo"))]
+        candidates += [
+            (f"{prefix}/{n}", os.path.join(folder, n))
+            for n in sorted(files)
+            if not n.endswith((".pyc", ".pyo"))
+        ]
+    if not checkout:
+        candidates += [(f"dist-info/{p.name}", str(p)) for p in _metadata_files(root)]
     found = []
-    for rel in candidates:
+    for rel, path in candidates:
         try:
-            st = os.stat(os.path.join(top, rel))
+            st = os.stat(path)
         except OSError:
             continue
         if stat.S_ISREG(st.st_mode):
-            found.append((rel, st))
+            found.append((rel, path, st))
     return found
 
 
@@ -86,20 +116,42 @@ def _digest(entries: Iterable[tuple[str, bytes]]) -> str:
 
 
 @cache
-def _sources_digest(root: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
-    return _digest((rel, (root / rel).read_bytes()) for rel, _size, _mtime in stamp)
+def _sources_digest(stamp: tuple[tuple[str, str, int, int], ...]) -> str:
+    return _digest((rel, Path(path).read_bytes()) for rel, path, _size, _mtime in stamp)
 
 
 def sources_digest(root: Path) -> str:
     """sha256 over (path, length, content) of the files that make the wheel; memoised by size and mtime."""
-    stamp = tuple((rel, st.st_size, st.st_mtime_ns) for rel, st in _source_files(root))
-    return _sources_digest(root, stamp)
+    stamp = tuple((rel, path, st.st_size, st.st_mtime_ns) for rel, path, st in _source_files(root))
+    return _sources_digest(stamp)
 
 
-def runtime_install() -> RuntimeInstall:
+def runtime_install(source: Path | None = None) -> RuntimeInstall:
+    """The runtime going into images: `source` (build.runtime_source) when a wheel is named, else the
+    client's own version (from the index when a release)."""
+    if source is not None:
+        return RuntimeInstall(version=wheel_version(source), source_sha256=_file_sha256(source))
     if is_release(__version__):
         return RuntimeInstall(version=__version__, source_sha256=None)
-    return RuntimeInstall(version=__version__, source_sha256=sources_digest(checkout_root()))
+    return RuntimeInstall(version=__version__, source_sha256=sources_digest(_package_root()))
+
+
+def wheel_version(wheel: Path) -> str:
+    """The version in a dockyard wheel's file name (PEP 427: name-version-...)."""
+    parts = wheel.name.split("-")
+    if not wheel.name.endswith(".whl") or len(parts) < 5 or parts[0] != "dockyard":
+        raise BuildError(f"build.runtime_source: {wheel} is not a dockyard wheel (dockyard-VERSION-...whl)")
+    try:
+        return str(Version(parts[1]))
+    except InvalidVersion:
+        raise BuildError(f"build.runtime_source: {wheel} has no valid version in its name") from None
+
+
+def _file_sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise BuildError(f"build.runtime_source: {path}: {exc.strerror}") from None
 
 
 def wheel_name(version: str) -> str:
@@ -111,8 +163,8 @@ def _snapshot_sources(root: Path, dest: Path) -> str:
     """Copy the wheel's sources to dest, hashing them in the same read (the `sources_digest` scheme)."""
 
     def copied() -> Iterator[tuple[str, bytes]]:
-        for rel, _stat in _source_files(root):
-            data = (root / rel).read_bytes()
+        for rel, path, _stat in _source_files(root):
+            data = Path(path).read_bytes()
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             (dest / rel).write_bytes(data)
             yield rel, data
@@ -120,14 +172,54 @@ def _snapshot_sources(root: Path, dest: Path) -> str:
     return _digest(copied())
 
 
-def runtime_wheel(cache_dir: Path) -> tuple[RuntimeInstall, Path]:
-    """A wheel of the checkout (built once per source digest with the client's uv) and its description.
+def _record_hash(data: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
-    The wheel is built from a snapshot of the sources, so it matches the digest even while they change.
+
+def _zip_installed(snapshot: Path, out: Path) -> None:
+    """A pure-Python wheel of an installed distribution's snapshot: the package, its METADATA and entry
+    points, a WHEEL file and a RECORD, with fixed timestamps so the same files give the same bytes."""
+    info = f"dockyard-{Version(__version__)}.dist-info"
+    entries: list[tuple[str, bytes]] = [
+        (p.relative_to(snapshot).as_posix(), p.read_bytes())
+        for p in sorted((snapshot / "dockyard").rglob("*"))
+        if p.is_file()
+    ]
+    entries += [(f"{info}/{p.name}", p.read_bytes()) for p in sorted((snapshot / "dist-info").iterdir())]
+    wheel = "Wheel-Version: 1.0\nGenerator: dockyard\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    entries.append((f"{info}/WHEEL", wheel.encode()))
+    record = "".join(f"{name},{_record_hash(data)},{len(data)}\n" for name, data in entries)
+    entries.append((f"{info}/RECORD", (record + f"{info}/RECORD,,\n").encode()))
+    partial = out.with_suffix(".partial")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+    partial.replace(out)
+
+
+def _build_checkout(root: Path, snapshot: Path, out: Path) -> None:
+    proc = subprocess.run(
+        [uv_executable(), "build", "--wheel", "--quiet", "--out-dir", str(out), str(snapshot)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0 or not list(out.glob("dockyard-*.whl")):
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        raise BuildError(f"building the dockyard wheel from {root} failed: {' | '.join(tail)}")
+
+
+def runtime_wheel(cache_dir: Path, source: Path | None = None) -> tuple[RuntimeInstall, Path]:
+    """The runtime wheel and its description: `source` (build.runtime_source) as it is, else a wheel of
+    the checkout (built with the client's uv) or of the installed distribution, once per source digest.
+
+    The wheel is made from a snapshot of the sources, so it matches the digest even while they change.
     """
-    from uv import find_uv_bin
-
-    root = checkout_root()
+    if source is not None:
+        if not source.is_file():
+            raise BuildError(f"build.runtime_source: {source} does not exist")
+        return runtime_install(source), source
+    root = _package_root()
     with tempfile.TemporaryDirectory(prefix="dockyard-src-") as scratch:
         digest = _snapshot_sources(root, Path(scratch))
         install = RuntimeInstall(version=__version__, source_sha256=digest)
@@ -135,16 +227,10 @@ def runtime_wheel(cache_dir: Path) -> tuple[RuntimeInstall, Path]:
         out.mkdir(parents=True, exist_ok=True)
         with FileLock(str(out) + ".lock"):
             wheels = sorted(out.glob("dockyard-*.whl"))
-            if wheels:
-                return install, wheels[0]
-            proc = subprocess.run(
-                [find_uv_bin(), "build", "--wheel", "--quiet", "--out-dir", str(out), scratch],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            wheels = sorted(out.glob("dockyard-*.whl"))
-            if proc.returncode != 0 or not wheels:
-                tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-                raise BuildError(f"building the dockyard wheel from {root} failed: {' | '.join(tail)}")
+            if not wheels:
+                if is_checkout(root):
+                    _build_checkout(root, Path(scratch), out)
+                else:
+                    _zip_installed(Path(scratch), out / wheel_name(__version__))
+                wheels = sorted(out.glob("dockyard-*.whl"))
             return install, wheels[0]

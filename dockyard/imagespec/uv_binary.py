@@ -16,6 +16,7 @@ import io
 import ssl
 import sys
 import zipfile
+from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
 from pathlib import Path
 
@@ -115,6 +116,26 @@ def _fetch_static(uv_version: str, arch: str, settings: BuildSettings) -> Path:
         return target
 
 
+BUILD_EXTRA_HINT = "the build tools are not installed: pip install 'dockyard[build]'"
+
+
+def uv_version() -> str:
+    """The client's uv version (hashed into every tag); a ConfigError naming the extra when uv is absent."""
+    try:
+        return dist_version("uv")
+    except PackageNotFoundError:
+        raise ConfigError(BUILD_EXTRA_HINT) from None
+
+
+def uv_executable() -> str:
+    """The client's uv binary (it builds, locks and is mounted into native builds)."""
+    try:
+        from uv import find_uv_bin
+    except ImportError:
+        raise ConfigError(BUILD_EXTRA_HINT) from None
+    return find_uv_bin()
+
+
 def build_platform(settings: BuildSettings) -> str:
     """The platform BuildKit runs on: the configured one (a remote or in-cluster builder), else this one."""
     return settings.build_platform or host_platform()
@@ -122,12 +143,10 @@ def build_platform(settings: BuildSettings) -> str:
 
 def build_uv(platforms: tuple[str, ...], settings: BuildSettings) -> Path:
     """The uv binary to mount in every RUN step of a build for these target platforms."""
-    from uv import find_uv_bin
-
     check_targets(platforms)
     builder = build_platform(settings)
     arch = build_arch(builder)
     native = sys.platform == "linux" and builder == host_platform()
     if native and all(p == builder for p in platforms):
-        return Path(find_uv_bin())
-    return _fetch_static(dist_version("uv"), arch, settings)
+        return Path(uv_executable())
+    return _fetch_static(uv_version(), arch, settings)

@@ -150,7 +150,7 @@ def test_image_name_and_exist_agree_with_the_registry(
 
     recorded = RuntimeInstall(**json.loads(built.context.labels["dockyard.inputs"])["tools"]["dockyard"])
     resolve_module = importlib.import_module("dockyard.imagespec.resolve")
-    monkeypatch.setattr(resolve_module, "runtime_install", lambda: recorded)
+    monkeypatch.setattr(resolve_module, "runtime_install", lambda *_: recorded)
     spec = ImageSpec.from_yaml(built.project / "spec.yaml")
     assert spec.image_name() == built.context.image
     assert spec.exist() is True
