@@ -28,12 +28,21 @@ def _module_from(target: str) -> ModuleType:
         folder = str(path.parent)
         if folder not in sys.path:
             sys.path.insert(0, folder)  # so the module can import its siblings
-        module_spec.loader.exec_module(module)
+        try:
+            module_spec.loader.exec_module(module)
+        except SpecError:
+            raise
+        except SystemExit as exc:
+            raise SpecError(f"{target}: called sys.exit({exc.code!r}) while being imported") from None
+        except (SyntaxError, ValueError) as exc:  # not Python text: not UTF-8, NUL bytes, a binary file
+            raise SpecError(f"{target}: cannot import: {str(exc).splitlines()[0]}") from None
         return module
     try:
         return importlib.import_module(target)
     except ImportError as exc:
         raise SpecError(f"{target}: cannot import: {exc}") from None
+    except SystemExit as exc:
+        raise SpecError(f"{target}: called sys.exit({exc.code!r}) while being imported") from None
 
 
 def load_specs(reference: str) -> list[ImageSpec]:

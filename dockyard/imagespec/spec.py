@@ -19,12 +19,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import yaml
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator, model_validator
 
 from dockyard.errors import SpecError
 from dockyard.imagespec import grammar
 from dockyard.imagespec.cuda import check as check_cuda
+from dockyard.imagespec.yaml_input import read_yaml
 
 if TYPE_CHECKING:
     from dockyard.config import BuildSettings
@@ -410,12 +410,7 @@ with warnings.catch_warnings():
         def from_yaml(cls, path: str | Path) -> ImageSpec:
             """Load a YAML spec; its relative paths are relative to the YAML file's folder."""
             file = Path(path)
-            try:
-                data = yaml.safe_load(file.read_text())
-            except OSError as exc:
-                raise SpecError(f"{file}: cannot read: {exc.strerror}") from None
-            except yaml.YAMLError as exc:
-                raise SpecError(f"{file}: invalid YAML: {str(exc).splitlines()[0]}") from None
+            data = read_yaml(file)
             if not isinstance(data, dict):
                 raise SpecError(f"{file}: must be a mapping of ImageSpec fields")
             _reject_unknown(data, file)
