@@ -79,13 +79,21 @@ class BuildSettings(_Section):
         default_factory=dict, description="More image labels (buildx --label); not part of the tag."
     )
     parallelism: int = Field(3, ge=1, description="How many images the engine builds at once.")
-    exists_cache_ttl_s: int = Field(3600, ge=0, description="How long a positive registry answer is trusted.")
+    exists_cache_ttl_s: int = Field(
+        60,
+        ge=0,
+        description="How long a positive registry answer is trusted before a skipped build asks again.",
+    )
     allow_unknown_existence: bool = Field(
         False, description="Treat an unreachable/unauthorized registry as 'absent' instead of failing."
     )
     insecure_registries: list[str] = Field(
         default_factory=list,
         description="Registries (host[:port]) spoken to over plain http; loopback ones always are.",
+    )
+    runtime_source: Path | None = Field(
+        None,
+        description="A dockyard wheel file to install as the runtime in images (default: the client's own).",
     )
     work_dir: Path = Field(_CACHE_DIR / "build", description="Build contexts, answer cache and build locks.")
     cuda_base_repository: str = Field(
@@ -264,9 +272,25 @@ def _read_toml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        return tomllib.loads(path.read_text())
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text (a TOML file must be UTF-8)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+
+
+def _json_value(name: str, raw: str, origin: object) -> Any:
+    """A list or dict variable's JSON value, or a ConfigError naming the variable."""
+    if origin not in (list, dict):
+        return raw
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise ConfigError(f"{name}: invalid JSON: {str(exc)[:120]}") from None
+    kind = list if origin is list else dict
+    if not isinstance(value, kind):
+        raise ConfigError(f"{name}: must be a JSON {'list' if kind is list else 'object'}")
+    return value
 
 
 def _from_env(environ: dict[str, str]) -> dict[str, Any]:
@@ -276,11 +300,11 @@ def _from_env(environ: dict[str, str]) -> dict[str, Any]:
         model = section.annotation
         assert isinstance(model, type) and issubclass(model, BaseModel)
         for field_name, field in model.model_fields.items():
-            raw = environ.get(f"DOCKYARD_{section_name}_{field_name}".upper())
+            name = f"DOCKYARD_{section_name}_{field_name}".upper()
+            raw = environ.get(name)
             if raw is None:
                 continue
-            origin = getattr(field.annotation, "__origin__", None)
-            value: Any = json.loads(raw) if origin in (list, dict) else raw
+            value = _json_value(name, raw, getattr(field.annotation, "__origin__", None))
             found.setdefault(section_name, {})[field_name] = value
     return found
 

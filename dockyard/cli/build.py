@@ -57,8 +57,8 @@ def _override(spec: ImageSpec, *, platform: str | None, builder: str | None) -> 
         changes["platform"] = platform
     if builder is not None:
         changes["builder"] = builder
-    # model_copy keeps the spec's base folder (relative paths); the platform was checked by the caller.
-    return spec.model_copy(update=changes) if changes else spec
+    # Validated again as a whole (a CUDA spec may not allow the platform); relative paths keep their folder.
+    return spec._derive(**changes) if changes else spec
 
 
 def _kubernetes_manifests(spec: ImageSpec, engine: BuildEngine, *, push: bool) -> list[dict[str, Any]]:
@@ -116,6 +116,9 @@ def build(
     fmt: Output = typer.Option(Output.text, "--format", help="text or json."),
     output: str | None = typer.Option(None, "-o", "--output", help="Write the result to this file."),
     progress: ProgressMode = typer.Option(ProgressMode.auto, "--progress", help=PROGRESS_HELP),
+    verify: bool = typer.Option(
+        False, "--verify", help="Ask the registry even when the answer cache says the image is there."
+    ),
 ) -> None:
     """Build and push each spec's image unless the registry already has its content-hash tag."""
     from dockyard.builders.docker import add_tags
@@ -135,6 +138,10 @@ def build(
         pull=pull,
         labels=key_values(labels, "--label"),
     )
+    if verify:  # a cache that trusts nothing: every skip is the registry's own answer
+        settings = settings.model_copy(
+            update={"build": settings.build.model_copy(update={"exists_cache_ttl_s": 0})}
+        )
     loaded = _load(specs, platform=platform, builder=backend)
     view = ProgressView(progress)
     engine = BuildEngine(settings, on_event=view.on_build)
@@ -194,8 +201,9 @@ def _dry_run(engine: BuildEngine, loaded: dict[ImageSpec, str], fmt: Output, *, 
     if fmt is Output.json:
         typer.echo(json.dumps(rows, indent=2))
         return
+    summary = err if documents else out  # with manifests, stdout is YAML for `kubectl apply -f -`
     for planned in rows:
-        out.print(f"{planned['spec']}  {planned['image']}  {planned['state']}", markup=False)
+        summary.print(f"{planned['spec']}  {planned['image']}  {planned['state']}", markup=False)
     if documents:
         from dockyard.kubernetes.naming import to_yaml
 
