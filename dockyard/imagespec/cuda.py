@@ -152,6 +152,14 @@ def _base_image(spec: ImageSpec, entry: dict[str, Any], repository: str) -> str:
     return f"{repository}:{entry['image_version']}-{cudnn}{flavour}-ubuntu{releases[0]}"
 
 
+def strategy(spec: ImageSpec) -> Literal["base", "wheels"] | None:
+    """Where CUDA comes from: the spec's cuda_strategy, else (flytekit has no such field) 'base', an
+    nvidia/cuda image, when the spec names no base image, and 'wheels', NVIDIA's PyPI wheels, when it does."""
+    if spec.cuda is None:
+        return None
+    return spec.cuda_strategy or ("wheels" if spec.base_image is not None else "base")
+
+
 def check(spec: ImageSpec, repository: str = "nvidia/cuda") -> CudaInputs | None:
     """Validate the CUDA fields of a spec and resolve them (raises ValueError naming the field)."""
     if spec.cuda is None:
@@ -163,11 +171,6 @@ def check(spec: ImageSpec, repository: str = "nvidia/cuda") -> CudaInputs | None
         return None
     entry = _entry(spec.cuda)
     cuda = _minor(spec.cuda)
-    if spec.cuda_strategy is None:
-        raise ValueError(
-            "cuda_strategy: required with cuda: 'base' (an nvidia/cuda base image) "
-            "or 'wheels' (NVIDIA's PyPI wheels on any base)"
-        )
     if spec.cudnn and spec.cudnn.split(".")[0] not in entry["cudnn"]:
         raise ValueError(f"cudnn: CUDA {cuda} comes with cuDNN {', '.join(entry['cudnn'])}, not {spec.cudnn}")
     for platform in spec.platforms:
@@ -178,7 +181,9 @@ def check(spec: ImageSpec, repository: str = "nvidia/cuda") -> CudaInputs | None
     torch_index = _check_torch(spec, cuda)
     base_image: str | None = None
     wheels: tuple[str, ...] = ()
-    if spec.cuda_strategy == "base":
+    chosen = strategy(spec)
+    assert chosen is not None  # cuda is set
+    if chosen == "base":
         if spec.base_image is not None:
             raise ValueError("base_image: cuda_strategy 'base' picks the nvidia/cuda image; leave it unset")
         base_image = _base_image(spec, entry, repository)
@@ -190,7 +195,7 @@ def check(spec: ImageSpec, repository: str = "nvidia/cuda") -> CudaInputs | None
             wheels += (f"{entry['cudnn_wheel']}=={spec.cudnn.split('.')[0]}.*",)
     return CudaInputs(
         version=cuda,
-        strategy=spec.cuda_strategy,
+        strategy=chosen,
         min_driver=entry["min_driver"],
         base_image=base_image,
         wheels=wheels,

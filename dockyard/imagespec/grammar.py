@@ -121,10 +121,16 @@ def env_name(value: str) -> str:
     return _check(value, ENV_NAME_RE, "an environment variable name", r"[A-Za-z0-9_]")
 
 
+# The platforms docs/imagespec.md documents: Linux images for the architectures uv and Debian both ship.
+PLATFORMS = ("linux/amd64", "linux/arm64", "linux/ppc64le", "linux/s390x", "linux/386")
+
+
 def platform(value: str) -> str:
     no_control(value, "a platform list")
     for item in value.split(","):
         _check(item.strip(), PLATFORM_RE, "a platform (os/arch[/variant], e.g. linux/amd64)", r"[a-z0-9_/]")
+        if item.strip() not in PLATFORMS:
+            raise ValueError(f"{item.strip()} is not supported (one of {', '.join(PLATFORMS)})")
     return value
 
 

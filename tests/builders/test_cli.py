@@ -232,10 +232,10 @@ def test_kubernetes_dry_run_prints_the_manifests(tmp_path: Path, base_image: str
     proc = dockyard("build", str(spec), "--builder", "kubernetes", "--dry-run", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "--builder kubernetes is deprecated" in proc.stderr  # the old spelling of --backend still works
-    plan_line, documents = proc.stdout.split("\n", 1)
-    image = plan_line.split()[1]
-    manifests = list(yaml.safe_load_all(documents))
+    image = proc.stderr.strip().splitlines()[-1].split()[1]  # the summary: stdout is YAML only
+    manifests = list(yaml.safe_load_all(proc.stdout))
     assert [m["kind"] for m in manifests] == ["Secret", "Job"]
+    assert all(m["apiVersion"] and m["metadata"]["name"] for m in manifests)
     assert manifests[1]["metadata"]["annotations"]["dockyard.io/image"] == image
 
 
@@ -324,3 +324,16 @@ def test_a_platform_the_base_image_lacks_is_one_line_before_any_build(
     )
     tags = httpx.get(f"http://localhost:5000/v2/{name}/tags/list", timeout=30)
     assert tags.status_code == 404  # nothing was pushed to the repository
+
+
+@pytest.mark.registry
+def test_platform_and_builder_overrides_are_validated_with_the_spec(tmp_path: Path, base_image: str) -> None:
+    cuda = write_spec(tmp_path, f"name: dockyard-test/cuda-{SESSION}\ncuda: '12.4'\ncuda_strategy: base\n")
+    ppc = dockyard("build", str(cuda), "--dry-run", "--platform", "linux/ppc64le", cwd=tmp_path)
+    assert ppc.returncode == 2, ppc.stderr
+    assert "linux/ppc64le is not in the CUDA 12.4 images" in one_error_line(ppc)
+    plain = write_spec(tmp_path, f"name: dockyard-test/plat-{SESSION}\n")
+    for platform in ("linux/mips64le", "windows/amd64", "linux/arm/v7"):
+        odd = dockyard("build", str(plain), "--dry-run", "--platform", platform, cwd=tmp_path)
+        assert odd.returncode == 2, odd.stderr
+        assert f"{platform} is not supported (one of linux/amd64, linux/arm64," in one_error_line(odd)

@@ -51,7 +51,6 @@ def test_tables_are_consistent() -> None:
         ({"cuda": "12", "cuda_strategy": "wheels"}, r"cuda: unknown CUDA version '12'"),
         ({"cudnn": "9"}, r"cudnn: needs cuda"),
         ({"cuda_strategy": "wheels"}, r"cuda_strategy: needs cuda"),
-        ({"cuda": "12.4"}, r"cuda_strategy: required with cuda"),
         ({"cuda": "12.1", "cudnn": "9", "cuda_strategy": "wheels"}, r"cudnn: CUDA 12.1 comes with cuDNN 8"),
         (
             {"conda_packages": ["numpy"], "python_provider": "base", "python_version": "3.11"},
@@ -234,3 +233,17 @@ def test_golden_details(project: Path, settings: BuildSettings) -> None:
     conda = _golden_text(project, settings, "python-conda")
     assert "--channel https://conda.example/conda-forge --channel bioconda" in conda
     assert "'numpy>=1.26'" in conda and "python=3.11" in conda
+
+
+def test_cuda_alone_picks_a_strategy_from_the_base_image() -> None:
+    """flytekit has no cuda_strategy: cuda (and cudnn) alone build, 'base' without a base image and
+    'wheels' with one, and the tag is the one the explicit strategy gives."""
+    from dockyard.imagespec.cuda import check
+
+    alone = check(ImageSpec(cuda="12.4", cudnn="9", python_version="3.10"))
+    assert alone is not None and alone.strategy == "base"
+    assert alone.base_image is not None and alone.base_image.startswith("nvidia/cuda:12.4")
+    on_base = check(ImageSpec(cuda="12.4", cudnn="9", base_image="python:3.11-slim"))
+    assert on_base is not None and on_base.strategy == "wheels" and on_base.base_image is None
+    explicit = check(ImageSpec(cuda="12.4", cudnn="9", python_version="3.10", cuda_strategy="base"))
+    assert explicit == alone
