@@ -62,7 +62,7 @@ def test_a_wheel_installed_outside_the_checkout_builds_and_runs_a_task_image(
 
     extra = _run(venv / "bin" / "pip", "install", "--quiet", f"{wheel}[build]", cwd=root)
     assert extra.returncode == 0, extra.stderr
-    build = _run(dockyard, "build", "spec.yaml", "--output", "json", cwd=project, env=env)
+    build = _run(dockyard, "build", "spec.yaml", "--format", "json", cwd=project, env=env)
     assert build.returncode == 0, build.stderr
     (row,) = json.loads(build.stdout)
     assert row["built"] is True
