@@ -267,7 +267,7 @@ def test_tool_versions_are_read_and_hashed(
     monkeypatch.setattr(resolve_module, "template_version", lambda: "999")
     assert resolve(spec, settings).spec_hash() != first.spec_hash()
     monkeypatch.undo()
-    monkeypatch.setattr(resolve_module, "dist_version", lambda name: "0.0.1")
+    monkeypatch.setattr(resolve_module, "uv_version", lambda: "0.0.1")
     assert resolve(spec, settings).tools.uv == "0.0.1"
     assert resolve(spec, settings).spec_hash() != first.spec_hash()
     monkeypatch.undo()
