@@ -203,7 +203,9 @@ def _dry_run(engine: BuildEngine, loaded: dict[ImageSpec, str], fmt: Output, *, 
         return
     summary = err if documents else out  # with manifests, stdout is YAML for `kubectl apply -f -`
     for planned in rows:
-        summary.print(f"{planned['spec']}  {planned['image']}  {planned['state']}", markup=False)
+        summary.print(
+            f"{planned['spec']}  {planned['image']}  {planned['state']}", markup=False, soft_wrap=True
+        )
     if documents:
         from dockyard.kubernetes.naming import to_yaml
 

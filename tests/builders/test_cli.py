@@ -229,7 +229,8 @@ def test_ctrl_c_mid_build_exits_130_and_pushes_nothing(tmp_path: Path, base_imag
 @pytest.mark.registry
 def test_kubernetes_dry_run_prints_the_manifests(tmp_path: Path, base_image: str) -> None:
     spec = write_spec(tmp_path, f"name: dockyard-test/k8s-{SESSION}\ncommands: ['echo k8s']\n")
-    proc = dockyard("build", str(spec), "--builder", "kubernetes", "--dry-run", cwd=tmp_path)
+    s3 = {"DOCKYARD_STORE_URL": "s3://dockyard-test/k8s"}  # the kubernetes builder needs an s3:// store
+    proc = dockyard("build", str(spec), "--builder", "kubernetes", "--dry-run", cwd=tmp_path, env=s3)
     assert proc.returncode == 0, proc.stderr
     assert "--builder kubernetes is deprecated" in proc.stderr  # the old spelling of --backend still works
     image = proc.stderr.strip().splitlines()[-1].split()[1]  # the summary: stdout is YAML only
