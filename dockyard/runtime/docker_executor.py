@@ -231,7 +231,13 @@ class DockerExecutor:
             bundle = path_of(flags["--bundle"])
             mounts[str(bundle)] = {"bind": str(bundle), "mode": "ro"}
         uid, _, gid = user.partition(":")
-        for flag in ("--output-prefix", "--checkpoint-cur"):
+        if "--raw-output-prefix" in flags:  # other nodes' raw outputs of this execution, to read
+            raw_execution = path_of(flags["--raw-output-prefix"]).parents[
+                1
+            ]  # <prefix>/<execution>/<node>/<n>
+            raw_execution.mkdir(parents=True, exist_ok=True)
+            mounts[str(raw_execution)] = {"bind": str(raw_execution), "mode": "ro"}
+        for flag in ("--output-prefix", "--checkpoint-cur", "--raw-output-prefix"):
             if flag in flags:
                 writable = path_of(flags[flag])
                 writable.mkdir(parents=True, exist_ok=True)

@@ -46,6 +46,7 @@ class Args:
     map_bound: str = ""
     dynamic_graph: str | None = None
     dynamic_node: str | None = None
+    raw_output_prefix: str | None = None
 
 
 def parse_args(argv: list[str]) -> Args:
@@ -65,6 +66,9 @@ def parse_args(argv: list[str]) -> Args:
     parser.add_argument("--map-bound", default="", help="comma-separated map inputs shared by every item")
     parser.add_argument("--dynamic-graph", default=None, help="URI of a dynamic sub-DAG document")
     parser.add_argument("--dynamic-node", default=None, help="the node of --dynamic-graph to run")
+    parser.add_argument(
+        "--raw-output-prefix", default=None, help="URI prefix of raw outputs (default: <output-prefix>/raw)"
+    )
     ns = parser.parse_args(argv)
     if not ns.task and not ns.dynamic_node:
         parser.error("one of --task or --dynamic-node is required")
@@ -203,7 +207,7 @@ def _attempt(args: Args, store: Any, work: Path) -> str:
         checkpoint: Checkpoint = StoreCheckpoint(store, args.checkpoint_cur, work / "checkpoint", previous)
     else:
         checkpoint = Checkpoint(work / "checkpoint", previous)
-    with use_store(store, args.output_prefix + "/raw"):
+    with use_store(store, args.raw_output_prefix or args.output_prefix + "/raw"):
         outputs = _execute(task, inputs, _runner(store, args, checkpoint, work), args)
         if isinstance(outputs, dict):
             uri = f"{args.output_prefix}/{OUTPUTS}"

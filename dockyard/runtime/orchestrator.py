@@ -325,6 +325,9 @@ def task_attempt(
         command += ["--checkpoint-prev", previous]
     if bundle_uri:
         command += ["--bundle", bundle_uri]
+    if options.raw_output_prefix:  # `--raw-output-data-prefix`: <prefix>/<execution>/<node>/<attempt>
+        raw = "/".join([options.raw_output_prefix.rstrip("/"), execution_id, node_id, str(paths.attempt)])
+        command += ["--raw-output-prefix", raw]
     task_env = {
         **env,
         **task.environment,

@@ -148,9 +148,18 @@ def store_secrets(settings: Settings, store: Store) -> tuple[tuple[SecretRef, ..
 
 
 def check_options(settings: Settings, options: RunOptions | None) -> None:
-    """The run's flags a backend would refuse, refused before any build: on Kubernetes, labels and
-    annotations that break its grammar."""
-    if options is not None and settings.executor.backend == "kubernetes":
+    """The run's flags a backend would refuse, refused before any build: a raw-output prefix the store
+    cannot write (another scheme than the store's); on Kubernetes, labels and annotations that break its
+    grammar."""
+    if options is None:
+        return
+    prefix = options.raw_output_prefix
+    scheme = settings.store.url.partition("://")[0]
+    if prefix and not prefix.startswith(f"{scheme}://"):
+        raise ConfigError(
+            f"--raw-output-data-prefix {prefix}: remote runs need a {scheme}:// URI (the store's)"
+        )
+    if settings.executor.backend == "kubernetes":
         from dockyard.kubernetes.naming import check_metadata
 
         check_metadata(options.labels, options.annotations)
