@@ -83,12 +83,14 @@ def start_on_cluster(
     from dockyard.kubernetes.schedules import driver_env
     from dockyard.runtime.bundle import upload_bundle
     from dockyard.runtime.orchestrator import DEFAULT_IMAGE
+    from dockyard.runtime.raw_container import refuse_raw
     from dockyard.runtime.record import RecordWriter
     from dockyard.runtime.remote import ensure_images, make_executor, tasks_of
     from dockyard.sdk.entities import load_entity
 
     entity, inputs = _target(load_entity(ref), inputs)
     store = open_store(settings.store.url, settings)
+    refuse_raw(tasks_of(entity), settings.executor.backend)
     make_executor(settings, store)  # the kubernetes backend's preflight, before any build
     image = settings.kubernetes.schedule_image
     bundle = upload_bundle(source_root, store)

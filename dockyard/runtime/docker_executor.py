@@ -58,6 +58,31 @@ def host_secret(settings: Settings) -> SecretSource:
     return read
 
 
+def task_user(settings: Settings, pod_template: dict[str, Any] | None) -> str:
+    """uid:gid of a task: the pod template's runAsUser, else this process's user when it is not root
+    (so the task can write its store), else `executor.task_user` (`root` relaxes it)."""
+    uid, gid = template_run_as(pod_template)
+    if uid is not None:
+        return f"{uid}:{gid if gid is not None else uid}"
+    configured = settings.executor.task_user
+    if configured == "root":
+        return "0:0"
+    if os.getuid() != 0:
+        return f"{os.getuid()}:{os.getgid()}"
+    return configured
+
+
+def hardening(settings: Settings, user: str) -> dict[str, Any]:
+    """The container options of the `executor.task_*` hardening settings (docker SDK names)."""
+    executor = settings.executor
+    options: dict[str, Any] = {"user": user}
+    if executor.task_drop_capabilities:
+        options["cap_drop"] = ["ALL"]
+    if executor.task_no_new_privileges:
+        options["security_opt"] = ["no-new-privileges:true"]
+    return options
+
+
 @dataclass
 class DockerHandle:
     """A launched attempt: the container plus what `wait` needs after the container is gone."""
@@ -185,30 +210,12 @@ class DockerExecutor:
             path.chmod(0o444)
         return root
 
-    def _user(self, attempt: TaskAttempt) -> str:
-        """uid:gid of the task: the pod template's runAsUser, else this process's user when it is not root
-        (so the task can write its store), else `executor.task_user` (`root` relaxes it)."""
-        uid, gid = template_run_as(attempt.pod_template)
-        if uid is not None:
-            return f"{uid}:{gid if gid is not None else uid}"
-        configured = self.settings.executor.task_user
-        if configured == "root":
-            return "0:0"
-        if os.getuid() != 0:
-            return f"{os.getuid()}:{os.getgid()}"
-        return configured
-
     def _hardening(self, user: str) -> dict[str, Any]:
-        executor = self.settings.executor
-        options: dict[str, Any] = {"user": user}
+        options = hardening(self.settings, user)
         if not user.startswith("0:"):
             # The image's WORKDIR (/root) is root's own; a non-root task starts in /tmp and keeps its
             # caches there (the entrypoint moves into the unpacked code bundle anyway).
             options["working_dir"] = "/tmp"
-        if executor.task_drop_capabilities:
-            options["cap_drop"] = ["ALL"]
-        if executor.task_no_new_privileges:
-            options["security_opt"] = ["no-new-privileges:true"]
         return options
 
     def _store_mounts(self, attempt: TaskAttempt, user: str) -> dict[str, dict[str, str]]:
@@ -262,7 +269,7 @@ class DockerExecutor:
             kwargs["memswap_limit"] = kwargs["mem_limit"]
         if "mem" in attempt.requests:
             kwargs["mem_reservation"] = memory_to_bytes(attempt.requests["mem"])
-        user = self._user(attempt)
+        user = task_user(self.settings, attempt.pod_template)
         volumes = self._store_mounts(attempt, user)
         kwargs.update(self._hardening(user))
         secrets_dir = self._write_secrets(attempt)

@@ -170,20 +170,26 @@ def run(args: Args) -> int:
     """Run the attempt and leave its document in the store; returns the exit status."""
     from dockyard.runtime.blobstore import open_store
 
-    store = open_store()
+    status, report = run_attempt(args, open_store())
+    print(report, file=sys.stderr)
+    return status
+
+
+def run_attempt(args: Args, store: Any) -> tuple[int, str]:
+    """Run the attempt and leave its document in `store`: the exit status and what to log. The driver
+    calls it in-process for a ContainerTask, whose image has no dockyard (`runtime/raw_container.py`)."""
     with tempfile.TemporaryDirectory(prefix="dockyard-execute-") as tmp:
         work = Path(tmp)
         try:
             produced = _attempt(args, store, work)
         except _Failure as failure:
+            report = failure.doc.traceback or failure.doc.message
             try:
                 store.write_json(f"{args.output_prefix}/{ERROR}", failure.doc.model_dump())
             except StoreError as exc:
-                print(f"dockyard-execute: cannot write the error document: {exc}", file=sys.stderr)
-            print(failure.doc.traceback or failure.doc.message, file=sys.stderr)
-            return EXIT_USER if failure.doc.kind == "user" else EXIT_SYSTEM
-        print(f"dockyard-execute: wrote {produced}", file=sys.stderr)
-        return 0
+                report = f"dockyard-execute: cannot write the error document: {exc}\n{report}"
+            return (EXIT_USER if failure.doc.kind == "user" else EXIT_SYSTEM), report
+        return 0, f"dockyard-execute: wrote {produced}"
 
 
 def _attempt(args: Args, store: Any, work: Path) -> str:

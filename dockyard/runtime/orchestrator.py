@@ -38,6 +38,7 @@ from dockyard.runtime.protocol import (
     map_inputs_uri,
     read_error,
 )
+from dockyard.runtime.raw_container import RawAttempt, RawContainerExecutor, is_raw, refuse_raw
 from dockyard.runtime.record import ExecutionRecord, RecordListener, RecordWriter, load_record, save_graph
 from dockyard.sdk.resources import K8S_NAMES
 from dockyard.sdk.walker import NonRetryable
@@ -110,7 +111,8 @@ class ContainerTaskRunner:
         self._checkpoints: dict[str, str] = {}  # node -> newest checkpoint prefix holding something
         self._sub_dags: dict[str, str] = {}  # node of a dynamic sub-DAG -> URI of that sub-DAG's document
         self._maps: dict[str, tuple[str, tuple[str, ...]]] = {}  # map node -> (its inputs' URI, bound names)
-        self._live: dict[int, Any] = {}  # handles of running containers, for cancel_all
+        self._live: dict[int, tuple[Any, Any]] = {}  # (executor, handle) of running containers
+        self._raw = RawContainerExecutor(ctx.settings, ctx.store)  # ContainerTasks (Docker backend)
         self._stopping = threading.Event()
 
     def cancel_all(self) -> None:
@@ -118,8 +120,8 @@ class ContainerTaskRunner:
         self._stopping.set()
         with self._lock:
             live = list(self._live.values())
-        for handle in live:
-            self.ctx.executor.cancel(handle)
+        for executor, handle in live:
+            executor.cancel(handle)
 
     def run(self, task: Any, node_id: str, inputs: dict[str, Any], attempt: Any) -> dict[str, Any]:
         """One attempt's output literals; from the record when a resumed run already finished the node."""
@@ -214,21 +216,26 @@ class ContainerTaskRunner:
             try:
                 if self._stopping.is_set():
                     raise ExecutionError("the driver is stopping: no new containers")
-                handle = ctx.executor.launch(self._attempt(task, node_id, paths, previous, map_item))
+                executor: Any = ctx.executor
+                attempt: Any = self._attempt(task, node_id, paths, previous, map_item)
+                if is_raw(task):  # its image has no dockyard: the driver runs the attempt
+                    refuse_raw([task], executor.name)
+                    executor, attempt = self._raw, RawAttempt.of(attempt)
+                handle = executor.launch(attempt)
             except DockyardError as exc:
                 ctx.writer.finish_attempt(node_id, rec, phase="failed", message=str(exc), error_kind="system")
                 ctx.writer.update(node_id, phase=Phase.FAILED, message=str(exc))
                 raise FinalTaskFailure(f"task {task.name} (node {node_id}): {exc}") from None
             with self._lock:
-                self._live[id(handle)] = handle
+                self._live[id(handle)] = (executor, handle)
             if self._stopping.is_set():  # cancel_all ran while this container was starting
-                ctx.executor.cancel(handle)
+                executor.cancel(handle)
             try:
-                outcome = ctx.executor.wait(handle)
+                outcome = executor.wait(handle)
             finally:
                 with self._lock:
                     self._live.pop(id(handle), None)
-        ctx.store.write_bytes(paths.logs, ctx.executor.logs(handle).encode())
+        ctx.store.write_bytes(paths.logs, executor.logs(handle).encode())
         error: ErrorDocument | None = None
         if outcome.phase is not Phase.SUCCEEDED:
             error = read_error(ctx.store, paths.output_prefix)

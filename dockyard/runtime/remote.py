@@ -21,6 +21,7 @@ from dockyard.runtime.blobstore.local import LocalStore
 from dockyard.runtime.executor import Executor, SecretRef
 from dockyard.runtime.options import RunOptions
 from dockyard.runtime.orchestrator import DEFAULT_IMAGE, RemoteResult, execute_remote, image_key
+from dockyard.runtime.raw_container import is_raw, refuse_raw
 from dockyard.runtime.record import RecordListener
 
 AWS_SECRET = SecretRef("dockyard-aws", "credentials")
@@ -73,7 +74,9 @@ def image_specs(tasks: list[Any], settings: Settings) -> tuple[dict[str, str], d
     for task in tasks:
         key = image_key(task)
         image = task.container_image
-        if isinstance(image, str):
+        if is_raw(task):  # the user's own image, run as it is: never built
+            pinned[key] = task.image_ref
+        elif isinstance(image, str):
             pinned[key] = image
         elif key not in specs:
             specs[key] = default_spec(settings) if key == DEFAULT_IMAGE else image
@@ -229,6 +232,7 @@ def run_remote(
     if isinstance(entity, LaunchPlan):
         plan, inputs, entity = entity, entity.merged_inputs(inputs), entity.workflow
     store = open_store(settings.store.url, settings)
+    refuse_raw(tasks_of(entity), executor.name if executor else settings.executor.backend)
     executor = executor or make_executor(settings, store)  # a backend that cannot work: before any build
     check_options(settings, options)
     bundle = None  # first: a source tree that breaks a rule builds nothing

@@ -12,6 +12,8 @@ import datetime
 import os
 import re
 import subprocess
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from dockyard.sdk.flyte_context import FlyteContextManager
@@ -39,6 +41,23 @@ def output_value(text: str, output_type: Any) -> Any:
     if output_type is datetime.timedelta:
         return _timedelta(text)
     return output_type(text)
+
+
+@dataclass
+class DockerRun:
+    """How the remote driver runs a ContainerTask (`runtime/raw_container.py`): its extra `docker run`
+    flags (name, labels, hardening), and what the container printed. Unlike a local run, a container that
+    exits non-zero fails the attempt."""
+
+    flags: list[str] = field(default_factory=list)
+    logs: str = ""
+
+
+DOCKER_RUN: ContextVar[DockerRun | None] = ContextVar("dockyard_docker_run", default=None)
+
+
+class ContainerFailed(RuntimeError):
+    """A ContainerTask's container exited non-zero in a remote run."""
 
 
 class ContainerTask(PythonInstanceTask):
@@ -81,6 +100,11 @@ class ContainerTask(PythonInstanceTask):
         self.metadata_format, self.io_strategy, self.local_logs = metadata_format, io_strategy, local_logs
 
     @property
+    def image_ref(self) -> str:
+        """The image as `docker run` names it (an ImageSpec by its name: dockyard never builds it)."""
+        return str(getattr(self._image, "image_name", lambda: self._image)())
+
+    @property
     def command(self) -> list[str]:
         return self._cmd
 
@@ -120,10 +144,17 @@ class ContainerTask(PythonInstanceTask):
         argv, mounts = self.render(kwargs)
         mounts[out_dir] = os.path.normpath(self._output_data_dir) if self._output_data_dir else ""
         volumes = [arg for host, inside in mounts.items() for arg in ("-v", f"{host}:{inside}:rw")]
-        image = str(getattr(self._image, "image_name", lambda: self._image)())
-        done = subprocess.run(
-            ["docker", "run", "--rm", *volumes, image, *argv], capture_output=True, text=True, check=False
-        )
+        image = self.image_ref
+        remote = DOCKER_RUN.get()
+        if remote is not None:  # the container may run as another user: let it write its outputs
+            os.chmod(out_dir, 0o777)
+        flags = remote.flags if remote is not None else []
+        docker = ["docker", "run", "--rm", *flags, *volumes, image, *argv]
+        done = subprocess.run(docker, capture_output=True, text=True, check=False)
+        if remote is not None:
+            remote.logs = done.stdout + done.stderr
+            if done.returncode != 0:
+                raise ContainerFailed(f"container {image} exited with code {done.returncode}")
         if self.local_logs:
             for line in (done.stdout + done.stderr).splitlines():
                 print(f"[Local Container] {line.strip()}")
