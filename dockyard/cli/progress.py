@@ -102,6 +102,7 @@ class ProgressView:
         self._images: dict[str, _Image] = {}
         self._nodes: dict[str, _Node] = {}
         self._live: Live | None = None
+        self.announced = False  # the execution's id has been shown
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def __enter__(self) -> ProgressView:
@@ -173,6 +174,7 @@ class ProgressView:
     def execution(self, execution_id: str, phase: str, message: str = "", **extra: Any) -> None:
         """The execution's id (first, before anything runs) and its final phase (last, success or not)."""
         with self._lock:
+            self.announced = True
             self._event("execution", execution_id=execution_id, phase=phase, message=message, **extra)
 
     # -- output ------------------------------------------------------------------------------------

@@ -71,16 +71,21 @@ def _spec_refs(entity: Any, settings: Settings, engine: Any) -> dict[str, Any]:
 
 
 def _watched(view: ProgressView, execution_id: str, settings: Settings, start: Any) -> RemoteResult:
-    """Run `start()` under the view; the id before, the final phase after, the tracebacks of a failure."""
+    """Run `start()` under the view; the id when the run begins, the final phase after, the tracebacks of a
+    failure. A run refused before it began (its input or source tree) prints only the error."""
     try:
         with view:
             try:
                 result: RemoteResult = start()
             except KeyboardInterrupt:
-                view.execution(execution_id, "interrupted", message=f"resume it with --resume {execution_id}")
+                if view.announced:
+                    view.execution(
+                        execution_id, "interrupted", message=f"resume it with --resume {execution_id}"
+                    )
                 raise
             except DockyardError as exc:
-                view.execution(execution_id, "failed", message=" ".join(str(exc).split()))
+                if view.announced:  # refused before it began (bad input): the error line alone
+                    view.execution(execution_id, "failed", message=" ".join(str(exc).split()))
                 raise
             view.execution(execution_id, result.record.phase.value)
     except DockyardError as exc:
@@ -147,10 +152,6 @@ def run_remote_command(
     if plan is not None:
         inputs, target = plan.merged_inputs(inputs), plan.workflow
     pin_images(target, images)
-    if options.service_account and settings.executor.backend == "docker":
-        err_console.print(
-            "[yellow]warning:[/yellow] --service-account: the docker backend ignores it (Kubernetes)"
-        )
     if dry_run:
         from dockyard.kubernetes.dry_run import dry_run_manifests
         from dockyard.kubernetes.naming import to_yaml
@@ -171,7 +172,6 @@ def run_remote_command(
         print(execution_id)
         return
     view = ProgressView(progress)
-    view.execution(execution_id, "running", entity=target.name)
     view.pending(graph_nodes(target, remote=True))
     engine = BuildEngine(settings, on_event=view.on_build)
     view.specs = _spec_refs(target, settings, engine)
@@ -188,6 +188,7 @@ def run_remote_command(
             resume=resume is not None,
             engine=engine,
             on_change=view.on_record,
+            on_start=lambda: view.execution(execution_id, "running", entity=target.name),
             options=options,
             copy=copy,
             plan=plan,

@@ -9,7 +9,7 @@ addressed bundle, so a source-only change re-runs in the same images with no bui
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +217,7 @@ def run_remote(
     engine: Any = None,
     executor: Executor | None = None,
     on_change: RecordListener | None = None,
+    on_start: Callable[[], None] | None = None,
     options: RunOptions | None = None,
     copy: str = "all",
     plan: Any = None,
@@ -225,7 +226,9 @@ def run_remote(
     `engine` (a BuildEngine) may carry an `on_event` hook; `on_change` sees every record update.
     `copy`: `all` ships the source root, `auto` only the Python modules loaded from it (pyflyte's
     `--copy auto`), `none` nothing (the images hold the code). A launch plan (as `entity`, or as `plan`
-    beside its workflow) runs its workflow with its inputs merged, and its notifications go out."""
+    beside its workflow) runs its workflow with its inputs merged, and its notifications go out.
+    `on_start` is called once the run is accepted (backend, options and source tree checked), before any
+    build: input refused earlier never began a run."""
     from dockyard.runtime.bundle import loaded_modules, upload_bundle
     from dockyard.sdk.launch_plan import LaunchPlan
 
@@ -239,6 +242,8 @@ def run_remote(
     if copy != "none":
         only = loaded_modules(source_root) if copy == "auto" else None
         bundle = upload_bundle(source_root, store, only=only)
+    if on_start is not None:
+        on_start()
     images = ensure_images(tasks_of(entity), settings, engine)
     secrets, env = store_secrets(settings, store)
     return execute_remote(
