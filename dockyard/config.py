@@ -133,6 +133,11 @@ class ExecutorSettings(_Section):
     backend: Literal["local", "docker", "kubernetes"] = Field("docker", description="Where remote tasks run.")
     secrets_dir: Path = Field(Path("/etc/secrets"), description="Directory of secret files: <group>/<key>.")
     max_parallel: int = Field(4, ge=1, description="Task containers run at once by the orchestrator.")
+    push_images: bool = Field(
+        False,
+        description="Docker backend: push a remote run's images to the registry too (to share them); "
+        "by default they are only loaded into the local engine that runs them.",
+    )
     task_user: str = Field(
         "65532:65532",
         pattern=r"^(root|[0-9]+(:[0-9]+)?)$",

@@ -323,6 +323,18 @@ def _read_digest(metadata_file: Path, image: str) -> str:
     return digest
 
 
+def local_image_id(image: str) -> str | None:
+    """The id of `image` in the local engine's store, or None when the engine holds no such tag."""
+    done = subprocess.run(
+        ["docker", "image", "inspect", "--format", "{{.Id}}", image],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    image_id = done.stdout.strip()
+    return image_id if done.returncode == 0 and image_id.startswith("sha256:") else None
+
+
 def add_tags(image_ref: str, tags: list[str], *, pushed: bool) -> list[str]:
     """More names for a built image (`dockyard build -t`): a bare tag names the image's own repository.
     A pushed image is tagged in the registry (`buildx imagetools create`, no pull), a loaded one locally."""

@@ -38,7 +38,7 @@ from dockyard.imagespec.spec import use_registry_view
 if TYPE_CHECKING:
     from dockyard.imagespec import ImageSpec
 
-Source = Literal["cache", "registry", "built"]
+Source = Literal["cache", "registry", "local", "built"]
 EventKind = Literal["check", "present", "build", "step", "built", "failed"]
 
 
@@ -166,22 +166,26 @@ class BuildEngine:
 
     # --- public API ---------------------------------------------------------------------------------------
     def ensure(
-        self, specs: Iterable[ImageSpec], *, push: bool = True, force: bool = False
+        self, specs: Iterable[ImageSpec], *, push: bool = True, force: bool = False, local: bool = False
     ) -> dict[ImageSpec, BuildOutcome]:
         """Make every spec's image exist (built and pushed when absent); `force` rebuilds the given specs.
 
         With `push=False` nothing is asked of the registry: the image is built into the local engine (a
-        repeat is quick from BuildKit's cache)."""
+        repeat is quick from BuildKit's cache). `local` (a run on this very engine) goes further: an image
+        whose content-addressed tag the local engine holds counts as present, with no build at all."""
+        push = push and not local
         wanted = list(dict.fromkeys(specs))
         for spec in wanted:
             self._check_builders(spec)
         if len(wanted) == 1:
-            return {wanted[0]: self._ensure(wanted[0], push=push, force=force)}
+            return {wanted[0]: self._ensure(wanted[0], push=push, force=force, local=local)}
         pool = ThreadPoolExecutor(
             max_workers=self.settings.build.parallelism, thread_name_prefix="dockyard-build"
         )
         try:
-            futures = {spec: pool.submit(self._ensure, spec, push=push, force=force) for spec in wanted}
+            futures = {
+                spec: pool.submit(self._ensure, spec, push=push, force=force, local=local) for spec in wanted
+            }
             return {spec: future.result() for spec, future in futures.items()}
         except KeyboardInterrupt:
             self.cancel()  # the builds in flight stop; the finally waits for their threads
@@ -275,14 +279,14 @@ class BuildEngine:
         self.base_digests.put(ref, answer)
         return answer.digest
 
-    def _ensure(self, spec: ImageSpec, *, push: bool, force: bool) -> BuildOutcome:
+    def _ensure(self, spec: ImageSpec, *, push: bool, force: bool, local: bool = False) -> BuildOutcome:
         """Ensure the nested base, then claim the tag (or wait for whoever has it), then check and build.
 
         Claims are keyed by the tag, not the spec: the tag covers the files, so a spec whose files changed
         since an earlier call is checked again, and two specs with one tag are built once."""
         base = spec.base_image
         if base is not None and not isinstance(base, str):
-            self._ensure(base, push=push, force=False)
+            self._ensure(base, push=push, force=False, local=local)
         image = self.image_reference(spec)
         key = (image, push)
         with self._lock:
@@ -294,7 +298,7 @@ class BuildEngine:
         if not owner:
             return future.result()
         try:
-            outcome = self._check_then_build(spec, image, push=push, force=force)
+            outcome = self._check_then_build(spec, image, push=push, force=force, local=local)
         except BaseException as exc:
             with self._lock:
                 if self._done.get(key) is future:
@@ -338,7 +342,22 @@ class BuildEngine:
             source=source,
         )
 
-    def _check_then_build(self, spec: ImageSpec, image: str, *, push: bool, force: bool) -> BuildOutcome:
+    def _in_local_engine(self, image: str) -> BuildOutcome | None:
+        """The outcome for an image the local engine holds under its tag (runs on that engine only)."""
+        from dockyard.builders.docker import local_image_id
+
+        self._emit("check", image)
+        image_id = local_image_id(image)
+        if image_id is None:
+            return None
+        self._emit("present", image, "local engine")
+        return BuildOutcome(image=image, digest=image_id, image_ref=image, built=False, source="local")
+
+    def _check_then_build(
+        self, spec: ImageSpec, image: str, *, push: bool, force: bool, local: bool
+    ) -> BuildOutcome:
+        if local and not force and (found := self._in_local_engine(image)) is not None:
+            return found
         if push and not force:
             found = self._existing(image, use_cache=True, platforms=spec.platforms)
             if found is not None:
@@ -350,6 +369,8 @@ class BuildEngine:
                 found = self._existing(image, use_cache=False, platforms=spec.platforms)
                 if found is not None:
                     return found
+            if local and not force and (found := self._in_local_engine(image)) is not None:
+                return found  # another process loaded it while we waited
             return self._build(spec, image, push=push)
 
     def _build(self, spec: ImageSpec, image: str, *, push: bool) -> BuildOutcome:

@@ -84,13 +84,18 @@ def image_specs(tasks: list[Any], settings: Settings) -> tuple[dict[str, str], d
 
 
 def ensure_images(tasks: list[Any], settings: Settings, engine: Any = None) -> dict[str, str]:
-    """Build (or find) every image the tasks need, in parallel; returns image_key -> repo@sha256:…."""
+    """Build (or find) every image the tasks need, in parallel; returns image_key -> the ref to run.
+
+    Pushed images run as repo@sha256:…. On the Docker backend (unless `executor.push_images`) the engine
+    that builds is the one that runs, so images are only loaded there and run by their content-addressed
+    tag: no compression, no push."""
     from dockyard.builders.engine import BuildEngine
 
     pinned, specs = image_specs(tasks, settings)
     if specs:
         engine = engine or BuildEngine(settings)
-        outcomes = engine.ensure(list(specs.values()))
+        local = settings.executor.backend == "docker" and not settings.executor.push_images
+        outcomes = engine.ensure(list(specs.values()), local=local)
         pinned.update({key: outcomes[spec].image_ref for key, spec in specs.items()})
     return pinned
 
