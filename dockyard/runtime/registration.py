@@ -93,7 +93,7 @@ def serialize(
     for wf in workflows:
         every.update({id(t): t for t in tasks_of(wf)})
     bundle = build_bundle(project_root(file))  # first: a source tree that breaks a rule builds nothing
-    images = ensure_images(list(every.values()), settings, engine)
+    images = ensure_images(list(every.values()), settings, engine, share=True)
     bundle_sha = hashlib.sha256(bundle).hexdigest()
     digest = hashlib.sha256((bundle_sha + repr(sorted(images.items()))).encode()).hexdigest()
     return {

@@ -83,18 +83,20 @@ def image_specs(tasks: list[Any], settings: Settings) -> tuple[dict[str, str], d
     return pinned, specs
 
 
-def ensure_images(tasks: list[Any], settings: Settings, engine: Any = None) -> dict[str, str]:
+def ensure_images(
+    tasks: list[Any], settings: Settings, engine: Any = None, *, share: bool = False
+) -> dict[str, str]:
     """Build (or find) every image the tasks need, in parallel; returns image_key -> the ref to run.
 
     Pushed images run as repo@sha256:…. On the Docker backend (unless `executor.push_images`) the engine
     that builds is the one that runs, so images are only loaded there and run by their content-addressed
-    tag: no compression, no push."""
+    tag: no compression, no push. `share` (a registered document, run elsewhere later) always pushes."""
     from dockyard.builders.engine import BuildEngine
 
     pinned, specs = image_specs(tasks, settings)
     if specs:
         engine = engine or BuildEngine(settings)
-        local = settings.executor.backend == "docker" and not settings.executor.push_images
+        local = settings.executor.backend == "docker" and not (share or settings.executor.push_images)
         outcomes = engine.ensure(list(specs.values()), local=local)
         pinned.update({key: outcomes[spec].image_ref for key, spec in specs.items()})
     return pinned
