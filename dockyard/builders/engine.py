@@ -119,9 +119,16 @@ def build_record_path(work_dir: Path, tag: str) -> Path:
 
 
 def write_build_record(work_dir: Path, tag: str, record: BuildRecord) -> None:
-    path = build_record_path(work_dir, tag)
+    write_private(build_record_path(work_dir, tag), record.model_dump_json())
+
+
+def write_private(path: Path, text: str) -> None:
+    """A file under work_dir/logs that only its user reads: build logs name indexes and hosts (credentials
+    stay in secrets), and their records sit beside them."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.write_text(record.model_dump_json())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
 
 
 def read_build_record(work_dir: Path, tag: str) -> BuildRecord | None:
@@ -451,12 +458,7 @@ class BuildEngine:
 
     def _save_logs(self, tag: str, logs: str) -> None:
         """Keep the last build log of each tag under work_dir/logs, for bug reports."""
-        logs_dir = self.work_dir / "logs"
-        logs_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # Only its user reads it: a build log names indexes and hosts (credentials stay in secrets).
-        fd = os.open(logs_dir / f"{tag}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(logs)
+        write_private(self.work_dir / "logs" / f"{tag}.log", logs)
 
 
 class _EngineRegistryView:

@@ -76,7 +76,9 @@ def test_unknown_builder_lists_the_available_ones(tmp_path: Path) -> None:
 
 def test_unsupported_field_fails_before_anything_runs(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, "name: app\nbuilder_options: {network: none}\nregistry: 127.0.0.1:1\n")
-    proc = dockyard("build", str(spec), "--backend", "kubernetes", cwd=tmp_path)
+    # An s3:// store, so the Kubernetes preflight (pods cannot reach a folder) passes and the field is judged.
+    store = {"DOCKYARD_STORE_URL": "s3://dockyard-unsupported-field/store"}
+    proc = dockyard("build", str(spec), "--backend", "kubernetes", cwd=tmp_path, env=store)
     assert proc.returncode == 2, proc.stderr
     assert "the kubernetes builder does not support builder_options" in one_error_line(proc)
 
