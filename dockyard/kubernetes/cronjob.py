@@ -14,6 +14,7 @@ from typing import Any
 
 from dockyard.config import Settings
 from dockyard.errors import SpecError
+from dockyard.kubernetes.driver_job import driver_job_spec
 from dockyard.kubernetes.naming import dns_name, object_labels
 
 _MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
@@ -123,15 +124,6 @@ def cron_job(launch: ScheduledLaunch, settings: Settings) -> dict[str, Any]:
     """The CronJob: one Job per tick, no retries (the launch plan's own retries apply), overlaps allowed."""
     kube = settings.kubernetes
     labels = object_labels(kube.labels, component="schedule", launch_plan=launch.name)
-    container = {
-        "name": "launch-plan",
-        "image": launch.image,
-        "command": list(launch.command),
-        "env": [{"name": key, "value": value} for key, value in sorted(launch.env.items())],
-        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
-    }
-    if kube.env_secret:
-        container["envFrom"] = [{"secretRef": {"name": kube.env_secret}}]
     return {
         "apiVersion": "batch/v1",
         "kind": "CronJob",
@@ -148,19 +140,14 @@ def cron_job(launch: ScheduledLaunch, settings: Settings) -> dict[str, Any]:
             "failedJobsHistoryLimit": 3,
             "jobTemplate": {
                 "metadata": {"labels": labels},
-                "spec": {
-                    "backoffLimit": 0,
-                    "ttlSecondsAfterFinished": kube.build_ttl_s,
-                    "template": {
-                        "metadata": {"labels": labels},
-                        "spec": {
-                            "restartPolicy": "Never",
-                            "serviceAccountName": kube.service_account,
-                            "imagePullSecrets": [{"name": kube.registry_secret}],
-                            "containers": [container],
-                        },
-                    },
-                },
+                "spec": driver_job_spec(
+                    kube,
+                    labels,
+                    name="launch-plan",
+                    image=launch.image,
+                    command=list(launch.command),
+                    env=launch.env,
+                ),
             },
         },
     }

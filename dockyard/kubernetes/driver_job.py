@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dockyard.config import Settings
+from dockyard.config import KubernetesSettings, Settings
 from dockyard.kubernetes.naming import dns_name, object_labels
 
 
@@ -21,20 +21,46 @@ def driver_command(execution_id: str) -> list[str]:
     return ["python", "-m", "dockyard.runtime.detached", "--execution-id", execution_id]
 
 
-def driver_job(execution_id: str, *, image: str, env: dict[str, str], settings: Settings) -> dict[str, Any]:
-    """The Job running one execution's driver: no retries (a second driver would run the nodes again; the
-    record is resumable instead), removed `build_ttl_s` after it ends."""
-    kube = settings.kubernetes
-    labels = object_labels(kube.labels, component="driver", execution_id=execution_id)
+def driver_job_spec(
+    kube: KubernetesSettings,
+    labels: dict[str, str],
+    *,
+    name: str,
+    image: str,
+    command: list[str],
+    env: dict[str, str],
+) -> dict[str, Any]:
+    """The spec of a Job whose one pod drives runs (a detached execution, or a CronJob's kickoff): small
+    requests, the settings' credentials from `kubernetes.env_secret`, no retries (a second driver would
+    run the nodes again), removed `build_ttl_s` after it ends."""
     container: dict[str, Any] = {
-        "name": "driver",
+        "name": name,
         "image": image,
-        "command": driver_command(execution_id),
+        "command": command,
         "env": [{"name": key, "value": value} for key, value in sorted(env.items())],
         "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
     }
     if kube.env_secret:
         container["envFrom"] = [{"secretRef": {"name": kube.env_secret}}]
+    return {
+        "backoffLimit": 0,
+        "ttlSecondsAfterFinished": kube.build_ttl_s,
+        "template": {
+            "metadata": {"labels": labels},
+            "spec": {
+                "restartPolicy": "Never",
+                "serviceAccountName": kube.service_account,
+                "imagePullSecrets": [{"name": kube.registry_secret}],
+                "containers": [container],
+            },
+        },
+    }
+
+
+def driver_job(execution_id: str, *, image: str, env: dict[str, str], settings: Settings) -> dict[str, Any]:
+    """The Job running one execution's driver (the record is resumable, so the Job never retries)."""
+    kube = settings.kubernetes
+    labels = object_labels(kube.labels, component="driver", execution_id=execution_id)
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
@@ -43,17 +69,7 @@ def driver_job(execution_id: str, *, image: str, env: dict[str, str], settings: 
             "namespace": kube.namespace,
             "labels": labels,
         },
-        "spec": {
-            "backoffLimit": 0,
-            "ttlSecondsAfterFinished": kube.build_ttl_s,
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {
-                    "restartPolicy": "Never",
-                    "serviceAccountName": kube.service_account,
-                    "imagePullSecrets": [{"name": kube.registry_secret}],
-                    "containers": [container],
-                },
-            },
-        },
+        "spec": driver_job_spec(
+            kube, labels, name="driver", image=image, command=driver_command(execution_id), env=env
+        ),
     }
