@@ -43,7 +43,8 @@ def primitives(
 def collections(
     xs: list[int], m: dict[str, float], nested: list[dict[str, list[str]]]
 ) -> dict[str, list[int]]:
-    return {"xs": [x + 1 for x in xs], "keys": [len(k) for k in m], "n": [len(nested)]}
+    # sorted: a LiteralMap is a protobuf map, whose order no side promises (a key-order flake otherwise)
+    return {"xs": [x + 1 for x in xs], "keys": sorted(len(k) for k in m), "n": [len(nested)]}
 
 
 @task
