@@ -154,10 +154,20 @@ def _base_image(spec: ImageSpec, entry: dict[str, Any], repository: str) -> str:
 
 def strategy(spec: ImageSpec) -> Literal["base", "wheels"] | None:
     """Where CUDA comes from: the spec's cuda_strategy, else (flytekit has no such field) 'base', an
-    nvidia/cuda image, when the spec names no base image, and 'wheels', NVIDIA's PyPI wheels, when it does."""
+    nvidia/cuda image, when the spec names no base image and that image can give it its Python (or it
+    asks for a flavour); otherwise 'wheels', NVIDIA's PyPI wheels on the spec's base or the default base.
+    So flytekit's common `python_version="3.11", cuda="12.4"` builds with no dockyard-only field."""
     if spec.cuda is None:
         return None
-    return spec.cuda_strategy or ("wheels" if spec.base_image is not None else "base")
+    if spec.cuda_strategy is not None:
+        return spec.cuda_strategy
+    if spec.base_image is not None:
+        return "wheels"
+    if spec.cuda_flavour is not None or not spec.python_version or (spec.python_provider or "base") != "base":
+        return "base"
+    shipped = cuda_table()["ubuntu"]
+    wanted = _minor(spec.python_version)
+    return "base" if any(shipped[u] == wanted for u in _entry(spec.cuda)["ubuntu"]) else "wheels"
 
 
 def check(spec: ImageSpec, repository: str = "nvidia/cuda") -> CudaInputs | None:

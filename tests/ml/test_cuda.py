@@ -20,6 +20,7 @@ from dockyard.imagespec.cuda import (
     check_driver,
     cuda_table,
     labels,
+    strategy,
     torch_table,
 )
 from dockyard.imagespec.prepare import labels as image_labels
@@ -93,6 +94,27 @@ def test_bad_combinations_are_one_line_errors(project: Path, fields: dict[str, A
     with pytest.raises(SpecError, match=message) as caught:
         ImageSpec(**fields)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("fields", "chosen"),
+    [
+        ({}, "base"),
+        ({"python_version": "3.10"}, "base"),  # ubuntu22.04's python3
+        ({"python_version": "3.11"}, "wheels"),  # no nvidia/cuda 12.4 image ships it: the default base does
+        ({"python_version": "3.11", "cuda_flavour": "devel"}, "base"),  # a flavour is the base's
+        ({"base_image": "debian:12"}, "wheels"),
+        ({"python_version": "3.10", "cuda_strategy": "wheels"}, "wheels"),
+    ],
+)
+def test_default_strategy_is_chosen_from_the_spec(project: Path, fields: dict[str, Any], chosen: str) -> None:
+    """flytekit has no cuda_strategy: `python_version="3.11", cuda="12.4"` must build without one."""
+    if "cuda_flavour" in fields:  # 'base' then needs a Python the image ships: the error says so
+        with pytest.raises(SpecError, match=r"python_version: the nvidia/cuda 12\.4\.1 images ship"):
+            ImageSpec(cuda="12.4", **fields)
+        assert strategy(ImageSpec.model_construct(cuda="12.4", **fields)) == chosen
+        return
+    assert strategy(ImageSpec(cuda="12.4", cudnn="9", **fields)) == chosen
 
 
 def test_yaml_spec_names_the_file(project: Path) -> None:
