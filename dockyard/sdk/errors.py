@@ -9,6 +9,10 @@ from __future__ import annotations
 from dockyard.errors import ConfigError, DockyardError, ExecutionError
 
 
+class NonRetryable(Exception):
+    """Mix into an exception to stop the walker from retrying it (and from naming the task in it)."""
+
+
 class InterfaceError(ConfigError, TypeError):
     """A task or workflow signature cannot be turned into an interface (e.g. a missing annotation)."""
 
@@ -47,8 +51,22 @@ class TaskTimeoutError(ExecutionError, TimeoutError):
     """A task attempt ran past its `timeout` (locally the thread is abandoned: Python cannot kill it)."""
 
 
+class OutputShapeTypeError(NonRetryable, TypeError):
+    """A body's return value does not fit its outputs' shape (not iterable, or a tuple for one output)."""
+
+
+class OutputShapeIndexError(NonRetryable, IndexError):
+    """A body returned more values than it declares outputs."""
+
+
+class OutputShapeAssertionError(NonRetryable, AssertionError):
+    """A body returned fewer values than it declares outputs."""
+
+
 # Named as the builtin flytekit raises in the same place, so `type(e).__name__` and the last line of a
 # traceback read the same under both SDKs; they stay DockyardErrors for `dockyard` commands.
 PromiseUsageError.__name__ = PromiseUsageError.__qualname__ = "ValueError"
 ConditionalFailure.__name__ = ConditionalFailure.__qualname__ = "ValueError"
 WorkflowAssertionError.__name__ = WorkflowAssertionError.__qualname__ = "AssertionError"
+for _shape in (OutputShapeTypeError, OutputShapeIndexError, OutputShapeAssertionError):
+    _shape.__name__ = _shape.__qualname__ = _shape.__mro__[2].__name__

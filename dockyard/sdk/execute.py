@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from dockyard.sdk.errors import InterfaceError
 from dockyard.sdk.graph import Graph
 
 
@@ -25,9 +24,7 @@ def output_literals(task: Any, result: Any) -> dict[str, Any]:
     from dockyard.sdk.types import TypeEngine, TypeTransformerFailedError
 
     iface = task.interface
-    if not iface.outputs and result is not None:
-        raise InterfaceError(f"task {task.name}: returned {type(result).__name__} but declares no outputs")
-    values = iface.unpack_outputs(result, f"task {task.name}")
+    values = iface.unpack_outputs(result, task.name)
     literals = {}
     for position, (k, v) in enumerate(values.items()):
         try:

@@ -17,7 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dockyard.sdk.errors import InterfaceError
+from dockyard.sdk.errors import (
+    InterfaceError,
+    OutputShapeAssertionError,
+    OutputShapeIndexError,
+    OutputShapeTypeError,
+)
 
 _EMPTY = inspect.Parameter.empty
 
@@ -46,20 +51,32 @@ class Interface:
             return next(iter(values.values()))
         return self.output_tuple(*(values[n] for n in self.outputs))
 
-    def unpack_outputs(self, result: Any, owner: str) -> dict[str, Any]:
-        """Map a function's return value onto the output names."""
-        if not self.outputs:
-            return {}
+    def unpack_outputs(self, result: Any, task_name: str) -> dict[str, Any]:
+        """Map a body's return value onto the output names as flytekit does: with no outputs it is dropped;
+        one output takes it whole (a 1-field NamedTuple's first item), but never a tuple; several index it,
+        so what is not iterable is a TypeError, a longer one an IndexError, a shorter one an
+        AssertionError."""
         names = list(self.outputs)
-        if self.output_tuple is None:
+        if not names:
+            return {}
+        if len(names) == 1:
+            if self.output_tuple is not None and isinstance(result, tuple):
+                return {names[0]: result[0]}
+            if isinstance(result, tuple):
+                raise OutputShapeTypeError(
+                    f"Output({names[0]}) in task '{task_name}' received a tuple {result}, instead of "
+                    f"{self.outputs[names[0]]}"
+                )
             return {names[0]: result}
-        if len(names) == 1 and not isinstance(result, self.output_tuple):
-            return {names[0]: result}  # a 1-field NamedTuple task may return the bare value
-        if not isinstance(result, tuple) or len(result) != len(names):
-            raise InterfaceError(
-                f"{owner}: expected {len(names)} outputs {names}, got {type(result).__name__}"
-            )
-        return dict(zip(names, result, strict=True))
+        try:
+            values = {names[i]: result[i] for i, _ in enumerate(result)}
+        except TypeError as exc:
+            raise OutputShapeTypeError(str(exc)) from None
+        except IndexError as exc:
+            raise OutputShapeIndexError(str(exc)) from None
+        if len(values) != len(names):
+            raise OutputShapeAssertionError(f"Length difference {len(names)} {len(values)}")
+        return values
 
 
 def type_name(tp: Any) -> str:

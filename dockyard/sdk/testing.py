@@ -1,6 +1,8 @@
-"""flytekit's test helpers: `task_mock` and `patch` swap a task's body for a `MagicMock` while they last.
+"""flytekit's test helpers: `task_mock` and `patch` swap a task's body, or a workflow's whole run, for a
+`MagicMock` while they last.
 
-The body is what every local run calls (`entity.fn`), so a workflow that calls the task sees the mock too.
+A task's body is what every local run calls (`entity.fn`) and a workflow's run goes through the walker,
+which calls `workflow.mock` when one is set, so a workflow that calls the mocked entity sees the mock too.
 """
 
 from __future__ import annotations
@@ -32,12 +34,15 @@ def task_mock(t: Any) -> Iterator[MagicMock]:
         logger.warning(f"Invoking mock method for task: '{t.name}'")
         return mock(*args, **kwargs)
 
-    saved = t.__dict__.get("fn")
-    t.fn = _log
+    # flytekit swaps the entity's `execute`: a task's body, or a whole workflow's run (the workflow's
+    # body still compiles, so a workflow that calls it still type-checks)
+    attribute = "mock" if isinstance(t, WorkflowBase) else "fn"
+    saved = t.__dict__.get(attribute)
+    setattr(t, attribute, _log)
     try:
         yield mock
     finally:
-        t.fn = saved
+        setattr(t, attribute, saved)
 
 
 def patch(target: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

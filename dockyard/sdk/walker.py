@@ -22,7 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from dockyard.sdk.errors import CompileError, ConditionalFailure, InterfaceError
+from dockyard.sdk.errors import CompileError, ConditionalFailure, InterfaceError, NonRetryable
 from dockyard.sdk.graph import INPUTS, Binding, Comparison, Const, DictOf, Expr, Graph, ListOf, Node, Ref
 
 Literal = Any  # a literal of dockyard.sdk.types (JSON-able)
@@ -67,10 +67,6 @@ class Catalog(Protocol):
     def get(self, key: str) -> dict[str, Literal] | None: ...
 
     def put(self, key: str, task_name: str, outputs: dict[str, Literal]) -> None: ...
-
-
-class NonRetryable(Exception):
-    """Mix into an exception to stop the walker from retrying it."""
 
 
 _NO_RETRY: tuple[type[BaseException], ...] = (NonRetryable, CompileError, InterfaceError, ConditionalFailure)
@@ -231,6 +227,8 @@ class Walker:
         entity runs as node `n0`."""
         if entity.node_kind != "workflow":
             return self.run_entity(entity, "n0", inputs)
+        if entity.mock is not None:
+            return self._run_mock(entity, inputs)
         graph = self._graph_of(entity)  # a compile error is no failure of the run: no handler for it
         try:
             return self.run_graph(graph, inputs, finish_on_failure=entity.finish_on_failure)
@@ -238,6 +236,13 @@ class Walker:
             if entity.on_failure is not None:
                 self._on_failure(entity.on_failure, inputs, exc)
             raise
+
+    def _run_mock(self, workflow: Any, inputs: dict[str, Literal]) -> dict[str, Literal]:
+        """A workflow under `testing.task_mock`/`patch` runs the mock instead of its nodes, as flytekit
+        mocks the whole workflow's execution; the mock gets Python values and returns the outputs."""
+        from dockyard.sdk.execute import output_literals, python_inputs
+
+        return output_literals(workflow, workflow.mock(**python_inputs(workflow, inputs)))
 
     def _graph_of(self, workflow: Any) -> Graph:
         graph: Graph = workflow.graph  # compiled once, on first use
@@ -261,6 +266,8 @@ class Walker:
         if kind == "task":
             return self.run_task(entity, node_id, inputs)
         if kind == "workflow":
+            if entity.mock is not None:
+                return self._run_mock(entity, inputs)
             return self.run_graph(
                 self._graph_of(entity),
                 inputs,

@@ -56,6 +56,7 @@ class WorkflowBase(Entity):
     """A workflow: its interface, and its graph (traced on first use)."""
 
     node_kind: ClassVar[str] = "workflow"
+    mock: Callable[..., Any] | None = None  # set by `testing.task_mock`: runs instead of the nodes
 
     def __init__(
         self,
