@@ -78,11 +78,16 @@ _EXPORTS: dict[str, str] = {
     "StructuredDatasetFormat": "dockyard.types.structured",
     "SQLTask": "dockyard.sdk.sqlite_task",
     "StructuredDatasetTransformerEngine": "dockyard.types.structured",
+    "Options": "dockyard.sdk.options",
+    "Artifact": "dockyard.sdk.artifact",
+    "SecurityContext": "dockyard.sdk.options",
+    "new_context": "dockyard.sdk.flyte_context",
 }
 _ALIASES = {"PythonFunctionTask": "PythonTask"}
 
 __all__ = [
     "Annotations",
+    "Artifact",
     "BatchSize",
     "Blob",
     "BlobMetadata",
@@ -108,6 +113,7 @@ __all__ = [
     "LaunchPlanReference",
     "Literal",
     "LiteralType",
+    "Options",
     "PagerDuty",
     "PodTemplate",
     "PythonFunctionTask",
@@ -118,6 +124,7 @@ __all__ = [
     "SQLTask",
     "Scalar",
     "Secret",
+    "SecurityContext",
     "Slack",
     "StructuredDataset",
     "StructuredDatasetFormat",
@@ -141,6 +148,7 @@ __all__ = [
     "kwtypes",
     "logger",
     "map_task",
+    "new_context",
     "reference_launch_plan",
     "reference_task",
     "reference_workflow",
@@ -154,6 +162,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from dockyard.imagespec.spec import ImageSpec
     from dockyard.loggers import logger
     from dockyard.models.core.execution import WorkflowExecutionPhase
+    from dockyard.sdk.artifact import Artifact
     from dockyard.sdk.cache_policy import Cache, CachePolicy, VersionParameters
     from dockyard.sdk.conditional import conditional
     from dockyard.sdk.configuration import Config
@@ -166,13 +175,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from dockyard.sdk.deck import Deck
     from dockyard.sdk.dynamic import dynamic
-    from dockyard.sdk.flyte_context import FlyteContext, FlyteContextManager
+    from dockyard.sdk.flyte_context import FlyteContext, FlyteContextManager, new_context
     from dockyard.sdk.gate import approve, sleep, wait_for_input
     from dockyard.sdk.imperative import Workflow
     from dockyard.sdk.instance_task import PythonInstanceTask, TaskMetadata
     from dockyard.sdk.launch_plan import Annotations, Labels, LaunchPlan
     from dockyard.sdk.map_task import map_task
     from dockyard.sdk.notification import Email, PagerDuty, Slack
+    from dockyard.sdk.options import Options, SecurityContext
     from dockyard.sdk.reference import (
         LaunchPlanReference,
         TaskReference,

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -218,3 +218,8 @@ class FlyteContextManager:
     @classmethod
     def pop_context(cls) -> FlyteContext:
         return cls._pushed.pop()
+
+
+def new_context() -> AbstractContextManager[FlyteContext]:
+    """flytekit's `new_context()`: a copy of the current context, current while the block lasts."""
+    return FlyteContextManager.with_context(FlyteContextManager.current_context().new_builder())

@@ -86,6 +86,8 @@ class LaunchPlan:
         max_parallelism: int | None = None,
         overwrite_cache: bool | None = None,
         auto_activate: bool = False,
+        security_context: Any = None,
+        raw_output_data_config: Any = None,
     ) -> None:
         self.name = name
         self.workflow = workflow
@@ -100,6 +102,9 @@ class LaunchPlan:
         self.max_parallelism = max_parallelism
         self.overwrite_cache = overwrite_cache
         self.auto_activate = auto_activate
+        # flytekit's Options fields of a plan: recorded (a remote run takes them from its own flags)
+        self.security_context = security_context
+        self.raw_output_data_config = raw_output_data_config
         self._check()
 
     # The arguments that make two launch plans of one name the same plan, in flytekit's order.
