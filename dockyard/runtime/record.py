@@ -1,9 +1,22 @@
-"""The execution record: versioned JSON in the blob store, `executions/<id>/record.json` for the
-execution and `executions/<id>/states/<node>.json` for each node.
+"""The execution record: versioned JSON in the blob store. `executions/<id>/record.json` is the execution
+(its phase, inputs, images, labels: small, rewritten only when the execution itself changes); the nodes are
+an append-only event log with a compacted snapshot:
+
+- `executions/<id>/events/<writer>-<chunk>.jsonl`: one line per node change, `{"t": ns, "node": {...}}`
+  (the node's whole, small state). A store that appends (file://) appends each line to the writer's one
+  chunk; one that cannot (s3://) rewrites the writer's current chunk, at most `CHUNK` lines, then starts the
+  next. Either way an event costs the same whatever the size of the run.
+- `executions/<id>/nodes.jsonl`: the snapshot, the same lines for every node, written when the execution
+  reaches a final phase; the writer then deletes the chunks it folded in. A finished run is read from two
+  documents, however many nodes it had.
+
+Readers take the newest line per node (by `t`), so the order of chunks, a snapshot beside chunks it already
+holds, or a second writer (an abort, a resume) cannot reorder a node's history; a torn last line (a
+driver killed mid-append) is skipped. Records of the first layout (`states/<node>.json`, one rewritten
+document per node) are still read.
 
 It is the memory of a run: node states, attempts, timings, output and log URIs. `dockyard status` and
 `dockyard logs` read it after the driver has exited, and a resumed run reads it to skip finished nodes.
-Every write is an atomic put of a whole document, so readers never see half of one.
 
 Beside the records: `index/executions/<ns>-<id>.json`, one small `IndexEntry` each time an execution's
 phase changes, so that a list of thousands of executions lists one folder and reads only new entries
@@ -13,18 +26,21 @@ document, so that readers can draw nodes that have not run yet.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from dockyard.errors import StoreError
 from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.phase import Phase
 
 SCHEMA_VERSION = 1
+CHUNK = 256  # lines per event chunk on a store that cannot append
 
 
 class AttemptRecord(BaseModel):
@@ -65,6 +81,10 @@ class ExecutionRecord(BaseModel):
     annotations: dict[str, str] = Field(default_factory=dict)
     nodes: dict[str, NodeRecord] = Field(default_factory=dict)
     message: str = ""
+    # When each node's state was written (ns), and the event chunks it was read from: what a writer
+    # needs to compact the log without losing a newer line of another writer.
+    _node_t: dict[str, int] = PrivateAttr(default_factory=dict)
+    _chunks: list[str] = PrivateAttr(default_factory=list)
 
 
 def record_uri(store: Store, execution_id: str) -> str:
@@ -72,7 +92,54 @@ def record_uri(store: Store, execution_id: str) -> str:
 
 
 def _states_prefix(store: Store, execution_id: str) -> str:
+    """The first layout's folder of per-node documents (read, never written)."""
     return store.url_for("executions", execution_id, "states") + "/"
+
+
+def _events_prefix(store: Store, execution_id: str) -> str:
+    return store.url_for("executions", execution_id, "events") + "/"
+
+
+def _snapshot_uri(store: Store, execution_id: str) -> str:
+    return store.url_for("executions", execution_id, "nodes.jsonl")
+
+
+def _event_line(t: int, node: NodeRecord) -> bytes:
+    doc = {"t": t, "node": node.model_dump(mode="json")}
+    return json.dumps(doc, separators=(",", ":")).encode() + b"\n"
+
+
+def _read_lines(data: bytes, newest: dict[str, tuple[int, dict[str, Any]]]) -> None:
+    """Fold event lines into `newest` (node id -> (t, state)); a torn or foreign line is skipped."""
+    for raw in data.splitlines():
+        try:
+            event = json.loads(raw)
+            t, node = int(event["t"]), event["node"]
+            node_id = node["node_id"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        if node_id not in newest or newest[node_id][0] <= t:
+            newest[node_id] = (t, node)
+
+
+def _load_nodes(store: Store, record: ExecutionRecord) -> None:
+    """Fill `record.nodes` from the snapshot, the event chunks and any first-layout state documents."""
+    execution_id = record.execution_id
+    newest: dict[str, tuple[int, dict[str, Any]]] = {}
+    for state in store.list(_states_prefix(store, execution_id)):
+        if state.endswith(".json"):
+            doc = store.read_json(state)
+            newest[doc["node_id"]] = (0, doc)
+    snapshot = _snapshot_uri(store, execution_id)
+    if store.exists(snapshot):
+        _read_lines(store.read_bytes(snapshot), newest)
+    for chunk in store.list(_events_prefix(store, execution_id)):
+        if chunk.endswith(".jsonl"):
+            record._chunks.append(chunk)
+            _read_lines(store.read_bytes(chunk), newest)
+    for node_id, (t, doc) in newest.items():
+        record.nodes[node_id] = NodeRecord.model_validate(doc)
+        record._node_t[node_id] = t
 
 
 def load_record(store: Store, execution_id: str, *, settle: bool = True) -> ExecutionRecord:
@@ -87,10 +154,7 @@ def load_record(store: Store, execution_id: str, *, settle: bool = True) -> Exec
     if doc.get("schema_version") != SCHEMA_VERSION:
         raise StoreError(f"{uri}: schema_version {doc.get('schema_version')} is not {SCHEMA_VERSION}")
     record = ExecutionRecord.model_validate(doc)
-    for state in store.list(_states_prefix(store, execution_id)):
-        if state.endswith(".json"):
-            node = NodeRecord.model_validate(store.read_json(state))
-            record.nodes[node.node_id] = node
+    _load_nodes(store, record)
     if settle and not record.phase.final:
         from dockyard.runtime.driver import settle_if_orphaned
 
@@ -101,11 +165,32 @@ def load_record(store: Store, execution_id: str, *, settle: bool = True) -> Exec
 RecordListener = Callable[[ExecutionRecord, "str | None"], None]
 
 
+class _EventLog:
+    """One writer's chunks of node events (module docstring): appended where the store can append, else
+    the current chunk of at most `CHUNK` lines is rewritten."""
+
+    def __init__(self, store: Store, execution_id: str) -> None:
+        self.store = store
+        self.name = f"{_events_prefix(store, execution_id)}{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
+        self.chunks: list[str] = []
+        self._pending: list[bytes] = []
+
+    def append(self, line: bytes) -> None:
+        if not self.chunks or (not self.store.can_append and len(self._pending) >= CHUNK):
+            self.chunks.append(f"{self.name}-{len(self.chunks):06d}.jsonl")
+            self._pending = []
+        if self.store.can_append:
+            self.store.append_bytes(self.chunks[-1], line)
+        else:
+            self._pending.append(line)
+            self.store.write_bytes(self.chunks[-1], b"".join(self._pending))
+
+
 class RecordWriter:
-    """Serialises updates from parallel nodes. Each node's state is its own small document
-    (`states/<node>.json`), rewritten atomically when that node changes, so a run of thousands of nodes
-    does not rewrite one growing document thousands of times. `on_change(record, node_id)` is called after
-    each save (node_id None: the execution itself), under the writer's lock: progress views read it."""
+    """Serialises updates from parallel nodes. A node change appends one line to the event log (module
+    docstring), so a run of thousands of nodes costs the same per event as a run of one; a final phase
+    compacts the log into the snapshot. `on_change(record, node_id)` is called after each save (node_id
+    None: the execution itself), under the writer's lock: progress views read it."""
 
     def __init__(
         self, store: Store, record: ExecutionRecord, on_change: RecordListener | None = None
@@ -115,7 +200,7 @@ class RecordWriter:
         self.on_change = on_change
         self._lock = threading.Lock()
         self.uri = record_uri(store, record.execution_id)
-        self._states = _states_prefix(store, record.execution_id)
+        self._log = _EventLog(store, record.execution_id)
         self._indexed: Phase | None = None  # the phase of the last index entry written
 
     def node(self, node_id: str) -> NodeRecord:
@@ -155,6 +240,8 @@ class RecordWriter:
     def _save(self) -> None:
         self.record.updated_at = time.time()
         self.store.write_json(self.uri, self.record.model_dump(mode="json", exclude={"nodes"}))
+        if self.record.phase.final and (self._log.chunks or self.record._chunks):
+            self._compact()
         if self.record.phase is not self._indexed:
             write_index_entry(self.store, self.record)
             self._indexed = self.record.phase
@@ -162,10 +249,22 @@ class RecordWriter:
             self.on_change(self.record, None)
 
     def _save_node(self, node_id: str) -> None:
-        doc = self.record.nodes[node_id].model_dump(mode="json")
-        self.store.write_json(f"{self._states}{node_id}.json", doc)
+        t = time.time_ns()
+        self.record._node_t[node_id] = t
+        self._log.append(_event_line(t, self.record.nodes[node_id]))
         if self.on_change is not None:
             self.on_change(self.record, node_id)
+
+    def _compact(self) -> None:
+        """Write every node into the snapshot, then delete the chunks it now holds: this writer's, and
+        those the record was read from (a chunk of another writer that started later is kept and read)."""
+        record = self.record
+        lines = [_event_line(record._node_t.get(n, 0), node) for n, node in record.nodes.items()]
+        self.store.write_bytes(_snapshot_uri(self.store, record.execution_id), b"".join(lines))
+        for chunk in [*record._chunks, *self._log.chunks]:
+            self.store.delete(chunk)
+        record._chunks = []
+        self._log = _EventLog(self.store, record.execution_id)
 
 
 class IndexEntry(BaseModel):

@@ -15,10 +15,11 @@ import contextlib
 import contextvars
 import heapq
 import logging
+import queue
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -383,6 +384,9 @@ class Walker:
 
         pool: ThreadPoolExecutor | None = None
         running: dict[Future[None], Node] = {}
+        # finished futures arrive here, so each completion costs the same however many nodes are in
+        # flight (`concurrent.futures.wait` would scan them all each time: quadratic in a wide fan-out)
+        finished: queue.SimpleQueue[Future[None]] = queue.SimpleQueue()
         try:
             while ready or running:
                 if self.max_workers <= 1 or (len(ready) == 1 and not running):
@@ -394,9 +398,13 @@ class Walker:
                     node = heapq.heappop(ready)[1]
                     # each node runs in a copy of the caller's context (store binding, raw output dir)
                     ctx = contextvars.copy_context()
-                    running[pool.submit(ctx.run, self._run_node, node, scope)] = node  # type: ignore[union-attr]
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in sorted(finished, key=lambda f: position[running[f].id]):
+                    fut = pool.submit(ctx.run, self._run_node, node, scope)  # type: ignore[union-attr]
+                    running[fut] = node
+                    fut.add_done_callback(finished.put)
+                batch = [finished.get()]
+                while not finished.empty():
+                    batch.append(finished.get())
+                for fut in sorted(batch, key=lambda f: position[running[f].id]):
                     node = running.pop(fut)
                     done(node, fut.exception())
         finally:

@@ -60,3 +60,24 @@ def test_unknown_execution_and_node_are_one_line_errors(tmp_path: Path) -> None:
     node = dockyard("logs", "e42", "n9", store=store.url)
     assert node.returncode == 5
     assert "no node 'n9'" in node.stderr
+
+
+def test_status_prints_messages_as_they_are_in_aligned_columns(tmp_path: Path) -> None:
+    store = LocalStore(f"file://{tmp_path}")
+    writer = RecordWriter(store, ExecutionRecord(execution_id="e7", workflow="wf.fan"))
+    for i in range(12):
+        node = f"n0-n{i}"
+        writer.start_attempt(node, 0)
+        message = "ValueError: [bold]x[/bold] in [1, 2]\nsecond line" if i == 3 else ""
+        writer.update(
+            node, task="wf.double", phase=Phase.FAILED if i == 3 else Phase.SUCCEEDED, message=message
+        )
+    writer.update(phase=Phase.FAILED)
+    out = dockyard("status", "e7", store=store.url)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    rows = [line for line in lines if line.lstrip().startswith("n0-n")]
+    assert len(rows) == 12
+    assert "ValueError: [bold]x[/bold] in [1, 2] second line" in rows[3]  # no markup, one line a node
+    assert len({line.index("wf.double") for line in rows}) == 1  # the task column lines up
+    assert len({line.index("1 ", line.index("ed ")) for line in rows}) == 1  # and the attempts column

@@ -14,6 +14,7 @@ class Store(ABC):
     """Common base of the file:// and s3:// stores; satisfies the SDK's `BlobStore` protocol."""
 
     url: str
+    can_append = False  # whether `append_bytes` exists (the execution record's event log uses it)
 
     @abstractmethod
     def get(self, uri: str, local_path: Path) -> Path: ...
@@ -29,6 +30,14 @@ class Store(ABC):
 
     @abstractmethod
     def read_bytes(self, uri: str) -> bytes: ...
+
+    @abstractmethod
+    def delete(self, uri: str) -> None:
+        """Remove one blob; one already gone is fine."""
+
+    def append_bytes(self, uri: str, data: bytes) -> None:
+        """Add `data` at the end of a blob (created if missing), on stores with `can_append`."""
+        raise NotImplementedError(f"{type(self).__name__} cannot append")
 
     def _put_folder(self, folder: Path, uri: str) -> str:
         """Upload every file under `folder` below `uri`, in a stable order; returns the prefix ending '/'."""

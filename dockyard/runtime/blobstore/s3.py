@@ -159,6 +159,13 @@ class S3Store(Store):
             raise self._read_fail(uri, "read", exc) from None
         return body
 
+    def delete(self, uri: str) -> None:
+        bucket, key = split_uri(uri)
+        try:
+            self.client.delete_object(Bucket=bucket, Key=key)
+        except Exception as exc:
+            raise self._fail(uri, "delete", exc) from None
+
     def write_bytes(self, uri: str, data: bytes) -> str:
         bucket, key = split_uri(uri)
         try:
