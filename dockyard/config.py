@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dockyard.errors import ConfigError
 
@@ -91,9 +91,16 @@ class BuildSettings(_Section):
         default_factory=list,
         description="Registries (host[:port]) spoken to over plain http; loopback ones always are.",
     )
-    runtime_source: Path | None = Field(
+    runtime_source: str | None = Field(
         None,
-        description="A dockyard wheel file to install as the runtime in images (default: the client's own).",
+        description="Where images get the dockyard runtime: a wheel file, or a package index URL "
+        "(http(s):// or file://) holding dockyard at the client's version (default: the client's own).",
+    )
+    runtime_extras: list[Literal["s3", "kubernetes"]] = Field(
+        default_factory=list,
+        description="More of dockyard's dependencies put into images beside what dockyard-execute needs: "
+        "'s3' (boto3; added whenever store.url is s3://), 'kubernetes' (the client, for modules that import "
+        "it for a pod_template; added for the images of runs whose tasks use one).",
     )
     work_dir: Path = Field(_CACHE_DIR / "build", description="Build contexts, answer cache and build locks.")
     cuda_base_repository: str = Field(
@@ -114,6 +121,13 @@ class BuildSettings(_Section):
         default_factory=dict,
         description="Conda channel (name or URL) → the URL builds use instead (an internal mirror).",
     )
+
+    def with_runtime_extras(self, *names: str) -> BuildSettings:
+        """These settings with more runtime extras (sorted, once each); themselves when none is new."""
+        wanted = sorted({*self.runtime_extras, *names})
+        if wanted == sorted(self.runtime_extras):
+            return self
+        return self.model_copy(update={"runtime_extras": wanted})
 
 
 class StoreSettings(_Section):
@@ -267,6 +281,23 @@ class Settings(_Section):
     smtp: SmtpSettings = SmtpSettings()
     slack: SlackSettings = SlackSettings()
     console: ConsoleSettings = ConsoleSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _store_client_in_images(cls, data: Any) -> Any:
+        """Tasks reach the store from inside their images: an s3:// store puts its client (the 's3'
+        runtime extra) in every image built under these settings, and so in their tags."""
+        if not isinstance(data, dict):
+            return data
+        store = data.get("store")
+        url = store.url if isinstance(store, StoreSettings) else (store or {}).get("url")
+        if not (isinstance(url, str) and url.startswith("s3://")):
+            return data
+        build = data.get("build") or {}
+        if isinstance(build, BuildSettings):
+            return {**data, "build": build.with_runtime_extras("s3")}
+        extras = sorted({*build.get("runtime_extras", []), "s3"})
+        return {**data, "build": {**build, "runtime_extras": extras}}
 
 
 def _user_file() -> Path:

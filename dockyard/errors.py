@@ -32,6 +32,13 @@ class BuildError(DockyardError):
     logs: str = ""  # the builder's transcript, kept under build.work_dir/logs like a success's
 
 
+class RuntimeConflictError(BuildError):
+    """The dockyard runtime cannot go into an image without changing a package the user pinned: their
+    input must change (exit 2), as for a bad spec."""
+
+    exit_code = 2
+
+
 class RegistryError(DockyardError):
     """The registry could not give a present/absent answer (unreachable, unauthorized, server error)."""
 

@@ -26,7 +26,8 @@ from typing import Any, ClassVar
 from dockyard.builders.base import BuildResult, StepHook, cache_ref, image_output, verified_result
 from dockyard.builders.registry import ImageRef, RegistryClient
 from dockyard.config import Settings, get_settings
-from dockyard.errors import BuildError, SpecError
+from dockyard.errors import BuildError, RuntimeConflictError, SpecError
+from dockyard.image_install import CONFLICT_MARK
 from dockyard.imagespec.context import BuildContext
 from dockyard.imagespec.render import RENDERED_FIELDS
 
@@ -157,6 +158,9 @@ class _Progress:
         if vertex.name.startswith(_BASE_PREFIX):
             base = vertex.name.removeprefix(_BASE_PREFIX)
             return BuildError(f"{image}: base image {base} cannot be pulled: {_last_line(vertex.error)}")
+        conflict = [line for line in vertex.lines if line.startswith(CONFLICT_MARK)]
+        if conflict:
+            return RuntimeConflictError(f"{image}: {conflict[-1].removeprefix(CONFLICT_MARK).strip()}")
         tail = "\n".join(f"  | {line}" for line in vertex.lines[-_LOG_TAIL:])
         head = f"{image}: build failed at step `{_step_name(vertex.name)}`: {_last_line(vertex.error)}"
         return BuildError(f"{head}\n{tail}" if tail else head)

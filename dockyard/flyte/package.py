@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dockyard.errors import ConfigError, DockyardError
+from dockyard.flyte import FLYTE_RUNTIME_EXTRA
 from dockyard.flyte import serialize as ser
 
 TASK, WORKFLOW, LAUNCH_PLAN = 1, 2, 3
@@ -196,6 +197,7 @@ def images_of(tasks: list[Any], default: str | None, build_settings: Any) -> tup
     """The default image and each task's own: a name as given, an ImageSpec by its content-addressed tag."""
     from dockyard.imagespec import ImageSpec, image_reference
 
+    build_settings = build_settings.with_runtime_extras(FLYTE_RUNTIME_EXTRA)  # the plugin builds them so
     images: dict[str, str] = {}
     for task in tasks:
         image = task.container_image

@@ -21,6 +21,7 @@ from typing import Any
 from flytekit.image_spec.image_spec import ImageBuildEngine, ImageSpecBuilder
 
 from dockyard.errors import SpecError
+from dockyard.flyte import FLYTE_RUNTIME_EXTRA
 
 BUILDER = "dockyard"
 DEFAULT_ENV = "DOCKYARD_FLYTEKIT_DEFAULT_BUILDER"
@@ -120,7 +121,9 @@ class DockyardImageSpecBuilder(ImageSpecBuilder):
         from dockyard.config import get_settings
 
         spec = translate(image_spec)
-        outcome = BuildEngine(get_settings()).ensure([spec])[spec]
+        settings = get_settings()
+        build = settings.build.with_runtime_extras(FLYTE_RUNTIME_EXTRA)
+        outcome = BuildEngine(settings.model_copy(update={"build": build})).ensure([spec])[spec]
         return str(outcome.image_ref)
 
 

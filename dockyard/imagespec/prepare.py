@@ -30,12 +30,11 @@ from dockyard.imagespec.resolve import (
     resolve,
     tag_for,
 )
-from dockyard.imagespec.runtime_install import is_release, runtime_wheel, wheel_name
+from dockyard.imagespec.runtime_install import needs_wheel, runtime_wheel, wheel_name
 from dockyard.imagespec.spec import ImageSpec
 from dockyard.imagespec.targets import package_indexes
 from dockyard.imagespec.uv_binary import build_platform, build_uv
 from dockyard.private_dirs import private_dir
-from dockyard.version import __version__
 
 LABEL_FILE_LIMIT = 256  # above this many files, the inputs label summarises them per folder
 
@@ -146,8 +145,8 @@ def prepare(
     context = folder / "context"
     context.mkdir()
     runtime, wheel = None, None
-    if settings.runtime_source is not None or not is_release(__version__):
-        runtime, wheel = runtime_wheel(settings.work_dir, settings.runtime_source)
+    if needs_wheel(settings.runtime_source):
+        runtime, wheel = runtime_wheel(settings.work_dir, settings.runtime_source, settings.runtime_extras)
     resolved = resolve(spec, settings, lookup_digest=lookup_digest, snapshot_dir=context, runtime=runtime)
     uv = build_uv(resolved.platforms, settings)
     spec_hash = resolved.spec_hash()
@@ -188,7 +187,7 @@ def render_dockerfile(
     resolved = resolve(spec, settings, lookup_digest=lookup_digest)
     with private_dir("render") as scratch:  # the secret files are not needed, only their ids
         _, options = _secrets(spec, settings, scratch)
-    if resolved.tools.dockyard.source_sha256 is not None:
-        name = settings.runtime_source.name if settings.runtime_source else None
+    if needs_wheel(settings.runtime_source):
+        name = Path(settings.runtime_source).name if settings.runtime_source else None
         options = replace(options, runtime_wheel=name or wheel_name(resolved.tools.dockyard.version))
     return render(resolved, options)

@@ -178,6 +178,7 @@ def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
         return ["env", *ca_env, "/bin/sh", "-c", command] if ca_env else ["/bin/sh", "-c", command]
 
     index_env, index_args = _index_args(resolved, options)
+    runtime = resolved.tools.dockyard
     template = _environment().get_template("Dockerfile.j2")
     return template.render(
         base=resolved.base_image.pinned,
@@ -195,7 +196,9 @@ def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
         requirements=requirements,
         packages_file=bool(resolved.packages),
         runtime_wheel=options.runtime_wheel,
-        runtime_requirement=shlex.quote(f"dockyard=={resolved.tools.dockyard.version}"),
+        runtime_requirement=shlex.quote(f"dockyard=={runtime.version}"),
+        runtime_index_args=f" --index-url {shlex.quote(runtime.index)}" if runtime.index else index_args,
+        runtime_extras="".join(f" --extra {e}" for e in runtime.extras),
         index_args=index_args,
         index_env=index_env,
         extra_args="".join(f" {shlex.quote(a)}" for a in resolved.pip_extra_args),

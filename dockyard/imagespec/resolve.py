@@ -23,6 +23,7 @@ from dockyard.errors import SpecError
 from dockyard.imagespec import cuda, files, grammar, heavy_layers, lock
 from dockyard.imagespec.cuda import CudaInputs
 from dockyard.imagespec.files import FileRecord
+from dockyard.imagespec.runtime_install import ADDED_DEFAULTS as RUNTIME_DEFAULTS
 from dockyard.imagespec.runtime_install import RuntimeInstall, runtime_install
 from dockyard.imagespec.spec import ImageSpec
 from dockyard.imagespec.stat_cache import StatCache
@@ -98,9 +99,10 @@ class ResolvedSpec(BaseModel):
         """The hashed data. Fields added after schema 1 are left out at their default, so specs that do
         not use them keep their tags."""
         data = self.model_dump(mode="json")
-        for name, default in ADDED_DEFAULTS.items():
-            if data.get(name) == default:
-                del data[name]
+        for fields, defaults in ((data, ADDED_DEFAULTS), (data["tools"]["dockyard"], RUNTIME_DEFAULTS)):
+            for name, default in defaults.items():
+                if fields.get(name) == default:
+                    del fields[name]
         return data
 
     def canonical_json(self) -> str:
@@ -214,7 +216,7 @@ def resolve(
         tools=Tools(
             uv=uv_version(),
             template=template_version(),
-            dockyard=runtime or runtime_install(settings.runtime_source),
+            dockyard=runtime or runtime_install(settings.runtime_source, settings.runtime_extras),
         ),
         python_provider=spec.python_provider or ("conda" if spec.conda_packages else "base"),
         pip_lock=locks[0].key if spec.pip_lock else None,

@@ -4,9 +4,13 @@ A release is installed from the package index as `dockyard==VERSION`. Any other 
 build) is installed from a wheel: built with uv from the checkout the client runs from (an editable or
 source install), or, when the client was itself installed from a wheel, rebuilt from the installed
 distribution's own files (its package folder and its METADATA and entry points), so a `pip install
-dockyard-*.whl` builds images too. `build.runtime_source` may instead name a wheel file to install. The
-wheel is cached by a digest of what it is made from, and that digest (not the wheel, whose build is not
-needed to compute a tag) is what the image hash records.
+dockyard-*.whl` builds images too. `build.runtime_source` may instead name a wheel file to install, or a
+package index holding the client's version. The wheel is cached by a digest of what it is made from, and
+that digest (not the wheel, whose build is not needed to compute a tag) is what the image hash records.
+
+Whatever the source, the image installs dockyard without its dependencies and then only what
+`dockyard-execute` needs (`runtime.image_install`, the one definition of that set), plus the extras the
+settings name (`build.runtime_extras`: the S3 client, the kubernetes client, the whole CLI).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pydantic import BaseModel, ConfigDict
 
 import dockyard
 from dockyard.errors import BuildError
+from dockyard.imagespec import grammar
 from dockyard.imagespec.uv_binary import uv_executable
 from dockyard.version import __version__
 
@@ -42,6 +47,30 @@ class RuntimeInstall(BaseModel):
     source_sha256: (
         str | None
     )  # set for a non-release version: the digest of the sources the wheel is built from
+    index: str | None = None  # build.runtime_source naming an index (credentials refused)
+    extras: tuple[str, ...] = ()  # build.runtime_extras, sorted
+
+
+# RuntimeInstall fields added after the first images: left out of the hash at their default.
+ADDED_DEFAULTS: dict[str, object] = {"index": None, "extras": []}
+
+
+def is_index(source: str) -> bool:
+    """A `build.runtime_source` that names a package index rather than a wheel file."""
+    return source.startswith(("http://", "https://", "file://"))
+
+
+def _index(source: str) -> str:
+    try:
+        url = grammar.index_url(source)
+    except ValueError as exc:
+        raise BuildError(f"build.runtime_source: {exc}") from None
+    if grammar.has_credentials(url):
+        raise BuildError(
+            f"build.runtime_source: {grammar.redact_url(url)}: an index with credentials is not supported "
+            "here; set UV_INDEX_URL-style credentials on build.pip_index_url instead"
+        )
+    return url.rstrip("/")
 
 
 def is_release(version: str) -> bool:
@@ -126,14 +155,18 @@ def sources_digest(root: Path) -> str:
     return _sources_digest(stamp)
 
 
-def runtime_install(source: Path | None = None) -> RuntimeInstall:
-    """The runtime going into images: `source` (build.runtime_source) when a wheel is named, else the
-    client's own version (from the index when a release)."""
+def runtime_install(source: str | None = None, extras: Iterable[str] = ()) -> RuntimeInstall:
+    """The runtime going into images: `source` (build.runtime_source) when it names a wheel or an index,
+    else the client's own version (from the index when a release), with the extras asked for."""
+    chosen = tuple(sorted(set(extras)))
+    if source is not None and is_index(source):
+        return RuntimeInstall(version=__version__, source_sha256=None, index=_index(source), extras=chosen)
     if source is not None:
-        return RuntimeInstall(version=wheel_version(source), source_sha256=_file_sha256(source))
+        wheel = Path(source)
+        return RuntimeInstall(version=wheel_version(wheel), source_sha256=_file_sha256(wheel), extras=chosen)
     if is_release(__version__):
-        return RuntimeInstall(version=__version__, source_sha256=None)
-    return RuntimeInstall(version=__version__, source_sha256=sources_digest(_package_root()))
+        return RuntimeInstall(version=__version__, source_sha256=None, extras=chosen)
+    return RuntimeInstall(version=__version__, source_sha256=sources_digest(_package_root()), extras=chosen)
 
 
 def wheel_version(wheel: Path) -> str:
@@ -209,20 +242,28 @@ def _build_checkout(root: Path, snapshot: Path, out: Path) -> None:
         raise BuildError(f"building the dockyard wheel from {root} failed: {' | '.join(tail)}")
 
 
-def runtime_wheel(cache_dir: Path, source: Path | None = None) -> tuple[RuntimeInstall, Path]:
-    """The runtime wheel and its description: `source` (build.runtime_source) as it is, else a wheel of
-    the checkout (built with the client's uv) or of the installed distribution, once per source digest.
+def needs_wheel(source: str | None) -> bool:
+    """Whether images get the runtime from a wheel file (named, or made here) rather than an index."""
+    return (source is None and not is_release(__version__)) or (source is not None and not is_index(source))
+
+
+def runtime_wheel(
+    cache_dir: Path, source: str | None = None, extras: Iterable[str] = ()
+) -> tuple[RuntimeInstall, Path]:
+    """The runtime wheel and its description: `source` (build.runtime_source, a wheel file) as it is,
+    else a wheel of the checkout (built with the client's uv) or of the installed distribution, once per
+    source digest.
 
     The wheel is made from a snapshot of the sources, so it matches the digest even while they change.
     """
     if source is not None:
-        if not source.is_file():
+        if not Path(source).is_file():
             raise BuildError(f"build.runtime_source: {source} does not exist")
-        return runtime_install(source), source
+        return runtime_install(source, extras), Path(source)
     root = _package_root()
     with tempfile.TemporaryDirectory(prefix="dockyard-src-") as scratch:
         digest = _snapshot_sources(root, Path(scratch))
-        install = RuntimeInstall(version=__version__, source_sha256=digest)
+        install = RuntimeInstall(version=__version__, source_sha256=digest, extras=tuple(sorted(set(extras))))
         out = cache_dir / "dockyard-wheels" / digest
         out.mkdir(parents=True, exist_ok=True)
         with FileLock(str(out) + ".lock"):

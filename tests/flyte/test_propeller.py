@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from dockyard.config import load_settings
+from dockyard.flyte import FLYTE_RUNTIME_EXTRA
 from tests.flyte.compare import normalize
 
 pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.s3, pytest.mark.slow]
@@ -147,7 +148,8 @@ def propeller(
     bucket = f"flyte-propeller-{uuid.uuid4().hex[:10]}"
     boto3.client("s3", endpoint_url=s3_server).create_bucket(Bucket=bucket)
 
-    build: dict[str, Any] = {"work_dir": str(work / "build")}
+    # An image Flyte runs reads propeller's s3:// store: the S3 client, as the plugin builds it.
+    build: dict[str, Any] = {"work_dir": str(work / "build"), "runtime_extras": [FLYTE_RUNTIME_EXTRA]}
     if CA_BUNDLE.is_file():
         build["ca_bundle"] = str(CA_BUNDLE)
     settings = load_settings({"build": build}, environ={})
