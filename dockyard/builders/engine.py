@@ -167,6 +167,13 @@ class BuildEngine:
         self._builders: dict[str, Builder] = {}
         self._done: dict[tuple[str, bool], Future[BuildOutcome]] = {}  # (tag, push) → its one outcome
 
+    def for_settings(self, settings: Settings) -> BuildEngine:
+        """This engine under other settings (e.g. more runtime extras), with the same registry client and
+        event hook; itself when they are the same."""
+        if settings == self.settings:
+            return self
+        return BuildEngine(settings, registry=self.registry, on_event=self.on_event)
+
     @property
     def work_dir(self) -> Path:
         return self.settings.build.work_dir

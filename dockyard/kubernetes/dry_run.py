@@ -101,12 +101,15 @@ def dry_run_manifests(
     from dockyard.kubernetes.builder import render_spec_manifests
     from dockyard.kubernetes.executor import render_task_manifests
     from dockyard.runtime.bundle import build_bundle, bundle_uri
-    from dockyard.runtime.remote import check_options, make_executor, store_secrets, tasks_of
+    from dockyard.runtime.remote import check_options, image_settings, make_executor, store_secrets, tasks_of
 
     store = open_store(settings.store.url, settings)
     make_executor(settings, store)  # the same configuration checks as a real run (no cluster is reached)
     check_options(settings, options)
-    engine = engine or BuildEngine(settings)
+    wanted = image_settings(tasks_of(entity), settings)  # the images' tags as a real run makes them
+    if engine is None or wanted is not settings:
+        engine = BuildEngine(wanted) if engine is None else engine.for_settings(wanted)
+    settings = wanted
     images = plan_images(tasks_of(entity), settings, engine)
     manifests: list[dict[str, Any]] = []
     if images.missing:  # base images pinned as the engine pins them, so the tags match the pods'

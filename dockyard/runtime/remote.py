@@ -61,10 +61,28 @@ def tasks_of(entity: Any) -> list[Any]:
 
 
 def default_spec(settings: Settings) -> Any:
-    """The image of tasks that name none: dockyard's runtime on the default base image."""
+    """The image of tasks that name none: dockyard's runtime on the default base image. On Kubernetes it
+    is the driver pods' image too (`run --remote --no-wait`, schedules), which run the `dockyard` CLI
+    itself: there it also gets the client's own dependencies, as its packages."""
+    import importlib.metadata
+
+    from dockyard.image_install import client_requirements
     from dockyard.imagespec import ImageSpec
 
-    return ImageSpec(name="dockyard", registry=settings.build.registry)
+    if settings.executor.backend != "kubernetes":
+        return ImageSpec(name="dockyard", registry=settings.build.registry)
+    packages = client_requirements(importlib.metadata.requires("dockyard") or ())
+    return ImageSpec(name="dockyard", registry=settings.build.registry, packages=packages)
+
+
+def image_settings(tasks: list[Any], settings: Settings) -> Settings:
+    """The settings the images of these tasks are built under: when a task has a pod_template, its images
+    get the kubernetes client ('kubernetes' runtime extra), since modules that build one import it at load
+    time (docs/imagespec.md, The dockyard runtime in the image)."""
+    build = settings.build
+    if any(getattr(t, "pod_template", None) is not None for t in tasks):
+        build = build.with_runtime_extras("kubernetes")
+    return settings if build is settings.build else settings.model_copy(update={"build": build})
 
 
 def image_specs(tasks: list[Any], settings: Settings) -> tuple[dict[str, str], dict[str, Any]]:
@@ -93,9 +111,11 @@ def ensure_images(
     tag: no compression, no push. `share` (a registered document, run elsewhere later) always pushes."""
     from dockyard.builders.engine import BuildEngine
 
+    wanted = image_settings(tasks, settings)
     pinned, specs = image_specs(tasks, settings)
     if specs:
-        engine = engine or BuildEngine(settings)
+        if engine is None or wanted is not settings:  # a caller's engine, unless the settings grew
+            engine = BuildEngine(wanted) if engine is None else engine.for_settings(wanted)
         local = settings.executor.backend == "docker" and not (share or settings.executor.push_images)
         outcomes = engine.ensure(list(specs.values()), local=local)
         pinned.update({key: outcomes[spec].image_ref for key, spec in specs.items()})
