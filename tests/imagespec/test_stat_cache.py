@@ -3,6 +3,7 @@ function of content (a touch keeps it, a same-size edit moves it, a damaged cach
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dockyard.config import BuildSettings
-from dockyard.imagespec import ImageSpec
+from dockyard.imagespec import ImageSpec, files
 from dockyard.imagespec import stat_cache as stat_cache_module
 from dockyard.imagespec.resolve import compute_tag
 from dockyard.imagespec.stat_cache import StatCache
@@ -60,7 +61,7 @@ def test_touch_keeps_the_tag_and_a_same_size_edit_moves_it(
     aged()
     assert compute_tag(spec(), settings) == before
     entries = json.loads(cache_of(settings, project).read_text())["entries"]
-    assert entries[str(main)][1] == earlier  # recorded again with the new stat
+    assert entries[str(main)].split(":")[1] == str(earlier)  # recorded again with the new stat
 
     main.write_text("print('HELLO')\n")  # same size, and the mtime put back: only ctime and content moved
     os.utime(main, ns=(earlier, earlier))
@@ -77,7 +78,8 @@ def test_a_warm_tag_answers_from_the_cache_without_reading(project: Path, settin
     before = compute_tag(spec(), settings)
     path = cache_of(settings, project)
     data = json.loads(path.read_text())
-    data["entries"][str(project / "app" / "util.py")][6] = "0" * 64
+    key = str(project / "app" / "util.py")
+    data["entries"][key] = data["entries"][key][:-66] + "0" * 64 + ":0"
     path.write_text(json.dumps(data))
     assert compute_tag(spec(), settings) != before
 
@@ -89,7 +91,7 @@ def test_a_warm_tag_answers_from_the_cache_without_reading(project: Path, settin
         b"\xff\xfe",
         b"[]",
         json.dumps({"version": 99, "entries": {}}).encode(),
-        json.dumps({"version": 1, "entries": []}).encode(),
+        json.dumps({"version": 2, "entries": []}).encode(),
     ],
 )
 def test_a_damaged_cache_is_ignored_and_rewritten(
@@ -106,25 +108,27 @@ def test_a_damaged_cache_is_ignored_and_rewritten(
 @pytest.mark.parametrize(
     "entry",
     [
-        lambda stat: ["short"],
-        lambda stat: "not a list",
+        lambda stat: "short",
+        lambda stat: ["a", "list"],
         lambda stat: None,
-        lambda stat: [*stat, "not hex", False],
-        lambda stat: [*stat, "0" * 64, "yes"],
-        lambda stat: [stat[0] + 1, *stat[1:], "0" * 64, False],
+        lambda stat: f"{stat}{'z' * 64}:0",
+        lambda stat: f"{stat}{'0' * 64}:yes",
+        lambda stat: f"{stat}{'0' * 64}",
+        lambda stat: f"{stat}{'0' * 64}:0:extra",
+        lambda stat: f"{int(stat.split(':')[0]) + 1}:{stat.split(':', 1)[1]}{'0' * 64}:0",
     ],
-    ids=["short", "not-a-list", "null", "bad-digest", "bad-flag", "other-size"],
+    ids=["short", "a-list", "null", "bad-digest", "bad-flag", "no-flag", "trailing", "other-size"],
 )
 def test_an_entry_of_the_wrong_shape_or_stat_is_a_miss(
-    project: Path, settings: BuildSettings, tmp_path: Path, entry: Callable[[list[int]], object]
+    project: Path, settings: BuildSettings, tmp_path: Path, entry: Callable[[str], object]
 ) -> None:
     aged()
     main = project / "app" / "main.py"
     st = main.stat()
-    stat = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev, st.st_mode]
+    stat = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}:{st.st_mode}:"
     path = cache_of(settings, project)
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"version": 1, "entries": {str(main): entry(stat)}}))
+    path.write_text(json.dumps({"version": 2, "entries": {str(main): entry(stat)}}))
     assert compute_tag(spec(), settings) == fresh_tag(tmp_path, settings)
 
 
@@ -145,3 +149,37 @@ def test_no_temporary_file_is_left_and_the_folder_is_private(project: Path, sett
     folder = cache_of(settings, project).parent
     assert [p.name for p in folder.iterdir()] == [cache_of(settings, project).name]
     assert folder.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("size", [0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 << 20])
+def test_one_descriptor_read_hashes_every_byte(tmp_path: Path, size: int) -> None:
+    """The read asks for just past fstat's size, so sizes at and around the 1 MiB chunk are the edges."""
+    data = os.urandom(size)
+    path = tmp_path / "blob"
+    path.write_bytes(data)
+    snapshot = tmp_path / "context"
+    record = files.digest(files.Source("/root/blob", str(path)), snapshot)
+    assert (record.sha256, record.size) == (hashlib.sha256(data).hexdigest(), size)
+    assert (snapshot / "root" / "blob").read_bytes() == data
+
+
+def test_a_file_that_grows_after_its_stat_is_read_to_its_end(tmp_path: Path) -> None:
+    path = tmp_path / "log"
+    path.write_bytes(b"x" * 10)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        with path.open("ab") as more:
+            more.write(b"y" * 5000)
+        assert b"".join(files._chunks(fd, 10)) == b"x" * 10 + b"y" * 5000
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize(
+    ("mode", "executable"), [(0o644, False), (0o744, True), (0o654, True), (0o600, False)]
+)
+def test_any_execute_bit_makes_a_file_executable(tmp_path: Path, mode: int, executable: bool) -> None:
+    path = tmp_path / "tool"
+    path.write_text("#!/bin/sh\n")
+    path.chmod(mode)
+    assert files.digest(files.Source("/root/tool", str(path))).executable is executable
