@@ -115,6 +115,7 @@ class DockerExecutor:
         self.secret_source = secret_source or host_secret(self.settings)
         self.store_root = store_root
         self._client = client
+        self._pools: Any = None
 
     @property
     def client(self) -> Any:
@@ -253,10 +254,12 @@ class DockerExecutor:
                 mounts[str(writable)] = {"bind": str(writable), "mode": "rw"}
         return mounts
 
-    def launch(self, attempt: TaskAttempt) -> DockerHandle:
-        """Create and start the container; fails before starting when the image or a GPU is missing."""
-        import docker.errors
-
+    def container_options(
+        self, attempt: TaskAttempt, volumes: dict[str, dict[str, str]] | None = None
+    ) -> tuple[dict[str, Any], Path | None]:
+        """The docker SDK's `containers.create` options of an attempt (image and GPU checked first), and
+        the secrets folder it mounts; `volumes` replaces the attempt's own store mounts (a reused
+        container's). The caller drops the secrets folder when the container is gone."""
         self._check_driver(attempt)
         self._ensure_image(attempt.image)
         device_requests = self._gpu_requests(attempt)
@@ -270,33 +273,44 @@ class DockerExecutor:
         if "mem" in attempt.requests:
             kwargs["mem_reservation"] = memory_to_bytes(attempt.requests["mem"])
         user = task_user(self.settings, attempt.pod_template)
-        volumes = self._store_mounts(attempt, user)
+        volumes = dict(self._store_mounts(attempt, user) if volumes is None else volumes)
         kwargs.update(self._hardening(user))
         secrets_dir = self._write_secrets(attempt)
         if secrets_dir is not None:
             volumes[str(secrets_dir)] = {"bind": str(self.settings.executor.secrets_dir), "mode": "ro"}
-        env = {
+        kwargs.update(
+            volumes=volumes,
+            device_requests=device_requests or None,
+            network_mode=self.settings.executor.task_network,
+            labels={  # Docker has no annotations: they are labels too; dockyard's own labels win
+                **attempt.annotations,
+                **attempt.labels,
+                "dockyard.execution": attempt.execution_id,
+            },
+            detach=True,
+        )
+        return kwargs, secrets_dir
+
+    def attempt_env(self, attempt: TaskAttempt) -> dict[str, str]:
+        """What the attempt's process sees in its environment, secrets mounted as env included."""
+        return {
             **attempt.env,
             "DOCKYARD_EXECUTOR_SECRETS_DIR": str(self.settings.executor.secrets_dir),
             **self._secret_env(attempt),
         }
+
+    def launch(self, attempt: TaskAttempt) -> Any:
+        """Create and start the container; fails before starting when the image or a GPU is missing. A
+        reusable task's attempt goes to a warm container instead (`docker_reuse.py`)."""
+        import docker.errors
+
+        if attempt.reuse is not None:
+            return self.pools.launch(attempt)
+        kwargs, secrets_dir = self.container_options(attempt)
+        kwargs["labels"].update({"dockyard.node": attempt.node_id, "dockyard.attempt": str(attempt.attempt)})
         try:
             container = self.client.containers.create(
-                attempt.image,
-                command=attempt.command,
-                environment=env,
-                volumes=volumes,
-                device_requests=device_requests or None,
-                network_mode=self.settings.executor.task_network,
-                labels={  # Docker has no annotations: they are labels too; dockyard's own labels win
-                    **attempt.annotations,
-                    **attempt.labels,
-                    "dockyard.execution": attempt.execution_id,
-                    "dockyard.node": attempt.node_id,
-                    "dockyard.attempt": str(attempt.attempt),
-                },
-                detach=True,
-                **kwargs,
+                attempt.image, command=attempt.command, environment=self.attempt_env(attempt), **kwargs
             )
             container.start()
         except docker.errors.APIError as exc:
@@ -304,8 +318,10 @@ class DockerExecutor:
             raise ExecutionError(f"task {attempt.node_id}: container did not start: {exc}") from None
         return DockerHandle(attempt, container, time.monotonic(), secrets_dir)
 
-    def wait(self, handle: DockerHandle) -> Outcome:
+    def wait(self, handle: Any) -> Outcome:
         """Wait for the container (killing it at the attempt's timeout), keep its logs, remove it."""
+        if not isinstance(handle, DockerHandle):
+            return self.pools.wait(handle)
         if handle.outcome is not None:
             return handle.outcome
         import requests.exceptions
@@ -336,9 +352,8 @@ class DockerExecutor:
         return handle.outcome
 
     @staticmethod
-    def _outcome(
-        handle: DockerHandle, exit_code: int | None, timed_out: bool, state: dict[str, Any]
-    ) -> Outcome:
+    def _outcome(handle: Any, exit_code: int | None, timed_out: bool, state: dict[str, Any]) -> Outcome:
+        """Of a `DockerHandle` or a reused attempt's handle: both have `cancelled` and `attempt`."""
         if handle.cancelled:
             return Outcome(Phase.ABORTED, exit_code, "cancelled")
         if timed_out:
@@ -352,14 +367,33 @@ class DockerExecutor:
             return Outcome(Phase.FAILED, exit_code, f"system error: container killed by signal {signal}")
         return Outcome(Phase.FAILED, exit_code, f"exit code {exit_code}")
 
-    def logs(self, handle: DockerHandle) -> str:
+    def logs(self, handle: Any) -> str:
+        if not isinstance(handle, DockerHandle):
+            return str(handle.logs or "")
         if handle.logs is not None:
             return handle.logs
         return self._read_logs(handle.container)
 
-    def cancel(self, handle: DockerHandle) -> None:
+    def cancel(self, handle: Any) -> None:
+        if not isinstance(handle, DockerHandle):
+            self.pools.cancel(handle)
+            return
         handle.cancelled = True
         self._kill(handle.container)
+
+    @property
+    def pools(self) -> Any:
+        """The warm containers of reusable tasks (`docker_reuse.Pools`), made on first use."""
+        if self._pools is None:
+            from dockyard.runtime.docker_reuse import Pools
+
+            self._pools = Pools(self)
+        return self._pools
+
+    def close(self, execution_id: str) -> None:
+        """Remove the execution's warm containers (its run ended)."""
+        if self._pools is not None:
+            self._pools.close(execution_id)
 
     def remove_execution(self, execution_id: str) -> dict[tuple[str, int], str]:
         """Remove every container of an execution whose driver is gone; their logs by (node, attempt)."""
@@ -370,7 +404,8 @@ class DockerExecutor:
         for container in containers:
             self._kill(container)
             labels = container.labels
-            logs[(labels["dockyard.node"], int(labels["dockyard.attempt"]))] = self._read_logs(container)
+            if "dockyard.node" in labels:  # a reused container ran many attempts: its logs are no one's
+                logs[(labels["dockyard.node"], int(labels["dockyard.attempt"]))] = self._read_logs(container)
             self._remove(container)
         return logs
 

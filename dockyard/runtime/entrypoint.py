@@ -10,7 +10,8 @@ The task is found by one of three resolvers: `--task module:name`; a map-task it
 inputs are the map node's, item N of every list input not named in `--map-bound` is picked); or a node of
 a dynamic sub-DAG (`--dynamic-graph URI --dynamic-node ID`, the task that node names in that document).
 Exit status: 0 success, 1 a user error, 2 a system error. `dockyard-execute flyte ...` speaks Flyte
-propeller's contract instead (dockyard/flyte/execute.py).
+propeller's contract instead (dockyard/flyte/execute.py); `dockyard-execute serve ...` is the warm process
+of a reusable container, which runs many attempts (dockyard/runtime/reuse_worker.py).
 """
 
 from __future__ import annotations
@@ -281,4 +282,8 @@ def main(argv: list[str] | None = None) -> None:
         from dockyard.flyte.execute import main as flyte_main
 
         sys.exit(flyte_main(argv[1:]))
+    if argv[:1] == ["serve"]:  # a reusable container's warm process: dockyard.runtime.reuse_worker
+        from dockyard.runtime.reuse_worker import main as serve_main
+
+        sys.exit(serve_main(argv[1:]))
     sys.exit(run(parse_args(argv)))

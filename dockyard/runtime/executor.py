@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from dockyard.runtime.phase import Phase
+from dockyard.sdk.reuse import ReusePolicy
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class TaskAttempt:
     labels: dict[str, str] = field(default_factory=dict)  # the run's --labels (container labels, pod labels)
     annotations: dict[str, str] = field(default_factory=dict)  # the run's --annotations
     service_account: str | None = None  # the run's --service-account (Kubernetes only)
+    reuse: ReusePolicy | None = None  # the task's warm containers (Docker only; docs/reuse.md)
 
 
 @dataclass(frozen=True)

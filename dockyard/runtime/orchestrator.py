@@ -363,6 +363,7 @@ def task_attempt(
         labels=dict(options.labels),
         annotations=dict(options.annotations),
         service_account=options.service_account,
+        reuse=getattr(task, "reusable", None),
     )
 
 
@@ -576,6 +577,9 @@ def execute_remote(
             iface = entity.interface
             values = {k: TypeEngine.to_python(out[k], tp, path=k) for k, tp in iface.outputs.items()}
     finally:
+        close = getattr(executor, "close", None)  # warm containers of reusable tasks end with the run
+        if close is not None:
+            close(execution_id)
         if plan is not None and writer.record.phase.final:
             _notify_plan(plan, settings, store, writer.record)
     return RemoteResult(execution_id, iface.pack_outputs(values), writer.record)

@@ -17,6 +17,7 @@ from dockyard.sdk.context import Secret
 from dockyard.sdk.entities import Entity
 from dockyard.sdk.errors import TaskDefinitionError
 from dockyard.sdk.interface import interface_of
+from dockyard.sdk.reuse import ReusePolicy
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,6 +72,7 @@ class PythonTask(Entity):
         enable_deck: bool = False,
         disable_deck: bool | None = None,
         name: str | None = None,
+        reusable: ReusePolicy | None = None,
     ) -> None:
         if not callable(fn):  # flytekit's class form, PythonTask(task_type=..., name=..., interface=...)
             from dockyard.sdk.instance_task import execute_body
@@ -108,6 +110,8 @@ class PythonTask(Entity):
             raise TaskDefinitionError(
                 f"task {self.name}: retries must be a non-negative int, got {retries!r}"
             )
+        if reusable is not None and not isinstance(reusable, ReusePolicy):
+            raise TaskDefinitionError(f"task {self.name}: reusable must be a ReusePolicy, got {reusable!r}")
         for secret in secret_requests or []:
             if not isinstance(secret, Secret):
                 raise TaskDefinitionError(f"task {self.name}: secret_requests holds {secret!r}, not a Secret")
@@ -135,6 +139,7 @@ class PythonTask(Entity):
         self.labels = dict(labels or {})
         self.annotations = dict(annotations or {})
         self.enable_deck = enable_deck and not disable_deck
+        self.reusable = reusable  # dockyard's own: warm containers for its attempts (sdk/reuse.py)
 
     def overridden(self, overrides: dict[str, Any]) -> PythonTask:
         """A copy with a node's `.with_overrides(...)` applied: what the node's attempts run with."""
