@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -53,28 +54,13 @@ def context_path(key: str) -> str:
     return key.lstrip("/")
 
 
-def _ignore_spec(root: Path, extra: tuple[str, ...] = ()) -> Callable[[str], bool]:
-    """Whether a relative path is ignored by `.gitignore` and `.dockerignore` of a source root, or never
-    belongs in an image.
+def _matcher(lines: list[str]) -> Callable[[str], bool]:
+    """Whether a relative path (a folder ends in "/") is ignored by these gitignore-style lines.
 
-    Patterns in `.dockerignore` are anchored at the root (Docker's rule), so they are made absolute first.
-    Most paths match no ignoring pattern at all, so that is checked first, with the patterns' own regexes;
-    only a path one of them matches goes through pathspec's ordered, last-match-wins reading (negations).
+    Most paths match no ignoring pattern at all, so that is checked first, with one search joining the
+    patterns' own regexes; only a path one of them matches goes through pathspec's ordered, last-match-wins
+    reading (negations).
     """
-    lines = [*_ALWAYS_IGNORED, *extra]
-    gitignore = root / ".gitignore"
-    if gitignore.is_file():
-        lines += gitignore.read_text(errors="replace").splitlines()
-    dockerignore = root / ".dockerignore"
-    if dockerignore.is_file():
-        for raw in dockerignore.read_text(errors="replace").splitlines():
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            negate = line.startswith("!")
-            body = line[1:] if negate else line
-            body = body.removeprefix("./").lstrip("/")
-            lines.append(("!" if negate else "") + "/" + body)
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
     if not all(isinstance(p, RegexPattern) for p in spec.patterns):
         return spec.match_file
@@ -90,6 +76,47 @@ def _ignore_spec(root: Path, extra: tuple[str, ...] = ()) -> Callable[[str], boo
         return any_ignoring.search(rel) is not None and spec.match_file(rel)
 
     return ignored
+
+
+@dataclass(frozen=True)
+class _Filter:
+    """The ignore rules of a source root: what never belongs in an image, then `.gitignore` and
+    `.dockerignore`.
+
+    `.dockerignore` is read as Docker reads it: patterns are anchored at the root, and an exception
+    (`!data/schema.json`) re-includes a file even below an excluded folder (`data/`), so such a folder is
+    still entered when an exception's fixed start could lead into it (git cannot re-include there)."""
+
+    never: Callable[[str], bool]
+    ignored: Callable[[str], bool]
+    reopened: tuple[str, ...]  # the literal start of each `.dockerignore` exception, up to a wildcard
+
+    def skips_folder(self, rel: str) -> bool:
+        """Whether the walk stays out of a folder (`rel` ends in "/")."""
+        if self.never(rel):
+            return True
+        return self.ignored(rel) and not any(p.startswith(rel) or rel.startswith(p) for p in self.reopened)
+
+
+def _ignore_spec(root: Path, extra: tuple[str, ...] = ()) -> _Filter:
+    lines: list[str] = []
+    gitignore = root / ".gitignore"
+    if gitignore.is_file():
+        lines += gitignore.read_text(errors="replace").splitlines()
+    reopened: list[str] = []
+    dockerignore = root / ".dockerignore"
+    if dockerignore.is_file():
+        for raw in dockerignore.read_text(errors="replace").splitlines():
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            negate = line.startswith("!")
+            body = line[1:] if negate else line
+            body = body.removeprefix("./").lstrip("/")
+            lines.append(("!" if negate else "") + "/" + body)
+            if negate:
+                reopened.append(re.split(r"[*?\[\\]", body, maxsplit=1)[0])
+    return _Filter(_matcher([*_ALWAYS_IGNORED, *extra]), _matcher(lines), tuple(reopened))
 
 
 def inside(path: Path, root: Path, field: str) -> Path:
@@ -121,10 +148,12 @@ def walk_paths(
 
     A symlink that stays inside `project` (default: root) is followed and the image gets its target's
     content, which the hash covers; one that leaves it is an error, and so is one that leads back into a
-    folder being walked (the walk would never end). An excluded directory is not entered. `ignored`: more
-    gitignore patterns (the code bundle's caches and virtualenvs).
+    folder being walked (the walk would never end). An excluded directory is not entered, unless a
+    `.dockerignore` exception may re-include something in it (`_Filter`). `ignored`: more gitignore
+    patterns that nothing re-includes (the code bundle's caches and virtualenvs).
     """
-    is_ignored = _ignore_spec(root, ignored)
+    rules = _ignore_spec(root, ignored)
+    never, dropped = rules.never, rules.ignored  # per file: no method call
     boundary = project or root
 
     def visit(directory: Path, prefix: str, above: frozenset[tuple[int, int]]) -> Iterator[tuple[str, str]]:
@@ -137,7 +166,7 @@ def walk_paths(
         for entry in entries:
             rel = prefix + entry.name
             is_dir = entry.is_dir()
-            if is_ignored(rel + "/" if is_dir else rel):
+            if rules.skips_folder(rel + "/") if is_dir else never(rel) or dropped(rel):
                 continue
             real = str(inside(Path(entry.path), boundary, field)) if entry.is_symlink() else entry.path
             if is_dir:
