@@ -1,9 +1,11 @@
 """Which host files a spec sends to the build, and their digests (optionally copying them while reading).
 
-Every file is keyed by where it lands: `/root/<path>` for files that end up in the image (`source_root`,
-`copy`), `deps/<path>` for files that only feed an install step (requirements and their `-r`/`-c` includes,
-a lock file with its `pyproject.toml`). Reading a file once both hashes it and, when a snapshot directory is
-given, copies it, so the digest describes exactly the bytes that are sent.
+Every file is keyed by where it lands and in which step: `copy/<path>` for `copy` entries (at
+`/root/<path>`, put in place before `commands` run, as flytekit does), `/root/<path>` for the rest of
+`source_root` (the last layer, so a code edit re-runs no command), `deps/<path>` for files that only feed an
+install step (requirements and their `-r`/`-c` includes, a lock file with its `pyproject.toml`).
+Reading a file once both hashes it and, when a snapshot directory is given, copies it, so the digest
+describes exactly the bytes that are sent.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dockyard.errors import SpecError
 from dockyard.imagespec.spec import LOCK_FILES, ImageSpec
 
 IMAGE_ROOT = "/root"  # where source_root and copy land; WORKDIR of every image
+COPY_PREFIX = "copy/"  # keys of `copy` entries, which land under IMAGE_ROOT before the commands
 _ALWAYS_IGNORED = [".git/", "__pycache__/", "*.pyc", "*.pyo"]
 _CHUNK = 1 << 20
 _INCLUDE_RE = re.compile(r"^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?=[^\s=-]))(?P<path>\S+)$")
@@ -45,7 +48,7 @@ class FileRecord(BaseModel):
 class Source(NamedTuple):
     """One file to send (a tuple: a large tree makes one per file, and a frozen dataclass costs more)."""
 
-    key: str  # "/root/app/x.py" or "deps/requirements.txt"
+    key: str  # "/root/app/x.py", "copy/pkg/x.py" or "deps/requirements.txt"
     path: Path | str  # the host file (a string from a large walk: a Path per file costs more than its read)
 
 
@@ -229,24 +232,28 @@ def requirement_files(spec: ImageSpec) -> tuple[str, list[Source]]:
 
 
 def image_files(spec: ImageSpec) -> list[Source]:
-    """Files that land under /root: the filtered source_root, then each `copy` entry at its own path."""
-    by_key: dict[str, str] = {}
+    """Files that land under /root: each `copy` entry at its own path (keyed `copy/…`), then the filtered
+    source_root (keyed `/root/…`) less what a `copy` entry already puts there."""
+    source: dict[str, str] = {}
     if spec.source_root is not None:
         root = project_file(spec, spec.source_root, "source_root")
-        for rel, path in walk_paths(root):
-            by_key[f"{IMAGE_ROOT}/{rel}"] = path
+        source = dict(walk_paths(root))
+    copied: dict[str, str] = {}
     for item in spec.copy or ():
         src = project_file(spec, item, "copy")
         rel = Path(item).as_posix().strip("/")
         found = walk_paths(src, "copy", spec.base_dir) if src.is_dir() else [("", str(src))]
         for sub, path in found:
-            key = f"{IMAGE_ROOT}/{rel}/{sub}" if sub else f"{IMAGE_ROOT}/{rel}"
-            if key in by_key and os.path.realpath(by_key[key]) != os.path.realpath(path):
+            dest = f"{rel}/{sub}" if sub else rel
+            if dest in source and os.path.realpath(source[dest]) != os.path.realpath(path):
                 raise SpecError(
-                    f"copy: {item} puts {path} at {key}, where source_root already puts {by_key[key]}"
+                    f"copy: {item} puts {path} at {IMAGE_ROOT}/{dest},"
+                    f" where source_root already puts {source[dest]}"
                 )
-            by_key[key] = path
-    return [Source(key, by_key[key]) for key in sorted(by_key)]
+            copied[dest] = path
+    sources = [Source(f"{COPY_PREFIX}{dest}", copied[dest]) for dest in sorted(copied)]
+    sources += [Source(f"{IMAGE_ROOT}/{rel}", source[rel]) for rel in sorted(source) if rel not in copied]
+    return sources
 
 
 def digest(source: Source, snapshot_dir: Path | None = None) -> FileRecord:

@@ -20,7 +20,7 @@ from dockyard.errors import SpecError
 from dockyard.imagespec import grammar, heavy_layers
 from dockyard.imagespec.context import BASE_NAME_LABEL, BuildContext
 from dockyard.imagespec.cuda import labels as cuda_labels
-from dockyard.imagespec.files import place
+from dockyard.imagespec.files import COPY_PREFIX, place
 from dockyard.imagespec.render import RenderOptions, SecretMount, render
 from dockyard.imagespec.resolve import (
     LookupDigest,
@@ -40,12 +40,14 @@ LABEL_FILE_LIMIT = 256  # above this many files, the inputs label summarises the
 
 
 def summarize_files(files: dict[str, Any]) -> dict[str, Any]:
-    """File records grouped per top folder (`/root/<first>` or `deps`): a count and a digest of the group."""
+    """File records grouped per top folder (`/root/<first>`, `copy/<first>` or `deps`): a count and a digest
+    of the group."""
     groups: dict[str, Any] = {}
     counts: dict[str, int] = {}
     for key in sorted(files):
         parts = key.split("/")
-        group = "/".join(parts[:3]) if key.startswith("/") else parts[0]
+        depth = 3 if key.startswith("/") else 2 if key.startswith(COPY_PREFIX) else 1
+        group = "/".join(parts[:depth])
         record = files[key]
         groups.setdefault(group, hashlib.sha256()).update(
             f"{key}\0{record['sha256']}\0{record['size']}\0{int(record['executable'])}\n".encode()

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 import jinja2
 
 from dockyard.imagespec import heavy_layers
+from dockyard.imagespec.files import COPY_PREFIX
 from dockyard.imagespec.resolve import TEMPLATE_DIR, ResolvedSpec
 
 VENV = "/opt/venv"
@@ -206,7 +207,8 @@ def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
         commands=resolved.commands,
         command_argv=command_argv,
         entrypoint=resolved.entrypoint,
-        has_files=any(key.startswith("/") for key in resolved.files),
+        has_copy=any(key.startswith(COPY_PREFIX) for key in resolved.files),
+        has_source=any(key.startswith("/") for key in resolved.files),
         ca=options.ca_bundle,
         ca_mount=ca_mount.flag,
         ca_env="".join(f"{v}={CA_TARGET} " for v in CA_VARIABLES) if options.ca_bundle else "",

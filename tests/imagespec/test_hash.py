@@ -21,7 +21,7 @@ from tests.imagespec.conftest import GOLDEN, pinned
 resolve_module = importlib.import_module("dockyard.imagespec.resolve")  # the package exports resolve()
 
 # Golden values. They change only when the canonical form changes: then bump SCHEMA_VERSION.
-GOLDEN_HASH = "5f6a3a405963a30f3a8d0f49fe64befcae60ecb9d4e580e0b8e0cf833804ec45"
+GOLDEN_HASH = "1e62cda6860e50a8103efc68feb0c197e2c5b9b2b9434c88b37e272d2155df89"
 
 
 def golden_spec() -> ImageSpec:
@@ -58,7 +58,7 @@ def test_golden_hash_and_canonical_form(project: Path, settings: BuildSettings) 
     assert set(data["files"]) == {
         "/root/main.py",
         "/root/util.py",
-        "/root/data.txt",
+        "copy/data.txt",  # a `copy` entry: in place before the commands
         "deps/requirements.txt",
         "deps/common.txt",
     }

@@ -112,6 +112,7 @@ def test_render_structure(project: Path, settings: BuildSettings) -> None:
         text.index("/tmp/dockyard-gen/packages.txt"),
         text.index("dockyard==1.0.0"),
         text.index("ENV PYTHONPATH"),
+        text.index("COPY copy/ /root/"),
         text.index('"/bin/sh", "-c"'),
         text.index("COPY root/ /root/"),
     ]
@@ -163,7 +164,7 @@ def test_prepare_snapshots_hashes_renders_and_labels(project: Path, settings: Bu
     assert context.platforms == ("linux/amd64",)
     assert (directory / "Dockerfile").read_text().startswith(f"FROM {LINT_BASE}")
     assert (directory / "root" / "main.py").read_text() == "print('hello')\n"
-    assert (directory / "root" / "data.txt").is_file()
+    assert (directory / "copy" / "data.txt").is_file()  # in place before the commands
     assert (directory / "deps" / "requirements.txt").is_file() and (
         directory / "deps" / "common.txt"
     ).is_file()
