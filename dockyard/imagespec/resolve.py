@@ -216,7 +216,8 @@ def resolve(
         tools=Tools(
             uv=uv_version(),
             template=template_version(),
-            dockyard=runtime or runtime_install(settings.runtime_source, settings.runtime_extras),
+            dockyard=runtime
+            or runtime_install(settings.runtime_source, settings.runtime_extras, settings.work_dir),
         ),
         python_provider=spec.python_provider or ("conda" if spec.conda_packages else "base"),
         pip_lock=locks[0].key if spec.pip_lock else None,

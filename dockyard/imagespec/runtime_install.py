@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict
 import dockyard
 from dockyard.errors import BuildError
 from dockyard.imagespec import grammar
+from dockyard.imagespec.stat_cache import remembered
 from dockyard.imagespec.uv_binary import uv_executable
 from dockyard.version import __version__
 
@@ -149,13 +150,21 @@ def _sources_digest(stamp: tuple[tuple[str, str, int, int], ...]) -> str:
     return _digest((rel, Path(path).read_bytes()) for rel, path, _size, _mtime in stamp)
 
 
-def sources_digest(root: Path) -> str:
-    """sha256 over (path, length, content) of the files that make the wheel; memoised by size and mtime."""
-    stamp = tuple((rel, path, st.st_size, st.st_mtime_ns) for rel, path, st in _source_files(root))
-    return _sources_digest(stamp)
+def sources_digest(root: Path, work_dir: Path | None = None) -> str:
+    """sha256 over (path, length, content) of the files that make the wheel; memoised in process by size
+    and mtime and, with a `work_dir`, across processes by every file's stat (`stat_cache.remembered`), so a
+    no-change check of a dev checkout stats ~250 files instead of reading them."""
+    found = _source_files(root)
+    stamp = tuple((rel, path, st.st_size, st.st_mtime_ns) for rel, path, st in found)
+    if work_dir is None:
+        return _sources_digest(stamp)
+    memo = Path(work_dir) / "stat-cache" / "runtime-sources.json"
+    return remembered(memo, [(path, st) for _, path, st in found], lambda: _sources_digest(stamp))
 
 
-def runtime_install(source: str | None = None, extras: Iterable[str] = ()) -> RuntimeInstall:
+def runtime_install(
+    source: str | None = None, extras: Iterable[str] = (), work_dir: Path | None = None
+) -> RuntimeInstall:
     """The runtime going into images: `source` (build.runtime_source) when it names a wheel or an index,
     else the client's own version (from the index when a release), with the extras asked for."""
     chosen = tuple(sorted(set(extras)))
@@ -166,7 +175,8 @@ def runtime_install(source: str | None = None, extras: Iterable[str] = ()) -> Ru
         return RuntimeInstall(version=wheel_version(wheel), source_sha256=_file_sha256(wheel), extras=chosen)
     if is_release(__version__):
         return RuntimeInstall(version=__version__, source_sha256=None, extras=chosen)
-    return RuntimeInstall(version=__version__, source_sha256=sources_digest(_package_root()), extras=chosen)
+    digest = sources_digest(_package_root(), work_dir)
+    return RuntimeInstall(version=__version__, source_sha256=digest, extras=chosen)
 
 
 def wheel_version(wheel: Path) -> str:

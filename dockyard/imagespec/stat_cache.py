@@ -22,6 +22,7 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from dockyard.imagespec.files import FileRecord, Source, read
@@ -31,6 +32,7 @@ VERSION = 2
 RACY_NS = 2_000_000_000
 MAX_ENTRIES = 200_000  # past this, entries not seen in the current run are dropped on save
 _ANSWER = re.compile(r"[0-9a-f]{64}:[01]")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 # An entry is one string, "size:mtime_ns:ctime_ns:ino:dev:mode:sha256:executable(0|1)": a 10,000-file cache
 # parses three times faster than with a list per file, and a stat is checked by one string comparison.
@@ -115,15 +117,44 @@ class StatCache:
         entries = self._entries
         if len(entries) > MAX_ENTRIES:
             entries = {p: e for p, e in entries.items() if p in self._seen}
-        temporary: str | None = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".stat-", suffix=".tmp")
-            with os.fdopen(handle, "w") as out:
-                out.write(json.dumps({"version": VERSION, "entries": entries}, separators=(",", ":")))
-            os.replace(temporary, self.path)
-        except OSError:
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
-            return
-        self._changed = False
+        if _write_atomic(self.path, {"version": VERSION, "entries": entries}):
+            self._changed = False
+
+
+def remembered(path: Path, files: list[tuple[str, os.stat_result]], compute: Callable[[], str]) -> str:
+    """One digest over many files (`compute` reads them), kept in `path` under a stamp of all their stats
+    and recomputed when any stat moved: the rule of the entries above, for a single answer. The stats are
+    taken before `compute` reads, and the answer is kept only when every file is older than the racy
+    window, so an edit during the read, or one in the same clock tick, is never hidden."""
+    started = time.time_ns()
+    stamp = hashlib.sha256("\0".join(f"{name}\0{_stat_key(st)}" for name, st in files).encode()).hexdigest()
+    try:
+        kept = json.loads(path.read_bytes())
+        if (
+            isinstance(kept, dict)
+            and kept.get("stamp") == stamp
+            and _SHA256.fullmatch(str(kept.get("digest")))
+        ):
+            return str(kept["digest"])
+    except (OSError, ValueError):
+        pass
+    value = compute()
+    if all(max(st.st_mtime_ns, st.st_ctime_ns) < started - RACY_NS for _, st in files):
+        _write_atomic(path, {"stamp": stamp, "digest": value})
+    return value
+
+
+def _write_atomic(path: Path, data: object) -> bool:
+    """Replace `path` with the JSON of `data` (a private folder, a whole file or none); False if it cannot."""
+    temporary: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".stat-", suffix=".tmp")
+        with os.fdopen(handle, "w") as out:
+            out.write(json.dumps(data, separators=(",", ":")))
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        return False
+    return True

@@ -4,9 +4,15 @@ walk order, the same whether computed for the tag or while snapshotting the sour
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import time
 from pathlib import Path
 
-from dockyard.imagespec.runtime_install import _snapshot_sources, sources_digest
+import pytest
+
+from dockyard.imagespec import stat_cache
+from dockyard.imagespec.runtime_install import _snapshot_sources, _sources_digest, sources_digest
 
 
 def test_digest_follows_its_documented_formula_and_matches_the_snapshot(tmp_path: Path) -> None:
@@ -39,3 +45,42 @@ def test_digest_follows_its_documented_formula_and_matches_the_snapshot(tmp_path
         b"B = 30\n"
     )  # another size: the in-process memo is keyed by size and mtime
     assert sources_digest(root) != expected.hexdigest()
+
+
+def test_the_digest_is_remembered_across_processes_by_every_files_stat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A no-change check of a dev checkout stats its ~250 files instead of reading them: the digest is
+    kept under a stamp of their stats, believed while every stat holds (shown by a planted digest), and
+    recomputed after a same-size edit whose mtime was put back (the ctime moved)."""
+    monkeypatch.setattr(stat_cache, "RACY_NS", 100_000_000)
+    root = tmp_path / "checkout"
+    (root / "dockyard").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[project]\n")
+    module = root / "dockyard" / "a.py"
+    module.write_text("A = 1\n")
+    work = tmp_path / "work"
+    time.sleep(0.15)
+    first = sources_digest(root, work)
+    memo = work / "stat-cache" / "runtime-sources.json"
+    assert first == json.loads(memo.read_text())["digest"]
+    _sources_digest.cache_clear()  # as a fresh process
+    planted = {**json.loads(memo.read_text()), "digest": "0" * 64}
+    memo.write_text(json.dumps(planted))
+    assert sources_digest(root, work) == "0" * 64
+
+    stat = module.stat()
+    module.write_text("A = 2\n")
+    os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _sources_digest.cache_clear()
+    edited = sources_digest(root, work)
+    assert edited not in (first, "0" * 64)
+    assert edited == sources_digest(root)  # the same formula as without the memo
+
+
+def test_a_file_changed_within_the_racy_window_keeps_the_digest_out_of_the_memo(tmp_path: Path) -> None:
+    root = tmp_path / "checkout"
+    (root / "dockyard").mkdir(parents=True)
+    (root / "dockyard" / "a.py").write_text("A = 1\n")
+    sources_digest(root, tmp_path / "work")
+    assert not (tmp_path / "work" / "stat-cache" / "runtime-sources.json").exists()
