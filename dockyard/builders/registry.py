@@ -14,14 +14,15 @@ import re
 import threading
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
-
-import httpx
 
 from dockyard.builders.credentials import Credentials, credentials_for
 from dockyard.errors import RegistryError
 from dockyard.imagespec.targets import host_platform
+
+if TYPE_CHECKING:  # httpx is imported on first use: with click and rich installed it loads its CLI too
+    import httpx
 
 _INDEX_TYPES = frozenset(
     {
@@ -131,6 +132,8 @@ class RegistryClient:
     def _http(self) -> httpx.Client:
         with self._lock:
             if self._client is None:
+                import httpx
+
                 self._client = httpx.Client(timeout=self._timeout_s, follow_redirects=True)
             return self._client
 
@@ -257,6 +260,8 @@ class RegistryClient:
             return self._creds[host]
 
     def _send(self, method: str, url: str, headers: dict[str, str], host: str) -> httpx.Response:
+        import httpx
+
         try:
             return self._http.request(method, url, headers=headers)
         except httpx.TimeoutException:
@@ -295,6 +300,8 @@ class RegistryClient:
             raise ServerError(f"{image.host}: bearer challenge without a realm")
         query = {"service": params.get("service", "")} if params.get("service") else {}
         query["scope"] = params.get("scope") or f"repository:{image.repository}:pull"
+        import httpx
+
         try:
             if creds is not None and creds.username == "<token>":
                 # An identity token (`docker login` to ACR and the like) is an OAuth2 refresh token.
