@@ -2,7 +2,8 @@
 
 Why each rule: resources become cgroup limits so a task cannot starve its neighbours on a shared host;
 secrets travel as read-only files (never env or argv, which `docker inspect` and `ps` show); the container
-is removed after its logs are captured, so nothing piles up; a timeout kills the container from outside.
+is removed after its logs are captured (in the background; the run's end waits for it), so nothing piles
+up; a timeout kills the container from outside.
 Hardened by default (each relaxed by an `executor.task_*` setting, docs/security.md): a non-root user, no
 Linux capabilities, no-new-privileges, its own network, and of a `file://` store only the execution's
 folder (read-only) and the attempt's output and checkpoint prefixes (read-write), so a task cannot read or
@@ -15,6 +16,7 @@ import contextlib
 import math
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -116,6 +118,8 @@ class DockerExecutor:
         self.store_root = store_root
         self._client = client
         self._pools: Any = None
+        self._removals: list[threading.Thread] = []
+        self._removals_lock = threading.Lock()
 
     @property
     def client(self) -> Any:
@@ -346,7 +350,7 @@ class DockerExecutor:
             exit_code = int(container.wait(timeout=60)["StatusCode"])
         state = container.attrs["State"] if self._reload(container) else {}
         handle.logs = self._read_logs(container)
-        self._remove(container)
+        self._remove_later(container)
         self._drop_secrets(handle.secrets_dir)
         handle.outcome = self._outcome(handle, exit_code, timed_out, state)
         return handle.outcome
@@ -391,9 +395,24 @@ class DockerExecutor:
         return self._pools
 
     def close(self, execution_id: str) -> None:
-        """Remove the execution's warm containers (its run ended)."""
+        """Remove the execution's warm containers (its run ended) and wait for every removal begun."""
         if self._pools is not None:
             self._pools.close(execution_id)
+        self.join_removals()
+
+    def _remove_later(self, container: Any) -> None:
+        """Remove an exited container off the attempt's path: its logs and state are read already, and a
+        removal takes as long as a start. `close` (the run's end) waits for them."""
+        thread = threading.Thread(target=self._remove, args=(container,), daemon=True)
+        with self._removals_lock:
+            self._removals = [t for t in self._removals if t.is_alive()] + [thread]
+        thread.start()
+
+    def join_removals(self) -> None:
+        with self._removals_lock:
+            pending, self._removals = self._removals, []
+        for thread in pending:
+            thread.join()
 
     def remove_execution(self, execution_id: str) -> dict[tuple[str, int], str]:
         """Remove every container of an execution whose driver is gone; their logs by (node, attempt)."""

@@ -171,7 +171,8 @@ def run(args: Args) -> int:
     """Run the attempt and leave its document in the store; returns the exit status."""
     from dockyard.runtime.blobstore import open_store
 
-    status, report = run_attempt(args, open_store())
+    # the driver names the store in env (orchestrator.store_env): a file:// store needs no settings
+    status, report = run_attempt(args, open_store(os.environ.get("DOCKYARD_STORE_URL")))
     print(report, file=sys.stderr)
     return status
 

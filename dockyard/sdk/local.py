@@ -9,7 +9,6 @@ inputs; the container entrypoint subclasses `LocalTaskRunner` for a container's 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import inspect
@@ -87,6 +86,8 @@ def call_body(fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     result = fn(**kwargs)
     if not inspect.iscoroutine(result):
         return result
+    import asyncio  # only for async bodies: it is a large part of a task container's start-up
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

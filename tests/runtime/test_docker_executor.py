@@ -93,6 +93,7 @@ def test_success_logs_and_removal(executor: DockerExecutor, base_digest: str, do
     outcome = executor.wait(handle)
     assert outcome.phase is Phase.SUCCEEDED and outcome.exit_code == 0
     assert "hello-out" in executor.logs(handle) and "hello-err" in executor.logs(handle)
+    executor.join_removals()  # removal happens off the attempt's path
     assert gone(docker_client, handle.container.id)
 
 
@@ -116,6 +117,7 @@ def test_limits_are_applied(executor: DockerExecutor, base_digest: str, docker_c
     executor.cancel(handle)
     outcome = executor.wait(handle)
     assert outcome.phase is Phase.ABORTED
+    executor.join_removals()  # removal happens off the attempt's path
     assert gone(docker_client, handle.container.id)
 
 
@@ -155,6 +157,7 @@ def test_timeout_kills_the_container(executor: DockerExecutor, base_digest: str,
     outcome = executor.wait(handle)
     assert outcome.phase is Phase.TIMED_OUT
     assert "timed out after 1.5s" in outcome.message
+    executor.join_removals()  # removal happens off the attempt's path
     assert gone(docker_client, handle.container.id)
 
 
