@@ -98,3 +98,28 @@ def test_checkpoint_resumes_and_is_synced_to_the_store(store: LocalStore, tmp_pa
     assert run(args) == 0
     assert literals_from_json(store.read_bytes(f"{out}/{OUTPUTS}").decode()) == {"o0": {"int": 3005}}
     assert store.read_bytes(cur + "_checkpoint") == b"5"
+
+
+def test_a_task_start_imports_only_what_an_attempt_needs(store: LocalStore, tmp_path: Path) -> None:
+    """`dockyard-execute` in a fresh process, as in a container, on a module that declares an ImageSpec:
+    it builds no settings model, renders no Dockerfile and starts no event loop (each was a large part of
+    a task's start-up)."""
+    import json
+    import subprocess
+
+    out = store.url_for("out")
+    argv = ["--inputs", inputs(store, text={"str": "hi"}), "--output-prefix", out, "--task", "faults:shout"]
+    argv += ["--bundle", bundle(store, tmp_path)]
+    script = (
+        "import json, sys\n"
+        "from dockyard.runtime.entrypoint import parse_args, run\n"
+        f"status = run(parse_args({argv!r}))\n"
+        "print(json.dumps([status, sorted(sys.modules)]))\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "DOCKYARD_STORE_URL": store.url, "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    status, modules = json.loads(done.stdout.splitlines()[-1])
+    assert status == 0 and store.exists(f"{out}/{OUTPUTS}")
+    assert "dockyard.imagespec.spec" in modules  # the module's ImageSpec was built
+    for heavy in ("dockyard.config", "dockyard.imagespec.prepare", "jinja2", "filelock", "asyncio"):
+        assert heavy not in modules, heavy
