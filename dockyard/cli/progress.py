@@ -63,9 +63,12 @@ def duration(seconds: float | None) -> str:
     return f"{minutes // 60}h{minutes % 60:02d}m"
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
 def node_sort_key(node_id: str) -> list[Any]:
     """n2 before n10, and a parent's children right after it (`n1`, `n1-0`, `n1-1`, `n2`)."""
-    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", node_id) if p]
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in _DIGITS.split(node_id) if p]
 
 
 @dataclass
