@@ -142,6 +142,16 @@ class Cluster:
             self.delete("Pod", pod.metadata.name)
         return len(pods.items)
 
+    def delete_jobs(self, label_selector: str) -> int:
+        """Delete every Job matching `label_selector`, with its pods; returns how many."""
+        action = f"deleting Jobs {label_selector} in {self.namespace}"
+        jobs = self._call(
+            action, self.batch.list_namespaced_job, self.namespace, label_selector=label_selector
+        )
+        for job in jobs.items:
+            self.delete("Job", job.metadata.name)
+        return len(jobs.items)
+
     def _pod_events(self, action: str, timeout_s: int, **selectors: str) -> Generator[Any, None, None]:
         """Pod watch events matching `selectors` for up to `timeout_s`; API errors become one line."""
         from kubernetes import watch
@@ -180,6 +190,57 @@ class Cluster:
             f"Job {self.namespace}/{job} created no pod within {timeout_s:.0f}s "
             "(quota or service account? see `kubectl describe job`)"
         )
+
+    def wait_job(self, name: str) -> dict[str, Any]:
+        """Watch a Job until the controller is done with it (Complete or Failed); its status as a dict
+        (camelCase, as the API writes it: `completedIndexes`, `failedIndexes`, `conditions`)."""
+        from kubernetes import watch
+        from kubernetes.client.exceptions import ApiException
+
+        from dockyard.kubernetes.map_job import job_finished
+        from dockyard.kubernetes.naming import to_manifest
+
+        action = f"watching Job {self.namespace}/{name}"
+        while True:
+            job = self._call(action, self.batch.read_namespaced_job, name, self.namespace)
+            status: dict[str, Any] = to_manifest(job).get("status") or {}
+            if job_finished(status):
+                return status
+            watcher = watch.Watch()
+            try:
+                for event in watcher.stream(
+                    self.batch.list_namespaced_job,
+                    self.namespace,
+                    field_selector=f"metadata.name={name}",
+                    timeout_seconds=_WATCH_S,
+                    _request_timeout=_WATCH_S + _GRACE_S,
+                ):
+                    if event["type"] == "DELETED" or job_finished(
+                        to_manifest(event["object"]).get("status") or {}
+                    ):
+                        break
+            except ApiException as exc:
+                raise self._error(api_error_message(exc, action)) from None
+            except urllib3.exceptions.HTTPError:
+                pass  # a dropped watch: read the Job again
+            finally:
+                watcher.stop()
+
+    def job_pods(self, job: str) -> dict[int, str]:
+        """The newest pod of each index of an Indexed Job (index -> pod name): whose log an item keeps."""
+        action = f"listing pods of Job {job}"
+        pods = self._call(
+            action, self.core.list_namespaced_pod, self.namespace, label_selector=f"job-name={job}"
+        )
+        newest: dict[int, Any] = {}
+        for pod in pods.items:
+            raw = (pod.metadata.annotations or {}).get("batch.kubernetes.io/job-completion-index")
+            if raw is None or not raw.isdigit():
+                continue
+            index, created = int(raw), pod.metadata.creation_timestamp
+            if index not in newest or (created and newest[index].metadata.creation_timestamp < created):
+                newest[index] = pod
+        return {index: str(pod.metadata.name) for index, pod in newest.items()}
 
     def node_labels(self, selector: str) -> list[dict[str, str]]:
         """The labels of the nodes matching a label selector (needs the ClusterRole in deploy/rbac.yaml)."""

@@ -5,9 +5,10 @@ Images: specs the registry lacks get the build Jobs `dockyard build --builder ku
 and their pods name the tag the build would push (a digest only exists after the build); present images are
 pinned by digest as in a real run. Pods: one per task node, built by the orchestrator's own `task_attempt`,
 for attempt 0 of an execution named `dry-run` (a real run draws a random id). What is only known at run
-time gets a placeholder: a map task's items (their number comes from upstream outputs) appear as the pod of
-its first item, node `<map node>-0`; a dynamic task shows the pod of its body, not the nodes that body
-creates (they are decided at run time).
+time gets a placeholder: a map task is the Indexed Job a run creates (`map_job`), with one completion
+standing for its items (their number comes from upstream outputs; `dockyard.io/completions: run-time`
+says so); a dynamic task shows the pod of its body, not the nodes that body creates (they are decided at
+run time).
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from dockyard.config import Settings
+from dockyard.kubernetes.map_job import INDEX_REF, MapShape, item_attempt, map_job
 from dockyard.runtime.blobstore import open_store
 from dockyard.runtime.options import RunOptions
 from dockyard.runtime.orchestrator import store_env, task_attempt
 from dockyard.runtime.protocol import AttemptPaths, map_inputs_uri
+from dockyard.sdk.walker import DEFAULT_MAP_CONCURRENCY
 
 DRY_RUN_ID = "dry-run"
 
@@ -34,6 +37,7 @@ class TaskNode:
     task: Any
     map_node: str | None = None
     map_bound: tuple[str, ...] = ()
+    map_concurrency: int = 0
 
 
 def task_nodes(entity: Any, node_id: str = "n0", given: Any = None) -> Iterator[TaskNode]:
@@ -45,7 +49,7 @@ def task_nodes(entity: Any, node_id: str = "n0", given: Any = None) -> Iterator[
     elif kind == "map":
         names = entity.task.interface.inputs
         bound = sorted(k for k in names if k in entity.bound_names or (given is not None and k not in given))
-        yield TaskNode(f"{node_id}-0", entity.task, node_id, tuple(bound))
+        yield TaskNode(f"{node_id}-{INDEX_REF}", entity.task, node_id, tuple(bound), entity.concurrency or 0)
     elif kind == "workflow":
         for node in entity.graph.all_nodes():  # both sides of a conditional: either may run
             if node.entity is not None:
@@ -60,12 +64,12 @@ class ImagePlan:
     missing: list[Any] = field(default_factory=list)
 
 
-def _map_item(store: Any, node: TaskNode) -> tuple[str, int, tuple[str, ...]] | None:
+def _map_item(store: Any, node: TaskNode) -> tuple[str, int | str, tuple[str, ...]] | None:
     """A map item's share of its map node's inputs, which the driver stores once for all items
     (`ContainerTaskRunner.share_map_inputs`)."""
     if node.map_node is None:
         return None
-    return map_inputs_uri(store, DRY_RUN_ID, node.map_node), 0, node.map_bound
+    return map_inputs_uri(store, DRY_RUN_ID, node.map_node), INDEX_REF, node.map_bound
 
 
 def plan_images(tasks: list[Any], settings: Settings, engine: Any) -> ImagePlan:
@@ -116,8 +120,8 @@ def dry_run_manifests(
         manifests += render_spec_manifests(images.missing, settings, lookup_digest=engine.lookup_digest)
     secrets, env = store_secrets(settings, store)
     bundle = bundle_uri(build_bundle(source_root), store)
-    attempts = [
-        task_attempt(
+    for node in task_nodes(entity):
+        attempt = task_attempt(
             node.task,
             AttemptPaths(store, DRY_RUN_ID, node.node_id, 0),
             execution_id=DRY_RUN_ID,
@@ -129,6 +133,12 @@ def dry_run_manifests(
             map_item=_map_item(store, node),
             options=options,
         )
-        for node in task_nodes(entity)
-    ]
-    return manifests + render_task_manifests(attempts, settings)
+        if node.map_node is None:
+            manifests += render_task_manifests([attempt], settings)
+            continue
+        concurrency = node.map_concurrency or DEFAULT_MAP_CONCURRENCY
+        shape = MapShape(items=1, parallelism=concurrency, retries=node.task.retries, max_failed=0)
+        job = map_job(item_attempt(attempt, node.map_node), shape, settings)
+        job["metadata"]["annotations"] = {"dockyard.io/completions": "run-time"}
+        manifests.append(job)
+    return manifests

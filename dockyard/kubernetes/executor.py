@@ -13,6 +13,7 @@ from typing import Any
 
 from dockyard.config import Settings, get_settings
 from dockyard.errors import ExecutionError
+from dockyard.kubernetes.map_job import MapOutcome, MapShape, item_attempt, map_job, map_outcome
 from dockyard.kubernetes.naming import label_value
 from dockyard.kubernetes.pod_status import PodVerdict
 from dockyard.kubernetes.task_pod import PRIMARY, task_pod
@@ -49,6 +50,18 @@ class PodHandle:
     log: str | None = None  # captured at the end, before the pod is deleted
     cancelled: bool = False
     outcome: Outcome | None = None
+
+
+@dataclass
+class MapHandle:
+    """One map node's Indexed Job."""
+
+    name: str
+    shape: MapShape
+    container: str = PRIMARY  # the task's container (a pod template may name it)
+    cancelled: bool = False
+    outcome: MapOutcome | None = None
+    logs: dict[int, str] | None = None  # each item's newest pod's log, kept before the Job is deleted
 
 
 class KubernetesExecutor:
@@ -108,11 +121,43 @@ class KubernetesExecutor:
             return handle.log
         return str(self.cluster.log_tail(handle.name, handle.container, lines=_ALL_LINES))
 
-    def cancel(self, handle: PodHandle) -> None:
+    def cancel(self, handle: PodHandle | MapHandle) -> None:
         handle.cancelled = True
-        self.cluster.delete("Pod", handle.name)
+        self.cluster.delete("Job" if isinstance(handle, MapHandle) else "Pod", handle.name)
+
+    # -- map tasks: one Indexed Job per map node (`map_job`) ----------------------------------------
+    def launch_map(self, attempt: TaskAttempt, map_node: str, shape: MapShape) -> MapHandle:
+        """Create the Indexed Job of map node `map_node`; `attempt`: its item `INDEX_REF`'s attempt."""
+        manifest = map_job(item_attempt(attempt, map_node), shape, self.settings)
+        self.cluster.create(manifest)
+        containers = manifest["spec"]["template"]["spec"]["containers"]
+        container = next(c["name"] for c in containers if c["command"] == list(attempt.command))
+        return MapHandle(name=manifest["metadata"]["name"], shape=shape, container=container)
+
+    def wait_map(self, handle: MapHandle) -> MapOutcome:
+        """Watch the Job to its end, keep each item's log, delete the Job and its pods (also on Ctrl-C)."""
+        if handle.outcome is not None:
+            return handle.outcome
+        try:
+            status = self.cluster.wait_job(handle.name)
+            pods = self.cluster.job_pods(handle.name)
+            handle.logs = {
+                i: self.cluster.log_tail(pod, PRIMARY, lines=_ALL_LINES) for i, pod in pods.items()
+            }
+        finally:
+            self.cluster.delete("Job", handle.name)
+        outcome = map_outcome(status, handle.shape.items)
+        if handle.cancelled:
+            outcome = MapOutcome(
+                [Phase.ABORTED if p is not Phase.SUCCEEDED else p for p in outcome.phases], "cancelled"
+            )
+        handle.outcome = outcome
+        return outcome
 
     def remove_execution(self, execution_id: str) -> dict[tuple[str, int], str]:
-        """Delete every pod of an execution whose driver is gone (their logs go with them: none returned)."""
-        self.cluster.delete_pods(f"dockyard.io/execution-id={label_value(execution_id)}")
+        """Delete every map Job and pod of an execution whose driver is gone (their logs go with them:
+        none returned). Jobs first: a Job left behind would start its pods again."""
+        selector = f"dockyard.io/execution-id={label_value(execution_id)}"
+        self.cluster.delete_jobs(f"{selector},dockyard.io/component=map")
+        self.cluster.delete_pods(selector)
         return {}

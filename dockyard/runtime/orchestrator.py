@@ -151,6 +151,70 @@ class ContainerTaskRunner:
         with self._lock:
             self._maps[node_id] = (uri, tuple(bound))
 
+    def run_map_job(
+        self, task: Any, node_id: str, total: int, concurrency: int, min_successes: int
+    ) -> tuple[list[dict[str, Any] | None], list[tuple[int, Exception]]] | None:
+        """Run every item of map node `node_id` as one job of the backend (a Kubernetes Indexed Job),
+        where it has them; None where it has not (the walker then runs item by item). Each item is
+        recorded as node `<map>-<i>`, with one attempt standing for the tries of its index."""
+        executor: Any = self.ctx.executor
+        shared = self._map_item(f"{node_id}-0")
+        if not hasattr(executor, "launch_map") or is_raw(task) or shared is None or total == 0:
+            return None
+        from dockyard.kubernetes.map_job import INDEX_REF, MapShape
+
+        ctx = self.ctx
+        item = f"{node_id}-{INDEX_REF}"
+        paths = AttemptPaths(ctx.store, ctx.execution_id, item, 0)
+        attempt = self._attempt(task, item, paths, None, (shared[0], INDEX_REF, shared[2]))
+        shape = MapShape(total, concurrency, task.retries, total - min_successes)
+        items = [AttemptPaths(ctx.store, ctx.execution_id, f"{node_id}-{i}", 0) for i in range(total)]
+        records = []
+        for i in range(total):
+            ctx.writer.update(f"{node_id}-{i}", task=task.name)
+            records.append(ctx.writer.start_attempt(f"{node_id}-{i}", 0))
+        with self._slots:
+            try:
+                if self._stopping.is_set():
+                    raise ExecutionError("the driver is stopping: no new containers")
+                handle = executor.launch_map(attempt, node_id, shape)
+            except DockyardError as exc:
+                raise FinalTaskFailure(f"task {task.name} (map node {node_id}): {exc}") from None
+            with self._lock:
+                self._live[id(handle)] = (executor, handle)
+            if self._stopping.is_set():
+                executor.cancel(handle)
+            try:
+                outcome = executor.wait_map(handle)
+            finally:
+                with self._lock:
+                    self._live.pop(id(handle), None)
+        results: list[dict[str, Any] | None] = [None] * total
+        errors: list[tuple[int, Exception]] = []
+        for i, (paths, rec, phase) in enumerate(zip(items, records, outcome.phases, strict=True)):
+            ctx.store.write_bytes(paths.logs, (handle.logs or {}).get(i, "").encode())
+            item_id = f"{node_id}-{i}"
+            if phase is Phase.SUCCEEDED:
+                uri = f"{paths.output_prefix}/{OUTPUTS}"
+                results[i] = self._read_outputs(uri)
+                ctx.writer.finish_attempt(item_id, rec, phase="succeeded", exit_code=0, logs_uri=paths.logs)
+                ctx.writer.update(item_id, phase=Phase.SUCCEEDED, outputs_uri=uri)
+                continue
+            error = read_error(ctx.store, paths.output_prefix) if phase is Phase.FAILED else None
+            message = f"{error.type}: {error.message}" if error is not None else outcome.message
+            message = message or f"the job ended before item {i} ran"
+            ctx.writer.finish_attempt(
+                item_id,
+                rec,
+                phase=phase.value,
+                message=message,
+                error_kind=error.kind if error is not None else "system",
+                logs_uri=paths.logs,
+            )
+            ctx.writer.update(item_id, phase=phase, message=message)
+            errors.append((i, TaskFailed(f"task {task.name} (node {item_id}): {message}")))
+        return results, errors
+
     # -- internals ---------------------------------------------------------------------------------
     def _map_item(self, node_id: str) -> tuple[str, int, tuple[str, ...]] | None:
         """(the map node's inputs URI, item index, bound names) when `node_id` is an item of a map node."""
@@ -265,7 +329,7 @@ class ContainerTaskRunner:
         node_id: str,
         paths: AttemptPaths,
         previous: str | None,
-        map_item: tuple[str, int, tuple[str, ...]] | None = None,
+        map_item: tuple[str, int | str, tuple[str, ...]] | None = None,
     ) -> TaskAttempt:
         ctx = self.ctx
         return task_attempt(
@@ -296,7 +360,7 @@ def task_attempt(
     secrets: tuple[SecretRef, ...],
     previous: str | None = None,
     sub_dag: str | None = None,
-    map_item: tuple[str, int, tuple[str, ...]] | None = None,
+    map_item: tuple[str, int | str, tuple[str, ...]] | None = None,
     options: RunOptions | None = None,
 ) -> TaskAttempt:
     """The attempt that runs `task` as node `node_id`: shared by the runner and `run --dry-run`, so a dry

@@ -27,6 +27,7 @@ from dockyard.sdk.errors import CompileError, ConditionalFailure, InterfaceError
 from dockyard.sdk.graph import INPUTS, Binding, Comparison, Const, DictOf, Expr, Graph, ListOf, Node, Ref
 
 Literal = Any  # a literal of dockyard.sdk.types (JSON-able)
+DEFAULT_MAP_CONCURRENCY = 16  # items of a map at once when it names no concurrency
 log = logging.getLogger("dockyard")
 
 
@@ -201,7 +202,7 @@ class Walker:
         catalog: Catalog | None = None,
         overwrite_cache: bool = False,
         max_workers: int = 8,
-        default_map_concurrency: int = 16,
+        default_map_concurrency: int = DEFAULT_MAP_CONCURRENCY,
         on_event: Callable[[Event], None] | None = None,
         retrace: bool = False,
     ) -> None:
@@ -516,6 +517,36 @@ class Walker:
         share = getattr(self.runner, "share_map_inputs", None)
         if share is not None:  # a remote runner stores the lists once; each item picks its own
             share(node_id, {**bound, **{k: inputs[k] for k in mapped}}, sorted(bound))
+        workers = min(mt.concurrency or self.default_map_concurrency, total)
+        as_one = getattr(self.runner, "run_map_job", None)  # a backend that runs every item as one job
+        whole = None
+        if as_one is not None and not task.cache:  # (cached items are looked up one by one)
+            whole = as_one(task, node_id, total, workers, mt.min_successes(total))
+        if whole is not None:
+            results, errors = whole
+            for i, exc in errors:
+                self._emit("map_failure", f"{node_id}-{i}", task.name, repr(exc))
+        else:
+            results, errors = self._run_items(task, node_id, total, workers, bound, mapped, lists)
+        if errors and total - len(errors) < mt.min_successes(total):
+            errors.sort(key=lambda e: e[0])
+            raise errors[0][1]
+        return {
+            name: {"list": [_NONE_LITERAL if r is None else r[name] for r in results]}
+            for name in mt.interface.outputs
+        }
+
+    def _run_items(
+        self,
+        task: Any,
+        node_id: str,
+        total: int,
+        workers: int,
+        bound: dict[str, Literal],
+        mapped: list[str],
+        lists: dict[str, list[Literal]],
+    ) -> tuple[list[dict[str, Literal] | None], list[tuple[int, BaseException]]]:
+        """Each item as its own task node, `workers` at a time: the outputs (None if failed) and failures."""
         results: list[dict[str, Literal] | None] = [None] * total
         errors: list[tuple[int, BaseException]] = []
 
@@ -529,36 +560,27 @@ class Walker:
                 errors.append((i, exc))
                 self._emit("map_failure", f"{node_id}-{i}", task.name, repr(exc))
 
-        workers = min(mt.concurrency or self.default_map_concurrency, total)
         if workers <= 1:
             for i in range(total):
                 run_item(i)
-        else:
-            counter = iter(range(total))
-            lock = threading.Lock()
+            return results, errors
+        counter = iter(range(total))
+        lock = threading.Lock()
 
-            def worker() -> None:
-                while True:
-                    with lock:
-                        i = next(counter, None)
-                    if i is None:
-                        return
-                    run_item(i)
+        def worker() -> None:
+            while True:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                run_item(i)
 
-            threads = [
-                threading.Thread(
-                    target=contextvars.copy_context().run, args=(worker,), name=f"dockyard-map-{j}"
-                )
-                for j in range(workers)
-            ]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-        if errors and total - len(errors) < mt.min_successes(total):
-            errors.sort(key=lambda e: e[0])
-            raise errors[0][1]
-        return {
-            name: {"list": [_NONE_LITERAL if r is None else r[name] for r in results]}
-            for name in mt.interface.outputs
-        }
+        threads = [
+            threading.Thread(target=contextvars.copy_context().run, args=(worker,), name=f"dockyard-map-{j}")
+            for j in range(workers)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return results, errors

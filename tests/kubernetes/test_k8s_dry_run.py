@@ -67,25 +67,29 @@ def test_one_valid_pod_per_task_node_and_golden(tmp_path: Path) -> None:
     manifests = list(yaml.safe_load_all(proc.stdout))
     for manifest in manifests:
         assert_valid(manifest)
-    # every task node, with the walker's node ids: a map task as its first item's pod, both sides of the
+    # every task node, with the walker's node ids: a map task as its Indexed Job, both sides of the
     # conditional, the sub-workflow's node prefixed by its own; the dynamic body (its sub-DAG comes later)
-    tasks = {
-        m["metadata"]["labels"]["dockyard.io/node-id"]: m["spec"]["containers"][0]["command"][6]
+    pods = {
+        m["metadata"]["labels"]["dockyard.io/node-id"]: m.get("spec", {}).get("template", m)
         for m in manifests
     }
+    tasks = {node: pod["spec"]["containers"][0]["command"][6] for node, pod in pods.items()}
     assert tasks == {
         "n0-n0": "k8s_pipeline:prepare",
-        "n0-n1-0": "k8s_pipeline:square",
+        "n0-n1": "k8s_pipeline:square",
         "n0-n2": "k8s_pipeline:train",
         "n0-n3": "k8s_pipeline:fan_out",
         "n0-n4-n0": "k8s_pipeline:report",
         "n0-n5": "k8s_pipeline:report",
     }
-    assert {m["kind"] for m in manifests} == {"Pod"}  # every image is pinned: nothing to build
-    item = next(m for m in manifests if m["metadata"]["labels"]["dockyard.io/node-id"] == "n0-n1-0")
-    command = item["spec"]["containers"][0]["command"]
+    kinds = {m["metadata"]["labels"]["dockyard.io/node-id"]: m["kind"] for m in manifests}
+    assert kinds.pop("n0-n1") == "Job" and set(kinds.values()) == {"Pod"}  # every image pinned: no build
+    job = next(m for m in manifests if m["kind"] == "Job")
+    assert (job["spec"]["completionMode"], job["spec"]["parallelism"]) == ("Indexed", 16)
+    assert job["metadata"]["annotations"] == {"dockyard.io/completions": "run-time"}
+    command = pods["n0-n1"]["spec"]["containers"][0]["command"]
     assert command[2] == "s3://dockyard-artifacts/prod/executions/dry-run/nodes/n0-n1/inputs.json"
-    assert command[command.index("--map-index") + 1] == "0"
+    assert command[command.index("--map-index") + 1] == "$(DOCKYARD_MAP_INDEX)"
     train = next(m for m in manifests if m["metadata"]["labels"]["dockyard.io/node-id"] == "n0-n2")
     container = train["spec"]["containers"][0]
     assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"
