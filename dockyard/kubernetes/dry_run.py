@@ -139,6 +139,9 @@ def dry_run_manifests(
         concurrency = node.map_concurrency or DEFAULT_MAP_CONCURRENCY
         shape = MapShape(items=1, parallelism=concurrency, retries=node.task.retries, max_failed=0)
         job = map_job(item_attempt(attempt, node.map_node), shape, settings)
-        job["metadata"]["annotations"] = {"dockyard.io/completions": "run-time"}
+        job["metadata"]["annotations"] = {
+            **job["metadata"].get("annotations", {}),
+            "dockyard.io/completions": "run-time",
+        }
         manifests.append(job)
     return manifests

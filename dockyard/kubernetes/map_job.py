@@ -76,7 +76,10 @@ def map_job(attempt: TaskAttempt, shape: MapShape, settings: Settings) -> dict[s
         },
         "template": {"metadata": template_metadata, "spec": spec},
     }
-    metadata = {"name": job_name(attempt), "namespace": kube.namespace, "labels": labels}
+    labels = {**attempt.labels, **labels}  # the run's --labels, dockyard's own winning (as on pods)
+    metadata: dict[str, Any] = {"name": job_name(attempt), "namespace": kube.namespace, "labels": labels}
+    if attempt.annotations:
+        metadata["annotations"] = dict(attempt.annotations)
     return {"apiVersion": "batch/v1", "kind": "Job", "metadata": metadata, "spec": job_spec}
 
 

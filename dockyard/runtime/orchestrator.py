@@ -161,6 +161,9 @@ class ContainerTaskRunner:
         shared = self._map_item(f"{node_id}-0")
         if not hasattr(executor, "launch_map") or is_raw(task) or shared is None or total == 0:
             return None
+        recorded = self.ctx.writer.record.nodes
+        if any(f"{node_id}-{i}" in recorded for i in range(total)):
+            return None  # a resumed run: item by item, so what finished is not run again
         from dockyard.kubernetes.map_job import INDEX_REF, MapShape
 
         ctx = self.ctx

@@ -275,3 +275,33 @@ def test_a_map_fails_when_its_ratio_is_not_met(tmp_path: Path, monkeypatch: pyte
     phases = [record.nodes[f"n0-n0-{n}"].phase for n in range(5)]
     assert phases == [Phase.SUCCEEDED, Phase.FAILED, Phase.ABORTED, Phase.ABORTED, Phase.ABORTED]
     assert record.phase is Phase.FAILED
+
+
+def test_a_resumed_map_runs_only_its_unfinished_items(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dockyard.runtime.orchestrator import execute_remote
+
+    run, cluster, store = _run("strict", [1, -2, 3], tmp_path, monkeypatch)
+    with pytest.raises(ExecutionError):
+        run()
+    execution_id = next(p.name for p in (tmp_path / "store" / "executions").iterdir())
+    cluster.created.clear()
+    executor = KubernetesExecutor(make_settings(), cluster=cluster)
+    from dockyard.config import load_settings
+    from dockyard.sdk.entities import load_entity
+
+    settings = load_settings({"store": {"url": store.url}}, project_dir=tmp_path, environ={})
+    with pytest.raises(ExecutionError, match="negative input -2"):
+        execute_remote(
+            load_entity("k8s_map:strict"),
+            {},
+            settings=settings,
+            store=store,
+            executor=executor,
+            images={"default": IMAGE},
+            execution_id=execution_id,
+            resume=True,
+        )
+    # item 0 succeeded before: not run again; items 1 and 2 (never finished) run as pods, one by one
+    assert cluster.created == ["Pod", "Pod", "Pod"]  # item 1 twice (retries=1), item 2 once

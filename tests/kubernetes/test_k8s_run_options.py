@@ -21,10 +21,17 @@ def test_flags_reach_every_task_pod(tmp_path: Path) -> None:
         str(file), "pipeline", "--n", "4", cwd=tmp_path,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    pods = [m for m in yaml.safe_load_all(proc.stdout) if m is not None]
-    assert len(pods) == 6
-    for pod in pods:
-        assert_valid(pod)
+    manifests = [m for m in yaml.safe_load_all(proc.stdout) if m is not None]
+    assert len(manifests) == 6
+    for manifest in manifests:
+        assert_valid(manifest)
+        # a map task's pods are its Indexed Job's template: the flags reach both
+        pods = [manifest] if manifest["kind"] == "Pod" else [manifest["spec"]["template"], manifest]
+        for meta in (p["metadata"] for p in pods):
+            assert meta["labels"]["cost-center"] == "ml-42"
+            assert meta["labels"]["app.kubernetes.io/part-of"] == "churn"
+            assert meta["annotations"]["owner"] == "Ada Lovelace"
+        pod = pods[0]
         meta = pod["metadata"]
         assert meta["labels"]["cost-center"] == "ml-42"
         assert meta["labels"]["app.kubernetes.io/part-of"] == "churn"
@@ -44,7 +51,8 @@ def test_without_flags_the_settings_service_account(tmp_path: Path) -> None:
         DOCKYARD_KUBERNETES_SERVICE_ACCOUNT="runner",
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    pods = [m for m in yaml.safe_load_all(proc.stdout) if m is not None]
+    manifests = [m for m in yaml.safe_load_all(proc.stdout) if m is not None]
+    pods = [m["spec"]["template"] if m["kind"] == "Job" else m for m in manifests]
     assert {p["spec"]["serviceAccountName"] for p in pods} == {"runner"}
 
 
