@@ -184,6 +184,7 @@ def resolve(
     `runtime` is the dockyard runtime going into the image (prepare passes the one its wheel was built
     from); by default the installed client's.
     """
+    spec.check_files()
     requirements, sources = _requirements(spec)
     sources += files.image_files(spec)
     locks = lock.lock_sources(spec)

@@ -29,8 +29,6 @@ from dockyard.imagespec.yaml_input import read_yaml
 if TYPE_CHECKING:
     from dockyard.config import BuildSettings
 
-# Set by the task runtime inside a container: build inputs are not shipped there, so files are not checked.
-EXECUTION_ID_ENV = "DOCKYARD_EXECUTION_ID"
 # Set by the task runtime to the `identity()` of the spec the container was started from.
 IMAGE_SPEC_ID_ENV = "DOCKYARD_IMAGE_SPEC_ID"
 LOCK_FILES = ("uv.lock", "poetry.lock")
@@ -283,9 +281,15 @@ with warnings.catch_warnings():
                 raise ValueError("conda_channels: set without conda_packages")
             if self.requirements and Path(self.requirements).name in LOCK_FILES and self.conda_packages:
                 raise ValueError("requirements: a lock file cannot be combined with conda_packages")
-            if not os.environ.get(EXECUTION_ID_ENV):
-                self._check_files()
             return self
+
+        def check_files(self) -> None:
+            """The files the spec names are there. flytekit looks for them when it builds, not when the
+            spec is declared (a local run never needs them), and so does dockyard: `resolve` calls this."""
+            try:
+                self._check_files()
+            except ValueError as exc:
+                raise SpecError(f"ImageSpec: {exc}") from None
 
         def _check_files(self) -> None:
             if self.source_root is not None and not self.path(self.source_root).is_dir():

@@ -9,6 +9,8 @@ from dockyard.sdk.types.models import (
     LiteralMap,
     Primitive,
     Scalar,
+    StructuredDataset,
+    StructuredDatasetMetadata,
     Void,
 )
 
@@ -21,5 +23,7 @@ __all__ = [
     "LiteralMap",
     "Primitive",
     "Scalar",
+    "StructuredDataset",
+    "StructuredDatasetMetadata",
     "Void",
 ]

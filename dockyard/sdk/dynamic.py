@@ -25,7 +25,7 @@ class DynamicTask(PythonTask):
             result = self.fn(**kwargs)
             builder.close_sections()
             graph = builder.graph
-            graph.outputs = trace_outputs(builder, result, self.interface.outputs)
+            graph.outputs = trace_outputs(builder, result, self.interface)
         graph.output_types = dict(self.interface.outputs)
         return graph
 

@@ -85,6 +85,8 @@ class FileAccessProvider:
             urllib.request.urlretrieve(src, local_path)
         elif Path(src).is_dir():
             shutil.copytree(src, local_path, dirs_exist_ok=True)
+        elif Path(local_path).is_dir():  # a file into a folder (a one-part dataset read as a folder)
+            shutil.copy(src, local_path)
         else:
             Path(local_path).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, local_path)

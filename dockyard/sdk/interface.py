@@ -47,7 +47,7 @@ class Interface:
         """Python values of the outputs as the caller sees them: None, bare, or the output tuple."""
         if not self.outputs:
             return None
-        if len(self.outputs) == 1:  # flytekit: one output comes back bare, even from a 1-field NamedTuple
+        if self.output_tuple is None:  # one output comes back bare; a 1-field NamedTuple as itself
             return next(iter(values.values()))
         return self.output_tuple(*(values[n] for n in self.outputs))
 
@@ -122,6 +122,12 @@ def outputs_from_annotation(owner: str, ret: Any) -> tuple[dict[str, Any], Any]:
         args = typing.get_args(ret)
         if not args or args[-1] is Ellipsis:
             return {"o0": ret}, None
+        if len(args) == 1:
+            from dockyard.sdk.exceptions import FlyteValidationException
+
+            raise FlyteValidationException(
+                "Tuples should be used to indicate multiple return values, found only one return variable."
+            )
         names = tuple(f"o{i}" for i in range(len(args)))
         return dict(zip(names, args, strict=True)), default_output_tuple(names)
     return {"o0": ret}, None

@@ -8,6 +8,7 @@ decoration: a body may call tasks defined further down its module, and its mista
 
 from __future__ import annotations
 
+import collections
 import enum
 import threading
 from collections.abc import Callable
@@ -15,22 +16,35 @@ from typing import Any, ClassVar, TypeVar, overload
 
 from dockyard.errors import DockyardError
 from dockyard.sdk.entities import Entity
-from dockyard.sdk.errors import InterfaceError
+from dockyard.sdk.errors import InterfaceError, WorkflowAssertionError
 from dockyard.sdk.graph import INPUTS, Graph, Ref
-from dockyard.sdk.interface import interface_of
+from dockyard.sdk.interface import Interface, interface_of
 from dockyard.sdk.promise import GraphBuilder, Promise, bind
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def trace_outputs(builder: GraphBuilder, result: Any, outputs: dict[str, Any]) -> dict[str, Any]:
+def trace_outputs(builder: GraphBuilder, result: Any, interface: Interface) -> dict[str, Any]:
     """Bind what a body returned to the declared outputs (promises or constants)."""
+    outputs = interface.outputs
     names = list(outputs)
     if not names:
         if result is not None and not _is_handle(result):
             raise builder.error(f"returns {type(result).__name__} but declares no outputs")
         return {}
     if len(names) == 1:
+        if isinstance(result, tuple):  # flytekit's checks of a one-output body returning a tuple
+            if len(result) != 1:
+                raise builder.flytekit_error(
+                    WorkflowAssertionError,
+                    f"The Workflow specification indicates only one return value, received {len(result)}",
+                )
+            if interface.output_tuple is None:
+                raise builder.flytekit_error(
+                    WorkflowAssertionError,
+                    "Outputs specification for Workflow does not define a tuple, but return value is a tuple",
+                )
+            result = result[0]
         values = [result]
     else:
         if not isinstance(result, tuple) or len(result) != len(names):
@@ -117,7 +131,7 @@ class WorkflowBase(Entity):
             result = self.fn(**args)
             builder.close_sections()
             graph = builder.graph
-            graph.outputs = trace_outputs(builder, result, iface.outputs)
+            graph.outputs = trace_outputs(builder, result, iface)
         graph.input_types = dict(iface.inputs)
         graph.output_types = dict(iface.outputs)
         return graph
@@ -125,6 +139,20 @@ class WorkflowBase(Entity):
     @property
     def nodes(self) -> list[Any]:
         return self.graph.nodes
+
+    def __repr__(self) -> str:
+        """flytekit's form: name, inputs, outputs, and the output bindings once the body is compiled."""
+        from dockyard.sdk.binding_text import bindings_text
+
+        iface = self.interface
+        outputs: Any = dict(iface.outputs)
+        if len(outputs) > 1 and getattr(iface.output_tuple, "__name__", "") == "DefaultNamedTupleOutput":
+            outputs = collections.OrderedDict(outputs)  # what flytekit keeps for `-> Tuple[...]`
+        bindings = bindings_text(self._graph.outputs) if self._graph is not None else "[]"
+        return (
+            f"WorkflowBase - {self.name} && Inputs ({len(iface.inputs)}): {dict(iface.inputs)} && "
+            f"Outputs ({len(outputs)}): {outputs} && Output bindings: {bindings} && "
+        )
 
 
 PythonFunctionWorkflow = WorkflowBase

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from dockyard.config import BuildSettings
+from dockyard.errors import SpecError
 from dockyard.imagespec import ImageSpec, compute_tag, image_reference, resolve
 from dockyard.imagespec.resolve import TAG_LENGTH, tag_for
 from dockyard.imagespec.runtime_install import RuntimeInstall
@@ -307,3 +308,20 @@ def test_symlinks_inside_are_copied_as_content_outside_refused_and_loops_an_erro
     (project / "app" / "loop").symlink_to(project / "app")
     with pytest.raises(SpecError, match="loops back"):
         resolve(ImageSpec(source_root="app"), settings)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("copy", ["assets/missing.bin"]),
+        ("requirements", "missing-requirements.txt"),
+        ("source_root", "missing-folder"),
+    ],
+)
+def test_missing_files_are_refused_at_build_not_at_declaration(
+    project: Path, settings: BuildSettings, field: str, value: Any
+) -> None:
+    # flytekit accepts the spec and looks for its files when it builds; a local run never needs them
+    spec = ImageSpec(registry="localhost:5000", **{field: value})
+    with pytest.raises(SpecError, match=rf"^ImageSpec: {field}: .*missing"):
+        resolve(spec, settings)

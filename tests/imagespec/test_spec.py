@@ -10,7 +10,7 @@ import pytest
 
 from dockyard.errors import DockyardError, SpecError
 from dockyard.imagespec import ImageSpec
-from dockyard.imagespec.spec import EXECUTION_ID_ENV, IMAGE_SPEC_ID_ENV
+from dockyard.imagespec.spec import IMAGE_SPEC_ID_ENV
 
 
 @pytest.mark.parametrize(
@@ -31,11 +31,8 @@ from dockyard.imagespec.spec import EXECUTION_ID_ENV, IMAGE_SPEC_ID_ENV
         ({"tag_format": "fixed"}, "tag_format"),
         ({"tag_format": "{spec_hash}/x"}, "tag_format"),
         ({"tag_format": "{other}-{spec_hash}"}, "tag_format"),
-        ({"requirements": "missing-requirements.txt"}, "requirements"),
-        ({"source_root": "no-such-dir"}, "source_root"),
         ({"copy": ["/etc/passwd"]}, "copy"),
         ({"copy": ["../outside"]}, "copy"),
-        ({"copy": ["missing.txt"]}, "copy"),
         ({"cudnn": "8"}, "cudnn"),
         ({"conda_channels": ["nvidia"]}, "conda_channels"),
         ({"env": {"BAD NAME": "x"}}, "env"),
@@ -65,9 +62,9 @@ def test_invalid_fields_raise_one_line_naming_the_field(
 def test_lock_file_needs_pyproject_beside_it(project: Path) -> None:
     (project / "uv.lock").write_text("version = 1\n")
     with pytest.raises(SpecError, match=r"requirements: uv\.lock needs pyproject\.toml"):
-        ImageSpec(requirements="uv.lock")
+        ImageSpec(requirements="uv.lock").check_files()  # what a build checks first
     (project / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
-    assert ImageSpec(requirements="uv.lock").requirements == "uv.lock"
+    ImageSpec(requirements="uv.lock").check_files()
 
 
 def test_valid_spec_normalises_like_flytekit(project: Path) -> None:
@@ -166,7 +163,6 @@ def test_yaml_paths_are_relative_to_the_yaml_file(project: Path, tmp_path: Path)
     [
         ("packages: [six]\nsource_rot: .\n", "'source_rot'"),
         ("base_image:\n  name: b\n  pakages: [x]\n", "'base_image.pakages'"),
-        ("requirements: nope.txt\n", "requirements"),
         ("- a list\n", "mapping"),
         ("packages: [six\n", "invalid YAML"),
     ],
@@ -178,13 +174,15 @@ def test_yaml_errors_name_the_file_and_key(project: Path, text: str, named: str)
     assert "spec.yaml" in str(caught.value) and named in str(caught.value)
 
 
-def test_files_are_not_checked_inside_a_task_container(
-    project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with pytest.raises(SpecError):
-        ImageSpec(requirements="not-shipped.txt")
-    monkeypatch.setenv(EXECUTION_ID_ENV, "exec-1")
-    assert ImageSpec(requirements="not-shipped.txt").requirements == "not-shipped.txt"
+def test_declaring_a_spec_reads_no_files(project: Path) -> None:
+    # as in flytekit, a build looks for them (tests/imagespec/test_hash.py), neither a local run nor a
+    # task container (which has no build inputs) does
+    spec = ImageSpec(requirements="not-shipped.txt", copy=["missing.txt"], source_root="no-such-dir")
+    assert (spec.requirements, spec.copy, spec.source_root) == (
+        "not-shipped.txt",
+        ("missing.txt",),
+        "no-such-dir",
+    )
 
 
 def test_identity_reads_no_files_and_changes_with_declared_fields(project: Path) -> None:

@@ -14,12 +14,6 @@ from tests.parity.harness import to_dockyard
 NAMES = Path(__file__).with_name("surface_names.txt")
 
 NOT_YET = {
-    # flytekit's encoder/decoder classes write flytekit's literal models; dockyard's frames are carried by
-    # one built-in transformer (pandas, pyarrow) with no registry of user encoders yet
-    "flytekit.types.structured StructuredDatasetEncoder",
-    "flytekit.types.structured StructuredDatasetDecoder",
-    "flytekit.types.structured.structured_dataset StructuredDatasetEncoder",
-    "flytekit.types.structured.structured_dataset StructuredDatasetDecoder",
     # flytekit exports it only when torch is installed, and neither venv here has torch
     "flytekit.extras.pytorch PyTorchCheckpoint",
     # a client of FlyteAdmin; dockyard's client of its own executions is dockyard.remote.DockyardRemote

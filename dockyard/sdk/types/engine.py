@@ -128,6 +128,8 @@ def _class(t: type) -> Transformer:
 
 def _annotated(inner: Any, metadata: tuple[Any, ...]) -> Transformer:
     columns = next((m for m in metadata if isinstance(m, (ColumnSpec, dict))), None)
+    if columns is None:  # flytekit also takes a dataclass whose fields are the columns
+        columns = next((_fields_of(m) for m in metadata if dataclasses.is_dataclass(m)), None)
     fmt = next((m for m in metadata if isinstance(m, str)), None)
     if columns is not None or fmt is not None:
         if not (inner is StructuredDataset or is_pandas_frame_type(inner) or is_arrow_table_type(inner)):
@@ -138,6 +140,10 @@ def _annotated(inner: Any, metadata: tuple[Any, ...]) -> Transformer:
         transformer = get_transformer(inner)
     method = next((m for m in metadata if isinstance(m, HashMethod)), None)
     return HashedTransformer(transformer, method) if method is not None else transformer
+
+
+def _fields_of(cls: Any) -> dict[str, Any]:
+    return {f.name: f.type for f in dataclasses.fields(cls)}
 
 
 def _union(t: Any, args: tuple[Any, ...]) -> Transformer:

@@ -10,9 +10,10 @@ from typing import IO, Any
 from dockyard.sdk.data import BlobStore
 from dockyard.sdk.types import transfer
 from dockyard.sdk.types.formats import FormatHinted
+from dockyard.sdk.types.pydantic_fields import PydanticField
 
 
-class _Reference(FormatHinted, os.PathLike[str]):
+class _Reference(FormatHinted, PydanticField, os.PathLike[str]):
     """What FlyteFile and FlyteDirectory share: a local `path` and the URI it arrived from, if any."""
 
     path: str

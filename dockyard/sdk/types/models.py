@@ -230,3 +230,18 @@ def from_literal_dict(lit: LiteralDict) -> Literal:
     if "json" in lit:
         return Literal(scalar=Scalar(generic=lit["json"]))
     return Literal(scalar=Scalar(none_type=Void()))
+
+
+@dataclass
+class StructuredDatasetMetadata:
+    """What a stored data frame is: its StructuredDatasetType (columns and format)."""
+
+    structured_dataset_type: Any = None
+
+
+@dataclass
+class StructuredDataset:
+    """flytekit's literal of a stored data frame, what a user's StructuredDatasetEncoder returns."""
+
+    uri: str
+    metadata: StructuredDatasetMetadata | None = None

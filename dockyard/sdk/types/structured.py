@@ -6,6 +6,7 @@ pandas and pyarrow are imported only when a frame is written or read, never when
 from __future__ import annotations
 
 import collections
+import dataclasses
 import hashlib
 import sys
 import tempfile
@@ -14,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from dockyard.sdk.data import BlobStore
-from dockyard.sdk.types import transfer
+from dockyard.sdk.types import frame_handlers, transfer
 from dockyard.sdk.types.base import Transformer
 from dockyard.sdk.types.errors import TypeTransformerFailedError, UnsupportedTypeError, mismatch
 from dockyard.sdk.types.literal import Literal, kind_of
+from dockyard.sdk.types.pydantic_fields import PydanticField
 
 PARQUET = "parquet"
 CSV = "csv"
@@ -44,6 +46,21 @@ class StructuredDatasetType:
     format: str = PARQUET
 
 
+def flat_columns(columns: dict[str, Any], parent: str = "") -> dict[str, Any]:
+    """flytekit's reading of nested columns: a dict or dataclass of sub-columns gives dotted leaf names
+    (`info.contacts.tel`), which parquet readers select as nested fields."""
+    flat: dict[str, Any] = {}
+    for key, value in columns.items():
+        name = f"{parent}.{key}" if parent else key
+        if dataclasses.is_dataclass(value) and isinstance(value, type):
+            value = {f.name: f.type for f in dataclasses.fields(value)}
+        if isinstance(value, dict):
+            flat.update(flat_columns(value, name))
+        else:
+            flat[name] = value
+    return flat
+
+
 def is_pandas_frame_type(t: Any) -> bool:
     pd = sys.modules.get("pandas")
     return pd is not None and t is pd.DataFrame
@@ -58,7 +75,7 @@ def _is_frame(value: Any) -> bool:
     return is_pandas_frame_type(type(value)) or is_arrow_table_type(type(value))
 
 
-class StructuredDataset:
+class StructuredDataset(PydanticField):
     """A data frame by reference: built from a frame (`dataframe=`) or from stored data (`uri=`).
 
     Read it with `sd.open(pd.DataFrame).all()` (or `pyarrow.Table`); columns not in the annotation are
@@ -94,7 +111,19 @@ class StructuredDataset:
         return self
 
     def all(self) -> Any:
-        """Read the whole dataset as the type chosen by `open` (pandas by default)."""
+        """Read the whole dataset as the type chosen by `open` (pandas by default, or any type a
+        registered StructuredDatasetDecoder reads)."""
+        decoder = frame_handlers.decoder_for(self._open_as)
+        if decoder is not None and self.uri is not None:
+            from dockyard.sdk.types.models import StructuredDataset as StoredFrame
+            from dockyard.sdk.types.models import StructuredDatasetMetadata
+
+            columns = dict.fromkeys(self._columns or [])
+            metadata = StructuredDatasetMetadata(StructuredDatasetType(columns, self.file_format))
+            stored = StoredFrame(transfer.materialize(self.uri, self._store), metadata)
+            return decoder.decode(frame_handlers.context(), stored, metadata)
+        if isinstance(self._open_as, type) and isinstance(self._dataframe, self._open_as):
+            return self._dataframe  # still in memory, already of the asked type
         if self._dataframe is not None:
             return _convert(_select(self._dataframe, self._columns), self._open_as)
         if self.uri is None:
@@ -110,8 +139,10 @@ class StructuredDataset:
 
 
 def _select(frame: Any, columns: list[str] | None) -> Any:
+    """The frame's columns named (a nested name selects its whole top-level column)."""
     if not columns:
         return frame
+    columns = list(dict.fromkeys(c.split(".")[0] for c in columns))
     available = list(frame.columns) if hasattr(frame, "columns") else frame.column_names
     missing = [c for c in columns if c not in available]
     if missing:
@@ -147,6 +178,10 @@ def read_frame(uri: str, fmt: str, columns: list[str] | None, as_type: Any, stor
         import pandas as pd
 
         frame: Any = pd.read_csv(local, usecols=columns or None)
+    elif as_type is None or is_pandas_frame_type(as_type) or _is_pandas_name(as_type):
+        import pandas as pd
+
+        frame = pd.read_parquet(local, columns=columns or None)  # with the index pandas stored
     else:
         import pyarrow.parquet as pq
 
@@ -179,10 +214,12 @@ def _write(frame: Any, fmt: str, path: Path) -> None:
     if fmt == CSV:
         _convert(frame, None).to_csv(path, index=False)
         return
+    if is_pandas_frame_type(type(frame)):
+        frame.to_parquet(path)  # a non-default index is kept, as flytekit's pandas encoder keeps it
+        return
     import pyarrow.parquet as pq
 
-    table = _convert(frame, sys.modules["pyarrow"].Table) if not is_arrow_table_type(type(frame)) else frame
-    pq.write_table(table, path)
+    pq.write_table(frame, path)
 
 
 class StructuredTransformer(Transformer):
@@ -194,15 +231,29 @@ class StructuredTransformer(Transformer):
         self.python_type = python_type
         self.is_dataset = isinstance(python_type, type) and issubclass(python_type, StructuredDataset)
         self.name = getattr(python_type, "__name__", str(python_type))
-        self.columns = list(columns) if columns else None
-        self.column_types = {n: get_transformer(t).literal_type() for n, t in (columns or {}).items()}
+        flat = flat_columns(columns or {})
+        self.columns = list(flat) or None
+        self.column_types = {n: get_transformer(t).literal_type() for n, t in flat.items()}
         self.format = fmt or PARQUET
         if self.format not in _FORMATS:
             raise UnsupportedTypeError(f"StructuredDataset format {self.format!r}: use one of {_FORMATS}")
 
+    register = staticmethod(frame_handlers.register)
+    register_renderer = staticmethod(frame_handlers.register_renderer)
+
     def to_literal(self, value: Any) -> Literal:
-        if _is_frame(value):
+        if _is_frame(value) or frame_handlers.encoder_for(value) is not None:
             value = StructuredDataset(dataframe=value)
+        encoder = frame_handlers.encoder_for(getattr(value, "dataframe", None))
+        if encoder is not None:
+            sd_type = StructuredDatasetType(dict.fromkeys(self.columns or []), self.format)
+            stored = encoder.encode(frame_handlers.context(), value, sd_type)
+            stored_type = getattr(stored.metadata, "structured_dataset_type", None)
+            fmt = getattr(stored_type, "format", "") or self.format
+            uri = stored.uri
+            if not transfer.is_remote(uri):  # a local folder or file: into the store, as any output
+                uri = transfer.persist(uri, directory=Path(uri.removeprefix("file://")).is_dir())
+            return {"structured": {"uri": uri, "format": fmt, "columns": self._column_records()}}
         if not isinstance(value, StructuredDataset):  # a stored dataset may feed a frame input, by reference
             raise mismatch(self.name, type(value).__name__)
         fmt = value.file_format if value.dataframe is None else self.format

@@ -4,6 +4,8 @@ from dockyard.types.structured import (
     CSV,
     PARQUET,
     StructuredDataset,
+    StructuredDatasetDecoder,
+    StructuredDatasetEncoder,
     StructuredDatasetTransformerEngine,
     StructuredDatasetType,
 )
@@ -12,6 +14,8 @@ __all__ = [
     "CSV",
     "PARQUET",
     "StructuredDataset",
+    "StructuredDatasetDecoder",
+    "StructuredDatasetEncoder",
     "StructuredDatasetTransformerEngine",
     "StructuredDatasetType",
 ]
