@@ -1,0 +1,1 @@
+"""Text clean-up and tokenizer training for the ticket classifier."""
