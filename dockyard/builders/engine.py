@@ -488,5 +488,13 @@ class _EngineRegistryView:
         finally:
             engine.registry.close()
 
+    @staticmethod
+    def build(spec: ImageSpec) -> str:
+        engine = BuildEngine(get_settings())
+        try:
+            return engine.ensure([spec], push=True)[spec].image
+        finally:
+            engine.registry.close()
+
 
 use_registry_view(_EngineRegistryView())

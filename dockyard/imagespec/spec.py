@@ -17,7 +17,7 @@ import sys
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator, model_validator
 
@@ -437,6 +437,8 @@ class RegistryView(Protocol):
 
     def exist(self, spec: ImageSpec) -> bool: ...
 
+    def build(self, spec: ImageSpec) -> str: ...
+
 
 _REGISTRY_VIEW: list[RegistryView] = []
 _REGISTRY_VIEW_MODULE = "dockyard.builders.engine"  # imported by name on first use; it installs its view
@@ -450,6 +452,35 @@ def _registry_view() -> RegistryView:
     if not _REGISTRY_VIEW:
         importlib.import_module(_REGISTRY_VIEW_MODULE)
     return _REGISTRY_VIEW[0]
+
+
+class ImageBuildEngine:
+    """flytekit's `ImageBuildEngine`: `build(spec)` makes the spec's image exist (built and pushed unless
+    the registry holds it, nested base specs first) with the engine `dockyard build` uses; inside a task run
+    it does nothing, as in flytekit. A flytekit-style builder registered under the spec's `builder` name
+    (an object with `should_build(spec)` and `build_image(spec)`) builds instead."""
+
+    _REGISTRY: ClassVar[dict[str, tuple[Any, int]]] = {}
+
+    @classmethod
+    def register(cls, builder_type: str, image_spec_builder: Any, priority: int = 5) -> None:
+        cls._REGISTRY[builder_type] = (image_spec_builder, priority)
+
+    @classmethod
+    def get_registry(cls) -> dict[str, tuple[Any, int]]:
+        return cls._REGISTRY
+
+    @classmethod
+    def build(cls, image_spec: ImageSpec) -> None:
+        from dockyard.sdk.context import is_local_execution
+
+        if is_local_execution() or os.environ.get("DOCKYARD_EXECUTION_ID"):
+            return
+        registered = cls._REGISTRY.get(image_spec.builder or "")
+        if registered is None:
+            _registry_view().build(image_spec)
+        elif registered[0].should_build(image_spec):
+            registered[0].build_image(image_spec)
 
 
 def _check_python_provider(spec: ImageSpec) -> None:

@@ -19,8 +19,6 @@ NOT_YET = {
     # a client of FlyteAdmin; dockyard's client of its own executions is dockyard.remote.DockyardRemote
     "flytekit FlyteRemote",
     "flytekit.remote FlyteRemote",
-    # builds go through dockyard's BuildEngine (`dockyard build`, ImageSpec.exist/image_name)
-    "flytekit.image_spec ImageBuildEngine",
 }
 
 

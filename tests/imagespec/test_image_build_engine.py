@@ -1,0 +1,66 @@
+"""flytekit's `ImageBuildEngine` (`dockyard.image_spec`): `build(spec)` makes the image exist with dockyard's
+build engine, does nothing inside a task run, and hands a spec to a flytekit-style builder registered
+under its `builder` name."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dockyard import task
+from dockyard.image_spec import ImageBuildEngine, ImageSpec
+
+
+class RecordingBuilder:
+    """A user's flytekit-style builder: `should_build` then `build_image`."""
+
+    def __init__(self) -> None:
+        self.built: list[ImageSpec] = []
+
+    def should_build(self, spec: ImageSpec) -> bool:
+        return True
+
+    def build_image(self, spec: ImageSpec) -> str:
+        self.built.append(spec)
+        return f"custom/{spec.name}:latest"
+
+
+def test_a_registered_builder_builds_its_specs(monkeypatch: pytest.MonkeyPatch) -> None:
+    builder = RecordingBuilder()
+    monkeypatch.setattr(ImageBuildEngine, "_REGISTRY", {})
+    ImageBuildEngine.register("recording", builder, priority=7)
+    assert ImageBuildEngine.get_registry() == {"recording": (builder, 7)}
+    spec = ImageSpec(name="custom-built", builder="recording")
+    ImageBuildEngine.build(spec)
+    assert builder.built == [spec]
+
+
+def test_nothing_is_built_inside_a_task_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    builder = RecordingBuilder()
+    monkeypatch.setattr(ImageBuildEngine, "_REGISTRY", {"recording": (builder, 5)})
+    spec = ImageSpec(name="not-built", builder="recording")
+
+    @task
+    def inside() -> None:
+        ImageBuildEngine.build(spec)
+
+    inside()
+    assert builder.built == []
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_build_pushes_the_image_dockyard_build_would(
+    base_image: str, registry: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCKYARD_BUILD_DEFAULT_BASE_IMAGE", base_image)
+    monkeypatch.setenv("DOCKYARD_BUILD_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")  # as the builds do
+    monkeypatch.chdir(tmp_path)
+    spec = ImageSpec(name=f"build-engine-{uuid.uuid4().hex[:8]}", registry=registry, env={"X": "1"})
+    assert spec.exist() is False
+    result: Any = ImageBuildEngine.build(spec)
+    assert result is None  # flytekit's build returns nothing; the image is in the registry
+    assert spec.exist() is True
