@@ -204,7 +204,7 @@ class Pools:
             return handle.outcome
         replica, timeout = handle.replica, handle.attempt.timeout_s
         line = b""
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError):  # a timeout, a reset, or closed meanwhile
             replica.conn.settimeout(None if timeout is None else timeout + GRACE_S)
             line = replica.reader.readline()
         if not line:
@@ -222,8 +222,9 @@ class Pools:
         return handle.outcome
 
     def cancel(self, handle: ReusedHandle) -> None:
+        """Kill the replica's container: the waiting `wait` sees the connection end and drops it."""
         handle.cancelled = True
-        handle.pool.discard(handle.replica)
+        self.executor._kill(handle.replica.container)
 
     def close(self, execution_id: str) -> None:
         """Stop and remove the warm containers of an execution that ended."""

@@ -28,8 +28,14 @@ from typing import Any
 MAX_LOG_BYTES = 8 * 1024 * 1024  # the tail kept of one attempt's output
 
 
+# dockyard's names that task modules import (`from dockyard import task, ImageSpec, ...`)
+COMMON_NAMES = ("task", "workflow", "dynamic", "map_task", "ImageSpec", "current_context", "Resources")
+
+
 def _warm(env: dict[str, str]) -> None:
-    """Import in the parent what every attempt imports, so that forks start with it loaded."""
+    """Import in the parent what every attempt imports, so that forks start with it loaded: dockyard's
+    own modules only (the task's module is the attempt's to import, so its state is always fresh)."""
+    import dockyard
     import dockyard.runtime.blobstore
     import dockyard.runtime.bundle
     import dockyard.runtime.checkpoint
@@ -37,8 +43,10 @@ def _warm(env: dict[str, str]) -> None:
     import dockyard.sdk.entities
     import dockyard.sdk.local
     import dockyard.sdk.types.literal
-    import dockyard.sdk.types.transfer  # noqa: F401
+    import dockyard.sdk.types.transfer
 
+    for name in COMMON_NAMES:
+        getattr(dockyard, name)
     if env.get("DOCKYARD_STORE_URL", "").startswith("s3://"):
         with contextlib.suppress(ImportError):
             import boto3  # noqa: F401

@@ -106,8 +106,12 @@ def test_secrets_reach_reused_attempts_as_files_only(
             assert b"tok-reuse-77" not in path.read_bytes(), path
 
 
-def test_warm_containers_go_when_the_driver_is_killed(file_settings: Settings, tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["killed", "interrupted"])
+def test_warm_containers_go_when_the_driver_is_killed_or_interrupted(
+    file_settings: Settings, tmp_path: Path, sig: signal.Signals
+) -> None:
     src = source_copy(tmp_path / "src")
+    execution_id = f"xreusekill{os.getpid()}{sig.name.lower()}"
     script = tmp_path / "driver.py"
     script.write_text(
         textwrap.dedent(
@@ -120,11 +124,10 @@ def test_warm_containers_go_when_the_driver_is_killed(file_settings: Settings, t
             wf = load_entity({str(src / "reuse.py")!r} + ":timeout_then_more")
             run_remote(wf, {{"x": 1}}, source_root={str(src)!r}, settings=settings,
                        options=__import__("dockyard.runtime.options", fromlist=["RunOptions"]).RunOptions(
-                           name="xreusekill" + {str(os.getpid())!r}))
+                           name={execution_id!r}))
             """
         )
     )
-    execution_id = f"xreusekill{os.getpid()}"
     driver = subprocess.Popen([sys.executable, str(script)], start_new_session=True)
     try:
         deadline = time.monotonic() + 240
@@ -132,8 +135,10 @@ def test_warm_containers_go_when_the_driver_is_killed(file_settings: Settings, t
             assert driver.poll() is None and time.monotonic() < deadline, "no warm container started"
             time.sleep(0.2)
         time.sleep(2)  # its first attempt sleeps
-        driver.send_signal(signal.SIGKILL)
+        driver.send_signal(sig)  # SIGINT: Ctrl-C cancels the attempt; SIGKILL: nothing runs in the driver
         driver.wait(timeout=30)
+        if sig is signal.SIGINT:  # the driver removed them before it exited
+            assert containers_of(execution_id) == []
         deadline = time.monotonic() + 30
         while containers_of(execution_id):  # its worker saw the socket close and exited: auto-removed
             assert time.monotonic() < deadline, "the warm container outlived its driver"
