@@ -27,7 +27,6 @@ from dockyard.builders.base import BuildResult, StepHook, cache_ref, image_outpu
 from dockyard.builders.registry import ImageRef, RegistryClient
 from dockyard.config import Settings, get_settings
 from dockyard.errors import BuildError, RuntimeConflictError, SpecError
-from dockyard.image_install import CONFLICT_MARK
 from dockyard.imagespec.context import BuildContext
 from dockyard.imagespec.render import RENDERED_FIELDS
 
@@ -158,6 +157,8 @@ class _Progress:
         if vertex.name.startswith(_BASE_PREFIX):
             base = vertex.name.removeprefix(_BASE_PREFIX)
             return BuildError(f"{image}: base image {base} cannot be pulled: {_last_line(vertex.error)}")
+        from dockyard.image_install import CONFLICT_MARK  # the image's script (argparse): only on failure
+
         conflict = [line for line in vertex.lines if line.startswith(CONFLICT_MARK)]
         if conflict:
             return RuntimeConflictError(f"{image}: {conflict[-1].removeprefix(CONFLICT_MARK).strip()}")

@@ -332,10 +332,30 @@ def test_answer_cache_is_shared_across_processes(tmp_path: Path) -> None:
     assert AnswerCache(path, 60).get("r/b:2") == Present("sha256:" + "f" * 64, ())
 
 
-def test_the_build_engine_loads_without_httpx() -> None:
+def test_the_build_engine_and_docker_builder_load_without_httpx() -> None:
     """A no-change check answered from the answer cache asks no registry, so it must not pay for httpx
     (whose import also loads click, rich and pygments for its CLI when they are installed): about 0.1-0.2 s
     of a whole process and 10,000 objects more for every garbage collection to walk."""
-    code = "import sys, dockyard.builders.engine, dockyard.builders.registry; print('httpx' in sys.modules)"
+    code = (
+        "import sys, dockyard.builders.engine, dockyard.builders.docker;"
+        "print([m for m in ('httpx', 'dockyard.image_install', 'argparse') if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "[]"  # nor the image's install script, only needed to read a failure
+
+
+def test_a_runtime_conflict_is_still_read_from_a_failed_step() -> None:
+    """The conflict mark is imported only when a build fails: the failure still names the conflict."""
+    from dockyard.builders.docker import _Progress
+    from dockyard.errors import RuntimeConflictError
+    from dockyard.image_install import CONFLICT_MARK
+
+    progress = _Progress(on_step=None)
+    vertex = {"digest": "sha256:1", "name": "[5/7] RUN python -m dockyard.image_install", "started": "x"}
+    line = f"{CONFLICT_MARK} pydantic>=2 needs pydantic-core, the image pins pydantic==1.10\n"
+    log = {"vertex": "sha256:1", "data": base64.b64encode(line.encode()).decode()}
+    progress.feed(json.dumps({"vertexes": [vertex], "logs": [log]}) + "\n")
+    progress.feed(json.dumps({"vertexes": [{**vertex, "error": "process did not complete"}]}) + "\n")
+    failure = progress.failure("localhost:5000/x:1", 1)
+    assert isinstance(failure, RuntimeConflictError)
+    assert "the image pins pydantic==1.10" in str(failure)
