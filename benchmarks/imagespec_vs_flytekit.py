@@ -2,8 +2,14 @@
 
     .venv/bin/python benchmarks/imagespec_vs_flytekit.py [--repeat 3] [--only flytekit|dockyard] [--write]
 
-Not a test: it builds real images (minutes) and prunes the BuildKit cache before each cold scenario.
-Needs `bash scripts/setup.sh` (Docker engine with buildx, registry localhost:5000, the Debian base image).
+Not a test: it builds real images (minutes). Needs `bash scripts/setup.sh` (Docker engine with buildx,
+registry localhost:5000, the Debian base image).
+
+Cold without pruning (the engine is shared: a prune would empty other people's caches too). Each cold
+scenario gets a base of its own, FROM the Debian base plus one nonce layer, pushed to localhost:5000
+under a unique name, so no layer of either builder can be a cache hit; and the worker renames every
+cache mount of that build (`id=X` becomes `id=X-NONCE`, for both tools), so no uv, apt or micromamba
+download cache is warm either. What the run created is removed from the engine at the end.
 
 Method. Both tools get the same specs, FROM the same Debian-made base image, pushed to the same loopback
 registry with the same (gzip) compression, each measurement in a fresh interpreter so no in-process memo
@@ -17,11 +23,14 @@ helps either side:
 - dockyard runs from .venv through `dockyard.builders.engine.BuildEngine.ensure`, with the host CA bundle
   as a build secret (`build.ca_bundle`) and a private `build.work_dir` (its positive-answer cache).
 Scenarios:
-- cold: numpy + pandas + scikit-learn + apt git + 5 source files, build cache pruned, tag absent;
+- install floor: the cold spec's installs alone, in a container of a fresh base with no image export:
+  apt-get install git, then `uv venv` and `uv pip install` numpy pandas scikit-learn with the same uv
+  binary and settings as dockyard's template (bytecode compiled, copy link mode), cold download caches;
+- cold: numpy + pandas + scikit-learn + apt git + 5 source files, fresh base and cache mounts, tag absent;
 - no change: the same spec again (an existence check); median of --repeat fresh processes;
 - source only: one source file edited, then ensure again (a rebuild and push); median of --repeat;
 - tag of a 10,000-file source tree: tag computation only, no registry call; median of --repeat, in process;
-- three small independent specs built together (each adds one small PyPI package), cache pruned first.
+- three small independent specs built together (each adds one small PyPI package), fresh base and caches.
 With --write, the table replaces this benchmark's section of benchmarks/RESULTS.md.
 """
 
@@ -31,6 +40,7 @@ import argparse
 import io
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -74,13 +84,20 @@ def _flytekit_specs(task: dict[str, Any]) -> list[Any]:
     template = default_builder.DOCKER_FILE_TEMPLATE.template
     if template.startswith("#syntax"):  # BuildKit would pull the dockerfile frontend image: not offline
         default_builder.DOCKER_FILE_TEMPLATE = Template(template.split("\n", 1)[1])
+    if task.get("nonce"):  # this round's cache mounts: uv, apt, poetry, micromamba, each renamed
+        for name, value in vars(default_builder).items():
+            if isinstance(value, Template):
+                renamed = re.sub(
+                    r"\bid=(uv|apt|poetry|micromamba)\b", rf"id=\1-{task['nonce']}", value.template
+                )
+                setattr(default_builder, name, Template(renamed))
     from flytekit.constants import CopyFileDetection
     from flytekit.image_spec.image_spec import ImageSpec
 
     return [
         ImageSpec(
             name=spec["name"],
-            base_image=BASE_IMAGE,
+            base_image=task.get("base", BASE_IMAGE),
             registry=REGISTRY,
             packages=spec["packages"],
             apt_packages=spec.get("apt_packages") or None,
@@ -96,10 +113,22 @@ def _flytekit_specs(task: dict[str, Any]) -> list[Any]:
 def _dockyard_specs(task: dict[str, Any]) -> list[Any]:
     from dockyard.imagespec import ImageSpec
 
+    if task.get("nonce"):  # this round's cache mounts (secret mounts keep their ids)
+        import importlib
+
+        prepare = importlib.import_module(
+            "dockyard.imagespec.prepare"
+        )  # the package's `prepare` is a function
+        render = prepare.render
+
+        def renamed(*args: Any) -> str:
+            return re.sub(r"(--mount=type=cache,\S*?\bid=)([\w.-]+)", rf"\1\2-{task['nonce']}", render(*args))
+
+        prepare.render = renamed
     return [
         ImageSpec(
             name=spec["name"],
-            base_image=BASE_IMAGE,
+            base_image=task.get("base", BASE_IMAGE),
             registry=REGISTRY,
             packages=spec["packages"],
             apt_packages=spec.get("apt_packages") or None,
@@ -217,6 +246,7 @@ class Driver:
         self.python = {"flytekit": FLYTEKIT_VENV / "bin" / "python", "dockyard": DOCKYARD_PYTHON}
         self.tree = self.work / "tree10k"
         self.snapshot = self.work / "dockyard-checkout"
+        self.created: list[str] = []
 
     def say(self, message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
@@ -305,15 +335,67 @@ class Driver:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(f"VALUE = {i}\n")
 
-    def prune(self) -> None:
-        """Empty BuildKit's cache (layers and the apt/uv cache mounts), so a cold build is cold."""
-        subprocess.run(["docker", "buildx", "prune", "-af"], check=True, capture_output=True)
+    def fresh_base(self, label: str) -> dict[str, str]:
+        """A base no builder has seen: the Debian base plus one nonce layer, pushed under a unique name, and
+        the nonce the worker adds to every cache mount id (see the module's docstring)."""
+        nonce = f"{self.run_id}-{label}-{uuid.uuid4().hex[:6]}"
+        image = f"{REGISTRY}/bench-base/{nonce}:latest"
+        folder = self.work / f"base-{nonce}"
+        folder.mkdir()
+        (folder / "Dockerfile").write_text(f"FROM {BASE_IMAGE}\nRUN echo {nonce} > /etc/bench-nonce\n")
+        subprocess.run(
+            ["docker", "buildx", "build", "--quiet", "--push", "--provenance=false", "-t", image,
+             str(folder)], check=True, capture_output=True,
+        )  # fmt: skip
+        self.created.append(image)
+        return {"base": image, "nonce": nonce}
+
+    def install_floor(self) -> dict[str, float]:
+        """The cold spec's installs with no image export: a container of a fresh base runs apt-get install
+        git, then uv venv + uv pip install of the big packages, as dockyard's template does (same uv binary,
+        bytecode compiled, copy link mode), with empty download caches. Returns seconds: total, apt, uv."""
+        fresh = self.fresh_base("floor")
+        uv = subprocess.run(
+            [str(DOCKYARD_PYTHON), "-c", "from uv import find_uv_bin; print(find_uv_bin())"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        script = (
+            "set -e; s=$(date +%s.%N); "
+            "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+            "--no-install-recommends git >/dev/null; a=$(date +%s.%N); "
+            "export UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 "
+            "SSL_CERT_FILE=/run/ca.crt; "
+            "/uv/uv venv -q --python-preference only-system --python /usr/bin/python3 /opt/venv && "
+            f"/uv/uv pip install -q --python /opt/venv/bin/python {' '.join(BIG_PACKAGES)}; "
+            "u=$(date +%s.%N); echo FLOOR $s $a $u"
+        )
+        self.say("install floor: apt git + uv pip install numpy pandas scikit-learn, no export")
+        started = time.perf_counter()
+        out = subprocess.run(
+            ["docker", "run", "--rm", "--network", "host", "-v", f"{uv}:/uv/uv:ro",
+             "-v", f"{CA_BUNDLE}:/run/ca.crt:ro", fresh["base"], "sh", "-c", script],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        total = time.perf_counter() - started
+        start, apt, end = (float(x) for x in out.stdout.split("FLOOR ", 1)[1].split())
+        return {"floor": total, "floor_apt": apt - start, "floor_uv": end - apt}
+
+    def cleanup(self) -> None:
+        """Remove from the engine what this run made (bases and built images); the registry keeps its
+        copies under this run's unique names."""
+        listed = subprocess.run(
+            ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"], capture_output=True, text=True
+        ).stdout.split()
+        mine = [i for i in listed if self.run_id in i] + self.created
+        if mine:
+            subprocess.run(["docker", "image", "rm", "-f", *sorted(set(mine))], capture_output=True)
 
     # --- running ----------------------------------------------------------------------------------------
     def run(self, tool: str, task: dict[str, Any]) -> dict[str, Any]:
         task = {"work_dir": str(self.work / "dockyard-work"), **task, "repeat": self.repeat}
         env = {**os.environ, "FLYTE_SDK_LOGGING_LEVEL": "40", "PYTHONWARNINGS": "ignore"}
         env.pop("VIRTUAL_ENV", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # both tools import from bytecode, as installed tools do
         if tool == "dockyard":  # the frozen copy comes first on sys.path, before the editable install
             env["PYTHONPATH"] = str(self.snapshot)
         started = time.perf_counter()
@@ -345,16 +427,17 @@ class Driver:
         return {"tag10k_cold": result["cold_s"], "tag10k": result["seconds"]}
 
     def scenarios(self, tool: str) -> dict[str, Any]:
-        figures: dict[str, Any] = {}
+        figures: dict[str, Any] = {"loads": {}}
         src = self.source_tree(f"src-{tool}")
         big = {"kind": "ensure", "specs": [self.spec(tool, "big", BIG_PACKAGES, apt_packages=["git"],
-                                                     source_root=src.name)]}  # fmt: skip
+                                                     source_root=src.name)],
+               **self.fresh_base(f"{tool}-big")}  # fmt: skip
 
-        self.prune()
         self.say(f"{tool}: cold build + push (numpy, pandas, scikit-learn, git, 5 files)")
         cold = self.run(tool, {**big, "label": "cold"})
         assert cold["built"] == [True], f"{tool}: the cold build did not build"
         figures["cold"] = cold["seconds"]
+        figures["loads"]["cold"] = os.getloadavg()[0]
         figures["image"] = cold["images"][0]
         figures["size"] = pushed_size(cold["images"][0])
 
@@ -364,6 +447,7 @@ class Driver:
         figures["nochange"] = statistics.median(r["seconds"] for r in repeats)
         figures["nochange_wall"] = statistics.median(r["wall_s"] for r in repeats)
         figures["import"] = statistics.median(r["import_s"] for r in repeats)
+        figures["loads"]["nochange"] = figures["loads"]["nochange_wall"] = os.getloadavg()[0]
         figures["nochange_source"] = ",".join(sorted({s for r in repeats for s in r.get("sources", [])}))
         if tool == "dockyard":  # flytekit has no answer cache; this is dockyard asking the registry too
             self.say(f"{tool}: no-change repeat without the answer cache x{self.repeat}")
@@ -373,6 +457,8 @@ class Driver:
             assert {s for r in asked for s in r["sources"]} == {"registry"}, "the answer cache was used"
             figures["nochange_registry"] = statistics.median(r["seconds"] for r in asked)
             figures["nochange_registry_wall"] = statistics.median(r["wall_s"] for r in asked)
+            figures["loads"]["nochange_registry"] = os.getloadavg()[0]
+            figures["loads"]["nochange_registry_wall"] = figures["loads"]["nochange_registry"]
 
         self.say(f"{tool}: source-only change x{self.repeat}")
         changes = []
@@ -383,18 +469,21 @@ class Driver:
             assert result["built"] == [True], f"{tool}: a source change did not rebuild (tag unchanged?)"
             changes.append(result)
         figures["source"] = statistics.median(r["seconds"] for r in changes)
+        figures["loads"]["source"] = os.getloadavg()[0]
 
         figures.update(self.tag_scenario(tool))
+        figures["loads"]["tag10k"] = figures["loads"]["tag10k_cold"] = os.getloadavg()[0]
 
-        self.prune()
         self.say(f"{tool}: three small independent specs")
         small = {
             "kind": "ensure",
             "specs": [self.spec(tool, f"small{i}", [p]) for i, p in enumerate(SMALL_PACKAGES)],
+            **self.fresh_base(f"{tool}-small"),
         }
         three = self.run(tool, {**small, "label": "three"})
         assert three["built"] == [True] * 3, f"{tool}: not all three small specs were built"
         figures["three"] = three["seconds"]
+        figures["loads"]["three"] = os.getloadavg()[0]
         return figures
 
     def version(self, tool: str) -> str:
@@ -407,7 +496,8 @@ class Driver:
         self.preflight()
         self.big_tree()
         time.sleep(2.5)  # past the stat cache's racy window (files changed < 2 s before a read)
-        results = {}
+        results: dict[str, dict[str, Any]] = {"floor": self.install_floor()}
+        results["floor"]["loads"] = {"floor": os.getloadavg()[0]}
         for tool in self.tools:
             results[tool] = self.scenarios(tool)
             results[tool]["version"] = self.version(tool)
@@ -446,15 +536,22 @@ def pushed_size(image: str) -> int | None:
 def table(results: dict[str, dict[str, Any]], repeat: int) -> str:
     tools = [t for t in ("flytekit", "dockyard") if t in results]
     versions = ", ".join(f"{t} {results[t]['version']}" for t in tools)
+    floor = results["floor"]
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    floor_cell = (
+        f"{floor['floor']:.1f} [{floor['loads']['floor']:.1f}] "
+        f"(apt {floor['floor_apt']:.1f}, uv {floor['floor_uv']:.1f})"
+    )
     lines = [
-        f"{versions}; {os.cpu_count()} CPUs (1-minute load average at the end: {os.getloadavg()[0]:.1f}); "
-        f"medians of {repeat} fresh processes where repeated; "
-        f"measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        f"{versions}; {os.cpu_count()} CPUs; medians of {repeat} fresh processes where repeated; the "
+        f"1-minute load average after each figure in brackets; measured {when}.",
         "",
         "| scenario | "
-        + " | ".join(f"{t} (s)" for t in tools)
+        + " | ".join(f"{t} (s) [load]" for t in tools)
         + (" | dockyard / flytekit |" if len(tools) == 2 else " |"),
         "|---|" + "---:|" * (len(tools) + (len(tools) == 2)),
+        f"| install floor: apt git + uv pip install (no export) | {floor_cell} |"
+        + " |" * (len(tools) - 1 + (len(tools) == 2)),
     ]
     rows = [
         ("cold", "cold build + push (numpy, pandas, scikit-learn, apt git, 5 files)"),
@@ -466,10 +563,16 @@ def table(results: dict[str, dict[str, Any]], repeat: int) -> str:
         ("source", "source-only change: rebuild + push"),
         ("tag10k_cold", f"tag of a {TREE_FILES:,}-file source tree, cold (first call in a fresh process)"),
         ("tag10k", f"tag of a {TREE_FILES:,}-file source tree, warm (dockyard: stat cache from disk)"),
-        ("three", "3 small independent specs, built together (cold cache)"),
+        ("three", "3 small independent specs, built together (fresh base and caches)"),
     ]
     for key, label in rows:
-        cells = [f"{results[t][key]:.3f}" if key in results[t] else "n/a" for t in tools]
+        cells = []
+        for t in tools:
+            load = results[t]["loads"].get(key)
+            cells.append(
+                (f"{results[t][key]:.3f}" + (f" [{load:.1f}]" if load is not None else ""))
+                if key in results[t] else "n/a"
+            )  # fmt: skip
         if len(tools) == 2:
             both = key in results["flytekit"] and key in results["dockyard"]
             cells.append(f"{results['dockyard'][key] / results['flytekit'][key]:.2f}" if both else "")
@@ -480,6 +583,9 @@ def table(results: dict[str, dict[str, Any]], repeat: int) -> str:
         + " | ".join(f"{s / 1e6:.0f} MB" if s else "?" for s in sizes)
         + " |"
     )
+    lines.append("")
+    for t in tools:
+        lines.append(f"{t} cold build / install floor: {results[t]['cold'] / floor['floor']:.2f}.")
     if "dockyard" in results:
         lines += ["", f"dockyard's no-change answers came from: {results['dockyard']['nochange_source']}."]
     return "\n".join(lines)
@@ -564,6 +670,7 @@ def main() -> None:
         results = driver.main()
     finally:
         driver.log.close()
+        driver.cleanup()
     text = table(results, args.repeat)
     print(text)
     (driver.work / "results.json").write_text(json.dumps(results, indent=2))
