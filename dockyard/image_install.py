@@ -23,9 +23,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 # The client's own dependencies, which no task needs: the CLI, the registry client, the S3 and cluster
-# clients. Every other dependency of dockyard is the runtime's (the SDK, the ImageSpec model user modules
-# build at import, the stores' common code).
-CLIENT_ONLY = frozenset({"typer", "click", "rich", "httpx", "boto3", "kubernetes"})
+# clients, the Dockerfile renderer, file snapshots and build locks, and the cron arithmetic of schedules
+# (a CronSchedule is checked where the run starts). Every other dependency of dockyard is the runtime's:
+# the SDK, the ImageSpec model that user modules build at import, the stores' common code.
+CLIENT_ONLY = frozenset(
+    {"typer", "click", "rich", "httpx", "boto3", "kubernetes", "jinja2", "pathspec", "filelock", "croniter"}
+)
 # Runtime extras (build.runtime_extras): client-only dependencies some images need after all, with the
 # specifiers dockyard's own metadata gives them. "s3": the S3 store's client; "kubernetes": the client
 # that user modules import for a pod_template.

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-import pathspec
-from pathspec.pattern import RegexPattern
 from pydantic import BaseModel, ConfigDict
 
 from dockyard.errors import SpecError
@@ -64,6 +62,9 @@ def _matcher(lines: list[str]) -> Callable[[str], bool]:
     patterns' own regexes; only a path one of them matches goes through pathspec's ordered, last-match-wins
     reading (negations).
     """
+    import pathspec  # the client's: task images snapshot no files
+    from pathspec.pattern import RegexPattern
+
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
     if not all(isinstance(p, RegexPattern) for p in spec.patterns):
         return spec.match_file

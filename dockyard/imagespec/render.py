@@ -12,12 +12,14 @@ import shlex
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import PurePosixPath
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from dockyard.imagespec import heavy_layers
 from dockyard.imagespec.files import COPY_PREFIX
 from dockyard.imagespec.resolve import TEMPLATE_DIR, ResolvedSpec
+
+if TYPE_CHECKING:
+    import jinja2
 
 VENV = "/opt/venv"
 UV_DIR = "/tmp/dockyard-uv"  # bind mount of the context's uv/ folder: the client's uv binary
@@ -102,6 +104,8 @@ def tojson_list(values: tuple[str, ...] | list[str]) -> str:
 
 @cache
 def _environment() -> jinja2.Environment:
+    import jinja2  # the client's: a user module building an ImageSpec in a task image renders nothing
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
         undefined=jinja2.StrictUndefined,

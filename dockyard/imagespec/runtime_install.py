@@ -27,7 +27,6 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
-from filelock import FileLock
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict
 
@@ -276,6 +275,8 @@ def runtime_wheel(
         install = RuntimeInstall(version=__version__, source_sha256=digest, extras=tuple(sorted(set(extras))))
         out = cache_dir / "dockyard-wheels" / digest
         out.mkdir(parents=True, exist_ok=True)
+        from filelock import FileLock  # the client's: task images build no wheel
+
         with FileLock(str(out) + ".lock"):
             wheels = sorted(out.glob("dockyard-*.whl"))
             if not wheels:

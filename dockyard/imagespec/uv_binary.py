@@ -20,8 +20,6 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
 from pathlib import Path
 
-from filelock import FileLock
-
 from dockyard.config import BuildSettings
 from dockyard.errors import BuildError, ConfigError, SpecError
 from dockyard.imagespec.targets import host_platform
@@ -92,6 +90,8 @@ def _fetch_static(uv_version: str, arch: str, settings: BuildSettings) -> Path:
 
     target = settings.work_dir / "uv" / f"{uv_version}-musl-{arch}" / "uv"
     target.parent.mkdir(parents=True, exist_ok=True)
+    from filelock import FileLock  # the client's: task images fetch no uv
+
     with FileLock(str(target) + ".lock"):
         if target.is_file():
             return target

@@ -59,10 +59,13 @@ class CronSchedule:
         if not isinstance(self.schedule, str) or not self.schedule.strip():
             raise ScheduleError("CronSchedule.schedule: give a cron line such as '0 2 * * *' or an alias")
         cron = _ALIASES.get(self.schedule, self.schedule)
-        from croniter import croniter  # lazily: only schedules need it
-
         try:
-            croniter(cron)
+            from croniter import croniter  # lazily: only schedules need it
+        except ImportError:  # a task image (the client's own dependency): the client checked this module
+            croniter = None
+        try:
+            if croniter is not None:
+                croniter(cron)
         except (ValueError, KeyError) as exc:
             raise ScheduleError(
                 f"CronSchedule.schedule: {self.schedule!r} is not a valid cron line: {exc}"

@@ -1,8 +1,9 @@
 """Task images carry only what dockyard-execute needs for their store, and it imports only that.
 
-Real remote runs on the Docker engine, with a folder store and a moto S3 store: a task reports which of the
-client's own dependencies its image holds and which of them the running process has imported. A module that
-imports the kubernetes client for a pod_template still loads in its image.
+Real remote runs on the Docker engine, with a folder store and a moto S3 store: a task, in a module that
+builds an ImageSpec and a scheduled launch plan at import as user modules do, reports which of the client's
+own dependencies its image holds and which of them the running process has imported. A module that imports
+the kubernetes client for a pod_template still loads in its image.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from dockyard.config import Settings
+from dockyard.image_install import CLIENT_ONLY
 from dockyard.runtime.remote import run_remote
 from dockyard.sdk.entities import load_entity
 
@@ -22,15 +24,14 @@ from .test_remote import settings_for
 
 pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
 
-CLIENT_ONLY = ("typer", "click", "rich", "httpx", "kubernetes", "boto3")
-
 REPORT = f"""
 import importlib.util
 import sys
 
-from dockyard import task, workflow
+from dockyard import CronSchedule, ImageSpec, LaunchPlan, task, workflow
 
-CLIENT_ONLY = {CLIENT_ONLY!r}
+CLIENT_ONLY = {sorted(CLIENT_ONLY)!r}
+IMAGE = ImageSpec(name="report", packages=["six"], apt_packages=["curl"], env={{"A": "b"}})
 
 
 @task
@@ -43,6 +44,9 @@ def report() -> str:
 @workflow
 def wf() -> str:
     return report()
+
+
+NIGHTLY = LaunchPlan.get_or_create(wf, name=__name__ + "_nightly", schedule=CronSchedule(schedule="@daily"))
 """
 
 POD_TEMPLATE = """
