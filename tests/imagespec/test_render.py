@@ -147,8 +147,10 @@ def test_env_values_are_quoted_verbatim() -> None:
 
 def test_commands_are_exec_form_json(project: Path, settings: BuildSettings) -> None:
     text = _render(_full_spec(project), settings, ca_bundle=False)
-    runs = [line for line in text.splitlines() if line.startswith("RUN [")]
-    argvs = [json.loads(line.removeprefix("RUN ")) for line in runs]
+    # each command's RUN ends in its argv, after the mounts that put uv on PATH
+    runs = [line.strip() for line in text.splitlines() if line.strip().startswith('["/bin/sh"')]
+    argvs = [json.loads(line) for line in runs]
+    assert text.count("--mount=type=bind,source=uv/uv,target=/usr/local/bin/uv \\") == len(argvs)
     assert argvs == [
         ["/bin/sh", "-c", "echo 'single' \"double\" $HOME | tr a-z A-Z > /tmp/out"],
         ["/bin/sh", "-c", "echo line one; echo line two"],

@@ -49,10 +49,12 @@ SPECS: dict[str, list[str]] = {
     "pipcompile": ["image.yaml"],
     "poetryproject": ["image.yaml"],
     "netrcindex": ["image.yaml"],
+    "wheelcopy": ["app.py:image"],
 }
 # what the user ran before building, in the project folder
 BEFORE: dict[str, list[str]] = {
     "uvproject": ["lock"],
+    "wheelcopy": ["build", "--wheel", "--out-dir", "dist", "textkit"],
     "pipcompile": [
         *("pip", "compile", "--generate-hashes", "--python-version", "3.11"),
         *("--python-platform", "x86_64-manylinux_2_28", "requirements.in", "-o", "requirements.txt"),

@@ -270,6 +270,26 @@ def test_poetryproject_installs_the_main_group_of_the_lock(poetryproject: Built)
     assert poetryproject.python(script).splitlines() == ["True", "disk-full-on-db-1: 5 minutes ago"]
 
 
+# --- a wheel of the team's package, copied in and installed by `uv pip install` in commands ---------------
+@pytest.fixture(scope="module")
+def wheelcopy(builds: dict[str, Future[Built]]) -> Built:
+    return built(builds, "wheelcopy")
+
+
+def test_wheelcopy_commands_install_the_copied_wheel_with_uv(wheelcopy: Built) -> None:
+    script = (
+        "import textkit, importlib.metadata as m; print(m.version('textkit'), m.version('regex'));"
+        "print(textkit.__file__.startswith('/opt/venv/')); print(open('/opt/textkit-check.txt').read())"
+    )
+    assert wheelcopy.python(script).splitlines()[:3] == [
+        "0.2.0 2024.7.24",
+        "True",
+        "['grüße', 'aus', 'köln']",
+    ]
+    # uv was there for the commands only
+    assert absent(wheelcopy, ["/usr/local/bin/uv"]) == ["/usr/local/bin/uv"]
+
+
 # --- env values with spaces, quotes and `$`; copied scripts run by commands that see that env -----------
 @pytest.fixture(scope="module")
 def envcmds(builds: dict[str, Future[Built]]) -> Built:
