@@ -129,15 +129,21 @@ class Pool:
         self.pools.stop(replica)
 
     def close(self) -> None:
+        """Hang up on idle replicas: each worker exits at once and Docker removes its container (it runs
+        with `--rm`), so the run's end waits for no removal. A busy one is removed here."""
         with self.cond:
             self.closed = True
             replicas, self.replicas = self.replicas, []
             self.cond.notify_all()
-        threads = [threading.Thread(target=self.pools.stop, args=(r,), daemon=True) for r in replicas]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        for replica in replicas:
+            if replica.busy:
+                self.pools.stop(replica)
+                continue
+            with contextlib.suppress(OSError):
+                replica.reader.close()
+                replica.conn.close()
+            private_dirs.remove(replica.holder)
+            self.pools.executor._drop_secrets(replica.secrets_dir)
 
 
 class Pools:

@@ -58,7 +58,10 @@ def test_attempts_share_warm_containers_but_not_state(file_settings: Settings, t
         # the attempt is a child of the warm process (not the container's first process)
         assert head == f"{x} seen=[{x}] files=[] forked=True", line
     assert 1 <= len(hosts) <= 2  # 6 attempts, at most `replicas` containers
-    assert containers_of(result.execution_id) == []  # removed when the run ended
+    deadline = time.monotonic() + 30
+    while containers_of(result.execution_id):  # the run hung up on them: their workers exit, Docker removes
+        assert time.monotonic() < deadline, "warm containers outlived their run"
+        time.sleep(0.2)
     record = load_record(open_store(file_settings.store.url, file_settings), result.execution_id)
     assert all(n.phase is Phase.SUCCEEDED for n in record.nodes.values())
 
@@ -137,8 +140,6 @@ def test_warm_containers_go_when_the_driver_is_killed_or_interrupted(
         time.sleep(2)  # its first attempt sleeps
         driver.send_signal(sig)  # SIGINT: Ctrl-C cancels the attempt; SIGKILL: nothing runs in the driver
         driver.wait(timeout=30)
-        if sig is signal.SIGINT:  # the driver removed them before it exited
-            assert containers_of(execution_id) == []
         deadline = time.monotonic() + 30
         while containers_of(execution_id):  # its worker saw the socket close and exited: auto-removed
             assert time.monotonic() < deadline, "the warm container outlived its driver"
