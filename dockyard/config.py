@@ -73,6 +73,11 @@ class BuildSettings(_Section):
     cache_to: list[str] = Field(
         default_factory=list, description="More BuildKit cache exports (buildx --cache-to)."
     )
+    reproducible: bool = Field(
+        True,
+        description="Pushed builds clamp every time to SOURCE_DATE_EPOCH=0, so the same inputs built again "
+        "give the same digest (an OCI export, loaded then pushed: docs/builders.md).",
+    )
     no_cache: bool = Field(False, description="Run every build step again (buildx --no-cache).")
     pull: bool = Field(False, description="Look for a newer base image on each build (buildx --pull).")
     labels: dict[str, str] = Field(

@@ -39,6 +39,8 @@ _PROCESS_FAILED = re.compile(r'^process ".*" did not complete successfully: (.+)
 _PUSH_STEPS = ("pushing ", "exporting to image")  # the step that pushes: docker driver, container driver
 _REGISTRY_5XX = re.compile(r"\b50[0234] [A-Z]")  # "500 Internal Server Error", "503 Service Unavailable", …
 _PUSH_ATTEMPTS = 3
+_EPOCH = 0  # SOURCE_DATE_EPOCH of reproducible builds: no time of the build reaches the image
+_ARCHIVE = "image.tar"  # a reproducible build's OCI archive, beside the metadata file until pushed
 
 
 @dataclass
@@ -225,7 +227,10 @@ class DockerBuilder:
             if ImageRef.parse(context.image).host in build.insecure_registries
             else ""
         )
-        if push:
+        if push and build.reproducible:
+            cmd += ["--build-arg", f"SOURCE_DATE_EPOCH={_EPOCH}", "--output"]
+            cmd.append(_oci_output(context, build.compression, metadata_file.parent / _ARCHIVE))
+        elif push:
             cmd += ["--output", image_output(context, build.compression, push=True) + insecure]
         else:
             cmd += ["--tag", context.image, "--load"]
@@ -267,7 +272,39 @@ class DockerBuilder:
                     on_step(transcripts[-1])
                 time.sleep(attempt)
             digest = _read_digest(metadata_file, context.image)
+            if push and self.settings.build.reproducible:
+                transcripts += self._push_archive(context.image, metadata_file.parent / _ARCHIVE, on_step)
         return verified_result(self.registry, context, digest, "\n".join(transcripts), push=push)
+
+    def _push_archive(self, image: str, archive: Path, on_step: StepHook | None) -> list[str]:
+        """Load the OCI archive into the engine (what `--load` gives too) and push it as it is: the engine
+        keeps the archive's manifest, so the digest pushed is the one BuildKit wrote. A registry 5xx is
+        retried, as for a direct push; Ctrl-C stops either step (`cancel`)."""
+        lines: list[str] = []
+        try:
+            for step, argv, attempts in (
+                ("loading", ["docker", "load", "-i", str(archive)], 1),
+                ("pushing", ["docker", "push", image], _PUSH_ATTEMPTS),
+            ):
+                for attempt in range(1, attempts + 1):
+                    if on_step:
+                        on_step(f"{step} {image}")
+                    before = len(lines)
+                    returncode = self._run(argv, lambda line: lines.append(line.rstrip()))
+                    if self._cancelled.is_set():
+                        raise KeyboardInterrupt
+                    if returncode == 0:
+                        break
+                    said = "\n".join(lines[before:])
+                    if attempt == attempts or not _REGISTRY_5XX.search(said):
+                        raise BuildError(f"{image}: {step} failed: {_last_line(said)}")
+                    lines.append(f"registry error while pushing: pushing again ({attempt + 1})")
+                    if on_step:
+                        on_step(lines[-1])
+                    time.sleep(attempt)
+        finally:
+            archive.unlink(missing_ok=True)
+        return lines
 
     def cancel(self) -> None:
         """Stop every build in flight (safe from any thread: the engine calls it on Ctrl-C)."""
@@ -301,6 +338,17 @@ class DockerBuilder:
         finally:
             with self._lock:
                 self._running.discard(proc)
+
+
+def _oci_output(context: BuildContext, compression: str, dest: Path) -> str:
+    """A reproducible build's exporter: an OCI archive at `dest`, with image_output's name and
+    compression, and every file time in every layer clamped to SOURCE_DATE_EPOCH (`rewrite-timestamp`,
+    which the docker driver refuses for any exporter that unpacks into its store, the push one included)."""
+    options = [
+        o for o in image_output(context, compression, push=False).split(",") if not o.startswith("push=")
+    ]
+    options[0] = "type=oci"
+    return ",".join([*options, f"dest={dest}", "rewrite-timestamp=true"])
 
 
 def _interrupt(proc: subprocess.Popen[str]) -> None:
