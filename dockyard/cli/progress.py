@@ -149,30 +149,41 @@ class ProgressView:
             self._event("image", image=event.image, kind=event.kind, detail=detail)
 
     def on_record(self, record: ExecutionRecord, node_id: str | None) -> None:
-        """A RecordWriter `on_change` hook: one event each time a node's phase or attempt changes."""
+        """A RecordWriter `on_change` hook: one event each time a node's phase or attempt changes. An update
+        of the execution itself shows the nodes it already has without announcing them again: a resumed
+        run's finished nodes are rows of the live view, not new events."""
         with self._lock:
             if node_id is None:
+                for known in list(record.nodes):
+                    self._update(record, known)
                 return
-            rec = record.nodes[node_id]
-            last = rec.attempts[-1] if rec.attempts else None
-            node = self._nodes.setdefault(node_id, _Node(node_id))
-            attempt = last.attempt if last is not None else None
-            phase = rec.phase.value
-            if (phase, attempt) == (node.phase, node.attempt):
+            if not self._update(record, node_id):
                 return
-            node.task, node.phase, node.attempt = rec.task or node.task, phase, attempt
-            node.message = rec.message or (last.message if last else "")
-            node.started = rec.attempts[0].started_at if rec.attempts else node.started
-            node.finished = last.finished_at if last is not None and rec.phase.final else None
+            node = self._nodes[node_id]
             self._event(
                 "node",
                 execution_id=record.execution_id,
                 node=node_id,
                 task=node.task,
-                phase=phase,
-                attempt=attempt,
+                phase=node.phase,
+                attempt=node.attempt,
                 message=node.message,
             )
+
+    def _update(self, record: ExecutionRecord, node_id: str) -> bool:
+        """Take one node's state from the record; False when its phase and attempt are what was shown."""
+        rec = record.nodes[node_id]
+        last = rec.attempts[-1] if rec.attempts else None
+        node = self._nodes.setdefault(node_id, _Node(node_id))
+        attempt = last.attempt if last is not None else None
+        phase = rec.phase.value
+        if (phase, attempt) == (node.phase, node.attempt):
+            return False
+        node.task, node.phase, node.attempt = rec.task or node.task, phase, attempt
+        node.message = rec.message or (last.message if last else "")
+        node.started = rec.attempts[0].started_at if rec.attempts else node.started
+        node.finished = last.finished_at if last is not None and rec.phase.final else None
+        return True
 
     def execution(self, execution_id: str, phase: str, message: str = "", **extra: Any) -> None:
         """The execution's id (first, before anything runs) and its final phase (last, success or not)."""

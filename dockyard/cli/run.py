@@ -265,7 +265,7 @@ def run(
     if file is not None and str(file).startswith("-") and str(file) not in ("-h", "--help"):
         raise click.NoSuchOption(str(file))  # an unknown option before FILE, kept by ignore_unknown_options
     if resume and file is None:
-        run_remote.resume_command(resume, progress=progress, backend=backend, wait=wait)
+        run_remote.resume_command(resume, progress=progress, backend=backend, wait=wait, options=options)
         return
     asked_help = {"--help", "-h"} & ({str(file), str(entity)} | set(ctx.args))
     if str(file) in ("--help", "-h"):

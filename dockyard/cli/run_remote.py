@@ -39,26 +39,6 @@ def remote_settings(backend: str | None) -> Settings:
     return settings
 
 
-def pin_images(entity: Any, images: dict[str, str]) -> None:
-    """`-i NAME=REF`: tasks whose ImageSpec is named NAME run in REF; `-i REF`: tasks that name no image."""
-    from dockyard.cli.inputs import InputError
-    from dockyard.runtime.remote import tasks_of
-
-    if not images:
-        return
-    used: set[str] = set()
-    for task in tasks_of(entity):
-        image = task.container_image
-        key = "" if image is None else getattr(image, "name", None)
-        if isinstance(key, str) and key in images:
-            task.container_image = images[key]
-            used.add(key)
-    unused = sorted(set(images) - used)
-    if unused:
-        what = "a task that names no image" if unused[0] == "" else f"an ImageSpec named {unused[0]!r}"
-        raise InputError(f"--image {images[unused[0]]}: no task has {what}")
-
-
 def _spec_refs(entity: Any, settings: Settings, engine: Any) -> dict[str, Any]:
     """image reference -> ImageSpec of the entity's images, so build steps can say how many packages."""
     from dockyard.runtime.remote import image_specs, tasks_of
@@ -132,7 +112,7 @@ def run_remote_command(
     from dockyard.builders.engine import BuildEngine
     from dockyard.cli.inputs import InputError, parse_inputs, to_json
     from dockyard.runtime.orchestrator import new_execution_id
-    from dockyard.runtime.remote import run_remote
+    from dockyard.runtime.remote import pin_images, run_remote
     from dockyard.sdk import project
     from dockyard.sdk.launch_plan import LaunchPlan
 
@@ -165,7 +145,16 @@ def run_remote_command(
 
         ref = f"{source.module}:{name}"
         start = start_on_cluster if settings.executor.backend == "kubernetes" else start_detached
-        start(ref, inputs, source_root=source.root, settings=settings, execution_id=execution_id)
+        start(
+            ref,
+            inputs,
+            source_root=source.root,
+            settings=settings,
+            execution_id=execution_id,
+            options=options,
+            copy=copy,
+            images=images,
+        )
         ProgressView(progress).execution(
             execution_id, "pending", message="detached: dockyard status " + execution_id
         )
@@ -233,19 +222,33 @@ def run_registered_command(ref: str, args: list[str], *, options: RunOptions, pr
     print(json.dumps(to_json(result.outputs), indent=2, ensure_ascii=False))
 
 
-def resume_command(execution_id: str, *, progress: ProgressMode, backend: str | None, wait: bool) -> None:
-    """`dockyard run --resume ID` (no FILE): continue a recorded execution with its recorded inputs, images
-    and bundle (`runtime.detached.resume_execution`); `--no-wait` leaves it to a detached driver."""
+def resume_command(
+    execution_id: str, *, progress: ProgressMode, backend: str | None, wait: bool, options: RunOptions
+) -> None:
+    """`dockyard run --resume ID` (no FILE): continue a recorded execution with its recorded inputs, images,
+    bundle and run options (flags given again win) under the same live view as a fresh run
+    (`runtime.detached.resume_execution`); `--no-wait` leaves it to a detached driver."""
     from dockyard.cli.inputs import to_json
     from dockyard.runtime.detached import resume_execution
 
     settings = remote_settings(backend)
     view = ProgressView(progress)
     if not wait:
-        resume_execution(execution_id, settings=settings, wait=False)
+        resume_execution(execution_id, settings=settings, wait=False, options=options)
         view.execution(execution_id, "pending", message="resumed by a detached driver")
         print(execution_id)
         return
     view.execution(execution_id, "running", message="resumed")
-    result = _watched(view, execution_id, settings, lambda: resume_execution(execution_id, settings=settings))
+    result = _watched(
+        view,
+        execution_id,
+        settings,
+        lambda: resume_execution(
+            execution_id,
+            settings=settings,
+            options=options,
+            on_change=view.on_record,
+            on_entity=lambda entity: view.pending(graph_nodes(entity, remote=True)),
+        ),
+    )
     print(json.dumps(to_json(result.outputs), indent=2, ensure_ascii=False))

@@ -135,3 +135,11 @@ def fetch_bundle(uri: str, store: Store, dest: Path) -> Path:
         except tarfile.TarError as exc:
             raise StoreError(f"{uri}: not a readable code bundle: {exc}") from None
     return dest
+
+
+def ship_code(root: Path, store: Store, copy: str) -> str | None:
+    """pyflyte's `--copy`: `all` ships the source root, `auto` only the Python modules this process loaded
+    from it, `none` nothing (the images hold the code); returns the bundle's URI, if any."""
+    if copy == "none":
+        return None
+    return upload_bundle(root, store, only=loaded_modules(root) if copy == "auto" else None)

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,10 @@ from dockyard.errors import ConfigError, StoreError
 from dockyard.runtime.blobstore import open_store
 from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.driver import Heartbeat, driven_elsewhere, settle
+from dockyard.runtime.options import RunOptions
 from dockyard.runtime.orchestrator import RemoteResult, new_execution_id, open_execution
 from dockyard.runtime.phase import Phase
-from dockyard.runtime.record import load_record
+from dockyard.runtime.record import RecordListener, RecordWriter, load_record
 
 
 def _target(entity: Any, inputs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
@@ -53,15 +55,30 @@ def start_detached(
     source_root: Path,
     settings: Settings,
     execution_id: str | None = None,
+    options: RunOptions | None = None,
+    copy: str = "all",
+    images: dict[str, str] | None = None,
 ) -> str:
-    """Record the execution and start its driver in the background; returns the execution id."""
+    """Record the execution (with the run's `options`) and start its driver in the background, which
+    ships `copy` and runs the `-i` `images` as a waited run does; returns the execution id."""
+    from dockyard.runtime.remote import check_options, pin_images
     from dockyard.sdk.entities import load_entity
 
     entity, inputs = _target(load_entity(ref), inputs)
+    pin_images(entity, images or {})  # refused here, before the id is printed, as a waited run does
+    check_options(settings, options)
     store = open_store(settings.store.url, settings)
     execution_id = execution_id or new_execution_id()
-    open_execution(entity, inputs, store=store, execution_id=execution_id, phase=Phase.PENDING)
-    spec = {"ref": ref, "source_root": str(source_root), "execution_id": execution_id}
+    open_execution(
+        entity, inputs, store=store, execution_id=execution_id, phase=Phase.PENDING, options=options
+    )
+    spec = {
+        "ref": ref,
+        "source_root": str(source_root),
+        "execution_id": execution_id,
+        "copy": copy,
+        "images": images or {},
+    }
     _spawn(spec, settings)
     return execution_id
 
@@ -73,37 +90,44 @@ def start_on_cluster(
     source_root: Path,
     settings: Settings,
     execution_id: str | None = None,
+    options: RunOptions | None = None,
+    copy: str = "all",
+    images: dict[str, str] | None = None,
     engine: Any = None,
     cluster: Any = None,
 ) -> str:
-    """`--no-wait` on Kubernetes: build the images and upload the bundle here (the cluster cannot read the
-    source), record the execution, then create the driver Job (`kubernetes.driver_job`); returns the id."""
+    """`--no-wait` on Kubernetes: build the images and upload the bundle (`copy`) here (the cluster cannot
+    read the source), record the execution with its `options`, then create the driver Job
+    (`kubernetes.driver_job`), which resumes it with them; returns the id."""
     from dockyard.errors import ExecutionError
     from dockyard.kubernetes.driver_job import driver_job
     from dockyard.kubernetes.schedules import driver_env
-    from dockyard.runtime.bundle import upload_bundle
+    from dockyard.runtime.bundle import ship_code
     from dockyard.runtime.orchestrator import DEFAULT_IMAGE
     from dockyard.runtime.raw_container import refuse_raw
-    from dockyard.runtime.record import RecordWriter
-    from dockyard.runtime.remote import ensure_images, make_executor, tasks_of
+    from dockyard.runtime.remote import check_options, ensure_images, make_executor, pin_images, tasks_of
     from dockyard.sdk.entities import load_entity
 
     entity, inputs = _target(load_entity(ref), inputs)
+    pin_images(entity, images or {})
     store = open_store(settings.store.url, settings)
     refuse_raw(tasks_of(entity), settings.executor.backend)
     make_executor(settings, store)  # the kubernetes backend's preflight, before any build
+    check_options(settings, options)
     image = settings.kubernetes.schedule_image
-    bundle = upload_bundle(source_root, store)
-    images = ensure_images(tasks_of(entity), settings, engine)
-    image = image or images.get(DEFAULT_IMAGE)
+    bundle = ship_code(source_root, store, copy)
+    pinned = ensure_images(tasks_of(entity), settings, engine)
+    image = image or pinned.get(DEFAULT_IMAGE)
     if not image:
         raise ConfigError(
             "kubernetes.schedule_image: unset, and no task runs dockyard's default image (set it: the driver "
             "Job needs an image with dockyard)"
         )
     execution_id = execution_id or new_execution_id()
-    record = open_execution(entity, inputs, store=store, execution_id=execution_id, phase=Phase.PENDING)
-    record.images, record.bundle_uri = images, bundle
+    record = open_execution(
+        entity, inputs, store=store, execution_id=execution_id, phase=Phase.PENDING, options=options
+    )
+    record.images, record.bundle_uri = pinned, bundle
     RecordWriter(store, record).save()
     if cluster is None:
         from dockyard.kubernetes.cluster import Cluster
@@ -134,14 +158,23 @@ def entity_from_bundle(record: Any, store: Store) -> Any:
     from dockyard.runtime.bundle import fetch_bundle
     from dockyard.runtime.registration import forget_plans
 
-    if not record.bundle_uri:
-        raise StoreError(f"execution {record.execution_id}: its record has no code bundle to resume from")
-    src = fetch_bundle(record.bundle_uri, store, Path(tempfile.mkdtemp(prefix="dockyard-resume-")))
-    sys.path.insert(0, str(src))
     module_name = record.workflow.rpartition(".")[0]
-    sys.modules.pop(module_name, None)  # the bundle's module, not one of the same name imported before
+    if record.bundle_uri:
+        src = fetch_bundle(record.bundle_uri, store, Path(tempfile.mkdtemp(prefix="dockyard-resume-")))
+        sys.path.insert(0, str(src))
+        sys.modules.pop(module_name, None)  # the bundle's module, not one of the same name imported before
+    else:  # `--copy none`: the images hold the code, and this process imports it from the project root
+        sys.path.insert(0, str(Path.cwd()))
     forget_plans(module_name)  # a process that imported it before (the console relaunching) can again
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        if record.bundle_uri:
+            raise
+        raise StoreError(
+            f"execution {record.execution_id}: it shipped no code (--copy none) and {module_name} cannot be "
+            f"imported here ({exc}); resume it from its project root"
+        ) from None
     for value in vars(module).values():
         if getattr(value, "name", None) == record.workflow:
             return value
@@ -149,10 +182,19 @@ def entity_from_bundle(record: Any, store: Store) -> Any:
 
 
 def resume_execution(
-    execution_id: str, *, settings: Settings, wait: bool = True, executor: Any = None
+    execution_id: str,
+    *,
+    settings: Settings,
+    wait: bool = True,
+    executor: Any = None,
+    options: RunOptions | None = None,
+    on_change: RecordListener | None = None,
+    on_entity: Callable[[Any], None] | None = None,
 ) -> RemoteResult | str:
-    """Continue a failed or interrupted execution with its recorded inputs, images and bundle; with
-    `wait=False` its driver runs detached and the id is returned at once."""
+    """Continue a failed or interrupted execution with its recorded inputs, images, bundle and run options
+    (`options` given again win); with `wait=False` its driver runs detached and the id is returned at once.
+    `on_change` sees every record update and `on_entity` the entity once imported (the CLI's progress
+    view: the nodes still to run)."""
     from dockyard.runtime.orchestrator import execute_remote
     from dockyard.runtime.remote import make_executor, store_secrets
 
@@ -163,9 +205,14 @@ def resume_execution(
     if record.phase is Phase.SUCCEEDED:
         raise ConfigError(f"execution {execution_id} succeeded; there is nothing to resume")
     if not wait:
+        if options is not None:  # the detached driver reads them from the record
+            record.set_options(options.over(record.run_options()))
+            RecordWriter(store, record).save()
         _spawn({"execution_id": execution_id}, settings)
         return execution_id
     entity = entity_from_bundle(record, store)
+    if on_entity is not None:
+        on_entity(entity)
     secrets, env = store_secrets(settings, store)
     return execute_remote(
         entity,
@@ -179,6 +226,8 @@ def resume_execution(
         resume=True,
         env=env,
         secrets=secrets,
+        on_change=on_change,
+        options=options,
     )
 
 
@@ -186,7 +235,7 @@ def _drive(spec: dict[str, Any]) -> None:
     """The detached driver: build and run a recorded `pending` execution, or resume a recorded one."""
     import _thread
 
-    from dockyard.runtime.remote import run_remote
+    from dockyard.runtime.remote import pin_images, run_remote
     from dockyard.sdk.entities import load_entity
 
     settings = Settings.model_validate(spec["settings"]) if "settings" in spec else get_settings()
@@ -200,13 +249,15 @@ def _drive(spec: dict[str, Any]) -> None:
                 return
             sys.path.insert(0, spec["source_root"])  # a package's module imports from its project root
             entity, _ = _target(load_entity(spec["ref"]), {})
-            run_remote(
+            pin_images(entity, spec.get("images") or {})
+            run_remote(  # resumed from PENDING: the run's options come from its record
                 entity,
                 {},
                 source_root=Path(spec["source_root"]),
                 settings=settings,
                 execution_id=execution_id,
                 resume=True,
+                copy=spec.get("copy", "all"),
             )
     except (KeyboardInterrupt, Exception) as exc:
         record = load_record(store, execution_id, settle=False)

@@ -7,7 +7,7 @@ the containers only: they are never part of an image, so they never change an im
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 
 @dataclass(frozen=True)
@@ -21,3 +21,10 @@ class RunOptions:
     service_account: str | None = None
     raw_output_prefix: str | None = None
     overwrite_cache: bool = False
+
+    def over(self, base: RunOptions) -> RunOptions:
+        """These options where given (not their defaults), `base`'s elsewhere: a resume keeps the run's
+        recorded flags, and a flag given again on the resume's command line wins."""
+        default = RunOptions()
+        given = {f.name: getattr(self, f.name) for f in fields(self)}
+        return replace(base, **{k: v for k, v in given.items() if v != getattr(default, k)})

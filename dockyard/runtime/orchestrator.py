@@ -500,16 +500,23 @@ def store_env(settings: Settings, store: Store) -> dict[str, str]:
 
 
 def open_execution(
-    entity: Any, inputs: dict[str, Any], *, store: Store, execution_id: str, phase: Phase = Phase.RUNNING
+    entity: Any,
+    inputs: dict[str, Any],
+    *,
+    store: Store,
+    execution_id: str,
+    phase: Phase = Phase.RUNNING,
+    options: RunOptions | None = None,
 ) -> ExecutionRecord:
     """A new execution's record, inputs document and graph, written before anything runs (`phase` PENDING:
-    a detached driver will pick it up)."""
+    a detached driver will pick it up, with the run's recorded `options`)."""
     from dockyard.sdk.graph import to_json as graph_to_json
     from dockyard.sdk.local import input_literals
     from dockyard.sdk.types.literal import literals_to_json
     from dockyard.sdk.types.transfer import use_store
 
     record = ExecutionRecord(execution_id=execution_id, workflow=entity.name, phase=phase)
+    record.set_options(options or RunOptions())
     with use_store(store, f"executions/{execution_id}/raw"):
         literals = input_literals(entity, (), inputs)
     uri = store.url_for("executions", execution_id, "inputs.json")
@@ -564,18 +571,18 @@ def execute_remote(
     from dockyard.sdk.types.transfer import use_store
     from dockyard.sdk.walker import Event, Walker
 
-    options = options or RunOptions()
-    execution_id = execution_id or options.name or new_execution_id()
-    if resume:
+    execution_id = execution_id or (options.name if options else None) or new_execution_id()
+    if resume:  # the recorded flags, with those given again on top
         record = load_record(store, execution_id)  # a record whose driver is gone is settled first
         if record.phase is Phase.RUNNING:
             raise ConfigError(f"execution {execution_id} is still running; abort it before resuming it")
         record.phase = Phase.RUNNING
+        options = (options or RunOptions()).over(record.run_options())
     else:
-        record = open_execution(entity, inputs, store=store, execution_id=execution_id)
+        options = options or RunOptions()
+        record = open_execution(entity, inputs, store=store, execution_id=execution_id, options=options)
     record.images, record.bundle_uri = dict(images), bundle_uri
-    record.project, record.domain = options.project, options.domain
-    record.labels, record.annotations = dict(options.labels), dict(options.annotations)
+    record.set_options(options)
     writer = RecordWriter(store, record, on_change)
     ctx = RemoteContext(
         execution_id,

@@ -38,6 +38,7 @@ from pydantic import BaseModel, Field, PrivateAttr, TypeAdapter, ValidationError
 
 from dockyard.errors import StoreError
 from dockyard.runtime.blobstore.base import Store
+from dockyard.runtime.options import RunOptions
 from dockyard.runtime.phase import Phase
 
 SCHEMA_VERSION = 1
@@ -80,12 +81,41 @@ class ExecutionRecord(BaseModel):
     domain: str = "development"
     labels: dict[str, str] = Field(default_factory=dict)
     annotations: dict[str, str] = Field(default_factory=dict)
+    env: dict[str, str] = Field(default_factory=dict)  # `--env`: given to every container, resumes too
+    service_account: str | None = None
+    raw_output_prefix: str | None = None
+    overwrite_cache: bool = False
     nodes: dict[str, NodeRecord] = Field(default_factory=dict)
     message: str = ""
     # When each node's state was written (ns), and the event chunks it was read from: what a writer
     # needs to compact the log without losing a newer line of another writer.
     _node_t: dict[str, int] = PrivateAttr(default_factory=dict)
     _chunks: list[str] = PrivateAttr(default_factory=list)
+
+    def set_options(self, options: RunOptions) -> None:
+        """Record the run's flags: a detached driver, a Kubernetes driver Job and a resume run with them."""
+        self.project, self.domain = options.project, options.domain
+        self.labels, self.annotations, self.env = (
+            dict(options.labels),
+            dict(options.annotations),
+            dict(options.env),
+        )
+        self.service_account, self.raw_output_prefix = options.service_account, options.raw_output_prefix
+        self.overwrite_cache = options.overwrite_cache
+
+    def run_options(self) -> RunOptions:
+        """The recorded flags (the execution id is the run's name)."""
+        return RunOptions(
+            name=self.execution_id,
+            project=self.project,
+            domain=self.domain,
+            env=dict(self.env),
+            labels=dict(self.labels),
+            annotations=dict(self.annotations),
+            service_account=self.service_account,
+            raw_output_prefix=self.raw_output_prefix,
+            overwrite_cache=self.overwrite_cache,
+        )
 
 
 def record_uri(store: Store, execution_id: str) -> str:

@@ -122,6 +122,23 @@ def ensure_images(
     return pinned
 
 
+def pin_images(entity: Any, images: dict[str, str]) -> None:
+    """`-i NAME=REF`: tasks whose ImageSpec is named NAME run in REF; `-i REF`: tasks that name no image."""
+    if not images:
+        return
+    used: set[str] = set()
+    for task in tasks_of(entity):
+        image = task.container_image
+        key = "" if image is None else getattr(image, "name", None)
+        if isinstance(key, str) and key in images:
+            task.container_image = images[key]
+            used.add(key)
+    unused = sorted(set(images) - used)
+    if unused:
+        what = "a task that names no image" if unused[0] == "" else f"an ImageSpec named {unused[0]!r}"
+        raise ConfigError(f"--image {images[unused[0]]}: no task has {what}")
+
+
 def _aws_credentials() -> bytes:
     """The driver's AWS credentials as a shared-credentials file: they reach tasks as a secret file."""
     import boto3
@@ -256,7 +273,7 @@ def run_remote(
     beside its workflow) runs its workflow with its inputs merged, and its notifications go out.
     `on_start` is called once the run is accepted (backend, options and source tree checked), before any
     build: input refused earlier never began a run."""
-    from dockyard.runtime.bundle import loaded_modules, upload_bundle
+    from dockyard.runtime.bundle import ship_code
     from dockyard.sdk.launch_plan import LaunchPlan
 
     if isinstance(entity, LaunchPlan):
@@ -265,10 +282,7 @@ def run_remote(
     refuse_raw(tasks_of(entity), executor.name if executor else settings.executor.backend)
     executor = executor or make_executor(settings, store)  # a backend that cannot work: before any build
     check_options(settings, options)
-    bundle = None  # first: a source tree that breaks a rule builds nothing
-    if copy != "none":
-        only = loaded_modules(source_root) if copy == "auto" else None
-        bundle = upload_bundle(source_root, store, only=only)
+    bundle = ship_code(source_root, store, copy)  # first: a source tree that breaks a rule builds nothing
     if on_start is not None:
         on_start()
     images = ensure_images(tasks_of(entity), settings, engine)

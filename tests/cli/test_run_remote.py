@@ -185,6 +185,43 @@ def test_resume_without_file_uses_the_recorded_inputs(
     status = json.loads(dockyard("status", execution_id, "--format", "json", cwd=project, env=env).stdout)
     assert len(status["nodes"]["n0-n0"]["attempts"]) == 1  # done before: not run again
     assert [a["attempt"] for a in status["nodes"]["n0-n1"]["attempts"]] == [0, 1]  # its own number each
+    # the resumed run's nodes, live: only what happens now is announced (n0-n0 finished before)
+    nodes = [line.split(" ", 1)[1] for line in again.stderr.splitlines() if re.match(STAMP + " node ", line)]
+    assert nodes == [
+        "node n0-n1 mypkg.flows.boom running attempt 1",
+        "node n0-n1 mypkg.flows.boom failed attempt 1: ValueError: no good: 6",
+    ], again.stderr
+
+    as_json = dockyard("run", "--resume", execution_id, "--progress", "json", cwd=project, env=env)
+    assert as_json.returncode == 5
+    docs = [json.loads(line) for line in as_json.stderr.splitlines() if line.startswith("{")]
+    assert docs[0]["event"] == "execution" and docs[0]["execution_id"] == execution_id
+    assert [(d["node"], d["phase"], d["attempt"]) for d in docs if d["event"] == "node"] == [
+        ("n0-n1", "running", 2),
+        ("n0-n1", "failed", 2),
+    ]
+    assert docs[-1]["event"] == "execution" and docs[-1]["phase"] == "failed"
+
+    child = pexpect.spawn(
+        DOCKYARD[0],
+        [*DOCKYARD[1:], "run", "--resume", execution_id],
+        cwd=str(project),
+        env=cli_env(tmp_path, COLUMNS="120", LINES="40", TERM="xterm"),
+        encoding="utf-8",
+        timeout=600,
+        dimensions=(40, 120),
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    raw = child.before or ""
+    assert child.exitstatus == 5, raw
+    assert "\x1b[?25l" in raw  # the live view, redrawn in place
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw).replace("\r\n", "\n")
+    assert re.search(rf"execution {execution_id}: running", screen), screen
+    # the node done before is a row of the view, and the resumed one is seen running then failed
+    assert re.search(r"\n  n0-n0\s+mypkg\.flows\.twice\s+succeeded\s+0\s", screen), screen
+    assert re.search(r"\n  n0-n1\s+mypkg\.flows\.boom\s+running\s+3\s", screen), screen
+    assert re.search(r"\n  n0-n1\s+mypkg\.flows\.boom\s+failed\s+3\s", screen), screen
 
 
 def test_register_a_package_run_it_registered_and_switch_its_schedule(
