@@ -131,7 +131,7 @@ def run_remote_command(
     plan = target if isinstance(target, LaunchPlan) else None  # its notifications go out when the run ends
     if plan is not None:
         inputs, target = plan.merged_inputs(inputs), plan.workflow
-    pin_images(target, images)
+    pins = pin_images(target, images)
     if dry_run:
         from dockyard.kubernetes.dry_run import dry_run_manifests
         from dockyard.kubernetes.naming import to_yaml
@@ -181,6 +181,7 @@ def run_remote_command(
             options=options,
             copy=copy,
             plan=plan,
+            pins=pins,
         ),
     )
     print(json.dumps(to_json(result.outputs), indent=2, ensure_ascii=False))

@@ -109,14 +109,14 @@ def start_on_cluster(
     from dockyard.sdk.entities import load_entity
 
     entity, inputs = _target(load_entity(ref), inputs)
-    pin_images(entity, images or {})
+    pins = pin_images(entity, images or {})
     store = open_store(settings.store.url, settings)
     refuse_raw(tasks_of(entity), settings.executor.backend)
     make_executor(settings, store)  # the kubernetes backend's preflight, before any build
     check_options(settings, options)
     image = settings.kubernetes.schedule_image
     bundle = ship_code(source_root, store, copy)
-    pinned = ensure_images(tasks_of(entity), settings, engine)
+    pinned = {**pins, **ensure_images(tasks_of(entity), settings, engine)}
     image = image or pinned.get(DEFAULT_IMAGE)
     if not image:
         raise ConfigError(
@@ -249,7 +249,7 @@ def _drive(spec: dict[str, Any]) -> None:
                 return
             sys.path.insert(0, spec["source_root"])  # a package's module imports from its project root
             entity, _ = _target(load_entity(spec["ref"]), {})
-            pin_images(entity, spec.get("images") or {})
+            pins = pin_images(entity, spec.get("images") or {})
             run_remote(  # resumed from PENDING: the run's options come from its record
                 entity,
                 {},
@@ -258,6 +258,7 @@ def _drive(spec: dict[str, Any]) -> None:
                 execution_id=execution_id,
                 resume=True,
                 copy=spec.get("copy", "all"),
+                pins=pins,
             )
     except (KeyboardInterrupt, Exception) as exc:
         record = load_record(store, execution_id, settle=False)

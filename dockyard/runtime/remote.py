@@ -122,21 +122,24 @@ def ensure_images(
     return pinned
 
 
-def pin_images(entity: Any, images: dict[str, str]) -> None:
-    """`-i NAME=REF`: tasks whose ImageSpec is named NAME run in REF; `-i REF`: tasks that name no image."""
-    if not images:
-        return
+def pin_images(entity: Any, images: dict[str, str]) -> dict[str, str]:
+    """`-i NAME=REF`: tasks whose ImageSpec is named NAME run in REF; `-i REF`: tasks that name no image.
+    Returns the pins by the tasks' own image keys, for the record: a resume imports the tasks anew (with
+    their ImageSpec) and must still find REF."""
+    pins: dict[str, str] = {}
     used: set[str] = set()
-    for task in tasks_of(entity):
+    for task in tasks_of(entity) if images else ():
         image = task.container_image
         key = "" if image is None else getattr(image, "name", None)
         if isinstance(key, str) and key in images:
+            pins[image_key(task)] = images[key]
             task.container_image = images[key]
             used.add(key)
     unused = sorted(set(images) - used)
     if unused:
         what = "a task that names no image" if unused[0] == "" else f"an ImageSpec named {unused[0]!r}"
         raise ConfigError(f"--image {images[unused[0]]}: no task has {what}")
+    return pins
 
 
 def _aws_credentials() -> bytes:
@@ -265,6 +268,7 @@ def run_remote(
     options: RunOptions | None = None,
     copy: str = "all",
     plan: Any = None,
+    pins: dict[str, str] | None = None,
 ) -> RemoteResult:
     """Images ensured, code bundled, then the orchestrator runs the entity (see module docstring).
     `engine` (a BuildEngine) may carry an `on_event` hook; `on_change` sees every record update.
@@ -272,7 +276,8 @@ def run_remote(
     `--copy auto`), `none` nothing (the images hold the code). A launch plan (as `entity`, or as `plan`
     beside its workflow) runs its workflow with its inputs merged, and its notifications go out.
     `on_start` is called once the run is accepted (backend, options and source tree checked), before any
-    build: input refused earlier never began a run."""
+    build: input refused earlier never began a run. `pins`: what `pin_images` returned (`-i`), recorded
+    beside the images ensured."""
     from dockyard.runtime.bundle import ship_code
     from dockyard.sdk.launch_plan import LaunchPlan
 
@@ -285,7 +290,7 @@ def run_remote(
     bundle = ship_code(source_root, store, copy)  # first: a source tree that breaks a rule builds nothing
     if on_start is not None:
         on_start()
-    images = ensure_images(tasks_of(entity), settings, engine)
+    images = {**(pins or {}), **ensure_images(tasks_of(entity), settings, engine)}
     secrets, env = store_secrets(settings, store)
     return execute_remote(
         entity,

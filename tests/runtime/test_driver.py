@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -351,6 +352,8 @@ def test_no_wait_and_its_driver_job_on_kubernetes_honour_copy_images_and_the_run
     (src / "flagged.py").write_text(FLAGS)
     (src / "unused.py").write_text("VALUE = 1\n")
     options = replace(OPTIONS, raw_output_prefix=f"{settings.store.url}/raw")
+    for name in ("faults", "flagged"):  # imported from this source root, as a fresh `dockyard run` does
+        sys.modules.pop(name, None)
     jobs = Cluster()
     execution_id = start_on_cluster(
         f"{src / 'flagged.py'}:flagged",
@@ -373,9 +376,9 @@ def test_no_wait_and_its_driver_job_on_kubernetes_honour_copy_images_and_the_run
         assert sorted(tar.getnames()) == ["faults.py", "flagged.py"]
 
     pods = Cluster()  # what the driver Job does in the cluster: resume the recorded run
-    with pytest.raises(DockyardError):
+    with pytest.raises(DockyardError) as failed:
         resume_execution(execution_id, settings=settings, executor=KubernetesExecutor(settings, cluster=pods))
-    assert pods.created
+    assert pods.created, failed.value
     for pod in pods.created:
         for version in ("1.30", "1.37"):
             kubernetes_validate.validate(pod, version, strict=True)
