@@ -132,15 +132,20 @@ class Cluster:
         action = f"deleting {kind} {self.namespace}/{name}"
         self._call(action, deleters[kind], name, self.namespace, body=body, tolerate=404)
 
-    def delete_pods(self, label_selector: str) -> int:
-        """Delete every pod matching `label_selector` (what a gone driver left behind); returns how many."""
+    def delete_pods(self, label_selector: str) -> list[tuple[dict[str, str], str]]:
+        """Delete every pod matching `label_selector` (what a gone driver left behind), each one's log read
+        first (its first container's, the task's): the labels and log of each pod deleted."""
         action = f"deleting pods {label_selector} in {self.namespace}"
         pods = self._call(
             action, self.core.list_namespaced_pod, self.namespace, label_selector=label_selector
         )
+        removed = []
         for pod in pods.items:
+            containers = pod.spec.containers if pod.spec is not None else []
+            log = self.log_tail(pod.metadata.name, containers[0].name, lines=None) if containers else ""
+            removed.append((dict(pod.metadata.labels or {}), log))
             self.delete("Pod", pod.metadata.name)
-        return len(pods.items)
+        return removed
 
     def delete_jobs(self, label_selector: str) -> int:
         """Delete every Job matching `label_selector`, with its pods; returns how many."""
@@ -303,8 +308,9 @@ class Cluster:
         finally:
             watcher.stop()
 
-    def log_tail(self, pod: str, container: str, lines: int = 40) -> str:
-        """The last lines of a container's log ('' when there is none, e.g. it never started)."""
+    def log_tail(self, pod: str, container: str, lines: int | None = 40) -> str:
+        """The last lines of a container's log, all of it with `lines=None` ('' when there is none, e.g. it
+        never started)."""
         from kubernetes.client.exceptions import ApiException
 
         try:

@@ -155,9 +155,14 @@ class KubernetesExecutor:
         return outcome
 
     def remove_execution(self, execution_id: str) -> dict[tuple[str, int], str]:
-        """Delete every map Job and pod of an execution whose driver is gone (their logs go with them:
-        none returned). Jobs first: a Job left behind would start its pods again."""
+        """Delete every map Job and pod of an execution whose driver is gone (Jobs first: a Job left behind
+        would start its pods again); the task pods' logs, read before, by (node, attempt) from the pods'
+        labels, so the record keeps what the interrupted attempts printed."""
         selector = f"dockyard.io/execution-id={label_value(execution_id)}"
         self.cluster.delete_jobs(f"{selector},dockyard.io/component=map")
-        self.cluster.delete_pods(selector)
-        return {}
+        logs: dict[tuple[str, int], str] = {}
+        for labels, log in self.cluster.delete_pods(selector):
+            node, attempt = labels.get("dockyard.io/node-id"), labels.get("dockyard.io/attempt", "")
+            if node and attempt.isdigit():
+                logs[(node, int(attempt))] = log
+        return logs

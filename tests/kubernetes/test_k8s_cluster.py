@@ -107,7 +107,8 @@ def _handler(state: ApiState) -> type[BaseHTTPRequestHandler]:
             name = path.rsplit("/", 1)[-1]
             if "/pods/" in path and name not in state.pods:
                 return self._status(404, "NotFound")
-            state.pods.pop(name, None)
+            if "/pods/" in path:  # the API server answers a pod's deletion with the pod
+                return self._send(200, state.pods.pop(name))
             self._send(200, {"kind": "Status", "apiVersion": "v1", "status": "Success"})
 
         def do_GET(self) -> None:
@@ -335,3 +336,34 @@ def test_waiting_for_a_jobs_pod_stops_on_cancel(api: tuple[ApiState, Cluster]) -
         cluster.job_pod("job-never", 60, stop=lambda: True)
     with pytest.raises(BuildError, match=r"created no pod within 0s \(quota or service account\?"):
         cluster.job_pod("job-never", 0)
+
+
+def test_a_gone_drivers_pods_are_deleted_after_their_logs_are_kept(api: tuple[ApiState, Cluster]) -> None:
+    """Settling a run whose driver is gone removes its pods (`remove_execution`); each pod's whole log is
+    read first and returned by (node, attempt), so the record keeps what the interrupted attempts printed."""
+    from dockyard.kubernetes.executor import KubernetesExecutor
+
+    state, cluster = api
+    settings = make_settings()
+    names = []
+    for node, attempt in (("n0-n0", 0), ("n0-n1", 2)):
+        pod = task_pod(
+            TaskAttempt(
+                execution_id="xgone",
+                node_id=node,
+                attempt=attempt,
+                image="r.example.com/a@sha256:" + "e" * 64,
+                command=["dockyard-execute"],
+            ),
+            settings,
+        )
+        names.append(pod["metadata"]["name"])
+        state.pods[pod["metadata"]["name"]] = {**pod, "status": {"phase": "Running"}}
+    state.log = "step 1\nstep 2 of 10\n"
+    logs = KubernetesExecutor(settings, cluster=cluster).remove_execution("xgone")
+    assert logs == {("n0-n0", 0): state.log, ("n0-n1", 2): state.log}
+    assert state.pods == {}
+    calls = [(method, path) for method, path, _ in state.requests]
+    for name in names:
+        read = calls.index(("GET", f"/api/v1/namespaces/{NS}/pods/{name}/log"))
+        assert read < calls.index(("DELETE", f"/api/v1/namespaces/{NS}/pods/{name}"))
