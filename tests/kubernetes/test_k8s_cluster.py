@@ -154,6 +154,10 @@ def _handler(state: ApiState) -> type[BaseHTTPRequestHandler]:
                 return (
                     self._send(200, state.pods[name]) if name in state.pods else self._status(404, "NotFound")
                 )
+            if path == f"/apis/batch/v1/namespaces/{NS}/jobs":  # no map Jobs here
+                return self._send(
+                    200, {"kind": "JobList", "apiVersion": "batch/v1", "metadata": {}, "items": []}
+                )
             if path.startswith(f"/apis/batch/v1/namespaces/{NS}/cronjobs/"):
                 name = path.rsplit("/", 1)[-1]
                 cron = {
