@@ -67,6 +67,17 @@ def test_churn_dockerignore_keeps_data_and_notebooks_out(churn: Built) -> None:
     assert absent(churn, paths) == paths[:2]  # the schema is an exception to `data/`, as Docker reads it
 
 
+def test_churn_workflow_runs_remotely_in_its_image(churn: Built, tmp_path: Path) -> None:
+    """`dockyard run --remote` from the project: the task runs in that image as the hardened task user, and
+    its body imports the project's package lazily, so it comes from the image's /root (source_root), not
+    from the code bundle of the modules loaded at launch."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKYARD_")}
+    env["DOCKYARD_STORE_URL"] = f"file://{tmp_path}/store"
+    done = dockyard("run", "--remote", "workflows.py", "churn_wf", "--rows", "400", cwd=churn.folder, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert 0.6 < float(done.stdout.split()[-1]) <= 1.0, done.stdout
+
+
 # --- NLP: code and corpus copied, a tokenizer trained by `commands` at build time ------------------------
 @pytest.fixture(scope="module")
 def nlp(builds: dict[str, Future[Built]]) -> Built:

@@ -1,5 +1,6 @@
 FROM registry.example:5000/dockyard/debian:bookworm
 ARG SOURCE_DATE_EPOCH
+RUN ["chmod", "0755", "/root"]
 RUN --mount=type=cache,target=/var/cache/apt,sharing=locked,id=dockyard-apt-cache \
     --mount=type=cache,target=/var/lib/apt/lists,sharing=locked,id=dockyard-apt-lists \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \

@@ -1,5 +1,6 @@
 FROM registry.example:5000/dockyard/debian:bookworm
 ARG SOURCE_DATE_EPOCH
+RUN ["chmod", "0755", "/root"]
 RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-system --python python3 /opt/venv

@@ -1,4 +1,6 @@
 FROM nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04
+ARG SOURCE_DATE_EPOCH
+RUN ["chmod", "0755", "/root"]
 RUN --mount=type=cache,target=/var/cache/apt,sharing=locked,id=dockyard-apt-cache \
     --mount=type=cache,target=/var/lib/apt/lists,sharing=locked,id=dockyard-apt-lists \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \

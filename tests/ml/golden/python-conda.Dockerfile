@@ -1,4 +1,6 @@
 FROM registry.example:5000/dockyard/debian:bookworm
+ARG SOURCE_DATE_EPOCH
+RUN ["chmod", "0755", "/root"]
 COPY --from=registry.example:5000/mambaorg/micromamba:2.0.5 /bin/micromamba /usr/local/bin/micromamba
 RUN --mount=type=cache,target=/opt/dockyard/conda-pkgs,sharing=locked,id=dockyard-conda-pkgs \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \

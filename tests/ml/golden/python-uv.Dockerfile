@@ -1,4 +1,6 @@
 FROM registry.example:5000/dockyard/debian:bookworm
+ARG SOURCE_DATE_EPOCH
+RUN ["chmod", "0755", "/root"]
 RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
