@@ -2,8 +2,8 @@
 
 Why each rule: resources become cgroup limits so a task cannot starve its neighbours on a shared host;
 secrets travel as read-only files (never env or argv, which `docker inspect` and `ps` show); the container
-is removed after its logs are captured (in the background; the run's end waits for it), so nothing piles
-up; a timeout kills the container from outside.
+is removed after its logs are captured (in the background; the process's exit waits for it), so nothing
+piles up; a timeout kills the container from outside.
 Hardened by default (each relaxed by an `executor.task_*` setting, docs/security.md): a non-root user, no
 Linux capabilities, no-new-privileges, its own network, and of a `file://` store only the execution's
 folder (read-only) and the attempt's output and checkpoint prefixes (read-write), so a task cannot read or
@@ -395,15 +395,14 @@ class DockerExecutor:
         return self._pools
 
     def close(self, execution_id: str) -> None:
-        """Remove the execution's warm containers (its run ended) and wait for every removal begun."""
+        """Let the execution's warm containers go (its run ended)."""
         if self._pools is not None:
             self._pools.close(execution_id)
-        self.join_removals()
 
     def _remove_later(self, container: Any) -> None:
         """Remove an exited container off the attempt's path: its logs and state are read already, and a
-        removal takes as long as a start. `close` (the run's end) waits for them."""
-        thread = threading.Thread(target=self._remove, args=(container,), daemon=True)
+        removal takes as long as a start. Not a daemon thread: the process does not exit before it."""
+        thread = threading.Thread(target=self._remove, args=(container,), daemon=False)
         with self._removals_lock:
             self._removals = [t for t in self._removals if t.is_alive()] + [thread]
         thread.start()

@@ -5,7 +5,8 @@ mounted. Each request (one JSON line: the attempt's `dockyard-execute` argv, its
 in a forked child, so every attempt starts from the same warm state: fresh module state, a fresh working
 and temporary folder (removed after it), the container's env plus the attempt's own, stdout and stderr
 captured for the reply. A crash, `os._exit` or a kill of the child ends that attempt only; a child still
-running at its timeout is killed with its process group. The process exits, and the container with it,
+running at its timeout is killed with its process group, and whatever an attempt leaves running in the
+background is killed when it ends. The process exits, and the container with it,
 when the driver's connection closes (the driver ended or died) or no request came for `--idle-ttl` seconds.
 Only stdlib and the entrypoint's own modules are imported, as for `dockyard-execute`.
 """
@@ -80,6 +81,13 @@ def _child(
         os._exit(status)
 
 
+def _reap() -> None:
+    """Collect finished orphans: this process is the container's first, their parent once theirs ends."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
 def _exit_code(status: int) -> int:
     code = os.waitstatus_to_exitcode(status)
     return 128 - code if code < 0 else code  # killed by a signal: as a shell (and Docker) reports it
@@ -115,6 +123,9 @@ def run_one(request: dict[str, Any], base_env: dict[str, str], conn: socket.sock
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
+        with contextlib.suppress(ProcessLookupError):  # what the attempt left running in the background
+            os.killpg(pid, signal.SIGKILL)
+        _reap()
     finally:
         os.close(pidfd)
         shutil.rmtree(work, ignore_errors=True)

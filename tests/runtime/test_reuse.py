@@ -54,9 +54,9 @@ def test_attempts_share_warm_containers_but_not_state(file_settings: Settings, t
     for x, line in enumerate(result.outputs):
         head, _, host = line.rpartition(" host=")
         hosts.add(host)
-        # fresh module state, nothing left by earlier attempts in the working folder nor in TMPDIR, and
-        # the attempt is a child of the warm process (not the container's first process)
-        assert head == f"{x} seen=[{x}] files=[] forked=True", line
+        # fresh module state, nothing left by earlier attempts in the working folder, in TMPDIR, nor
+        # running in the background, and the attempt is a child of the warm process
+        assert head == f"{x} seen=[{x}] files=[] procs=0 forked=True", line
     assert 1 <= len(hosts) <= 2  # 6 attempts, at most `replicas` containers
     deadline = time.monotonic() + 30
     while containers_of(result.execution_id):  # the run hung up on them: their workers exit, Docker removes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from datetime import timedelta
 
@@ -25,7 +26,18 @@ def probe(x: int) -> str:
     for folder in (".", tempfile.gettempdir()):
         with open(os.path.join(folder, f"left-by-{x}"), "w") as f:
             f.write("x")
-    return f"{x} seen={SEEN} files={leftovers} forked={os.getpid() != 1} host={os.uname().nodename}"
+    procs = sum(1 for pid in os.listdir("/proc") if pid.isdigit() and _cmdline(pid) == b"sleep\x00317\x00")
+    subprocess.Popen(["sleep", "317"])  # left running in the background: must not reach the next attempt
+    forked = os.getpid() != 1
+    return f"{x} seen={SEEN} files={leftovers} procs={procs} forked={forked} host={os.uname().nodename}"
+
+
+def _cmdline(pid: str) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
 
 
 @workflow
