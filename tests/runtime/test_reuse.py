@@ -173,3 +173,12 @@ def test_reused_container_mounts_the_outer_folders() -> None:
         "/s/executions/x1": {"bind": "/s/executions/x1", "mode": "rw"},
         "/s/bundles/b.tar": {"bind": "/s/bundles/b.tar", "mode": "ro"},
     }
+
+
+def test_a_dynamic_fan_out_runs_its_nodes_in_warm_containers(file_settings: Settings, tmp_path: Path) -> None:
+    src = source_copy(tmp_path / "src")
+    result = run_remote(load(src, "reuse", "spread"), {"n": 8}, source_root=src, settings=file_settings)
+    values = [line.split("@")[0] for line in result.outputs]
+    hosts = {line.split("@")[1] for line in result.outputs}
+    assert values == [str(2 * i) for i in range(8)]
+    assert 1 <= len(hosts) <= 2  # 8 sub-DAG nodes on at most `replicas` warm containers

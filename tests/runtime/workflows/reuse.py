@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from faults import runtime_image
 
-from dockyard import Secret, current_context, map_task, task, workflow
+from dockyard import Secret, current_context, dynamic, map_task, task, workflow
 from dockyard.sdk.reuse import ReusePolicy
 
 warm = ReusePolicy(replicas=2, idle_ttl=60)
@@ -95,3 +95,14 @@ def read_secret(x: int) -> str:
 @workflow
 def secrets(xs: list[int]) -> list[str]:
     return map_task(read_secret)(x=xs)
+
+
+@task(container_image=runtime_image, reusable=warm)
+def double(x: int) -> str:
+    return f"{x * 2}@{os.uname().nodename}"
+
+
+@dynamic(container_image=runtime_image)
+def spread(n: int) -> list[str]:
+    """A dynamic fan-out: each node of the sub-DAG it builds is an attempt of a reusable task."""
+    return [double(x=i) for i in range(n)]
