@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from dockyard.sdk.interface import Interface
+from dockyard.sdk.interface import DEFAULT_TUPLE_NAME, Interface
 from dockyard.sdk.task import PythonTask
 
 
@@ -52,7 +52,7 @@ def signature_function(
     if len(outputs) == 1 and next(iter(outputs)) == "o0":
         returns = next(iter(outputs.values()))
     elif outputs:
-        returns = typing.NamedTuple("DefaultNamedTupleOutput", list(outputs.items()))  # type: ignore[misc,no-redef]
+        returns = typing.NamedTuple(DEFAULT_TUPLE_NAME, list(outputs.items()))  # type: ignore[misc,no-redef]
     params = [
         inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, annotation=tp) for key, tp in inputs.items()
     ]

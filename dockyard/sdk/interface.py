@@ -25,6 +25,7 @@ from dockyard.sdk.errors import (
 )
 
 _EMPTY = inspect.Parameter.empty
+DEFAULT_TUPLE_NAME = "DefaultNamedTupleOutput"  # flytekit's name for the tuple of unnamed outputs
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,18 @@ class Interface:
         outs = ",".join(f"{n}:{type_name(t)}" for n, t in self.outputs.items())
         return f"({ins})->({outs})"
 
+    @property
+    def named_tuple(self) -> Any:
+        """The user's NamedTuple of the outputs (flytekit's `output_tuple_name`), or None: unlike the
+        `DefaultNamedTupleOutput` dockyard makes for unnamed or class-declared outputs."""
+        tp = self.output_tuple
+        return None if tp is None or getattr(tp, "__name__", "") == DEFAULT_TUPLE_NAME else tp
+
     def pack_outputs(self, values: dict[str, Any]) -> Any:
         """Python values of the outputs as the caller sees them: None, bare, or the output tuple."""
         if not self.outputs:
             return None
-        if self.output_tuple is None:  # one output comes back bare; a 1-field NamedTuple as itself
+        if len(self.outputs) == 1 and self.named_tuple is None:  # bare, but a user's NamedTuple as itself
             return next(iter(values.values()))
         return self.output_tuple(*(values[n] for n in self.outputs))
 
@@ -60,7 +68,7 @@ class Interface:
         if not names:
             return {}
         if len(names) == 1:
-            if self.output_tuple is not None and isinstance(result, tuple):
+            if self.named_tuple is not None and isinstance(result, tuple):
                 return {names[0]: result[0]}
             if isinstance(result, tuple):
                 raise OutputShapeTypeError(
@@ -93,7 +101,7 @@ def is_namedtuple(tp: Any) -> bool:
 @functools.cache
 def default_output_tuple(names: tuple[str, ...]) -> Any:
     """The namedtuple flytekit gives multiple outputs when the user named none (`o0`, `o1`, ...)."""
-    return collections.namedtuple("DefaultNamedTupleOutput", names)
+    return collections.namedtuple(DEFAULT_TUPLE_NAME, names)
 
 
 def _check_type(owner: str, what: str, tp: Any) -> None:

@@ -33,13 +33,14 @@ def trace_outputs(builder: GraphBuilder, result: Any, interface: Interface) -> d
             raise builder.error(f"returns {type(result).__name__} but declares no outputs")
         return {}
     if len(names) == 1:
-        if isinstance(result, tuple):  # flytekit's checks of a one-output body returning a tuple
+        # flytekit's checks of a one-output body returning a tuple it built (not a node's one output)
+        if isinstance(result, tuple) and not getattr(result, "single_output", False):
             if len(result) != 1:
                 raise builder.flytekit_error(
                     WorkflowAssertionError,
                     f"The Workflow specification indicates only one return value, received {len(result)}",
                 )
-            if interface.output_tuple is None:
+            if interface.named_tuple is None:
                 raise builder.flytekit_error(
                     WorkflowAssertionError,
                     "Outputs specification for Workflow does not define a tuple, but return value is a tuple",
@@ -146,7 +147,7 @@ class WorkflowBase(Entity):
 
         iface = self.interface
         outputs: Any = dict(iface.outputs)
-        if len(outputs) > 1 and getattr(iface.output_tuple, "__name__", "") == "DefaultNamedTupleOutput":
+        if len(outputs) > 1 and iface.named_tuple is None:
             outputs = collections.OrderedDict(outputs)  # what flytekit keeps for `-> Tuple[...]`
         bindings = bindings_text(self._graph.outputs) if self._graph is not None else "[]"
         return (
