@@ -454,6 +454,17 @@ def _registry_view() -> RegistryView:
     return _REGISTRY_VIEW[0]
 
 
+class ImageSpecBuilder:
+    """flytekit's base of a builder registered with `ImageBuildEngine.register`: it builds when the
+    registry lacks the image."""
+
+    def build_image(self, image_spec: ImageSpec) -> str | None:
+        raise NotImplementedError
+
+    def should_build(self, image_spec: ImageSpec) -> bool:
+        return not image_spec.exist()
+
+
 class ImageBuildEngine:
     """flytekit's `ImageBuildEngine`: `build(spec)` makes the spec's image exist (built and pushed unless
     the registry holds it, nested base specs first) with the engine `dockyard build` uses; inside a task run

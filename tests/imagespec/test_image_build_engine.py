@@ -12,29 +12,29 @@ import pytest
 
 from dockyard import task
 from dockyard.image_spec import ImageBuildEngine, ImageSpec
+from dockyard.image_spec.image_spec import ImageSpecBuilder
 
 
-class RecordingBuilder:
-    """A user's flytekit-style builder: `should_build` then `build_image`."""
+class RecordingBuilder(ImageSpecBuilder):
+    """A user's flytekit-style builder: it builds what the registry lacks."""
 
     def __init__(self) -> None:
         self.built: list[ImageSpec] = []
-
-    def should_build(self, spec: ImageSpec) -> bool:
-        return True
 
     def build_image(self, spec: ImageSpec) -> str:
         self.built.append(spec)
         return f"custom/{spec.name}:latest"
 
 
-def test_a_registered_builder_builds_its_specs(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_registered_builder_builds_its_specs(registry: str, monkeypatch: pytest.MonkeyPatch) -> None:
     builder = RecordingBuilder()
     monkeypatch.setattr(ImageBuildEngine, "_REGISTRY", {})
     ImageBuildEngine.register("recording", builder, priority=7)
     assert ImageBuildEngine.get_registry() == {"recording": (builder, 7)}
-    spec = ImageSpec(name="custom-built", builder="recording")
-    ImageBuildEngine.build(spec)
+    spec = ImageSpec(
+        name=f"custom-built-{uuid.uuid4().hex[:8]}", registry="localhost:5000", builder="recording"
+    )
+    ImageBuildEngine.build(spec)  # the registry lacks it: built
     assert builder.built == [spec]
 
 
