@@ -229,14 +229,19 @@ class Walker:
         entity runs as node `n0`."""
         if entity.node_kind != "workflow":
             return self.run_entity(entity, "n0", inputs)
+        return self._run_workflow(entity, inputs, "")
+
+    def _run_workflow(self, entity: Any, inputs: dict[str, Literal], prefix: str) -> dict[str, Literal]:
+        """A workflow's nodes (ids prefixed as a sub-workflow's are), or its mock; when they fail, its
+        `on_failure` handler runs (a sub-workflow's too, as in flytekit) and the failure is re-raised."""
         if entity.mock is not None:
             return self._run_mock(entity, inputs)
         graph = self._graph_of(entity)  # a compile error is no failure of the run: no handler for it
         try:
-            return self.run_graph(graph, inputs, finish_on_failure=entity.finish_on_failure)
+            return self.run_graph(graph, inputs, prefix=prefix, finish_on_failure=entity.finish_on_failure)
         except Exception as exc:
             if entity.on_failure is not None:
-                self._on_failure(entity.on_failure, inputs, exc)
+                self._on_failure(entity.on_failure, inputs, exc, prefix)
             raise
 
     def _run_mock(self, workflow: Any, inputs: dict[str, Literal]) -> dict[str, Literal]:
@@ -250,7 +255,7 @@ class Walker:
         graph: Graph = workflow.graph  # compiled once, on first use
         return workflow.trace() if self.retrace else graph
 
-    def _on_failure(self, handler: Any, inputs: dict[str, Literal], exc: Exception) -> None:
+    def _on_failure(self, handler: Any, inputs: dict[str, Literal], exc: Exception, prefix: str) -> None:
         """Run a workflow's `on_failure` handler (node `fn0`, as flytekit names it) with the inputs it
         declares among the workflow's and `err`, a FlyteError of the failure; the caller re-raises."""
         from dockyard.sdk.types import TypeEngine
@@ -260,7 +265,7 @@ class Walker:
         err_type = handler.interface.inputs.get("err")
         if err_type is not None:
             given["err"] = TypeEngine.to_literal(FlyteError(message=str(exc), failed_node_id="fn0"), err_type)
-        self.run_entity(handler, "fn0", given)
+        self.run_entity(handler, f"{prefix}fn0", given)
 
     def run_entity(self, entity: Any, node_id: str, inputs: dict[str, Literal]) -> dict[str, Literal]:
         """Run any entity by kind with input literals; return output literals."""
@@ -268,14 +273,7 @@ class Walker:
         if kind == "task":
             return self.run_task(entity, node_id, inputs)
         if kind == "workflow":
-            if entity.mock is not None:
-                return self._run_mock(entity, inputs)
-            return self.run_graph(
-                self._graph_of(entity),
-                inputs,
-                prefix=f"{node_id}-",
-                finish_on_failure=entity.finish_on_failure,
-            )
+            return self._run_workflow(entity, inputs, f"{node_id}-")
         if kind == "dynamic":
             return self._cached(entity, node_id, inputs, lambda: self._run_dynamic(entity, node_id, inputs))
         if kind == "map":
