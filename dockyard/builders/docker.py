@@ -201,7 +201,8 @@ class DockerBuilder:
         self._cancelled = threading.Event()
 
     def command(self, context: BuildContext, *, push: bool, metadata_file: Path) -> list[str]:
-        """The buildx command line; secrets appear only as `id=…,src=<host path>`, never their contents."""
+        """The buildx command line; secrets appear only as `id=…,src=<host path>`, never their contents. Its
+        length does not grow with the spec: labels go in a Dockerfile written beside `metadata_file`."""
         unknown = sorted(set(context.builder_options) - _OPTIONS)
         if unknown:
             known = ", ".join(sorted(_OPTIONS))
@@ -215,11 +216,11 @@ class DockerBuilder:
             cmd += ["--builder", buildx_builder]
         if "network" in context.builder_options:
             cmd += ["--network", context.builder_options["network"]]
-        cmd += ["--file", str(context.dockerfile)]
+        labeled = metadata_file.with_name("labeled.Dockerfile")  # the labels: never in argv (they grow)
+        labeled.write_text(context.labeled_dockerfile(build.labels))  # dockyard's own labels win
+        cmd += ["--file", str(labeled)]
         if context.platforms:
             cmd += ["--platform", ",".join(context.platforms)]
-        for key, value in sorted({**build.labels, **context.labels}.items()):  # dockyard's own labels win
-            cmd += ["--label", f"{key}={value}"]
         for secret_id, path in sorted(context.secrets.items()):
             cmd += ["--secret", f"id={secret_id},src={path}"]
         insecure = (
@@ -386,6 +387,25 @@ def local_image_id(image: str) -> str | None:
     )
     image_id = done.stdout.strip()
     return image_id if done.returncode == 0 and image_id.startswith("sha256:") else None
+
+
+def local_repo_digest(ref: str) -> str | None:
+    """The digest under which the local engine holds `ref` for its repository, or None when the engine
+    does not hold it."""
+    done = subprocess.run(
+        ["docker", "image", "inspect", "--format", "{{json .RepoDigests}}", ref],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        return None
+    wanted = ImageRef.parse(ref)
+    for entry in json.loads(done.stdout or "null") or ():
+        found = ImageRef.parse(entry)
+        if (found.host, found.repository) == (wanted.host, wanted.repository):
+            return found.reference
+    return None
 
 
 def add_tags(image_ref: str, tags: list[str], *, pushed: bool) -> list[str]:

@@ -10,6 +10,7 @@ is asked again, so the second process finds the first one's push instead of buil
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -140,6 +141,12 @@ def read_build_record(work_dir: Path, tag: str) -> BuildRecord | None:
         return None
 
 
+def _local_digest(ref: str) -> str | None:
+    from dockyard.builders.docker import local_repo_digest  # the docker CLI, only when asked
+
+    return local_repo_digest(ref)
+
+
 def _fields_used(spec: ImageSpec) -> frozenset[str]:
     return frozenset(spec.declared())
 
@@ -180,26 +187,36 @@ class BuildEngine:
 
     # --- public API ---------------------------------------------------------------------------------------
     def ensure(
-        self, specs: Iterable[ImageSpec], *, push: bool = True, force: bool = False, local: bool = False
+        self,
+        specs: Iterable[ImageSpec],
+        *,
+        push: bool = True,
+        force: bool = False,
+        local: bool = False,
+        verify: bool = False,
     ) -> dict[ImageSpec, BuildOutcome]:
         """Make every spec's image exist (built and pushed when absent); `force` rebuilds the given specs.
 
         With `push=False` nothing is asked of the registry: the image is built into the local engine (a
         repeat is quick from BuildKit's cache). `local` (a run on this very engine) goes further: an image
-        whose content-addressed tag the local engine holds counts as present, with no build at all."""
+        whose content-addressed tag the local engine holds counts as present, with no build at all.
+        `verify` (a run about to launch) trusts neither the answer cache nor what this engine found in an
+        earlier call: an image lost since is rebuilt, not reported present."""
         push = push and not local
         wanted = list(dict.fromkeys(specs))
         for spec in wanted:
             self._check_builders(spec)
+        if verify:  # outcomes of earlier calls are checked again; builds in flight are still shared
+            with self._lock:
+                self._done = {key: future for key, future in self._done.items() if not future.done()}
+        ensure = functools.partial(self._ensure, push=push, force=force, local=local, use_cache=not verify)
         if len(wanted) == 1:
-            return {wanted[0]: self._ensure(wanted[0], push=push, force=force, local=local)}
+            return {wanted[0]: ensure(wanted[0])}
         pool = ThreadPoolExecutor(
             max_workers=self.settings.build.parallelism, thread_name_prefix="dockyard-build"
         )
         try:
-            futures = {
-                spec: pool.submit(self._ensure, spec, push=push, force=force, local=local) for spec in wanted
-            }
+            futures = {spec: pool.submit(ensure, spec) for spec in wanted}
             return {spec: future.result() for spec, future in futures.items()}
         except KeyboardInterrupt:
             self.cancel()  # the builds in flight stop; the finally waits for their threads
@@ -239,11 +256,12 @@ class BuildEngine:
                 return found
         return Presence(answer=self.registry.lookup(image), platforms=platforms, source="registry")
 
-    def image_reference(self, spec: ImageSpec) -> str:
-        """The full tag reference of a spec, base image pinned by digest when the registry knows it."""
+    def image_reference(self, spec: ImageSpec, *, offline: bool = False) -> str:
+        """The full tag reference of a spec, base image pinned by digest when the registry knows it (or,
+        `offline`, the local engine: see `lookup_digest`)."""
         from dockyard.imagespec.resolve import image_reference
 
-        return image_reference(spec, self.settings.build, lookup_digest=self.lookup_digest)
+        return image_reference(spec, self.settings.build, lookup_digest=self._digests(offline))
 
     def cancel(self) -> None:
         """Stop every build in flight (called on Ctrl-C)."""
@@ -273,12 +291,19 @@ class BuildEngine:
         builder = self._builder(spec.builder or self.settings.build.builder)
         check_fields(builder, _fields_used(spec), image=spec.name)
 
-    def lookup_digest(self, ref: str) -> str | None:
+    def _digests(self, offline: bool) -> Callable[[str], str | None]:
+        return functools.partial(self.lookup_digest, offline=True) if offline else self.lookup_digest
+
+    def lookup_digest(self, ref: str, *, offline: bool = False) -> str | None:
         """The digest of a base image, for imagespec's pinning; None when unknown and that is allowed.
 
         A positive answer is cached and trusted for `build.exists_cache_ttl_s`, like an image's existence,
         so a no-change check asks no registry at all; a base tag moved within the TTL is seen when it
-        expires (0 asks every time)."""
+        expires (0 asks every time). `offline` (a build that pushes nothing: `--no-push`, a run on the local
+        engine) takes the digest the local engine holds the base under first; such a base is then named by
+        its tag in FROM (prepare's `local_digest`), so neither dockyard nor BuildKit asks any registry."""
+        if offline and (local := _local_digest(ref)) is not None:
+            return local
         cached = self.base_digests.get(ref)
         if cached is not None:
             return cached.digest
@@ -293,15 +318,17 @@ class BuildEngine:
         self.base_digests.put(ref, answer)
         return answer.digest
 
-    def _ensure(self, spec: ImageSpec, *, push: bool, force: bool, local: bool = False) -> BuildOutcome:
+    def _ensure(
+        self, spec: ImageSpec, *, push: bool, force: bool, local: bool = False, use_cache: bool = True
+    ) -> BuildOutcome:
         """Ensure the nested base, then claim the tag (or wait for whoever has it), then check and build.
 
         Claims are keyed by the tag, not the spec: the tag covers the files, so a spec whose files changed
         since an earlier call is checked again, and two specs with one tag are built once."""
         base = spec.base_image
         if base is not None and not isinstance(base, str):
-            self._ensure(base, push=push, force=False, local=local)
-        image = self.image_reference(spec)
+            self._ensure(base, push=push, force=False, local=local, use_cache=use_cache)
+        image = self.image_reference(spec, offline=not push)
         key = (image, push)
         with self._lock:
             future = None if force else self._done.get(key)
@@ -312,7 +339,9 @@ class BuildEngine:
         if not owner:
             return future.result()
         try:
-            outcome = self._check_then_build(spec, image, push=push, force=force, local=local)
+            outcome = self._check_then_build(
+                spec, image, push=push, force=force, local=local, use_cache=use_cache
+            )
         except BaseException as exc:
             with self._lock:
                 if self._done.get(key) is future:
@@ -368,12 +397,12 @@ class BuildEngine:
         return BuildOutcome(image=image, digest=image_id, image_ref=image, built=False, source="local")
 
     def _check_then_build(
-        self, spec: ImageSpec, image: str, *, push: bool, force: bool, local: bool
+        self, spec: ImageSpec, image: str, *, push: bool, force: bool, local: bool, use_cache: bool
     ) -> BuildOutcome:
         if local and not force and (found := self._in_local_engine(image)) is not None:
             return found
         if push and not force:
-            found = self._existing(image, use_cache=True, platforms=spec.platforms)
+            found = self._existing(image, use_cache=use_cache, platforms=spec.platforms)
             if found is not None:
                 return found
         lock_dir = self.work_dir / "locks"
@@ -400,14 +429,15 @@ class BuildEngine:
                 spec,
                 self.settings.build,
                 work_dir=scratch,
-                lookup_digest=self.lookup_digest,
+                lookup_digest=self._digests(not push),
                 secrets_dir=secrets,
+                local_digest=None if push else _local_digest,
             )
             if context.image != image:  # files changed since the check: build the snapshot, under its tag
                 self._emit("check", image, f"files changed; building {context.image}")
                 image = context.image
             check_fields(builder, context.fields_used, image=image)
-            self._check_base_platforms(context)
+            self._check_base_platforms(context, offline=not push)
             self._emit("build", image, builder.name)
             started = time.monotonic()
             try:
@@ -445,12 +475,13 @@ class BuildEngine:
             size_bytes=size,
         )
 
-    def _check_base_platforms(self, context: BuildContext) -> None:
+    def _check_base_platforms(self, context: BuildContext, *, offline: bool) -> None:
         """A target platform the base image lacks is a spec error here, not BuildKit's pull error later.
 
-        A base the registry cannot describe (a local-only image, no answer) is left to the build."""
+        A base the registry cannot describe (a local-only image, no answer) is left to the build, and so is
+        one an offline build finds in the local engine (the registry is not asked)."""
         base = context.labels.get(BASE_NAME_LABEL, "scratch")
-        if base == "scratch":
+        if base == "scratch" or (offline and _local_digest(base) is not None):
             return
         try:
             offered = self.registry.image_platforms(base)

@@ -148,7 +148,7 @@ def build(
     if dry_run:
         _dry_run(engine, loaded, fmt, push=push)
         return
-    view.specs = {engine.image_reference(spec): spec for spec in loaded}
+    view.specs = {engine.image_reference(spec, offline=not push): spec for spec in loaded}
     with view:
         outcomes = engine.ensure(loaded, push=push, force=force or no_cache)
     results: list[dict[str, Any]] = []

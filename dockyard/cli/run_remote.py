@@ -41,11 +41,12 @@ def remote_settings(backend: str | None) -> Settings:
 
 def _spec_refs(entity: Any, settings: Settings, engine: Any) -> dict[str, Any]:
     """image reference -> ImageSpec of the entity's images, so build steps can say how many packages."""
-    from dockyard.runtime.remote import image_specs, tasks_of
+    from dockyard.runtime.remote import image_specs, loads_locally, tasks_of
 
     _, specs = image_specs(tasks_of(entity), settings)
+    offline = loads_locally(settings)
     try:
-        return {engine.image_reference(spec): spec for spec in specs.values()}
+        return {engine.image_reference(spec, offline=offline): spec for spec in specs.values()}
     except DockyardError:  # the build reports it, with its context
         return {}
 

@@ -32,6 +32,13 @@ class BuildContext:
     def dockerfile(self) -> Path:
         return self.directory / "Dockerfile"
 
+    def labeled_dockerfile(self, extra: dict[str, str] | None = None) -> str:
+        """The Dockerfile with the image's labels (`extra`, then `labels`, which win) as its last instruction:
+        builders hand labels to BuildKit this way, never on a command line."""
+        from dockyard.imagespec.render import label_instructions
+
+        return self.dockerfile.read_text() + label_instructions({**(extra or {}), **self.labels})
+
     @property
     def repository(self) -> str:
         return self.image.rsplit(":", 1)[0]

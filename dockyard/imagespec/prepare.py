@@ -135,12 +135,15 @@ def prepare(
     work_dir: Path,
     lookup_digest: LookupDigest | None = None,
     secrets_dir: Path | None = None,
+    local_digest: LookupDigest | None = None,
 ) -> BuildContext:
     """Resolve → snapshot → hash → render into a fresh `<work_dir>/ctx-*/context` and describe the build.
 
     The caller owns the `ctx-*` folder and removes it when done; secrets that must be written (an index URL
     with credentials) go to `secrets_dir`, a `private_dirs` folder the caller also owns (by default a
-    `secrets/` sibling of the context, 0700 like the `ctx-*` folder).
+    `secrets/` sibling of the context, 0700 like the `ctx-*` folder). `local_digest` (a build into the local
+    engine) tells the digest the local engine holds an image under: a base held there at the hashed digest is
+    named by its tag, so that BuildKit takes it from the engine and asks no registry.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="ctx-", dir=work_dir))
@@ -166,6 +169,9 @@ def prepare(
     if wheel is not None:
         place(wheel, context / "wheel" / wheel.name)
         options = replace(options, runtime_wheel=wheel.name)
+    base = resolved.base_image
+    if local_digest is not None and base.digest is not None and local_digest(base.reference) == base.digest:
+        options = replace(options, base_by_tag=True)
     (context / "Dockerfile").write_text(render(resolved, options))
 
     return BuildContext(

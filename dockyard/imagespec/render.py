@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import posixpath
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from dockyard.errors import SpecError
 from dockyard.imagespec import heavy_layers
 from dockyard.imagespec.files import COPY_PREFIX
 from dockyard.imagespec.resolve import TEMPLATE_DIR, ResolvedSpec
@@ -90,12 +92,40 @@ class RenderOptions:
     python_mirror: str | None = None  # UV_PYTHON_INSTALL_MIRROR for python_provider "uv"
     micromamba_image: str = "mambaorg/micromamba:2.0.5"  # python_provider "conda": source of /bin/micromamba
     conda_channel_mirrors: dict[str, str] = field(default_factory=dict)  # channel → URL used instead
+    # FROM names the base by its tag, which the local engine holds at the hashed digest: BuildKit resolves a
+    # tag there, but asks the registry for any `@digest` reference (a build that pushes nothing, offline).
+    base_by_tag: bool = False
 
 
 def env_quote(value: str) -> str:
     """A double-quoted Dockerfile word whose value is exactly `value` (no `$` expansion)."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
     return f'"{escaped}"'
+
+
+LABEL_LINE = 4096  # characters of a label value per Dockerfile line (BuildKit refuses lines over 64 KiB)
+
+
+def label_instructions(labels: Mapping[str, str]) -> str:
+    """One LABEL instruction for `labels`, quoted as `env_quote` does. Labels travel in the Dockerfile, never
+    in argv: the inputs label grows with the spec (5,000 packages overflow an argument's 128 KiB). A long
+    value is split over continuation lines, none starting with a space or `#` (which BuildKit would strip
+    or read as a comment) and none splitting an escape."""
+    if not labels:
+        return ""
+    words = []
+    for key, value in sorted(labels.items()):
+        if any(c in "\r\n" for c in key + value):
+            raise SpecError(f"label {key.strip()!r}: a label holds no line break")
+        pieces, start = [], 0
+        while start < len(value):
+            end = min(start + LABEL_LINE, len(value))
+            while end < len(value) and value[end] in " \t#":
+                end += 1
+            pieces.append(env_quote(value[start:end])[1:-1])
+            start = end
+        words.append(f'{env_quote(key)}="' + "\\\n".join(pieces) + '"')
+    return "LABEL " + " \\\n    ".join(words) + "\n"
 
 
 def tojson_list(values: tuple[str, ...] | list[str]) -> str:
@@ -186,7 +216,7 @@ def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
     runtime = resolved.tools.dockyard
     template = _environment().get_template("Dockerfile.j2")
     return template.render(
-        base=resolved.base_image.pinned,
+        base=resolved.base_image.reference if options.base_by_tag else resolved.base_image.pinned,
         apt_packages=resolved.apt_packages,
         apt_options=f" -o Acquire::https::CAInfo={CA_TARGET}" if options.ca_bundle else "",
         python=resolved.python_version or "python3",

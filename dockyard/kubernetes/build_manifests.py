@@ -54,13 +54,12 @@ def job_name(context: BuildContext, plan: BuildPlan) -> str:
 def buildctl_args(
     context: BuildContext, build: BuildSettings, kube: KubernetesSettings, *, push: bool
 ) -> list[str]:
-    """The `buildctl build …` arguments: frontend, local dirs, platforms, labels, secrets, output, cache."""
+    """The `buildctl build …` arguments: frontend, local dirs, platforms, secrets, output, cache. The labels
+    are in the tarball's Dockerfile (`pack_context`), never in argv: the inputs label grows with the spec."""
     args = ["build", "--progress=plain", "--frontend", "dockerfile.v0", "--local", f"context={WORKSPACE}"]
     args += ["--local", f"dockerfile={WORKSPACE}"]
     if context.platforms:
         args += ["--opt", "platform=" + ",".join(context.platforms)]
-    for key, value in sorted(context.labels.items()):
-        args += ["--opt", f"label:{key}={value}"]
     for secret_id in sorted(context.secrets):
         args += ["--secret", f"id={secret_id},src={SECRETS_DIR}/{secret_id}"]
     insecure = ",registry.insecure=true" if kube.registry_insecure else ""

@@ -63,7 +63,9 @@ def render_build_manifests(
     Secret values are placeholders naming their source file, and the context URL is the store URI the
     tarball would be uploaded to (the real build puts a pre-signed URL there).
     """
-    digest = context_digest(pack_context(context.directory))
+    digest = context_digest(
+        pack_context(context.directory, context.labeled_dockerfile(settings.build.labels))
+    )
     secrets, ca = _placeholders(context, settings)
     plan = BuildPlan(context_url=context_uri(settings.store.url, digest), secret_data=secrets, ca_bundle=ca)
     return [
@@ -169,7 +171,7 @@ class KubernetesBuilder:
     def build(self, context: BuildContext, *, push: bool, on_step: StepHook | None = None) -> BuildResult:
         """Run the build Job to completion and return the verified digest; clean up whatever happens."""
         settings = self.settings
-        data = pack_context(context.directory)
+        data = pack_context(context.directory, context.labeled_dockerfile(settings.build.labels))
         url = upload_context(data, context_digest(data), settings)
         plan = BuildPlan(
             context_url=url,

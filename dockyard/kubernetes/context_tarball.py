@@ -48,8 +48,9 @@ def _tarinfo(path: Path, arcname: str) -> tarfile.TarInfo:
     return info
 
 
-def pack_context(directory: Path) -> bytes:
-    """The context directory as deterministic gzip-compressed tar bytes."""
+def pack_context(directory: Path, dockerfile: str | None = None) -> bytes:
+    """The context directory as deterministic gzip-compressed tar bytes; `dockerfile`, when given, is the
+    text its Dockerfile has in the tarball (the context's own with the image labels, `labeled_dockerfile`)."""
     if not (directory / "Dockerfile").is_file():
         raise BuildError(f"{directory}: build context has no Dockerfile")
     out = io.BytesIO()
@@ -60,7 +61,11 @@ def pack_context(directory: Path) -> bytes:
     ):
         for path in _entries(directory):
             info = _tarinfo(path, path.relative_to(directory).as_posix())
-            if info.isreg():
+            if dockerfile is not None and info.name == "Dockerfile":
+                text = dockerfile.encode()
+                info.size = len(text)
+                tar.addfile(info, io.BytesIO(text))
+            elif info.isreg():
                 with path.open("rb") as handle:
                     tar.addfile(info, handle)
             else:

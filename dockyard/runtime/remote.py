@@ -101,6 +101,11 @@ def image_specs(tasks: list[Any], settings: Settings) -> tuple[dict[str, str], d
     return pinned, specs
 
 
+def loads_locally(settings: Settings, *, share: bool = False) -> bool:
+    """Whether a run's images are loaded into the local engine that runs them, never pushed (see below)."""
+    return settings.executor.backend == "docker" and not (share or settings.executor.push_images)
+
+
 def ensure_images(
     tasks: list[Any], settings: Settings, engine: Any = None, *, share: bool = False
 ) -> dict[str, str]:
@@ -108,7 +113,9 @@ def ensure_images(
 
     Pushed images run as repo@sha256:…. On the Docker backend (unless `executor.push_images`) the engine
     that builds is the one that runs, so images are only loaded there and run by their content-addressed
-    tag: no compression, no push. `share` (a registered document, run elsewhere later) always pushes."""
+    tag: no compression, no push. `share` (a registered document, run elsewhere later) always pushes.
+    Each image is checked again before the run launches (the local engine, or the registry past the answer
+    cache): one removed or lost since an earlier run is rebuilt."""
     from dockyard.builders.engine import BuildEngine
 
     wanted = image_settings(tasks, settings)
@@ -116,8 +123,8 @@ def ensure_images(
     if specs:
         if engine is None or wanted is not settings:  # a caller's engine, unless the settings grew
             engine = BuildEngine(wanted) if engine is None else engine.for_settings(wanted)
-        local = settings.executor.backend == "docker" and not (share or settings.executor.push_images)
-        outcomes = engine.ensure(list(specs.values()), local=local)
+        local = loads_locally(settings, share=share)
+        outcomes = engine.ensure(list(specs.values()), local=local, verify=True)
         pinned.update({key: outcomes[spec].image_ref for key, spec in specs.items()})
     return pinned
 

@@ -32,7 +32,7 @@ def test_real_build_is_pushed_and_verified(real_build: RealBuild) -> None:
         answer = client.lookup(outcome.image)
         labels = client.image_labels(outcome.image)
     assert isinstance(answer, Present) and answer.digest == outcome.digest
-    assert labels["dockyard.spec-hash"]  # the imagespec labels reached the image through --label
+    assert labels["dockyard.spec-hash"]  # the imagespec labels reached the image (a LABEL in the Dockerfile)
 
 
 def test_real_build_runs_its_packages(real_build: RealBuild) -> None:

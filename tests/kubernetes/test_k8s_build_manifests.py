@@ -112,7 +112,7 @@ def test_buildctl_command(context: BuildContext, settings: Settings) -> None:
     assert "buildctl-daemonless.sh build --progress=plain --frontend dockerfile.v0" in script
     assert "--local context=/workspace --local dockerfile=/workspace" in script
     assert "--opt platform=linux/amd64,linux/arm64" in script
-    assert "--opt label:org.opencontainers.image.source=dockyard" in script
+    assert "label:" not in script  # labels are in the context's Dockerfile, never in argv
     assert "--secret id=pip-ca,src=/run/dockyard/secrets/pip-ca" in script
     assert "--output type=image,name=registry.example.com/ml/train:5f2c9a0e1d,push=true" in script
     ref = "registry.example.com/ml/train:buildcache"
@@ -180,7 +180,8 @@ def test_dry_run_never_shows_secret_contents(context: BuildContext, tmp_path: Pa
 def test_dry_run_names_the_context_blob(context: BuildContext, settings: Settings) -> None:
     secret = render_build_manifests(context, settings)[0]
     url = secret["stringData"]["context-url"]
-    digest = context_digest(pack_context(context.directory)).removeprefix("sha256:")
+    dockerfile = context.labeled_dockerfile(settings.build.labels)  # the labels travel in the tarball
+    digest = context_digest(pack_context(context.directory, dockerfile)).removeprefix("sha256:")
     assert url == f"s3://dockyard-artifacts/prod/build-contexts/{digest}.tar.gz"
 
 
