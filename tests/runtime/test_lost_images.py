@@ -35,7 +35,8 @@ def test_an_image_removed_from_the_local_engine_is_rebuilt_before_the_run(
     engine = BuildEngine(settings)  # one engine for both runs, as a long-lived driver keeps it
     mark, ref = _run(src, settings, engine)
     assert mark == name and engine.builds == 1
-    subprocess.run(["docker", "rmi", ref], check=True, capture_output=True, timeout=60)
+    # --force: the first run's exited container may not be removed yet (that happens in the background)
+    subprocess.run(["docker", "rmi", "--force", ref], check=True, capture_output=True, timeout=60)
     assert local_image_id(ref) is None
     assert _run(src, settings, engine) == (mark, ref)
     assert engine.builds == 2  # rebuilt, not reported present
