@@ -25,8 +25,9 @@ def build_package(targets: list[str], image: str | None, fast: bool = False) -> 
     except ImportError as exc:  # the [flyte] extra is missing
         raise ConfigError(f"FlyteIDL needs the flyte extra (pip install 'dockyard[flyte]'): {exc}") from None
     from dockyard.config import get_settings
+    from dockyard.sdk.project import load_modules
 
-    modules = package.load_modules(targets)
+    modules = load_modules(targets)
     return package.build(modules, image, get_settings().build, fast=fast)
 
 

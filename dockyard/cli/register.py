@@ -22,9 +22,12 @@ app = typer.Typer()
 err_console = Console(stderr=True)
 
 
+TARGETS_HELP = "Python files or package folders (every entity found is registered under one version)."
+
+
 @app.command()
 def serialize(
-    file: Path = typer.Argument(..., help="Python file that defines the tasks and workflows."),
+    targets: list[Path] = typer.Argument(..., help=TARGETS_HELP, show_default=False),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
     version: str | None = typer.Option(None, "--version", help="Version (default: a digest of code+images)."),
     fmt: str = typer.Option("json", "--format", help="json (dockyard's document) or flyteidl (pyflyte's)."),
@@ -40,10 +43,10 @@ def serialize(
     if fmt == "flyteidl":
         from dockyard.cli.flyte import serialize_flyteidl
 
-        return serialize_flyteidl([str(file)], folder or Path("."), image)
+        return serialize_flyteidl([str(t) for t in targets], folder or Path("."), image)
     if fmt != "json":
         raise ConfigError(f"--format {fmt!r}: use json or flyteidl")
-    text = json.dumps(_document(file, get_settings(), version, progress), indent=1, sort_keys=True)
+    text = json.dumps(_document(targets, get_settings(), version, progress), indent=1, sort_keys=True)
     if output is None:
         print(text)
     else:
@@ -52,7 +55,7 @@ def serialize(
 
 @app.command()
 def register(
-    file: Path = typer.Argument(..., help="Python file that defines the tasks and workflows."),
+    targets: list[Path] = typer.Argument(..., help=TARGETS_HELP, show_default=False),
     project: str = typer.Option("dockyard", "-p", "--project", help="Project to register under."),
     domain: str = typer.Option("development", "-d", "--domain", help="Domain to register under."),
     version: str | None = typer.Option(None, "--version", help="Version (default: a digest of code+images)."),
@@ -69,7 +72,7 @@ def register(
         None, "--flyte", help="Register with FlyteAdmin at host:port instead (FlyteIDL, fast registration)."
     ),
     activate_launchplans: bool = typer.Option(
-        False, "--activate-launchplans", help="With --flyte: activate every launch plan (schedules start)."
+        False, "--activate-launchplans", help="Activate every launch plan, even a deactivated one."
     ),
     insecure: bool = typer.Option(False, "--insecure", help="With --flyte: plain gRPC, no TLS."),
     image: str | None = typer.Option(None, "--image", help="With --flyte: image of tasks that name none."),
@@ -80,11 +83,13 @@ def register(
         from dockyard.cli.flyte import register_flyte
 
         target = (flyte, project, domain, version)
-        return register_flyte([str(file)], target, image, insecure=insecure, activate=activate_launchplans)
+        paths = [str(t) for t in targets]
+        return register_flyte(paths, target, image, insecure=insecure, activate=activate_launchplans)
     from dockyard.config import get_settings
     from dockyard.runtime.blobstore import open_store
     from dockyard.runtime.blobstore.local import LocalStore
     from dockyard.runtime.registration import publish
+    from dockyard.sdk.project import source_root
 
     if schedules not in (None, "kubernetes"):
         raise ConfigError(f"--schedules {schedules!r}: only 'kubernetes' is supported")
@@ -94,7 +99,7 @@ def register(
     store = open_store(settings.store.url, settings)
     if schedules == "kubernetes" and isinstance(store, LocalStore):
         raise ConfigError(f"store.url {store.url}: CronJob pods cannot reach a local folder; use s3://")
-    doc = _document(file, settings, version, progress)
+    doc = _document(targets, settings, version, progress)
     cron_jobs = []
     if schedules == "kubernetes":  # checked before anything is stored: a bad schedule registers nothing
         cron_jobs = _cron_jobs(doc, settings, store, project, domain, schedule_image)
@@ -102,10 +107,11 @@ def register(
         from dockyard.kubernetes.naming import to_yaml
 
         if not cron_jobs:
-            err_console.print(f"{file}: no launch plan has a schedule")
+            err_console.print(f"{', '.join(map(str, targets))}: no launch plan has a schedule")
         print(to_yaml(cron_jobs), end="")
         return
-    doc = publish(doc, file, store, project=project, domain=domain)
+    root = source_root([str(t) for t in targets])
+    doc = publish(doc, root, store, project=project, domain=domain, activate=activate_launchplans)
     names = [e["name"] for e in doc["workflows"] + doc["launch_plans"] + doc["tasks"]]
     err_console.print(
         f"registered {project}/{domain} version [bold]{doc['version']}[/bold]: {', '.join(names)}"
@@ -121,14 +127,17 @@ def register(
     print(doc["version"])
 
 
-def _document(file: Path, settings: Settings, version: str | None, progress: ProgressMode) -> dict[str, Any]:
+def _document(
+    targets: list[Path], settings: Settings, version: str | None, progress: ProgressMode
+) -> dict[str, Any]:
     """The registration document, with the image builds it needs shown as `--progress` says."""
     from dockyard.builders.engine import BuildEngine
     from dockyard.runtime.registration import serialize as make_doc
 
     view = ProgressView(progress)
+    engine = BuildEngine(settings, on_event=view.on_build)
     with view:
-        return make_doc(file, settings, version=version, engine=BuildEngine(settings, on_event=view.on_build))
+        return make_doc(targets, settings, version=version, engine=engine)
 
 
 def _cron_jobs(
@@ -143,7 +152,7 @@ def _cron_jobs(
     from dockyard.kubernetes.schedules import cron_jobs, schedule_image
     from dockyard.runtime.registration import module_entities
 
-    _, _, plans = module_entities(sys.modules[doc["module"]])
+    plans = [p for name in doc["modules"] for p in module_entities(sys.modules[name])[2]]
     chosen = schedule_image(doc, settings, image)
     return cron_jobs(doc, plans, settings, store, project=project, domain=domain, image=chosen)
 

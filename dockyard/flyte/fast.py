@@ -13,7 +13,7 @@ import io
 import tarfile
 from pathlib import Path
 
-from dockyard.flyte.package import source_root
+from dockyard.sdk.project import source_root
 
 _SKIP_DIRS = {"__pycache__", ".git", ".venv", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 _SKIP_SUFFIXES = (".pyc", ".tgz", ".tar.gz")

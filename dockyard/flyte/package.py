@@ -7,16 +7,13 @@ then each workflow after the launch plans it calls, then its default launch plan
 
 from __future__ import annotations
 
-import importlib
 import io
-import pkgutil
-import sys
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dockyard.errors import ConfigError, DockyardError
+from dockyard.errors import ConfigError
 from dockyard.flyte import FLYTE_RUNTIME_EXTRA
 from dockyard.flyte import serialize as ser
 
@@ -59,64 +56,6 @@ class Package:
 
 
 # ---- loading -----------------------------------------------------------------------------------------------
-
-
-def _module_name(path: Path) -> tuple[Path, str]:
-    """The import root and dotted name of a file or package folder (folders with `__init__.py` upwards)."""
-    path = path.resolve()
-    parts = [] if path.is_dir() else [path.stem]
-    folder = path if path.is_dir() else path.parent
-    while (folder / "__init__.py").is_file():
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    if not parts:
-        raise ConfigError(f"{path}: a folder to package must be a Python package (it has no __init__.py)")
-    return folder, ".".join(parts)
-
-
-def source_root(targets: list[str]) -> Path:
-    """The folder the targets import from (the current folder for dotted package names)."""
-    roots = {_module_name(Path(t))[0] if Path(t).exists() else Path.cwd().resolve() for t in targets}
-    if len(roots) != 1:
-        raise ConfigError(
-            f"fast registration: the targets import from several folders {sorted(map(str, roots))}"
-        )
-    return roots.pop()
-
-
-def load_modules(targets: list[str]) -> list[Any]:
-    """Import each file, package folder or dotted package name, with every submodule of packages."""
-    modules: list[Any] = []
-    for target in targets:
-        path = Path(target)
-        if path.exists():
-            root, name = _module_name(path)
-            if str(root) not in sys.path:
-                sys.path.insert(0, str(root))
-        elif target.replace(".", "").replace("_", "").isalnum():
-            name = target
-        else:
-            raise ConfigError(f"{target}: no such file, folder or package")
-        modules.extend(_import_tree(name))
-    return modules
-
-
-def _import(name: str) -> Any:
-    """Import a user's module; what goes wrong in it is one line naming the module."""
-    try:
-        return importlib.import_module(name)
-    except DockyardError:
-        raise
-    except Exception as exc:
-        raise ConfigError(f"{name}: cannot import: {type(exc).__name__}: {exc}") from None
-
-
-def _import_tree(name: str) -> list[Any]:
-    module = _import(name)
-    found = [module]
-    for info in pkgutil.walk_packages(getattr(module, "__path__", []), prefix=f"{name}."):
-        found.append(_import(info.name))
-    return found
 
 
 # ---- collecting --------------------------------------------------------------------------------------------

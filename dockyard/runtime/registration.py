@@ -25,13 +25,36 @@ SCHEMA = "dockyard.registration/v1"
 
 
 def forget_plans(module_name: str) -> None:
-    """Drop the launch plans an earlier import of `module_name` made, before importing it anew:
-    LaunchPlan.get_or_create refuses a same-named plan of another workflow object."""
+    """Drop the launch plans an earlier import of `module_name` (and its submodules) made, before importing
+    it anew: LaunchPlan.get_or_create refuses a same-named plan of another workflow object."""
     from dockyard.sdk.launch_plan import LaunchPlan
 
     for key, plan in list(LaunchPlan.CACHE.items()):
-        if plan.workflow.module == module_name:
+        if plan.workflow.module == module_name or plan.workflow.module.startswith(module_name + "."):
             del LaunchPlan.CACHE[key]
+
+
+def _drop_packages(names: list[str]) -> None:
+    """Forget what an earlier import of these modules' top-level packages made (modules, launch plans),
+    so they are imported anew."""
+    tops = {name.split(".")[0] for name in names}
+    for top in tops:
+        forget_plans(top)
+    for name in [m for m in sys.modules if m.split(".")[0] in tops]:
+        del sys.modules[name]
+
+
+def import_targets(targets: list[Path]) -> tuple[Path, list[Any]]:
+    """pyflyte register's targets (files, package folders), imported anew with every submodule of the
+    packages: their one project root, and the modules."""
+    from dockyard.sdk.project import load_modules, source_root, target_module
+
+    for target in targets:
+        if not target.exists():
+            raise ConfigError(f"{target}: no such file or folder")
+    root = source_root([str(t) for t in targets])
+    _drop_packages([target_module(t)[1] for t in targets])
+    return root, load_modules([str(t) for t in targets])
 
 
 def import_fresh(file: Path) -> Any:
@@ -41,10 +64,7 @@ def import_fresh(file: Path) -> Any:
     from dockyard.sdk.project import import_source, locate
 
     source = locate(file)
-    forget_plans(source.module)
-    top = source.module.split(".")[0]
-    for name in [m for m in sys.modules if m == top or m.startswith(top + ".")]:
-        del sys.modules[name]
+    _drop_packages([source.module])
     return import_source(source)
 
 
@@ -75,31 +95,42 @@ def module_entities(module: Any) -> tuple[list[Any], list[Any], list[Any]]:
 
 
 def serialize(
-    file: Path, settings: Settings, *, version: str | None = None, engine: Any = None
+    targets: Path | list[Path], settings: Settings, *, version: str | None = None, engine: Any = None
 ) -> dict[str, Any]:
-    """The registration document of `file` (images ensured and pinned; the bundle digest recorded)."""
+    """The registration document of one or more targets (files or package folders, as pyflyte register
+    takes them): every entity they define under one version, images ensured and pinned, the bundle
+    digest of their one project root recorded."""
     from dockyard.runtime.bundle import build_bundle
     from dockyard.runtime.remote import ensure_images, tasks_of
     from dockyard.sdk.graph import entity_ref, to_json
-    from dockyard.sdk.project import project_root
 
-    if not file.is_file():
-        raise ConfigError(f"{file}: no such file")
-    module = import_fresh(file.resolve())
-    tasks, workflows, plans = module_entities(module)
+    targets = [targets] if isinstance(targets, Path) else list(targets)
+    root, loaded = import_targets(targets)
+    tasks: list[Any] = []
+    workflows: list[Any] = []
+    plans: list[Any] = []
+    modules: list[str] = []
+    for module in loaded:
+        found = module_entities(module)
+        if any(found):
+            modules.append(module.__name__)
+        tasks += found[0]
+        workflows += found[1]
+        plans += [p for p in found[2] if p.name not in {q.name for q in plans}]
     if not tasks and not workflows:
-        raise ConfigError(f"{file}: defines no task or workflow")
+        raise ConfigError(f"{', '.join(map(str, targets))}: defines no task or workflow")
     every = {id(t): t for t in tasks}
     for wf in workflows:
         every.update({id(t): t for t in tasks_of(wf)})
-    bundle = build_bundle(project_root(file))  # first: a source tree that breaks a rule builds nothing
+    bundle = build_bundle(root)  # first: a source tree that breaks a rule builds nothing
     images = ensure_images(list(every.values()), settings, engine, share=True)
     bundle_sha = hashlib.sha256(bundle).hexdigest()
     digest = hashlib.sha256((bundle_sha + repr(sorted(images.items()))).encode()).hexdigest()
     return {
         "schema": SCHEMA,
         "version": version or digest[:16],
-        "module": module.__name__,
+        "module": modules[0],  # the first; every entity names its own module in its ref
+        "modules": modules,
         "bundle_sha256": bundle_sha,
         "images": images,
         "tasks": [
@@ -126,18 +157,25 @@ def _prefix(store: Store, project: str, domain: str) -> str:
 
 
 def register(
-    file: Path, store: Store, settings: Settings, *, project: str, domain: str, **kw: Any
+    targets: Path | list[Path], store: Store, settings: Settings, *, project: str, domain: str, **kw: Any
 ) -> dict[str, Any]:
-    """Serialize `file`, upload its bundle, store the document and point each entity's `latest` at it."""
-    return publish(serialize(file, settings, **kw), file, store, project=project, domain=domain)
+    """Serialize the targets, upload their bundle, store the document and point each entity's `latest`
+    at it."""
+    from dockyard.sdk.project import source_root
+
+    doc = serialize(targets, settings, **kw)
+    root = source_root([str(t) for t in ([targets] if isinstance(targets, Path) else targets)])
+    return publish(doc, root, store, project=project, domain=domain)
 
 
-def publish(doc: dict[str, Any], file: Path, store: Store, *, project: str, domain: str) -> dict[str, Any]:
-    """Store a serialized document (see `register`): apart so that a caller can check it first."""
+def publish(
+    doc: dict[str, Any], root: Path, store: Store, *, project: str, domain: str, activate: bool = False
+) -> dict[str, Any]:
+    """Store a serialized document (see `register`), with the bundle of its project `root`: apart so that
+    a caller can check it first. `activate` (`--activate-launchplans`): its launch plans are active
+    again, even one deactivated."""
     from dockyard.runtime.bundle import upload_bundle
-    from dockyard.sdk.project import project_root
 
-    root = project_root(file)
     doc["bundle_uri"] = upload_bundle(root, store, expected_sha256=doc["bundle_sha256"])
     doc["project"], doc["domain"] = project, domain
     base = _prefix(store, project, domain)
@@ -145,6 +183,11 @@ def publish(doc: dict[str, Any], file: Path, store: Store, *, project: str, doma
     names = [e["name"] for e in doc["tasks"] + doc["workflows"] + doc["launch_plans"]]
     for name in names:
         store.write_bytes(f"{base}/latest/{name}", doc["version"].encode())
+    if activate:
+        from dockyard.runtime.scheduler import set_active
+
+        for plan in doc["launch_plans"]:
+            set_active(store, project, domain, plan["name"], True)
     return doc
 
 
@@ -171,7 +214,10 @@ def load_registered(doc: dict[str, Any], store: Store, name: str) -> Any:
     from dockyard.sdk.launch_plan import LaunchPlan
 
     src = fetch_bundle(doc["bundle_uri"], store, Path(tempfile.mkdtemp(prefix="dockyard-registered-")))
-    module = import_fresh(src / (doc["module"].replace(".", "/") + ".py"))
+    refs = {e["name"]: e["ref"] for e in doc["tasks"] + doc["workflows"]}
+    refs.update({p["name"]: p["workflow"] for p in doc["launch_plans"]})
+    module_name = refs.get(name, doc["module"]).partition(":")[0]  # the module that defines it
+    module = import_fresh(src / (module_name.replace(".", "/") + ".py"))
     for value in vars(module).values():
         if getattr(value, "name", None) == name:
             return value

@@ -95,7 +95,7 @@ def test_register_then_run_by_name_with_pinned_images(
     stale = serialize(file, settings, version="v-stale")
     file.write_text(original + "\n# edited after serialize\n")
     with pytest.raises(ConfigError, match="the sources changed since they were serialized"):
-        publish(stale, file, store, project="ml", domain="dev")
+        publish(stale, file.parent, store, project="ml", domain="dev")
     with pytest.raises(StoreError, match="no registered version 'v-stale'"):
         fetch(store, project="ml", domain="dev", name="scheduled.stamped", version="v-stale")
 
