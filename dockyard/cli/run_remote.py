@@ -240,17 +240,17 @@ def resume_command(
         view.execution(execution_id, "pending", message="resumed by a detached driver")
         print(execution_id)
         return
-    view.execution(execution_id, "running", message="resumed")
+
+    def started(entity: Any) -> None:  # the record was found resumable: only now is the id announced
+        view.execution(execution_id, "running", message="resumed")
+        view.pending(graph_nodes(entity, remote=True))
+
     result = _watched(
         view,
         execution_id,
         settings,
         lambda: resume_execution(
-            execution_id,
-            settings=settings,
-            options=options,
-            on_change=view.on_record,
-            on_entity=lambda entity: view.pending(graph_nodes(entity, remote=True)),
+            execution_id, settings=settings, options=options, on_change=view.on_record, on_entity=started
         ),
     )
     print(json.dumps(to_json(result.outputs), indent=2, ensure_ascii=False))

@@ -29,7 +29,7 @@ from dockyard.runtime.blobstore import open_store
 from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.driver import Heartbeat, driven_elsewhere, settle
 from dockyard.runtime.options import RunOptions
-from dockyard.runtime.orchestrator import RemoteResult, new_execution_id, open_execution
+from dockyard.runtime.orchestrator import RemoteResult, new_execution_id, open_execution, refuse_taken
 from dockyard.runtime.phase import Phase
 from dockyard.runtime.record import RecordListener, RecordWriter, load_record
 
@@ -69,6 +69,7 @@ def start_detached(
     check_options(settings, options)
     store = open_store(settings.store.url, settings)
     execution_id = execution_id or new_execution_id()
+    refuse_taken(store, execution_id)
     open_execution(
         entity, inputs, store=store, execution_id=execution_id, phase=Phase.PENDING, options=options
     )
@@ -114,6 +115,8 @@ def start_on_cluster(
     refuse_raw(tasks_of(entity), settings.executor.backend)
     make_executor(settings, store)  # the kubernetes backend's preflight, before any build
     check_options(settings, options)
+    if execution_id:
+        refuse_taken(store, execution_id)
     image = settings.kubernetes.schedule_image
     bundle = ship_code(source_root, store, copy)
     pinned = {**pins, **ensure_images(tasks_of(entity), settings, engine)}

@@ -39,7 +39,14 @@ from dockyard.runtime.protocol import (
     read_error,
 )
 from dockyard.runtime.raw_container import RawAttempt, RawContainerExecutor, is_raw, refuse_raw
-from dockyard.runtime.record import ExecutionRecord, RecordListener, RecordWriter, load_record, save_graph
+from dockyard.runtime.record import (
+    ExecutionRecord,
+    RecordListener,
+    RecordWriter,
+    load_record,
+    record_uri,
+    save_graph,
+)
 from dockyard.sdk.resources import K8S_NAMES
 from dockyard.sdk.walker import NonRetryable
 
@@ -499,6 +506,16 @@ def store_env(settings: Settings, store: Store) -> dict[str, str]:
     return env
 
 
+def refuse_taken(store: Store, execution_id: str) -> None:
+    """A new execution needs a free id: a run under the id of one that exists would overwrite its record
+    (Flyte refuses a duplicate execution name too)."""
+    if store.exists(record_uri(store, execution_id)):
+        raise ConfigError(
+            f"--name {execution_id}: an execution of that id exists already (--resume {execution_id} "
+            "continues it)"
+        )
+
+
 def open_execution(
     entity: Any,
     inputs: dict[str, Any],
@@ -515,6 +532,7 @@ def open_execution(
     from dockyard.sdk.types.literal import literals_to_json
     from dockyard.sdk.types.transfer import use_store
 
+    refuse_taken(store, execution_id)
     record = ExecutionRecord(execution_id=execution_id, workflow=entity.name, phase=phase)
     record.set_options(options or RunOptions())
     with use_store(store, f"executions/{execution_id}/raw"):

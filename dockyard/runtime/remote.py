@@ -20,7 +20,13 @@ from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.blobstore.local import LocalStore
 from dockyard.runtime.executor import Executor, SecretRef
 from dockyard.runtime.options import RunOptions
-from dockyard.runtime.orchestrator import DEFAULT_IMAGE, RemoteResult, execute_remote, image_key
+from dockyard.runtime.orchestrator import (
+    DEFAULT_IMAGE,
+    RemoteResult,
+    execute_remote,
+    image_key,
+    refuse_taken,
+)
 from dockyard.runtime.raw_container import is_raw, refuse_raw
 from dockyard.runtime.record import RecordListener
 
@@ -294,6 +300,8 @@ def run_remote(
     refuse_raw(tasks_of(entity), executor.name if executor else settings.executor.backend)
     executor = executor or make_executor(settings, store)  # a backend that cannot work: before any build
     check_options(settings, options)
+    if not resume and execution_id:
+        refuse_taken(store, execution_id)
     bundle = ship_code(source_root, store, copy)  # first: a source tree that breaks a rule builds nothing
     if on_start is not None:
         on_start()

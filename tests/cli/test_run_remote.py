@@ -276,3 +276,108 @@ def test_overwrite_cache_is_honoured_remotely(
     fresh = stamp("--overwrite-cache")
     assert fresh != first  # run again, not read from the cache
     assert stamp() == fresh  # and its output replaced the cached one
+
+
+MORE = '''"""A second module of the package: registered with flows.py under one version."""
+
+from dockyard import LaunchPlan, task, workflow
+from mypkg.utils import double
+
+
+@task
+def plus_one(x: int) -> int:
+    return double(x) + 1
+
+
+@workflow
+def bumped(x: int = 1) -> int:
+    return plus_one(x=x)
+
+
+weekly = LaunchPlan.get_or_create(bumped, name="mypkg.more.weekly", default_inputs={"x": 2})
+'''
+
+
+def test_register_several_modules_and_a_folder_under_one_version(
+    project: Path, tmp_path: Path, docker_engine: str, registry: str
+) -> None:
+    """pyflyte register's targets: files and package folders; every entity they define goes under one
+    version, runs from it, and `--activate-launchplans` turns a deactivated plan back on."""
+    env = cli_env(tmp_path)
+    (project / "mypkg" / "more.py").write_text(MORE)
+    where = ("-p", "ml", "-d", "dev")
+    both = dockyard(
+        "register", "mypkg/flows.py", "mypkg/more.py", *where, "--version", "v1", cwd=project, env=env
+    )
+    assert both.returncode == 0, both.stderr
+    assert both.stdout.strip() == "v1"
+    for name in ("mypkg.flows.pipeline", "mypkg.flows.nightly", "mypkg.more.bumped", "mypkg.more.weekly"):
+        assert name in both.stderr, both.stderr
+    ran = dockyard("run", "--registered", "mypkg.more.bumped:v1", *where, "--x", "4", cwd=tmp_path, env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout) == 9  # imported from the bundle: mypkg.more, with mypkg.utils beside it
+
+    off = dockyard("schedules", "deactivate", "mypkg.flows.nightly", *where, cwd=tmp_path, env=env)
+    assert off.returncode == 0, off.stderr
+    folder = dockyard(
+        "register", "mypkg", *where, "--version", "v2", "--activate-launchplans", cwd=project, env=env
+    )
+    assert folder.returncode == 0, folder.stderr
+    assert "mypkg.more.bumped" in folder.stderr and "mypkg.flows.pipeline" in folder.stderr
+    listed = dockyard("schedules", "list", *where, "--format", "json", cwd=tmp_path, env=env)
+    (plan,) = json.loads(listed.stdout)
+    assert (plan["name"], plan["version"], plan["active"]) == ("mypkg.flows.nightly", "v2", True)
+
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "lone.py").write_text("from dockyard import task\n\n\n@task\ndef t() -> int:\n    return 1\n")
+    mixed = dockyard("register", "mypkg/flows.py", str(other / "lone.py"), *where, cwd=project, env=env)
+    assert mixed.returncode == 2 and "several folders" in mixed.stderr, mixed.stderr
+
+
+def test_a_no_wait_run_refuses_bad_flags_before_it_is_recorded(project: Path, tmp_path: Path) -> None:
+    """As a waited run does: a raw-output prefix the store cannot write, or an `-i` that pins nothing, is
+    one line, exit 2, and no execution is recorded (nor a driver started)."""
+    env = cli_env(tmp_path)
+    for flags, shown in (
+        (("--raw-output-data-prefix", "s3://elsewhere/raw"), "--raw-output-data-prefix s3://elsewhere/raw"),
+        (("-i", "nosuch=localhost:5000/x:1"), "--image localhost:5000/x:1: no task has an ImageSpec"),
+    ):
+        ran = dockyard("run", "-r", "--no-wait", *flags, "mypkg/flows.py", "pipeline", cwd=project, env=env)
+        assert ran.returncode == 2, ran.stderr
+        assert ran.stdout == "" and ran.stderr.startswith(f"error: {shown}"), ran.stderr
+    assert not (tmp_path / "store" / "executions").exists()
+
+
+def test_a_resume_of_an_unknown_execution_is_one_line_and_announces_nothing(
+    project: Path, tmp_path: Path
+) -> None:
+    """No `execution …: running` line for an id that has no record: the error alone, as for any run
+    refused before it began."""
+    ran = dockyard("run", "--resume", "xnosuch", "--progress", "plain", cwd=project, env=cli_env(tmp_path))
+    assert ran.returncode == 6
+    assert ran.stderr.splitlines() == [
+        f"error: execution xnosuch: no record at file://{tmp_path}/store/executions/xnosuch/record.json"
+    ], ran.stderr
+
+
+def test_a_name_that_is_taken_is_refused_before_anything_runs(project: Path, tmp_path: Path) -> None:
+    """`--name` of an execution that exists would overwrite its record: refused, as Flyte refuses a
+    duplicate execution name, waited or detached, before any build and with nothing announced."""
+    env = cli_env(tmp_path)
+    record = tmp_path / "store" / "executions" / "xtaken" / "record.json"
+    record.parent.mkdir(parents=True)
+    record.write_text(
+        json.dumps({"schema_version": 1, "execution_id": "xtaken", "workflow": "w", "phase": "succeeded"})
+    )
+    before = record.read_text()
+    for wait in ("--wait", "--no-wait"):
+        ran = dockyard(
+            "run", "-r", wait, "--name", "xtaken", "--progress", "plain", "mypkg/flows.py", "pipeline",
+            cwd=project, env=env,
+        )  # fmt: skip
+        assert ran.returncode == 2, ran.stderr
+        assert ran.stderr.splitlines() == [
+            "error: --name xtaken: an execution of that id exists already (--resume xtaken continues it)"
+        ], ran.stderr
+    assert record.read_text() == before
