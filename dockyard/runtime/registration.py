@@ -172,8 +172,8 @@ def publish(
     doc: dict[str, Any], root: Path, store: Store, *, project: str, domain: str, activate: bool = False
 ) -> dict[str, Any]:
     """Store a serialized document (see `register`), with the bundle of its project `root`: apart so that
-    a caller can check it first. `activate` (`--activate-launchplans`): its launch plans are active
-    again, even one deactivated."""
+    a caller can check it first. `activate` (`--activate-launchplans`): its scheduled launch plans
+    are active again, even one deactivated."""
     from dockyard.runtime.bundle import upload_bundle
 
     doc["bundle_uri"] = upload_bundle(root, store, expected_sha256=doc["bundle_sha256"])
@@ -187,7 +187,8 @@ def publish(
         from dockyard.runtime.scheduler import set_active
 
         for plan in doc["launch_plans"]:
-            set_active(store, project, domain, plan["name"], True)
+            if plan["schedule"]:  # activation is what a schedule's runs follow
+                set_active(store, project, domain, plan["name"], True)
     return doc
 
 
