@@ -1,12 +1,15 @@
 """Installs the runtime's dependencies into a task image without changing one of the user's packages.
 
 The image's Dockerfile installs dockyard itself with `--no-deps`, after the user's packages, then runs
-`python -m dockyard.image_install --uv UV [--extra NAME]...`: this module reads the installed
-dockyard's own requirements, keeps only what `dockyard-execute` needs (`runtime_requirements`), and has
-uv install them with every distribution already in the image pinned as a constraint. So the user's
-resolved set stays exactly what their packages, requirements or lock said; the runtime only adds. When
-the two cannot agree, the step prints one line (`CONFLICT_MARK` ...) naming the runtime's requirement and
-the image's pin, which the builder turns into a one-line spec error.
+`python -m dockyard.image_install --uv UV [--extra NAME]... [--packages FILE] [--exact]`: this module reads
+the installed dockyard's own requirements, keeps only what `dockyard-execute` needs
+(`runtime_requirements`), and has uv resolve them together with the user's packages, each held at the
+version installed (`==`, as a requirement and a constraint, so their own dependencies are resolved again
+with the runtime's). Dependencies the user never named may move within what their packages allow (pandas'
+python-dateutil for boto3's), never what they named. After a lock, a requirements file or conda
+(`--exact`), every installed version is the user's and all are held. When the two cannot agree, the step
+prints one line (`CONFLICT_MARK` ...) naming the runtime's requirement and the user's pin, which the
+builder turns into a one-line spec error.
 
 Stdlib only: it runs before the runtime's dependencies are in the image.
 """
@@ -68,14 +71,24 @@ def client_requirements(requires: Iterable[str]) -> list[str]:
     return sorted(r for r in requires if not _EXTRA_MARKER.search(r) and requirement_name(r) in CLIENT_ONLY)
 
 
-def installed_pins(exclude: str = "dockyard") -> list[str]:
-    """`name==version` of every distribution in this Python, the runtime's own excepted."""
+def installed_pins(names: Iterable[str] | None = None, exclude: str = "dockyard") -> list[str]:
+    """`name==version` of the distributions in this Python that are named (all when `names` is None), the
+    runtime's own excepted."""
+    wanted = None if names is None else {canonical_name(n) for n in names}
     pins = {}
     for dist in importlib.metadata.distributions():
         name = canonical_name(dist.metadata["Name"] or "")
-        if name and name != exclude:
+        if name and name != exclude and (wanted is None or name in wanted):
             pins[name] = f"{name}=={dist.version}"
     return sorted(pins.values())
+
+
+def declared_names(packages: Path | None) -> list[str]:
+    """The project names in the spec's packages file (one requirement a line)."""
+    if packages is None:
+        return []
+    names = {requirement_name(line) for line in packages.read_text().splitlines() if not line.startswith("#")}
+    return sorted(names - {""})
 
 
 def conflict_line(uv_output: str, requirements: Sequence[str], pins: Sequence[str]) -> str:
@@ -86,18 +99,33 @@ def conflict_line(uv_output: str, requirements: Sequence[str], pins: Sequence[st
     if ours and theirs:
         return (
             f"{CONFLICT_MARK} the dockyard runtime requires {ours[0].split(';')[0]}, but the image's "
-            f"packages pin {theirs[0]} (dockyard never changes them: loosen the pin or use a version of "
-            "dockyard that accepts it)"
+            f"packages hold {theirs[0]} (dockyard never changes them: loosen that requirement or use a "
+            "version of dockyard that accepts it)"
         )
     return f"{CONFLICT_MARK} the dockyard runtime does not fit the image's packages unchanged: {flat}"
 
 
-def install(uv: str, extras: Sequence[str], uv_args: Sequence[str]) -> int:
+def install(
+    uv: str,
+    extras: Sequence[str],
+    uv_args: Sequence[str],
+    *,
+    packages: Path | None = None,
+    exact: bool = False,
+) -> int:
     requirements = runtime_requirements(importlib.metadata.requires("dockyard") or (), extras)
-    pins = installed_pins()
+    pins = installed_pins(None if exact else declared_names(packages))
+    # Held as requirements too (their dependencies resolved again with the runtime's), unless not from an
+    # index (a URL or a path: then only as a constraint, which needs no download).
+    direct = (
+        set()
+        if packages is None
+        else {requirement_name(x) for x in packages.read_text().splitlines() if "@" in x or "/" in x}
+    )
+    held = [p for p in pins if requirement_name(p) not in direct]
     with tempfile.TemporaryDirectory(prefix="dockyard-runtime-") as scratch:
         wanted, constraints = Path(scratch, "runtime.txt"), Path(scratch, "pins.txt")
-        wanted.write_text("".join(f"{r}\n" for r in requirements))
+        wanted.write_text("".join(f"{r}\n" for r in [*requirements, *(() if exact else held)]))
         constraints.write_text("".join(f"{p}\n" for p in pins))
         command = [uv, "pip", "install", "--python", sys.executable, "--constraint", str(constraints)]
         done = subprocess.run(
@@ -118,8 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dockyard.image_install")
     parser.add_argument("--uv", required=True, help="the uv binary of the build")
     parser.add_argument("--extra", action="append", default=[], choices=sorted(EXTRAS))
+    parser.add_argument("--packages", type=Path, default=None, help="the spec's packages file")
+    parser.add_argument("--exact", action="store_true", help="hold every installed version (a lock)")
     args, uv_args = parser.parse_known_args(argv)
-    return install(args.uv, args.extra, uv_args)
+    return install(args.uv, args.extra, uv_args, packages=args.packages, exact=args.exact)
 
 
 if __name__ == "__main__":

@@ -230,6 +230,8 @@ def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
         locks_dir=LOCKS_DIR,
         requirements=requirements,
         packages_file=bool(resolved.packages),
+        # After a lock, a requirements file or conda every installed version is the user's: all are kept.
+        runtime_exact=bool(resolved.requirements or resolved.pip_lock or resolved.conda_packages),
         runtime_wheel=options.runtime_wheel,
         runtime_requirement=shlex.quote(f"dockyard=={runtime.version}"),
         runtime_index_args=f" --index-url {shlex.quote(runtime.index)}" if runtime.index else index_args,

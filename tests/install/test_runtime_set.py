@@ -65,4 +65,4 @@ def test_a_conflict_is_one_line_naming_both_requirements() -> None:
     )
     line = conflict_line(uv, ["croniter>=2", "pydantic>=2.7"], ["pydantic==1.10.13", "six==1.17.0"])
     assert line.startswith(CONFLICT_MARK) and "\n" not in line
-    assert "requires pydantic>=2.7" in line and "pin pydantic==1.10.13" in line
+    assert "requires pydantic>=2.7" in line and "hold pydantic==1.10.13" in line

@@ -34,6 +34,7 @@ RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
         --requirement /tmp/dockyard-gen/packages.txt
 RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
+    --mount=type=bind,source=gen,target=/tmp/dockyard-gen \
     --mount=type=secret,id=dockyard-pip-0,target=/root/.netrc,required=true \
     --mount=type=secret,id=dockyard-index,target=/run/secrets/dockyard-index,required=true \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
@@ -41,7 +42,7 @@ RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --no-deps \
         dockyard==1.0.0 \
     && SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_INDEX_URL="$(cat /run/secrets/dockyard-index)" UV_EXTRA_INDEX_URL="https://extra.example/simple" UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
-    /opt/venv/bin/python -m dockyard.image_install --uv /tmp/dockyard-uv/uv
+    /opt/venv/bin/python -m dockyard.image_install --uv /tmp/dockyard-uv/uv --packages /tmp/dockyard-gen/packages.txt --exact
 ENV PYTHONPATH=/root \
     PYTHONUNBUFFERED=1 \
     EMPTY="" \
