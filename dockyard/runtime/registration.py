@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dockyard.config import Settings
-from dockyard.errors import ConfigError, StoreError
+from dockyard.errors import ConfigError, DockyardError, StoreError
 from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.orchestrator import image_key
 
@@ -94,6 +94,20 @@ def module_entities(module: Any) -> tuple[list[Any], list[Any], list[Any]]:
     return list(tasks.values()), list(workflows.values()), list(plans.values())
 
 
+def compiled_tasks(workflow: Any) -> list[Any]:
+    """The tasks a workflow runs, compiling it first: a body that fails to compile is one line naming the
+    workflow, as any bad input (its traceback is the user's, not dockyard's)."""
+    from dockyard.runtime.remote import tasks_of
+
+    try:
+        return tasks_of(workflow)
+    except DockyardError:
+        raise
+    except Exception as exc:
+        message = " ".join(str(exc).split())
+        raise ConfigError(f"{workflow.name}: cannot compile: {type(exc).__name__}: {message}") from None
+
+
 def serialize(
     targets: Path | list[Path], settings: Settings, *, version: str | None = None, engine: Any = None
 ) -> dict[str, Any]:
@@ -101,7 +115,7 @@ def serialize(
     takes them): every entity they define under one version, images ensured and pinned, the bundle
     digest of their one project root recorded."""
     from dockyard.runtime.bundle import build_bundle
-    from dockyard.runtime.remote import ensure_images, tasks_of
+    from dockyard.runtime.remote import ensure_images
     from dockyard.sdk.graph import entity_ref, to_json
 
     targets = [targets] if isinstance(targets, Path) else list(targets)
@@ -121,7 +135,7 @@ def serialize(
         raise ConfigError(f"{', '.join(map(str, targets))}: defines no task or workflow")
     every = {id(t): t for t in tasks}
     for wf in workflows:
-        every.update({id(t): t for t in tasks_of(wf)})
+        every.update({id(t): t for t in compiled_tasks(wf)})
     bundle = build_bundle(root)  # first: a source tree that breaks a rule builds nothing
     images = ensure_images(list(every.values()), settings, engine, share=True)
     bundle_sha = hashlib.sha256(bundle).hexdigest()

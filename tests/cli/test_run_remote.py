@@ -381,3 +381,16 @@ def test_a_name_that_is_taken_is_refused_before_anything_runs(project: Path, tmp
             "error: --name xtaken: an execution of that id exists already (--resume xtaken continues it)"
         ], ran.stderr
     assert record.read_text() == before
+
+
+def test_a_workflow_that_does_not_compile_is_one_line_at_registration(project: Path, tmp_path: Path) -> None:
+    (project / "mypkg" / "bad.py").write_text(
+        "from dockyard import workflow\nfrom mypkg.flows import twice\n\n\n"
+        "@workflow\ndef wrong(x: int) -> int:\n    return 2 * twice(x=x)\n"
+    )
+    done = dockyard("register", "mypkg/bad.py", cwd=project, env=cli_env(tmp_path))
+    assert done.returncode == 2, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: mypkg.bad.wrong: cannot compile: TypeError: "), (
+        lines
+    )
