@@ -164,7 +164,7 @@ def run_variant(name: str) -> dict[str, Any]:
         wall = time.perf_counter() - started
         if out.returncode != 0:
             raise SystemExit(f"{name}: build failed:\n{out.stdout[-3000:]}{out.stderr[-2000:]}")
-        events = [json.loads(line) for line in _objects(out.stdout)]
+        events = [json.loads(line) for line in _objects(out.stderr + out.stdout)]  # progress: stderr
         result = {"variant": name, "wall_s": wall, "load": os.getloadavg()[0], **phases(events)}
         result["pushed_mb"] = (pushed_size(context.image) or 0) / 1e6
         subprocess.run(["docker", "image", "rm", "-f", base, context.image], capture_output=True)
@@ -172,13 +172,18 @@ def run_variant(name: str) -> dict[str, Any]:
 
 
 def _objects(text: str) -> list[str]:
-    """buildx prints each SolveStatus as indented JSON: split the stream into whole objects."""
-    objects, current = [], []
+    """buildx prints each SolveStatus as indented JSON: the whole objects of the stream, no other line."""
+    objects: list[str] = []
+    current: list[str] | None = None
     for line in text.splitlines():
-        current.append(line)
-        if line.startswith("}"):
-            objects.append("\n".join(current))
+        if current is None:
+            if not line.startswith("{"):
+                continue
             current = []
+        current.append(line)
+        if line.startswith("}") or (len(current) == 1 and line.rstrip().endswith("}")):
+            objects.append("\n".join(current))
+            current = None
     return objects
 
 
