@@ -28,7 +28,7 @@ from dockyard.builders.registry import ImageRef, RegistryClient
 from dockyard.config import Settings, get_settings
 from dockyard.errors import BuildError, RuntimeConflictError, SpecError
 from dockyard.imagespec.context import BuildContext
-from dockyard.imagespec.render import RENDERED_FIELDS
+from dockyard.imagespec.spec import RENDERED_FIELDS
 
 _LOG_TAIL = 20
 _STOP_GRACE_S = 20

@@ -16,12 +16,11 @@ if TYPE_CHECKING:
     from dockyard.imagespec.context import BuildContext
     from dockyard.imagespec.load import load_spec, load_specs
     from dockyard.imagespec.prepare import prepare, render_dockerfile
-    from dockyard.imagespec.render import RENDERED_FIELDS
     from dockyard.imagespec.resolve import ResolvedSpec, compute_tag, image_reference, resolve
-    from dockyard.imagespec.spec import ImageSpec
+    from dockyard.imagespec.spec import RENDERED_FIELDS, ImageSpec
 
 _HOMES = {
-    "RENDERED_FIELDS": "render",
+    "RENDERED_FIELDS": "spec",
     "BuildContext": "context",
     "ImageSpec": "spec",
     "ResolvedSpec": "resolve",

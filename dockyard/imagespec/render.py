@@ -19,6 +19,7 @@ from dockyard.errors import SpecError
 from dockyard.imagespec import heavy_layers
 from dockyard.imagespec.files import COPY_PREFIX
 from dockyard.imagespec.resolve import TEMPLATE_DIR, ResolvedSpec
+from dockyard.imagespec.spec import RENDERED_FIELDS as RENDERED_FIELDS  # defined beside the fields
 
 if TYPE_CHECKING:
     import jinja2
@@ -33,41 +34,6 @@ CA_TARGET = f"/run/secrets/{CA_SECRET}"
 CA_VARIABLES = ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE")
 PYTHON_DIR = "/opt/dockyard/python"  # python_provider "uv": where uv installs CPython in the image
 LOCKS_DIR = "/tmp/dockyard-locks"  # bind mount of the context's locks/ folder
-
-# Fields the templates honour (all of them: an unrendered field would be silently ignored).
-RENDERED_FIELDS = frozenset(
-    {
-        "name",
-        "base_image",
-        "python_version",
-        "packages",
-        "requirements",
-        "apt_packages",
-        "env",
-        "commands",
-        "source_root",
-        "copy",
-        "registry",
-        "platform",
-        "pip_index",
-        "pip_extra_index_url",
-        "pip_secret_mounts",
-        "pip_extra_args",
-        "entrypoint",
-        "tag_format",
-        "builder",
-        "builder_options",
-        "cuda",
-        "cudnn",
-        "cuda_strategy",
-        "cuda_flavour",
-        "python_provider",
-        "pip_lock",
-        "conda_lock",
-        "conda_packages",
-        "conda_channels",
-    }
-)
 
 
 @dataclass(frozen=True)

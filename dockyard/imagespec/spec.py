@@ -33,6 +33,42 @@ if TYPE_CHECKING:
 IMAGE_SPEC_ID_ENV = "DOCKYARD_IMAGE_SPEC_ID"
 LOCK_FILES = ("uv.lock", "poetry.lock")
 
+# Fields the templates honour (all of them: an unrendered field would be silently ignored). Here, not in
+# render.py, so a builder's field check (`supported_fields`) does not load jinja2.
+RENDERED_FIELDS = frozenset(
+    {
+        "name",
+        "base_image",
+        "python_version",
+        "packages",
+        "requirements",
+        "apt_packages",
+        "env",
+        "commands",
+        "source_root",
+        "copy",
+        "registry",
+        "platform",
+        "pip_index",
+        "pip_extra_index_url",
+        "pip_secret_mounts",
+        "pip_extra_args",
+        "entrypoint",
+        "tag_format",
+        "builder",
+        "builder_options",
+        "cuda",
+        "cudnn",
+        "cuda_strategy",
+        "cuda_flavour",
+        "python_provider",
+        "pip_lock",
+        "conda_lock",
+        "conda_packages",
+        "conda_channels",
+    }
+)
+
 # Relative paths in a spec are relative to this directory (the YAML file's folder, else the cwd).
 _BASE_DIR: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
     "dockyard_spec_base_dir", default=None

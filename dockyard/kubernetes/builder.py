@@ -23,7 +23,7 @@ from dockyard.builders.registry import RegistryClient
 from dockyard.config import Settings, get_settings
 from dockyard.errors import BuildError
 from dockyard.imagespec.context import BuildContext
-from dockyard.imagespec.render import RENDERED_FIELDS
+from dockyard.imagespec.spec import RENDERED_FIELDS
 from dockyard.kubernetes.build_manifests import (
     CONTAINER,
     METADATA_MARKER,
