@@ -14,6 +14,7 @@ Variants (the exporter options after `type=image,name=…,push=true`):
 - default: what dockyard's docker builder passes (`build.compression`, gzip, with force-compression);
 - gzip-reuse: gzip without force-compression (the base's layers keep the registry's gzip blobs);
 - gzip-1: gzip at compression-level=1, no forced recompression;
+- no-unpack: the default, but the engine does not unpack the image into its store before pushing it;
 - zstd: zstd (level 3, BuildKit's default) with OCI media types, forced as dockyard does;
 - zstd-1: zstd at compression-level=1, forced;
 - uncompressed: no compression at all (what a push of raw tars costs).
@@ -46,6 +47,7 @@ VARIANTS = {
     "default": None,  # dockyard's own output option
     "gzip-reuse": "compression=gzip",
     "gzip-1": "compression=gzip,compression-level=1",
+    "no-unpack": "compression=gzip,force-compression=true,unpack=false",
     "zstd": "compression=zstd,force-compression=true,oci-mediatypes=true",
     "zstd-1": "compression=zstd,compression-level=1,force-compression=true,oci-mediatypes=true",
     "uncompressed": "compression=uncompressed",
