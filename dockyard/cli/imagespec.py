@@ -88,8 +88,11 @@ def explain(
         "--image",
         help="Image to compare with (default: the spec's own tag, else its newest local image).",
     ),
+    fmt: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """Say which hash inputs of a spec differ from those recorded on an existing image."""
+    if fmt not in ("text", "json"):
+        raise SpecError(f"--format {fmt!r}: use text or json")
     from dockyard.builders.registry import Present, RegistryClient
     from dockyard.imagespec import load_spec, resolve
     from dockyard.imagespec.explain import diff_inputs, recorded_inputs
@@ -106,7 +109,10 @@ def explain(
         if image is None:
             try:
                 if isinstance(client.lookup(expected), Present):
-                    out.print(f"{expected} exists: nothing to rebuild")
+                    if fmt == "json":
+                        print(json.dumps({"image": expected, "exists": True, "differences": []}))
+                    else:
+                        out.print(f"{expected} exists: nothing to rebuild")
                     return
             except RegistryError as exc:
                 out.print(f"[yellow]registry:[/yellow] {exc}")
@@ -115,6 +121,10 @@ def explain(
                 raise SpecError(f"{expected} does not exist and no earlier image was found; pass --image REF")
         recorded = recorded_inputs(_labels(client, image), image)
     differences = diff_inputs(recorded, label_inputs(resolved))
+    if fmt == "json":
+        doc = {"image": expected, "exists": False, "compared_with": image, "differences": differences}
+        print(json.dumps(doc, indent=1, ensure_ascii=False))
+        return
     out.print(f"spec {spec} → {expected}")
     out.print(f"compared with {image}")
     if not differences:

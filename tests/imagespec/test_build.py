@@ -134,6 +134,22 @@ def test_explain_cli_names_the_inputs_that_differ(built: Built) -> None:
     assert "apt_packages" not in result.stdout and "env" not in result.stdout
 
 
+def test_explain_cli_prints_json_with_format_json(built: Built) -> None:
+    """Every command that prints data takes `--format text|json` (docker's convention)."""
+    (built.project / "app" / "main.py").write_text("print('changed')\n")
+    try:
+        result = _cli(
+            built.project, "explain", "spec.yaml", "--image", built.context.image, "--format", "json"
+        )
+    finally:
+        (built.project / "app" / "main.py").write_text("print('hello from the image')\n")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["compared_with"] == built.context.image and doc["exists"] is False
+    (line,) = doc["differences"]
+    assert line.startswith("file /root/main.py: changed")
+
+
 def test_explain_cli_fails_clearly_for_an_image_without_inputs(built: Built, base_image: str) -> None:
     result = _cli(built.project, "explain", "spec.yaml", "--image", base_image)
     assert result.returncode == 2
