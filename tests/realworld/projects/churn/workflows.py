@@ -4,6 +4,7 @@ from dockyard import ImageSpec, task, workflow
 
 image = ImageSpec(
     name="churn-model",
+    python_version="3.11",
     packages=["numpy==1.26.4", "pandas==2.2.2", "scikit-learn==1.5.1"],
     env={"OMP_NUM_THREADS": "1", "SKLEARN_SEED": "7"},
     source_root=".",
