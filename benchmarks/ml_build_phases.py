@@ -6,7 +6,9 @@ Not a test: it builds real images (minutes each). For each variant it builds the
 benchmarks/imagespec_vs_flytekit.py (numpy, pandas, scikit-learn, apt git, 5 source files) with dockyard's
 own context and buildx command line, FROM a base no build has seen (the Debian base plus a nonce layer,
 pushed under a unique name) and with every cache mount renamed for the round, so nothing is warm. Only the
-`--output` exporter options differ between variants. BuildKit's rawjson progress gives each step's start
+`--output` exporter options differ between variants. It measures the direct push exporter
+(`build.reproducible` off); the reproducible path (an OCI archive, `docker load`, `docker push`) is not
+timed here. BuildKit's rawjson progress gives each step's start
 and end: the install steps (apt, venv, packages, runtime, source), layer export (diff + compression),
 and the push. Prints one line per variant with the load average; figures go in benchmarks/RESULTS.md.
 
@@ -83,7 +85,8 @@ def context_for(base: str, nonce: str, work: Path) -> tuple[Any, Any]:
 
     prepare_module.render = renamed  # type: ignore[assignment]
     os.chdir(work)  # the spec's folder: source_root is relative to it
-    settings = load_settings({"build": {"ca_bundle": CA_BUNDLE, "work_dir": str(work / "dockyard")}})
+    build = {"ca_bundle": CA_BUNDLE, "work_dir": str(work / "dockyard"), "reproducible": False}  # direct push
+    settings = load_settings({"build": build})
     spec = ImageSpec(
         name=f"bench-phases-{nonce}",
         base_image=base,
