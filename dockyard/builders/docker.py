@@ -223,12 +223,8 @@ class DockerBuilder:
             cmd += ["--platform", ",".join(context.platforms)]
         for secret_id, path in sorted(context.secrets.items()):
             cmd += ["--secret", f"id={secret_id},src={path}"]
-        insecure = (
-            ",registry.insecure=true"
-            if ImageRef.parse(context.image).host in build.insecure_registries
-            else ""
-        )
-        if push and build.reproducible:
+        insecure = ",registry.insecure=true" if self._insecure(context.image) else ""
+        if push and self._pushes_archive(context.image):
             cmd += ["--build-arg", f"SOURCE_DATE_EPOCH={_EPOCH}", "--output"]
             cmd.append(_oci_output(context, build.compression, metadata_file.parent / _ARCHIVE))
         elif push:
@@ -273,9 +269,18 @@ class DockerBuilder:
                     on_step(transcripts[-1])
                 time.sleep(attempt)
             digest = _read_digest(metadata_file, context.image)
-            if push and self.settings.build.reproducible:
+            if push and self._pushes_archive(context.image):
                 transcripts += self._push_archive(context.image, metadata_file.parent / _ARCHIVE, on_step)
         return verified_result(self.registry, context, digest, "\n".join(transcripts), push=push)
+
+    def _insecure(self, image: str) -> bool:
+        return ImageRef.parse(image).host in self.settings.build.insecure_registries
+
+    def _pushes_archive(self, image: str) -> bool:
+        """A reproducible push goes through an OCI archive and `docker push`. The engine's `docker push` knows
+        nothing of `build.insecure_registries`, so a registry listed there keeps buildx's direct push (which
+        can reach it) and is not reproducible; docs/builders.md says so."""
+        return self.settings.build.reproducible and not self._insecure(image)
 
     def _push_archive(self, image: str, archive: Path, on_step: StepHook | None) -> list[str]:
         """Load the OCI archive into the engine (what `--load` gives too) and push it as it is: the engine
@@ -410,17 +415,25 @@ def local_repo_digest(ref: str) -> str | None:
 
 def add_tags(image_ref: str, tags: list[str], *, pushed: bool) -> list[str]:
     """More names for a built image (`dockyard build -t`): a bare tag names the image's own repository.
-    A pushed image is tagged in the registry (`buildx imagetools create`, no pull), a loaded one locally."""
+    A pushed image is tagged through the engine and pushed under each name, so every name carries the very
+    manifest the build pushed (`buildx imagetools create` would wrap a single manifest in a new index, with
+    another digest); the engine pulls it first if it does not hold it. A loaded one is tagged locally."""
     parsed = ImageRef.parse(image_ref)
     base = f"{parsed.host}/{parsed.repository}"
     named = [tag if ("/" in tag or ":" in tag) else f"{base}:{tag}" for tag in tags]
+    if pushed and _docker("image", "inspect", image_ref).returncode != 0:
+        _checked(f"--tag {named[0]}" if named else image_ref, _docker("pull", "--quiet", image_ref))
     for name in named:
-        argv = (
-            ["docker", "buildx", "imagetools", "create", "--tag", name, image_ref]
-            if pushed
-            else ["docker", "tag", image_ref, name]
-        )
-        done = subprocess.run(argv, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise BuildError(f"--tag {name}: {_last_line(done.stderr or done.stdout)}")
+        _checked(f"--tag {name}", _docker("tag", image_ref, name))
+        if pushed:
+            _checked(f"--tag {name}", _docker("push", "--quiet", name))
     return named
+
+
+def _docker(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=False)
+
+
+def _checked(what: str, done: subprocess.CompletedProcess[str]) -> None:
+    if done.returncode != 0:
+        raise BuildError(f"{what}: {_last_line(done.stderr or done.stdout)}")

@@ -146,7 +146,8 @@ def test_build_pushes_verifies_and_cleans_up(
     workspace.mkdir()
     env = {**os.environ, "DOCKYARD_CONTEXT_URL": url}
     subprocess.run(["sh", "-c", fetch.replace("/workspace", str(workspace))], check=True, env=env, timeout=60)
-    assert (workspace / "Dockerfile").read_text() == context.dockerfile.read_text()
+    labels = _settings(s3_bucket, s3_server).build.labels
+    assert (workspace / "Dockerfile").read_text() == context.labeled_dockerfile(labels)  # labels: not argv
     assert (workspace / "src" / "pkg" / "__init__.py").read_text() == "VALUE = 1\n"
     assert not (workspace / "ca.pem").exists()
 
