@@ -8,7 +8,7 @@ for attempt 0 of an execution named `dry-run` (a real run draws a random id). Wh
 time gets a placeholder: a map task is the Indexed Job a run creates (`map_job`), with one completion
 standing for its items (their number comes from upstream outputs; `dockyard.io/completions: run-time`
 says so); a dynamic task shows the pod of its body, not the nodes that body creates (they are decided at
-run time).
+run time); a ContainerTask's pod (`raw_pod`) shows its command with the input templates unfilled.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from typing import Any
 
 from dockyard.config import Settings
 from dockyard.kubernetes.map_job import INDEX_REF, MapShape, item_attempt, map_job
+from dockyard.kubernetes.raw_pod import raw_task_pod
 from dockyard.runtime.blobstore import open_store
 from dockyard.runtime.options import RunOptions
-from dockyard.runtime.orchestrator import store_env, task_attempt
+from dockyard.runtime.orchestrator import dockyard_steps, store_env, task_attempt
 from dockyard.runtime.protocol import AttemptPaths, map_inputs_uri
+from dockyard.runtime.raw_container import RawContainer, is_raw
 from dockyard.sdk.walker import DEFAULT_MAP_CONCURRENCY
 
 DRY_RUN_ID = "dry-run"
@@ -133,6 +135,10 @@ def dry_run_manifests(
             map_item=_map_item(store, node),
             options=options,
         )
+        if is_raw(node.task):  # its pod's dockyard steps and the user's image (argv filled at run time)
+            steps = dockyard_steps(node.task, attempt, images.pinned)
+            manifests.append(raw_task_pod(steps, RawContainer.of(node.task, None), settings))
+            continue
         if node.map_node is None:
             manifests += render_task_manifests([attempt], settings)
             continue

@@ -16,6 +16,7 @@ from dockyard.errors import ExecutionError
 from dockyard.kubernetes.map_job import MapOutcome, MapShape, item_attempt, map_job, map_outcome
 from dockyard.kubernetes.naming import label_value
 from dockyard.kubernetes.pod_status import PodVerdict
+from dockyard.kubernetes.raw_pod import RAW_CONTAINER, RawContainer, raw_task_pod
 from dockyard.kubernetes.task_pod import PRIMARY, task_pod
 from dockyard.runtime.executor import Outcome, TaskAttempt
 from dockyard.runtime.phase import Phase
@@ -100,6 +101,12 @@ class KubernetesExecutor:
         return PodHandle(
             name=manifest["metadata"]["name"], container=manifest["spec"]["containers"][0]["name"]
         )
+
+    def launch_raw(self, attempt: TaskAttempt, raw: RawContainer) -> PodHandle:
+        """A ContainerTask's attempt (`raw_pod`): its log is the user's container's."""
+        manifest = raw_task_pod(attempt, raw, self.settings, self._driver_versions(attempt))
+        self.cluster.create(manifest)
+        return PodHandle(name=manifest["metadata"]["name"], container=RAW_CONTAINER)
 
     def wait(self, handle: PodHandle) -> Outcome:
         """Watch the pod to a final state, keep its log, delete it (also on Ctrl-C), map the outcome."""

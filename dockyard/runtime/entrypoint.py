@@ -48,6 +48,8 @@ class Args:
     dynamic_graph: str | None = None
     dynamic_node: str | None = None
     raw_output_prefix: str | None = None
+    raw_inputs_dir: str | None = None
+    raw_outputs_dir: str | None = None
 
 
 def parse_args(argv: list[str]) -> Args:
@@ -69,6 +71,12 @@ def parse_args(argv: list[str]) -> Args:
     parser.add_argument("--dynamic-node", default=None, help="the node of --dynamic-graph to run")
     parser.add_argument(
         "--raw-output-prefix", default=None, help="URI prefix of raw outputs (default: <output-prefix>/raw)"
+    )
+    parser.add_argument(
+        "--raw-inputs-dir", default=None, help="a ContainerTask's pod: only stage its file inputs here"
+    )
+    parser.add_argument(
+        "--raw-outputs-dir", default=None, help="a ContainerTask's pod: read its outputs from here"
     )
     ns = parser.parse_args(argv)
     if not ns.task and not ns.dynamic_node:
@@ -196,6 +204,7 @@ def run_attempt(args: Args, store: Any) -> tuple[int, str]:
 
 def _attempt(args: Args, store: Any, work: Path) -> str:
     from dockyard.runtime.checkpoint import StoreCheckpoint, restore_previous
+    from dockyard.sdk.container_task import OUTPUTS_FROM
     from dockyard.sdk.context import Checkpoint
     from dockyard.sdk.types.literal import literals_from_json, literals_to_json
     from dockyard.sdk.types.transfer import use_store
@@ -216,7 +225,13 @@ def _attempt(args: Args, store: Any, work: Path) -> str:
     else:
         checkpoint = Checkpoint(work / "checkpoint", previous)
     with use_store(store, args.raw_output_prefix or args.output_prefix + "/raw"):
-        outputs = _execute(task, inputs, _runner(store, args, checkpoint, work), args)
+        if args.raw_inputs_dir:
+            return _stage_raw_inputs(task, inputs, args.raw_inputs_dir)
+        outputs_from = OUTPUTS_FROM.set(args.raw_outputs_dir)
+        try:
+            outputs = _execute(task, inputs, _runner(store, args, checkpoint, work), args)
+        finally:
+            OUTPUTS_FROM.reset(outputs_from)
         if isinstance(outputs, dict):
             uri = f"{args.output_prefix}/{OUTPUTS}"
             body = literals_to_json(outputs)
@@ -230,6 +245,18 @@ def _attempt(args: Args, store: Any, work: Path) -> str:
         except Exception as exc:
             raise _system(exc) from None
     return uri
+
+
+def _stage_raw_inputs(task: Any, inputs: dict[str, Any], directory: str) -> str:
+    """The first step of a ContainerTask's pod (`kubernetes/raw_pod.py`): its file inputs, downloaded
+    into the folder the user's container sees as `input_data_dir`."""
+    from dockyard.sdk.execute import python_inputs
+
+    try:
+        task.stage_inputs(python_inputs(task, inputs), directory)
+    except Exception as exc:
+        raise _system(exc) from None
+    return directory
 
 
 def _runner(store: Any, args: Args, checkpoint: Any, work: Path) -> Any:

@@ -19,7 +19,7 @@ import contextlib
 import contextvars
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dockyard.config import Settings
@@ -32,13 +32,20 @@ from dockyard.runtime.options import RunOptions
 from dockyard.runtime.phase import Phase
 from dockyard.runtime.protocol import (
     DYNAMIC,
+    ERROR,
     OUTPUTS,
     AttemptPaths,
     ErrorDocument,
     map_inputs_uri,
     read_error,
 )
-from dockyard.runtime.raw_container import RawAttempt, RawContainerExecutor, is_raw, refuse_raw
+from dockyard.runtime.raw_container import (
+    RawAttempt,
+    RawContainer,
+    RawContainerExecutor,
+    is_raw,
+    refuse_raw,
+)
 from dockyard.runtime.record import (
     ExecutionRecord,
     RecordListener,
@@ -292,10 +299,15 @@ class ContainerTaskRunner:
                     raise ExecutionError("the driver is stopping: no new containers")
                 executor: Any = ctx.executor
                 attempt: Any = self._attempt(task, node_id, paths, previous, map_item)
-                if is_raw(task):  # its image has no dockyard: the driver runs the attempt
-                    refuse_raw([task], executor.name)
-                    executor, attempt = self._raw, RawAttempt.of(attempt)
-                handle = executor.launch(attempt)
+                raw = None
+                if is_raw(task) and hasattr(executor, "launch_raw"):  # one pod, its image a step of it
+                    raw = RawContainer.of(task, inputs)
+                    handle = executor.launch_raw(dockyard_steps(task, attempt, ctx.images), raw)
+                else:
+                    if is_raw(task):  # its image has no dockyard: the driver runs the attempt
+                        refuse_raw([task], executor.name)
+                        executor, attempt = self._raw, RawAttempt.of(attempt)
+                    handle = executor.launch(attempt)
             except DockyardError as exc:
                 ctx.writer.finish_attempt(node_id, rec, phase="failed", message=str(exc), error_kind="system")
                 ctx.writer.update(node_id, phase=Phase.FAILED, message=str(exc))
@@ -313,6 +325,9 @@ class ContainerTaskRunner:
         error: ErrorDocument | None = None
         if outcome.phase is not Phase.SUCCEEDED:
             error = read_error(ctx.store, paths.output_prefix)
+            if error is None and raw is not None and outcome.phase is Phase.FAILED and outcome.exit_code:
+                error = raw.failure(outcome.exit_code)  # the user's container: its steps write their own
+                ctx.store.write_json(f"{paths.output_prefix}/{ERROR}", error.model_dump())
             # Only a retry reads the checkpoint, and only a failed attempt is retried.
             if any(True for _ in ctx.store.list(paths.checkpoint)):
                 with self._lock:
@@ -356,6 +371,15 @@ class ContainerTaskRunner:
             map_item=map_item,
             options=ctx.options,
         )
+
+
+def dockyard_steps(task: Any, attempt: TaskAttempt, images: dict[str, str]) -> TaskAttempt:
+    """A ContainerTask's attempt as its pod's dockyard steps run it (`kubernetes/raw_pod.py`): in the run's
+    default image, since the task's own has no dockyard."""
+    image = images.get(DEFAULT_IMAGE)
+    if image is None:
+        raise ExecutionError(f"ContainerTask {task.name}: no default dockyard image pinned for its pod")
+    return replace(attempt, image=image)
 
 
 def task_attempt(

@@ -1,5 +1,6 @@
 """ContainerTask on the Docker backend: its image is the user's, with no dockyard inside, so the driver
-runs the attempt itself.
+runs the attempt itself. (On Kubernetes the attempt is one pod instead: `RawContainer` here, the pod in
+`kubernetes/raw_pod.py`.)
 
 The attempt is the very one `dockyard-execute` runs (`entrypoint.run_attempt`): inputs read from the
 store, the task's one raw-container implementation (`sdk/container_task.py`, `docker run` on the local
@@ -26,6 +27,7 @@ from dockyard.runtime.docker_executor import cpu_to_nano, hardening, memory_to_b
 from dockyard.runtime.entrypoint import Args, parse_args, run_attempt
 from dockyard.runtime.executor import Outcome, TaskAttempt
 from dockyard.runtime.phase import Phase
+from dockyard.runtime.protocol import ErrorDocument
 
 RAW_TASK_TYPE = "raw-container"
 
@@ -58,9 +60,45 @@ class RawAttempt:
         )
 
 
+@dataclass(frozen=True)
+class RawContainer:
+    """A ContainerTask attempt as a step of a Kubernetes pod (`kubernetes/raw_pod.py`): the user's image,
+    its argv rendered by the driver as `docker run` gets it (a file input is its path under
+    `input_data_dir`, where the pod's first step puts it), and its two folders."""
+
+    image: str
+    argv: list[str]
+    input_data_dir: str | None = None
+    output_data_dir: str | None = None
+
+    @classmethod
+    def of(cls, task: Any, inputs: dict[str, Any] | None) -> RawContainer:
+        """From the task and its input literals; file and folder inputs are not fetched for this. Without
+        inputs (a dry run: they are only known at run time) the argv is the task's, templates unfilled."""
+        from dockyard.sdk.execute import python_inputs
+        from dockyard.sdk.types import FlyteDirectory, FlyteFile
+
+        argv = [*task.command, *task.arguments]
+        if inputs is not None:
+            types = task.interface.inputs
+            files = {k: types[k](path=k) for k in inputs if types[k] in (FlyteFile, FlyteDirectory)}
+            plain = python_inputs(task, {k: v for k, v in inputs.items() if k not in files})
+            argv, _ = task.render({**plain, **files})
+        return cls(task.image_ref, argv, task._input_data_dir, task._output_data_dir)
+
+    def failure(self, exit_code: int) -> ErrorDocument:
+        """What a pod whose user container exited non-zero failed of (the pod's steps write their own),
+        worded as on the Docker backend: a user error, retried while the task's retries last."""
+        message = f"container {self.image} exited with code {exit_code}"
+        return ErrorDocument(kind="user", retryable=True, type="ContainerFailed", message=message)
+
+
+RAW_BACKENDS = ("docker", "kubernetes")
+
+
 def refuse_raw(tasks: list[Any], backend: str) -> None:
-    """A backend that cannot run ContainerTasks yet refuses them before anything is built or run."""
-    if backend == "docker":
+    """A backend that cannot run ContainerTasks refuses them before anything is built or run."""
+    if backend in RAW_BACKENDS:
         return
     for task in tasks:
         if is_raw(task):

@@ -100,6 +100,8 @@ def image_specs(tasks: list[Any], settings: Settings) -> tuple[dict[str, str], d
         image = task.container_image
         if is_raw(task):  # the user's own image, run as it is: never built
             pinned[key] = task.image_ref
+            if settings.executor.backend == "kubernetes" and DEFAULT_IMAGE not in specs:
+                specs[DEFAULT_IMAGE] = default_spec(settings)  # its pod's dockyard steps (raw_pod.py)
         elif isinstance(image, str):
             pinned[key] = image
         elif key not in specs:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import shutil
 import subprocess
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -54,6 +55,9 @@ class DockerRun:
 
 
 DOCKER_RUN: ContextVar[DockerRun | None] = ContextVar("dockyard_docker_run", default=None)
+# On Kubernetes the user's container is a step of the pod (`kubernetes/raw_pod.py`): the attempt that
+# follows it only reads the outputs it left in this folder.
+OUTPUTS_FROM: ContextVar[str | None] = ContextVar("dockyard_raw_outputs_from", default=None)
 
 
 class ContainerFailed(RuntimeError):
@@ -138,7 +142,40 @@ class ContainerTask(PythonInstanceTask):
                 argv.append(str(value))
         return argv, mounts
 
+    def stage_inputs(self, inputs: dict[str, Any], directory: str) -> None:
+        """Copy the file and folder inputs the command names under `input_data_dir` into `directory`,
+        by input name: a pod mounts that folder at `input_data_dir` (what `render` mounts one by one)."""
+        _, mounts = self.render(inputs)
+        in_dir = os.path.normpath(self._input_data_dir or "")
+        files = {str(v): v for v in inputs.values() if type(v) in (FlyteFile, FlyteDirectory)}
+        for path, target in mounts.items():
+            source = files[path].download()  # a store URI in a pod: fetched here
+            dest = os.path.join(directory, os.path.relpath(target, in_dir))
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            if os.path.isdir(source):
+                shutil.copytree(source, dest)
+            else:
+                shutil.copyfile(source, dest)
+            os.chmod(os.path.dirname(dest), 0o755)
+
+    def read_outputs(self, out_dir: str) -> Any:
+        """The outputs the container left in `out_dir`, one file per output, as the task returns them."""
+        values = []
+        for key, output_type in self._outputs.items():
+            path = os.path.join(out_dir, key)
+            if output_type in (FlyteFile, FlyteDirectory):
+                values.append(output_type(path=path))
+            else:
+                with open(path) as handle:
+                    values.append(output_value(handle.read(), output_type))
+        if not values:
+            return None
+        return values[0] if len(values) == 1 else tuple(values)
+
     def execute(self, **kwargs: Any) -> Any:
+        collected = OUTPUTS_FROM.get()
+        if collected is not None:
+            return self.read_outputs(collected)
         ctx = FlyteContextManager.current_context()
         out_dir = ctx.file_access.get_random_local_directory()
         argv, mounts = self.render(kwargs)
@@ -158,14 +195,4 @@ class ContainerTask(PythonInstanceTask):
         if self.local_logs:
             for line in (done.stdout + done.stderr).splitlines():
                 print(f"[Local Container] {line.strip()}")
-        values = []
-        for key, output_type in self._outputs.items():
-            path = os.path.join(out_dir, key)
-            if output_type in (FlyteFile, FlyteDirectory):
-                values.append(output_type(path=path))
-            else:
-                with open(path) as handle:
-                    values.append(output_value(handle.read(), output_type))
-        if not values:
-            return None
-        return values[0] if len(values) == 1 else tuple(values)
+        return self.read_outputs(out_dir)

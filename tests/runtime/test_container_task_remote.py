@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dockyard.config import Settings, load_settings
-from dockyard.errors import ConfigError, ExecutionError
+from dockyard.config import Settings
+from dockyard.errors import ExecutionError
 from dockyard.runtime.blobstore import open_store
 from dockyard.runtime.phase import Phase
 from dockyard.runtime.record import load_record
@@ -61,20 +61,3 @@ def test_a_failing_container_fails_its_node_with_its_logs(file_settings: Setting
     assert attempt.error_kind == "user" and "exited with code 3" in attempt.message
     logs = store.read_bytes(attempt.logs_uri).decode()
     assert "about to fail with 2" in logs and "oops" in logs
-
-
-def test_the_kubernetes_backend_refuses_a_container_task_before_any_build(tmp_path: Path) -> None:
-    settings = load_settings(
-        {
-            "store": {"url": f"file://{tmp_path}/store"},
-            "executor": {"backend": "kubernetes"},
-            "build": {"work_dir": str(tmp_path / "build")},
-        },
-        environ={},
-    )
-    src = source_copy(tmp_path / "src")
-    with pytest.raises(
-        ConfigError, match=r"^ContainerTask square: not supported on the kubernetes backend yet$"
-    ):
-        run_remote(load(src, "raw", "mixed"), {"x": 1}, source_root=src, settings=settings)
-    assert not (tmp_path / "build").exists() and not (tmp_path / "store" / "executions").exists()
