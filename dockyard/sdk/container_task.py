@@ -156,7 +156,6 @@ class ContainerTask(PythonInstanceTask):
                 shutil.copytree(source, dest)
             else:
                 shutil.copyfile(source, dest)
-            os.chmod(os.path.dirname(dest), 0o755)
 
     def read_outputs(self, out_dir: str) -> Any:
         """The outputs the container left in `out_dir`, one file per output, as the task returns them."""
