@@ -11,7 +11,8 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked,id=dockyard-apt-cach
         git=1:2.39.5-0+deb12u1
 RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
-    /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-system --python 3.11 /opt/venv
+    /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-system --python 3.11 /opt/venv \
+    && { /opt/venv/bin/python -m ensurepip --default-pip > /dev/null 2>&1 || echo "dockyard: this Python has no ensurepip; the venv has no pip"; }
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
 RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \

@@ -3,7 +3,8 @@ ARG SOURCE_DATE_EPOCH
 RUN ["chmod", "0755", "/root"]
 RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
-    /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-system --python python3 /opt/venv
+    /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-system --python python3 /opt/venv \
+    && { /opt/venv/bin/python -m ensurepip --default-pip > /dev/null 2>&1 || echo "dockyard: this Python has no ensurepip; the venv has no pip"; }
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
 RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \

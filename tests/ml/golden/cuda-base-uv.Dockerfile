@@ -7,7 +7,8 @@ RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_NO_CONFIG=1 UV_PYTHON_INSTALL_DIR=/opt/dockyard/python UV_PYTHON_INSTALL_MIRROR=https://mirror.example/python-build-standalone \
     /tmp/dockyard-uv/uv python install 3.13 \
     && UV_PYTHON_INSTALL_DIR=/opt/dockyard/python \
-    /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-managed --python 3.13 /opt/venv
+    /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-managed --python 3.13 /opt/venv \
+    && { /opt/venv/bin/python -m ensurepip --default-pip > /dev/null 2>&1 || echo "dockyard: this Python has no ensurepip; the venv has no pip"; }
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
 RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \

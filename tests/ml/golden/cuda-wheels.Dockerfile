@@ -3,7 +3,8 @@ ARG SOURCE_DATE_EPOCH
 RUN ["chmod", "0755", "/root"]
 RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
-    /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-system --python 3.11 /opt/venv
+    /tmp/dockyard-uv/uv venv --allow-existing --python-preference only-system --python 3.11 /opt/venv \
+    && { /opt/venv/bin/python -m ensurepip --default-pip > /dev/null 2>&1 || echo "dockyard: this Python has no ensurepip; the venv has no pip"; }
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
 RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
@@ -29,12 +30,13 @@ RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
         --requirement /tmp/dockyard-gen/packages.txt
 RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
+    --mount=type=bind,source=gen,target=/tmp/dockyard-gen \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
     SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
     /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --extra-index-url https://download.pytorch.org/whl/cu124 --index-strategy unsafe-best-match --no-deps \
         dockyard==1.0.0 \
     && SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
-    /opt/venv/bin/python -m dockyard.image_install --uv /tmp/dockyard-uv/uv --extra-index-url https://download.pytorch.org/whl/cu124 --index-strategy unsafe-best-match
+    /opt/venv/bin/python -m dockyard.image_install --uv /tmp/dockyard-uv/uv --packages /tmp/dockyard-gen/packages.txt --extra-index-url https://download.pytorch.org/whl/cu124 --index-strategy unsafe-best-match
 ENV PYTHONPATH=/root \
     PYTHONUNBUFFERED=1
 WORKDIR /root

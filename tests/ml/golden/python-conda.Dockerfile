@@ -16,7 +16,7 @@ RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
     /tmp/dockyard-uv/uv pip install --python /opt/venv/bin/python --no-deps \
         dockyard==1.0.0 \
     && SSL_CERT_FILE=/run/secrets/dockyard-ca PIP_CERT=/run/secrets/dockyard-ca REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 \
-    /opt/venv/bin/python -m dockyard.image_install --uv /tmp/dockyard-uv/uv
+    /opt/venv/bin/python -m dockyard.image_install --uv /tmp/dockyard-uv/uv --exact
 ENV PYTHONPATH=/root \
     PYTHONUNBUFFERED=1
 WORKDIR /root
