@@ -283,6 +283,14 @@ with warnings.catch_warnings():
                     )
             return value
 
+        @field_validator("copy", "source_root", "requirements", "pip_lock", "conda_lock", mode="before")
+        @classmethod
+        def _relative(cls, value: Any) -> Any:
+            # flytekit specs often name files as `str(Path(__file__).parent / "requirements.txt")`.
+            if isinstance(value, list | tuple):
+                return type(value)(_project_relative(v) for v in value)
+            return _project_relative(value)
+
         @field_validator("copy")
         @classmethod
         def _copy(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
@@ -546,6 +554,20 @@ def _check_python_provider(spec: ImageSpec) -> None:
             )
     if spec.pip_lock is not None and spec.requirements and Path(spec.requirements).name in LOCK_FILES:
         raise ValueError(f"pip_lock: cannot be combined with requirements {spec.requirements!r}, a lock")
+
+
+def _project_relative(value: Any) -> Any:
+    """An absolute path (or a `Path`) inside the folder the spec is declared in, made relative to it; the
+    spec then means the same on every machine. Anything else is left for the grammar to judge."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str) or not os.path.isabs(value):
+        return value
+    base = (_BASE_DIR.get() or Path.cwd()).absolute()
+    path = Path(os.path.normpath(value))
+    if not path.is_relative_to(base):
+        raise ValueError(f"{value!r} is outside the project folder {base}; name a path inside it")
+    return path.relative_to(base).as_posix() or "."
 
 
 def _reject_unknown(data: dict[str, Any], file: Path, where: str = "") -> None:

@@ -59,6 +59,22 @@ def test_invalid_fields_raise_one_line_naming_the_field(
     assert isinstance(caught.value, DockyardError) and isinstance(caught.value, ValueError)
 
 
+def test_absolute_paths_inside_the_project_mean_the_relative_ones(project: Path) -> None:
+    """flytekit specs name files as `str(Path(__file__).parent / "requirements.txt")`: the same spec as
+    the relative form (same identity, so the same tag on every machine); outside the project, refused."""
+    absolute = ImageSpec(
+        source_root=str(project),
+        requirements=str(project / "requirements.txt"),
+        copy=[str(project / "app") + "/", project / "data.txt"],
+    )
+    relative = ImageSpec(source_root=".", requirements="requirements.txt", copy=["app", "data.txt"])
+    assert absolute.declared() == relative.declared()
+    assert absolute.identity() == relative.identity()
+    absolute.check_files()
+    with pytest.raises(SpecError, match=r"^ImageSpec\.requirements: .* is outside the project folder"):
+        ImageSpec(requirements=str(project.parent / "requirements.txt"))
+
+
 def test_lock_file_needs_pyproject_beside_it(project: Path) -> None:
     (project / "uv.lock").write_text("version = 1\n")
     with pytest.raises(SpecError, match=r"requirements: uv\.lock needs pyproject\.toml"):
