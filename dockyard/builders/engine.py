@@ -325,6 +325,7 @@ class BuildEngine:
 
         Claims are keyed by the tag, not the spec: the tag covers the files, so a spec whose files changed
         since an earlier call is checked again, and two specs with one tag are built once."""
+        force = force or spec.is_force_push
         base = spec.base_image
         if base is not None and not isinstance(base, str):
             self._ensure(base, push=push, force=False, local=local, use_cache=use_cache)

@@ -143,6 +143,7 @@ with warnings.catch_warnings():
         builder_options: dict[str, str] | None = None
 
         _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+        _force_push: bool = PrivateAttr(default=False)  # set by force_push(); not a field, not in the tag
 
         def __init__(self, **data: Any) -> None:
             try:
@@ -431,6 +432,19 @@ with warnings.catch_warnings():
         def with_copy(self, src: str | Iterable[str]) -> ImageSpec:
             return self._derive(copy=(*(self.copy or ()), *_as_tuple(src)))
 
+        def with_builder_options(self, builder_options: dict[str, Any]) -> ImageSpec:
+            return self._derive(builder_options={**(self.builder_options or {}), **builder_options})
+
+        def force_push(self) -> ImageSpec:
+            """flytekit's: the same spec, built and pushed even when the registry already holds its tag."""
+            forced = self.model_copy()
+            forced._force_push = True
+            return forced
+
+        @property
+        def is_force_push(self) -> bool:
+            return self._force_push
+
         @classmethod
         def from_env(cls, *, pinned_packages: Iterable[str] | None = None, **kwargs: Any) -> ImageSpec:
             """flytekit's `from_env`: this interpreter's major.minor, and the named packages pinned to the
@@ -506,7 +520,7 @@ class ImageSpecBuilder:
         raise NotImplementedError
 
     def should_build(self, image_spec: ImageSpec) -> bool:
-        return not image_spec.exist()
+        return image_spec.is_force_push or not image_spec.exist()
 
 
 class ImageBuildEngine:

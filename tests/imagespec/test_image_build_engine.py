@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from dockyard import task
+from dockyard.builders.engine import BuildEngine
+from dockyard.config import get_settings
 from dockyard.image_spec import ImageBuildEngine, ImageSpec
 from dockyard.image_spec.image_spec import ImageSpecBuilder
 
@@ -64,3 +66,23 @@ def test_build_pushes_the_image_dockyard_build_would(
     result: Any = ImageBuildEngine.build(spec)
     assert result is None  # flytekit's build returns nothing; the image is in the registry
     assert spec.exist() is True
+    engine = BuildEngine(get_settings())
+    try:  # flytekit's force_push(): the same tag, built and pushed again although the registry holds it
+        assert engine.ensure([spec], push=True)[spec].built is False
+        forced = spec.force_push()
+        assert forced.image_name() == spec.image_name()
+        assert engine.ensure([forced], push=True)[forced].built is True
+    finally:
+        engine.registry.close()
+
+
+def test_a_force_pushed_spec_is_built_by_a_registered_builder_without_asking() -> None:
+    spec = ImageSpec(name="forced", registry="localhost:5000")
+    assert RecordingBuilder().should_build(spec.force_push()) is True  # no registry question
+    assert not spec.is_force_push  # the original is untouched
+
+
+def test_with_builder_options_merges(project: Path) -> None:
+    spec = ImageSpec(builder_options={"a": "1"})
+    assert dict(spec.with_builder_options({"b": 2}).builder_options or {}) == {"a": "1", "b": "2"}
+    assert dict(spec.builder_options or {}) == {"a": "1"}
