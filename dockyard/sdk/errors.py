@@ -7,6 +7,7 @@ flytekit raises in the same situation, so `except TypeError`/`except ValueError`
 from __future__ import annotations
 
 from dockyard.errors import ConfigError, DockyardError, ExecutionError
+from dockyard.sdk.exceptions import FlyteAssertion
 
 
 class NonRetryable(Exception):
@@ -33,6 +34,10 @@ class PromiseUsageError(CompileError, ValueError):
 
 class WorkflowAssertionError(CompileError, AssertionError):
     """Misuse flytekit reports as an AssertionError: an unknown input, `if_(promise)`."""
+
+
+class MissingNodeInputError(CompileError, FlyteAssertion):
+    """A node in a workflow body lacks a required input: flytekit's FlyteAssertion, its words first."""
 
 
 class SecretNotFoundError(ExecutionError, ValueError):
@@ -68,5 +73,6 @@ class OutputShapeAssertionError(NonRetryable, AssertionError):
 PromiseUsageError.__name__ = PromiseUsageError.__qualname__ = "ValueError"
 ConditionalFailure.__name__ = ConditionalFailure.__qualname__ = "ValueError"
 WorkflowAssertionError.__name__ = WorkflowAssertionError.__qualname__ = "AssertionError"
+MissingNodeInputError.__name__ = MissingNodeInputError.__qualname__ = "FlyteAssertion"
 for _shape in (OutputShapeTypeError, OutputShapeIndexError, OutputShapeAssertionError):
     _shape.__name__ = _shape.__qualname__ = _shape.__mro__[2].__name__

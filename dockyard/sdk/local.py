@@ -249,9 +249,29 @@ def input_literals(entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -
             default = entity.default_binding(key)
             if default is not None:
                 literals[key] = default.literal
-        else:
-            raise InterfaceError(f"{entity.name}: missing input '{key}'")
+    missing = [key for key in iface.inputs if key not in values and key not in iface.defaults]
+    if missing:
+        raise missing_inputs_error(entity, missing)
     return literals
+
+
+def missing_inputs_error(entity: Any, missing: list[str]) -> TypeError:
+    """Python's own words for the call flytekit makes: `wf() missing 1 required positional argument: 'b'`.
+
+    A task's message is prefixed with its name, as flytekit's local run does for errors in a task body.
+    """
+    from dockyard.sdk.walker import name_task_in_error
+
+    wrapped = getattr(entity, "workflow", entity)  # a launch plan calls its workflow
+    fn = getattr(wrapped, "fn", None)
+    short = getattr(fn, "__name__", None) or wrapped.name.rsplit(".", 1)[-1]
+    quoted = [f"'{key}'" for key in missing]
+    listed = ", ".join(quoted[:-1]) + ", and " + quoted[-1] if len(quoted) > 2 else " and ".join(quoted)
+    plural = "s" if len(missing) > 1 else ""
+    error = TypeError(f"{short}() missing {len(missing)} required positional argument{plural}: {listed}")
+    if getattr(entity, "node_kind", None) == "workflow" or wrapped is not entity:
+        return error
+    return TypeError(str(name_task_in_error(error, entity.name)))
 
 
 def run(

@@ -16,7 +16,12 @@ import threading
 import typing
 from typing import Any
 
-from dockyard.sdk.errors import CompileError, PromiseUsageError, WorkflowAssertionError
+from dockyard.sdk.errors import (
+    CompileError,
+    MissingNodeInputError,
+    PromiseUsageError,
+    WorkflowAssertionError,
+)
 from dockyard.sdk.graph import (
     INPUTS,
     Binding,
@@ -454,7 +459,10 @@ def add_call(
     for key in iface.inputs:
         if key not in bindings:
             if key not in iface.defaults:
-                raise builder.error(f"{entity.name}: missing input '{key}'")
+                raise builder.flytekit_error(
+                    MissingNodeInputError,
+                    f"Input {key} of type {iface.inputs[key]} was not specified for function {entity.name}",
+                )
             default = entity.default_binding(key)
             if default is not None:
                 bindings[key] = default
