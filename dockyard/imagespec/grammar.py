@@ -75,16 +75,37 @@ def requirement(value: str) -> str:
         raise ValueError(
             f"{value!r} is an installer option, not a PEP 508 requirement: offending character '-'"
         )
-    try:
-        parsed = Requirement(value)
-    except InvalidRequirement as exc:
-        raise ValueError(f"invalid PEP 508 requirement {value!r}: {str(exc).splitlines()[0]}") from None
-    if parsed.url and has_credentials(parsed.url):
+    if has_credentials(value):
         raise ValueError(
             f"{redact_url(value)!r} has credentials in its URL, which would be stored in the image labels;"
             " put them in a netrc file mounted with pip_secret_mounts: [[netrc, /root/.netrc]]"
         )
-    return value.strip()
+    value = _named_url(value.strip())
+    try:
+        Requirement(value)
+    except InvalidRequirement as exc:
+        raise ValueError(f"invalid PEP 508 requirement {value!r}: {str(exc).splitlines()[0]}") from None
+    return value
+
+
+# A requirement that is only a URL (pip's `git+https://host/repo.git@ref#egg=name` form, which flytekit passes
+# through): the build holds each package by name, so it needs one.
+_BARE_URL = re.compile(r"(?:(?:git|hg|svn|bzr)\+)?(?:https?|file|ssh)://\S+")
+_EGG = re.compile(r"(?:^|&)egg=(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?=&|$)")
+
+
+def _named_url(value: str) -> str:
+    """`URL#egg=name` as PEP 508's `name @ URL`; a URL naming no project is refused, saying how to name it."""
+    if not _BARE_URL.fullmatch(value):
+        return value
+    url, _, fragment = value.partition("#")
+    egg = _EGG.search(fragment)
+    if egg is None:
+        raise ValueError(
+            f"{redact_url(value)!r} names no project: write it as 'NAME @ {redact_url(value)}' (PEP 508)"
+        )
+    rest = "&".join(part for part in fragment.split("&") if not part.startswith("egg="))
+    return f"{egg['name']} @ {url}" + (f"#{rest}" if rest else "")
 
 
 def conda_spec(value: str) -> str:

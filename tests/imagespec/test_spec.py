@@ -75,6 +75,31 @@ def test_absolute_paths_inside_the_project_mean_the_relative_ones(project: Path)
         ImageSpec(requirements=str(project.parent / "requirements.txt"))
 
 
+def test_url_packages_are_named_as_pep_508(project: Path) -> None:
+    """pip's `git+URL#egg=name` (which flytekit passes through) is `name @ URL`; a URL naming no project is
+    refused with the form to write, since the build holds every package by name; credentials never echo."""
+    spec = ImageSpec(
+        packages=[
+            "git+https://github.com/psf/requests@v2.31.0#egg=requests",
+            "git+https://github.com/flyteorg/flytekit.git@master#subdirectory=plugins/flytekit-envd&egg=flytekitplugins-envd",
+            "six @ https://files.pythonhosted.org/packages/six-1.16.0-py2.py3-none-any.whl",
+        ]
+    )
+    assert spec.packages == (
+        "requests @ git+https://github.com/psf/requests@v2.31.0",
+        "flytekitplugins-envd @ git+https://github.com/flyteorg/flytekit.git@master#subdirectory=plugins/flytekit-envd",
+        "six @ https://files.pythonhosted.org/packages/six-1.16.0-py2.py3-none-any.whl",
+    )
+    with pytest.raises(
+        SpecError, match=r"^ImageSpec\.packages: .* names no project: write it as 'NAME @ git\+"
+    ):
+        ImageSpec(packages=["git+https://github.com/psf/requests@v2.31.0"])
+    for leaky in ("git+https://me:hunter2@git.example.com/x.git", "x @ https://me:hunter2@example.com/x.whl"):
+        with pytest.raises(SpecError, match="has credentials in its URL") as caught:
+            ImageSpec(packages=[leaky])
+        assert "hunter2" not in str(caught.value)
+
+
 def test_lock_file_needs_pyproject_beside_it(project: Path) -> None:
     (project / "uv.lock").write_text("version = 1\n")
     with pytest.raises(SpecError, match=r"requirements: uv\.lock needs pyproject\.toml"):
