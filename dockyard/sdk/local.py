@@ -230,25 +230,25 @@ def input_literals(entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -
         values[key] = value
     literals: dict[str, Any] = {}
     for key, tp in iface.inputs.items():
-        if key in values:
-            try:
+        try:
+            if key in values:
                 literals[key] = TypeEngine.to_literal(values[key], tp, path=key)
-            except TypeTransformerFailedError as exc:  # flytekit's first line, then which input and why
-                if entity.node_kind != "workflow":
-                    first = f"Failed to convert inputs of task '{entity.name}':"
-                elif tp in (int, float, str, bool):
-                    value = values[key]
-                    first = (
-                        f"Failed argument '{key}': Expected value of type {tp} but got '{value}' of type "
-                        f"{type(value)}"
-                    )
-                else:
-                    raise
-                raise TypeTransformerFailedError(f"{first}\n  {exc}") from None
-        elif key in iface.defaults:
-            default = entity.default_binding(key)
-            if default is not None:
-                literals[key] = default.literal
+            elif key in iface.defaults:  # a default of the wrong type fails here, at the call, as in flytekit
+                default = entity.default_binding(key)
+                if default is not None:
+                    literals[key] = default.literal
+        except TypeTransformerFailedError as exc:  # flytekit's first line, then which input and why
+            if entity.node_kind != "workflow":
+                first = f"Failed to convert inputs of task '{entity.name}':"
+            elif tp in (int, float, str, bool):
+                value = values[key] if key in values else iface.defaults[key]
+                first = (
+                    f"Failed argument '{key}': Expected value of type {tp} but got '{value}' of type "
+                    f"{type(value)}"
+                )
+            else:
+                raise
+            raise TypeTransformerFailedError(f"{first}\n  {exc}") from None
     missing = [key for key in iface.inputs if key not in values and key not in iface.defaults]
     if missing:
         raise missing_inputs_error(entity, missing)

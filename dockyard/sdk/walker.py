@@ -75,10 +75,13 @@ _NO_RETRY: tuple[type[BaseException], ...] = (NonRetryable, CompileError, Interf
 
 
 def name_task_in_error(exc: BaseException, task_name: str) -> BaseException:
-    """Keep the exception's type, put the task name in its message (flytekit's local behaviour)."""
+    """Keep the exception's type, put the task name in its message (flytekit's local behaviour).
+
+    A message whose first line already names the task (flytekit's "Failed to convert outputs of task 'x'")
+    is left as it is, as flytekit leaves it."""
     prefix = f"Error encountered while executing '{task_name}':"
     first = str(exc.args[0]) if exc.args else ""
-    if not first.startswith(prefix):
+    if not first.startswith(prefix) and f"'{task_name}'" not in first.split("\n", 1)[0]:
         with contextlib.suppress(Exception):  # exotic exceptions with read-only args
             exc.args = (f"{prefix}\n  {exc}", *exc.args[1:])
     return exc

@@ -14,9 +14,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar, overload
 
-from dockyard.errors import DockyardError
 from dockyard.sdk.entities import Entity
-from dockyard.sdk.errors import InterfaceError, WorkflowAssertionError
+from dockyard.sdk.errors import WorkflowAssertionError
 from dockyard.sdk.graph import INPUTS, Graph, Ref
 from dockyard.sdk.interface import Interface, interface_of
 from dockyard.sdk.promise import GraphBuilder, Promise, bind
@@ -87,11 +86,6 @@ class WorkflowBase(Entity):
         self.failure_policy = failure_policy or WorkflowFailurePolicy.FAIL_IMMEDIATELY
         self.on_failure = on_failure
         self.interface = interface_of(fn, "workflow")
-        for key in self.interface.defaults:  # a default of the wrong type fails here, not at the first run
-            try:
-                self.default_binding(key)
-            except DockyardError as exc:
-                raise InterfaceError(f"workflow {self.name}: default of input '{key}': {exc}") from None
         self._graph: Graph | None = None
         self._compiling = threading.Lock()
 
