@@ -50,6 +50,7 @@ SPECS: dict[str, list[str]] = {
     "poetryproject": ["image.yaml"],
     "netrcindex": ["image.yaml"],
     "wheelcopy": ["app.py:image"],
+    "pathforms": ["tasks.py:image"],
 }
 # what the user ran before building, in the project folder
 BEFORE: dict[str, list[str]] = {

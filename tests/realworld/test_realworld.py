@@ -352,3 +352,25 @@ def test_gpu_spec_renders_from_cuda_alone(base_image: str, variable: str, tmp_pa
     assert lines[0].startswith("FROM localhost:5000/dockyard/debian:bookworm@sha256:")
     assert "'nvidia-cuda-runtime-cu12==12.4.*'" in rendered.stdout
     assert "'nvidia-cudnn-cu12==9.*'" in rendered.stdout
+
+
+# --- flytekit-docs style: paths from __file__, with_* calls, commands that chain, pipe, cd and use pip ---
+@pytest.fixture(scope="module")
+def pathforms(builds: dict[str, Future[Built]]) -> Built:
+    return built(builds, "pathforms")
+
+
+def test_pathforms_absolute_paths_with_calls_and_shell_commands(pathforms: Built) -> None:
+    script = (
+        "import importlib.metadata as m, json, os;"
+        "print(json.dumps({n: m.version(n) for n in ['attrs', 'tomli-w', 'python-slugify']}));"
+        "print(json.dumps([open(f).read() for f in ['/opt/top.txt', '/opt/pip.txt', '/opt/stamp.txt']]))"
+    )
+    pins, outputs = pathforms.python(script).splitlines()
+    # requirements from an absolute path, with_packages, and pip run by a command
+    assert json.loads(pins) == {"attrs": "23.2.0", "tomli-w": "1.0.0", "python-slugify": "8.0.4"}
+    assert json.loads(outputs) == [" 3 kiwi\n 2 fig\n", "pip\n", "[built with 'pipes' & \"chains\"]\n"]
+    # a folder given as an absolute path with a trailing slash, and a file added by with_copy
+    assert absent(pathforms, ["/root/assets/words.txt", "/root/tools/stamp.py", "/root/tasks.py"]) == [
+        "/root/tasks.py"
+    ]

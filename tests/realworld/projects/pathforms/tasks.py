@@ -1,0 +1,27 @@
+"""An image written the way flytekit's docs and blog posts write one: every path built from this file's
+folder, the spec grown with `with_*` calls, and build commands that chain, pipe, `cd` and use pip."""
+
+from pathlib import Path
+
+from dockyard import ImageSpec
+
+HERE = Path(__file__).parent
+
+base = ImageSpec(
+    name="pathforms",
+    requirements=str(HERE / "requirements.txt"),
+    copy=[str(HERE / "assets") + "/"],
+    env={"BANNER": "built with 'pipes' & \"chains\""},
+)
+
+image = (
+    base.with_packages(["tomli-w==1.0.0"])
+    .with_copy(str(HERE / "tools" / "stamp.py"))
+    .with_commands(
+        [
+            "cd /root/assets && sort words.txt | uniq -c | sort -rn | head -n 2 | tr -s ' ' > /opt/top.txt",
+            "pip install --no-deps python-slugify==8.0.4 && pip --version | cut -d' ' -f1 > /opt/pip.txt",
+            'python tools/stamp.py "$BANNER" > /opt/stamp.txt',
+        ]
+    )
+)
