@@ -188,6 +188,16 @@ with warnings.catch_warnings():
         def _apt(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
             return None if value is None else tuple(grammar.apt_package(v) for v in value)
 
+        @field_validator("python_version", "cuda", "cudnn", mode="before")
+        @classmethod
+        def _not_a_number(cls, value: Any) -> Any:
+            # flytekit takes `python_version: 3.10` and builds Python 3.1: refuse the number, say why.
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                raise ValueError(
+                    f"{value!r} is a number; quote the version ('3.10'), as Python and YAML read 3.10 as 3.1"
+                )
+            return value
+
         @field_validator("python_version", "cuda", "cudnn")
         @classmethod
         def _version(cls, value: str | None) -> str | None:

@@ -38,6 +38,8 @@ from dockyard.imagespec.spec import IMAGE_SPEC_ID_ENV
         ({"env": {"BAD NAME": "x"}}, "env"),
         ({"env": {"A": "line\nbreak"}}, "env"),
         ({"python_version": "three"}, "python_version"),
+        ({"python_version": 3.10}, "python_version: 3.1 is a number; quote the version ('3.10')"),
+        ({"cuda": 12.4}, "cuda: 12.4 is a number"),
         ({"platform": "linux"}, "platform"),
         ({"pip_index": "not a url"}, "pip_index"),
         ({"pip_extra_index_url": ["ftp://x"]}, "pip_extra_index_url"),
