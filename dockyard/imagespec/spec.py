@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 # Set by the task runtime to the `identity()` of the spec the container was started from.
 IMAGE_SPEC_ID_ENV = "DOCKYARD_IMAGE_SPEC_ID"
 LOCK_FILES = ("uv.lock", "poetry.lock")
+DEFAULT_BUILDER = "default"  # flytekit's name for the builder used when none is named: `build.builder`
 
 # Fields the templates honour (all of them: an unrendered field would be silently ignored). Here, not in
 # render.py, so a builder's field check (`supported_fields`) does not load jinja2.
@@ -157,6 +158,12 @@ with warnings.catch_warnings():
         def _lower(cls, value: Any) -> Any:
             # flytekit lowercases both; OCI repository paths are lowercase.
             return value.lower() if isinstance(value, str) else value
+
+        @field_validator("builder")
+        @classmethod
+        def _builder(cls, value: str | None) -> str | None:
+            # "default" is the name flytekit registers its own builder under: here, the configured one.
+            return None if value == DEFAULT_BUILDER else value
 
         @field_validator("name")
         @classmethod

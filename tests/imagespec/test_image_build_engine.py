@@ -86,3 +86,15 @@ def test_with_builder_options_merges(project: Path) -> None:
     spec = ImageSpec(builder_options={"a": "1"})
     assert dict(spec.with_builder_options({"b": 2}).builder_options or {}) == {"a": "1", "b": "2"}
     assert dict(spec.builder_options or {}) == {"a": "1"}
+
+
+def test_flytekits_default_builder_name_means_the_configured_builder(project: Path) -> None:
+    """flytekit examples write `builder="default"` (its own builder's name): dockyard's configured builder
+    builds such a spec, with the same tag as one that names no builder."""
+    spec = ImageSpec(name="defaulted", builder="default")
+    assert spec.builder is None and spec.identity() == ImageSpec(name="defaulted").identity()
+    engine = BuildEngine(get_settings())
+    try:
+        engine._check_builders(spec)  # an unknown builder would raise here, before anything runs
+    finally:
+        engine.registry.close()
