@@ -301,12 +301,11 @@ with warnings.catch_warnings():
                     )
             return value
 
-        @field_validator("copy", "source_root", "requirements", "pip_lock", "conda_lock", mode="before")
+        @field_validator("source_root", "requirements", "pip_lock", "conda_lock", mode="before")
         @classmethod
         def _relative(cls, value: Any) -> Any:
-            # flytekit specs often name files as `str(Path(__file__).parent / "requirements.txt")`.
-            if isinstance(value, list | tuple):
-                return type(value)(_project_relative(v) for v in value)
+            # flytekit specs often name files as `str(Path(__file__).parent / "requirements.txt")`; `copy`
+            # stays relative only, as flytekit's builder requires.
             return _project_relative(value)
 
         @field_validator("copy")

@@ -63,18 +63,17 @@ def test_invalid_fields_raise_one_line_naming_the_field(
 
 def test_absolute_paths_inside_the_project_mean_the_relative_ones(project: Path) -> None:
     """flytekit specs name files as `str(Path(__file__).parent / "requirements.txt")`: the same spec as
-    the relative form (same identity, so the same tag on every machine); outside the project, refused."""
-    absolute = ImageSpec(
-        source_root=str(project),
-        requirements=str(project / "requirements.txt"),
-        copy=[str(project / "app") + "/", project / "data.txt"],
-    )
-    relative = ImageSpec(source_root=".", requirements="requirements.txt", copy=["app", "data.txt"])
+    the relative form (same identity, so the same tag on every machine); outside the project, refused.
+    `copy` takes relative paths only, as flytekit's builder does."""
+    absolute = ImageSpec(source_root=str(project), requirements=project / "requirements.txt")
+    relative = ImageSpec(source_root=".", requirements="requirements.txt")
     assert absolute.declared() == relative.declared()
     assert absolute.identity() == relative.identity()
     absolute.check_files()
     with pytest.raises(SpecError, match=r"^ImageSpec\.requirements: .* is outside the project folder"):
         ImageSpec(requirements=str(project.parent / "requirements.txt"))
+    with pytest.raises(SpecError, match=r"^ImageSpec\.copy: .* not an absolute path"):
+        ImageSpec(copy=[str(project / "app")])
 
 
 def test_url_packages_are_named_as_pep_508(project: Path) -> None:

@@ -370,7 +370,7 @@ def test_pathforms_absolute_paths_with_calls_and_shell_commands(pathforms: Built
     # requirements from an absolute path, with_packages, and pip run by a command
     assert json.loads(pins) == {"attrs": "23.2.0", "tomli-w": "1.0.0", "python-slugify": "8.0.4"}
     assert json.loads(outputs) == [" 3 kiwi\n 2 fig\n", "pip\n", "[built with 'pipes' & \"chains\"]\n"]
-    # a folder given as an absolute path with a trailing slash, and a file added by with_copy
+    # a folder given with a trailing slash, and a file added by with_copy
     assert absent(pathforms, ["/root/assets/words.txt", "/root/tools/stamp.py", "/root/tasks.py"]) == [
         "/root/tasks.py"
     ]

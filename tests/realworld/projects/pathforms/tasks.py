@@ -1,5 +1,6 @@
-"""An image written the way flytekit's docs and blog posts write one: every path built from this file's
-folder, the spec grown with `with_*` calls, and build commands that chain, pipe, `cd` and use pip."""
+"""An image written the way flytekit's docs and blog posts write one: requirements named from this file's
+folder (copy stays relative, as flytekit requires), the spec grown with `with_*` calls, and build commands
+that chain, pipe, `cd` and use pip, with absolute paths (flytekit runs them in `/`)."""
 
 from pathlib import Path
 
@@ -10,18 +11,18 @@ HERE = Path(__file__).parent
 base = ImageSpec(
     name="pathforms",
     requirements=str(HERE / "requirements.txt"),
-    copy=[str(HERE / "assets") + "/"],
+    copy=["assets/"],  # flytekit's builder takes copy paths relative to the current folder only
     env={"BANNER": "built with 'pipes' & \"chains\""},
 )
 
 image = (
     base.with_packages(["tomli-w==1.0.0"])
-    .with_copy(str(HERE / "tools" / "stamp.py"))
+    .with_copy("tools/stamp.py")
     .with_commands(
         [
             "cd /root/assets && sort words.txt | uniq -c | sort -rn | head -n 2 | tr -s ' ' > /opt/top.txt",
             "pip install --no-deps python-slugify==8.0.4 && pip --version | cut -d' ' -f1 > /opt/pip.txt",
-            'python tools/stamp.py "$BANNER" > /opt/stamp.txt',
+            'python /root/tools/stamp.py "$BANNER" > /opt/stamp.txt',
         ]
     )
 )
