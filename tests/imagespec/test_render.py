@@ -133,7 +133,7 @@ def test_credentials_and_secrets_never_reach_the_dockerfile(project: Path, setti
     pip_steps = [s for s in text.split("\nRUN ") if "id=dockyard-pip-0,target=/root/.netrc" in s]
     assert len(pip_steps) == 3  # requirements, packages, runtime: the install steps only
     assert all("uv pip install" in s for s in pip_steps)
-    assert len(ca_steps) == 6  # apt, requirements, packages, runtime, and the two commands
+    assert len(ca_steps) == 5  # apt, requirements, packages, runtime, and the commands
     assert "uv venv" not in "".join(ca_steps)
     assert "SSL_CERT_FILE" not in text.split("ENV PYTHONPATH")[1].split("\nRUN")[0]
 
@@ -145,15 +145,21 @@ def test_env_values_are_quoted_verbatim() -> None:
     assert env_quote("back\\slash") == '"back\\\\slash"'
 
 
-def test_commands_are_exec_form_json(project: Path, settings: BuildSettings) -> None:
+def test_commands_are_one_exec_form_run_joined_as_flytekit_joins_them(
+    project: Path, settings: BuildSettings
+) -> None:
+    """flytekit runs `" && ".join(commands)` in one RUN: a `cd` or `export` holds for the next command."""
     text = _render(_full_spec(project), settings, ca_bundle=False)
-    # each command's RUN ends in its argv, after the mounts that put uv on PATH
+    # the RUN ends in its argv, after the mounts that put uv on PATH
     runs = [line.strip() for line in text.splitlines() if line.strip().startswith('["/bin/sh"')]
     argvs = [json.loads(line) for line in runs]
-    assert text.count("--mount=type=bind,source=uv/uv,target=/usr/local/bin/uv \\") == len(argvs)
+    assert text.count("--mount=type=bind,source=uv/uv,target=/usr/local/bin/uv \\") == len(argvs) == 1
     assert argvs == [
-        ["/bin/sh", "-c", "echo 'single' \"double\" $HOME | tr a-z A-Z > /tmp/out"],
-        ["/bin/sh", "-c", "echo line one; echo line two"],
+        [
+            "/bin/sh",
+            "-c",
+            "echo 'single' \"double\" $HOME | tr a-z A-Z > /tmp/out && echo line one; echo line two",
+        ],
     ]
 
 

@@ -364,12 +364,18 @@ def test_pathforms_absolute_paths_with_calls_and_shell_commands(pathforms: Built
     script = (
         "import importlib.metadata as m, json, os;"
         "print(json.dumps({n: m.version(n) for n in ['attrs', 'tomli-w', 'python-slugify']}));"
-        "print(json.dumps([open(f).read() for f in ['/opt/top.txt', '/opt/pip.txt', '/opt/stamp.txt']]))"
+        "print(json.dumps([open(f).read() for f in ['/opt/top.txt', '/opt/pip.txt', '/opt/stamp.txt',"
+        " '/opt/where.txt']]))"
     )
     pins, outputs = pathforms.python(script).splitlines()
     # requirements from an absolute path, with_packages, and pip run by a command
     assert json.loads(pins) == {"attrs": "23.2.0", "tomli-w": "1.0.0", "python-slugify": "8.0.4"}
-    assert json.loads(outputs) == [" 3 kiwi\n 2 fig\n", "pip\n", "[built with 'pipes' & \"chains\"]\n"]
+    assert json.loads(outputs) == [
+        " 3 kiwi\n 2 fig\n",
+        "pip\n",
+        "[built with 'pipes' & \"chains\"]\n",
+        "opt\n",  # a `cd` and an `export` hold for the later commands, as in flytekit's one RUN
+    ]
     # a folder given with a trailing slash, and a file added by with_copy
     assert absent(pathforms, ["/root/assets/words.txt", "/root/tools/stamp.py", "/root/tasks.py"]) == [
         "/root/tasks.py"

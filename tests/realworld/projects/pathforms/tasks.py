@@ -23,6 +23,9 @@ image = (
             "cd /root/assets && sort words.txt | uniq -c | sort -rn | head -n 2 | tr -s ' ' > /opt/top.txt",
             "pip install --no-deps python-slugify==8.0.4 && pip --version | cut -d' ' -f1 > /opt/pip.txt",
             'python /root/tools/stamp.py "$BANNER" > /opt/stamp.txt',
+            "cd /opt",  # holds for the commands after it: flytekit joins them with &&
+            "export WHERE=opt",
+            'echo "$WHERE" > where.txt',
         ]
     )
 )
