@@ -166,7 +166,17 @@ class _Progress:
             return RuntimeConflictError(f"{image}: {conflict[-1].removeprefix(CONFLICT_MARK).strip()}")
         tail = "\n".join(f"  | {line}" for line in vertex.lines[-_LOG_TAIL:])
         head = f"{image}: build failed at step `{_step_name(vertex.name)}`: {_last_line(vertex.error)}"
+        if any(_NO_PYTHON in line for line in vertex.lines):
+            head += f" ({_PYTHON_HINT})"
         return BuildError(f"{head}\n{tail}" if tail else head)
+
+
+# uv's words when the base image lacks the spec's python_version; flytekit's own base would install it.
+_NO_PYTHON = "No interpreter found for Python"
+_PYTHON_HINT = (
+    "the base image has no such Python: set python_provider to 'uv' to install it,"
+    " or a base_image that has it"
+)
 
 
 def _step_name(name: str) -> str:

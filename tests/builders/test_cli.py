@@ -137,6 +137,19 @@ def test_missing_base_image_exit_3(tmp_path: Path, base_image: str) -> None:
 @pytest.mark.docker
 @pytest.mark.registry
 @pytest.mark.slow
+def test_a_python_version_the_base_lacks_says_how_to_get_it(tmp_path: Path, base_image: str) -> None:
+    """flytekit's builder installs any python_version; dockyard uses the base's unless told otherwise, and
+    the build error says so (the default base has Python 3.11)."""
+    spec = write_spec(tmp_path, f'name: dockyard-test/py39-{SESSION}\npython_version: "3.9"\n')
+    proc = dockyard("build", str(spec), "--no-push", cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    first = next(line for line in proc.stderr.splitlines() if line.startswith("error: "))
+    assert "set python_provider to 'uv' to install it, or a base_image that has it" in first
+
+
+@pytest.mark.docker
+@pytest.mark.registry
+@pytest.mark.slow
 def test_failing_run_step_names_the_step_and_its_log(tmp_path: Path, base_image: str) -> None:
     spec = write_spec(
         tmp_path,
