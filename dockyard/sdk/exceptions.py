@@ -156,7 +156,21 @@ class FlyteMissingTypeException(FlyteCompilationException):
 
 
 class FlyteMissingReturnValueException(FlyteCompilationException):
+    """A task or workflow declares outputs but its body never says `return`."""
+
     _ERROR_CODE = "USER:MissingReturnValueError"
+
+    def __init__(self, *args: Any, fn: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fn = fn
+
+    def __str__(self) -> str:
+        if self.fn is None:
+            return super().__str__()
+        return (
+            f"{self.fn.__name__} function must return a value. "
+            "Please add a return statement at the end of the function."
+        )
 
 
 # ---- system errors (flytekit.exceptions.system) ------------------------------------------------------------

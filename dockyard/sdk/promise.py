@@ -38,6 +38,7 @@ from dockyard.sdk.graph import (
     refs_in,
 )
 from dockyard.sdk.interface import is_namedtuple, step_type, type_name
+from dockyard.sdk.types.errors import TypeTransformerFailedError
 
 _SDK_DIR = __file__.rsplit("/", 1)[0]
 _local = threading.local()
@@ -60,6 +61,19 @@ def path_text(path: tuple[Any, ...]) -> str:
 
 def current_builder() -> GraphBuilder | None:
     return getattr(_local, "builder", None)
+
+
+class ConstantBindError(CompileError):
+    """A constant given to a node's input cannot be serialised (e.g. a dataclass holding a promise)."""
+
+
+class ConstantTypeError(CompileError, TypeTransformerFailedError):
+    """A constant given to a node's input does not fit the input's type."""
+
+
+# flytekit's names for these two, so `type(e).__name__` reads the same
+ConstantBindError.__name__ = ConstantBindError.__qualname__ = "TypeError"
+ConstantTypeError.__name__ = ConstantTypeError.__qualname__ = "TypeTransformerFailedError"
 
 
 class GraphBuilder:
@@ -387,6 +401,14 @@ def has_promises(value: Any) -> bool:
     return False
 
 
+def _holds_promise(value: Any) -> bool:
+    """A dataclass constant with a promise in a field: flytekit cannot serialise it (a plain TypeError)."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return False
+    fields = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    return any(isinstance(v, Promise) or _holds_promise(v) for v in fields)
+
+
 def bind(builder: GraphBuilder, value: Any, tp: Any, where: str) -> Binding:
     """Record `value` (a promise, a constant, or a list/dict mixing both) given to an input of type `tp`."""
     if getattr(type(value), "single_output", False):
@@ -419,7 +441,9 @@ def bind(builder: GraphBuilder, value: Any, tp: Any, where: str) -> Binding:
     try:
         return Const(TypeEngine.to_literal(value, tp), tp)
     except Exception as exc:
-        raise builder.error(f"{where}: {exc}") from None
+        error = builder.error(f"{where}: {exc}")
+        error.constant_cause = exc  # type: ignore[attr-defined]  # a node's input: flytekit's words
+        raise error from None
 
 
 def upstream_of(bindings: typing.Iterable[Binding | Expr | None]) -> list[str]:
@@ -452,10 +476,19 @@ def add_call(
         given[key] = value
     for key, value in getattr(entity, "bound_values", {}).items():  # a map_task's functools.partial
         given.setdefault(key, value)
-    bindings: dict[str, Binding] = {
-        key: bind(builder, value, iface.inputs[key], f"input '{key}' of {entity.name}")
-        for key, value in given.items()
-    }
+    bindings: dict[str, Binding] = {}
+    for key, value in given.items():
+        try:
+            bindings[key] = bind(builder, value, iface.inputs[key], f"input '{key}' of {entity.name}")
+        except CompileError as exc:
+            cause = getattr(exc, "constant_cause", None)
+            if cause is None:
+                raise
+            typed = isinstance(cause, TypeTransformerFailedError) and not _holds_promise(value)
+            raise builder.flytekit_error(
+                ConstantTypeError if typed else ConstantBindError,
+                f"Failed to Bind variable '{key}' for function '{entity.name}':\n  {cause}",
+            ) from None
     for key in iface.inputs:
         if key not in bindings:
             if key not in iface.defaults:

@@ -59,6 +59,7 @@ class ReferenceEntity(PythonTask):
     """A registered entity with the signature of the decorated function, which is never run."""
 
     reference_type: ClassVar[type[Reference]] = TaskReference
+    has_body: ClassVar[bool] = False  # the decorated function is a signature, never run
 
     def __init__(self, fn: Callable[..., Any], project: str, domain: str, name: str, version: str) -> None:
         @functools.wraps(fn)

@@ -40,6 +40,7 @@ class PythonTask(Entity):
     """A @task: the function, its interface, and its execution metadata."""
 
     node_kind: ClassVar[str] = "task"
+    has_body: ClassVar[bool] = True  # flytekit refuses a body that declares outputs and never says `return`
 
     def __init__(
         self,
@@ -92,7 +93,7 @@ class PythonTask(Entity):
         self.task_type = task_type
         self.metadata = metadata
         super().__init__(fn, name)
-        self.interface = interface_of(fn, "task")
+        self.interface = interface_of(fn, "task", has_body=self.has_body)
         if cache is True:  # flytekit turns the old arguments into a Cache, which wants a version
             cache = Cache(cache_version or None, cache_serialize, tuple(cache_ignore_input_vars))
         if isinstance(cache, Cache):

@@ -11,6 +11,7 @@ import pytest
 from dockyard import Resources, Secret, task
 from dockyard.errors import DockyardError
 from dockyard.sdk.errors import InterfaceError, TaskDefinitionError
+from dockyard.sdk.exceptions import FlyteMissingReturnValueException
 from dockyard.sdk.types import TypeTransformerFailedError
 
 
@@ -47,6 +48,7 @@ def nothing(x: int) -> None:
 @task
 def boom(x: int) -> int:
     raise KeyError(f"no key {x}")
+    return x  # never reached: flytekit refuses a body with outputs and no `return`
 
 
 def test_local_call_with_defaults_and_positional() -> None:
@@ -190,3 +192,16 @@ def test_one_field_named_tuple_in_a_workflow() -> None:
         return only_tuple(x=only_tuple(x=x))
 
     assert wf(x=5) == Only(5)
+
+
+def test_outputs_without_return_are_refused_at_decoration() -> None:
+    def fetch(url: str) -> str:
+        raise RuntimeError(url)
+
+    with pytest.raises(FlyteMissingReturnValueException, match=r"^fetch function must return a value\."):
+        task(fetch)
+
+    def optional(url: str) -> str | None:  # an Optional output may end without one, as in flytekit
+        print(url)
+
+    assert task(optional)(url="u") is None
