@@ -64,8 +64,10 @@ class RenderOptions:
 
 
 def env_quote(value: str) -> str:
-    """A double-quoted Dockerfile word whose value is exactly `value` (no `$` expansion)."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    """A double-quoted Dockerfile word: spaces, quotes and backslashes arrive as written, while `$VAR` and
+    `${VAR}` expand from the image's environment as Docker's ENV expands them (flytekit writes `ENV k=v`,
+    so `PATH: /opt/x/bin:$PATH` extends the PATH there, and must here too)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
 
 

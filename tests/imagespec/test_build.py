@@ -26,13 +26,14 @@ from dockyard.imagespec import BuildContext, ImageSpec, prepare
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 CA = Path("/etc/ssl/certs/ca-certificates.crt")
-WEIRD = 'two words "quoted" $HOME \\ end'
+WEIRD = 'two words "quoted" \\ end'
 SPEC_YAML = f"""
 name: imagespec-test
 apt_packages: [curl]
 packages: [six]
 env:
   WEIRD: '{WEIRD.replace("'", "''")}'
+  TOOLS_PATH: '/opt/tools/bin:$PATH'
 commands:
   - echo built > /root/from-command.txt
 source_root: app
@@ -84,6 +85,7 @@ def test_image_has_what_the_spec_asked_for(built: Built) -> None:
     assert _run(image, "python -c 'import six; print(six.__name__)'").strip() == "six"
     assert _run(image, "command -v curl").strip() == "/usr/bin/curl"
     assert _run(image, 'printf %s "$WEIRD"') == WEIRD
+    assert _run(image, 'printf %s "$TOOLS_PATH"').startswith("/opt/tools/bin:/opt/venv/bin:")
     assert _run(image, "cat /root/from-command.txt").strip() == "built"
     assert _run(image, "cd /tmp && python /root/main.py").strip() == "hello from the image"
     version = _run(image, "python -c 'import dockyard.version as v; print(v.__version__)'").strip()

@@ -138,10 +138,10 @@ def test_credentials_and_secrets_never_reach_the_dockerfile(project: Path, setti
     assert "SSL_CERT_FILE" not in text.split("ENV PYTHONPATH")[1].split("\nRUN")[0]
 
 
-def test_env_values_are_quoted_verbatim() -> None:
+def test_env_values_are_quoted_and_expand_variables_as_flytekit_env_does() -> None:
     assert env_quote("a b") == '"a b"'
     assert env_quote('say "hi"') == '"say \\"hi\\""'
-    assert env_quote("$HOME") == '"\\$HOME"'
+    assert env_quote("/opt/x/bin:$PATH") == '"/opt/x/bin:$PATH"'
     assert env_quote("back\\slash") == '"back\\\\slash"'
 
 

@@ -307,8 +307,12 @@ def envcmds(builds: dict[str, Future[Built]]) -> Built:
     return built(builds, "envcmds")
 
 
-def test_envcmds_values_arrive_verbatim_at_build_and_run_time(envcmds: Built) -> None:
+def test_envcmds_values_arrive_as_flytekit_env_gives_them_at_build_and_run_time(envcmds: Built) -> None:
     env = yaml.safe_load((PROJECTS / "envcmds" / "image.yaml").read_text())["env"]
+    # spaces, quotes and `=` arrive as written; `$PATH` expands as flytekit's ENV expands it
+    path = envcmds.python("import os; print(os.environ['PATH'], end='')")
+    assert env["REPORT_PATH"] == "/opt/report/bin:$PATH" and not path.startswith("/opt/report/bin")
+    env["REPORT_PATH"] = "/opt/report/bin:" + path
     at_run = json.loads(
         envcmds.python(f"import os, json; print(json.dumps({{k: os.environ[k] for k in {list(env)!r}}}))")
     )

@@ -47,7 +47,7 @@ RUN --mount=type=bind,source=uv,target=/tmp/dockyard-uv \
 ENV PYTHONPATH=/root \
     PYTHONUNBUFFERED=1 \
     EMPTY="" \
-    GREETING="hello \"world\" \$HOME \\ end"
+    GREETING="hello \"world\" $HOME \\ end"
 WORKDIR /root
 COPY copy/ /root/
 RUN --mount=type=bind,source=uv/uv,target=/usr/local/bin/uv \
