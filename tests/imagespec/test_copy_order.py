@@ -114,18 +114,22 @@ def test_pip_install_in_commands_works_as_in_flytekit_images(base_image: str, tm
     (from the Python's own ensurepip), and what it installs lands in the image's venv."""
     name = f"pip-commands-{uuid.uuid4().hex[:10]}"
     spec = tmp_path / "spec.yaml"
-    spec.write_text(f"name: {name}\ncommands:\n  - pip install --no-cache-dir six==1.16.0\n")
+    commands = ["pip install --no-cache-dir six==1.16.0", "pwd > /opt/commands-ran-in.txt"]
+    spec.write_text(f"name: {name}\ncommands: {json.dumps(commands)}\n")
     env = {"DOCKYARD_BUILD_DEFAULT_BASE_IMAGE": base_image}
     proc = dockyard("build", str(spec), "--no-push", "--format", "json", cwd=tmp_path, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     image = json.loads(proc.stdout)[0]["image"]
     try:
-        script = "import six, sys; print(six.__version__, six.__file__.startswith(sys.prefix))"
+        script = (  # commands ran in `/` as flytekit runs them; the task's own folder is /root
+            "import os, six, sys; print(six.__version__, six.__file__.startswith(sys.prefix), os.getcwd(),"
+            " open('/opt/commands-ran-in.txt').read())"
+        )
         run = subprocess.run(
             ["docker", "run", "--rm", "--entrypoint", "python", image, "-c", script],
             capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
         assert run.returncode == 0, run.stderr
-        assert run.stdout.split() == ["1.16.0", "True"]
+        assert run.stdout.split() == ["1.16.0", "True", "/root", "/"]
     finally:
         subprocess.run(["docker", "image", "rm", "--force", image], capture_output=True, check=False)

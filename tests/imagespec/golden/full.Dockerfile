@@ -50,9 +50,11 @@ ENV PYTHONPATH=/root \
     GREETING="hello \"world\" $HOME \\ end"
 WORKDIR /root
 COPY copy/ /root/
+WORKDIR /
 RUN --mount=type=bind,source=uv/uv,target=/usr/local/bin/uv \
     --mount=type=cache,target=/root/.cache/uv,id=dockyard-uv \
     --mount=type=secret,id=dockyard-ca,target=/run/secrets/dockyard-ca,required=true \
     ["env", "SSL_CERT_FILE=/run/secrets/dockyard-ca", "PIP_CERT=/run/secrets/dockyard-ca", "REQUESTS_CA_BUNDLE=/run/secrets/dockyard-ca", "/bin/sh", "-c", "echo 'single' \"double\" $HOME | tr a-z A-Z > /tmp/out && echo line one; echo line two"]
+WORKDIR /root
 COPY root/ /root/
 ENTRYPOINT ["python", "-m", "app"]
