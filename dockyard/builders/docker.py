@@ -288,9 +288,13 @@ class DockerBuilder:
 
     def _pushes_archive(self, image: str) -> bool:
         """A reproducible push goes through an OCI archive and `docker push`. The engine's `docker push` knows
-        nothing of `build.insecure_registries`, so a registry listed there keeps buildx's direct push (which
-        can reach it) and is not reproducible; docs/builders.md says so."""
-        return self.settings.build.reproducible and not self._insecure(image)
+        nothing of `build.insecure_registries` (it trusts only loopback registries over plain HTTP), so any
+        other registry listed there keeps buildx's direct push, which can reach it but is not reproducible;
+        docs/builders.md says so."""
+        if not self.settings.build.reproducible:
+            return False
+        host = ImageRef.parse(image).host.rsplit(":", 1)[0]
+        return not self._insecure(image) or host == "localhost" or host.startswith("127.")
 
     def _push_archive(self, image: str, archive: Path, on_step: StepHook | None) -> list[str]:
         """Load the OCI archive into the engine (what `--load` gives too) and push it as it is: the engine

@@ -134,12 +134,15 @@ def _base_image(
     settings: BuildSettings,
     lookup_digest: LookupDigest | None,
     cuda_inputs: cuda.CudaInputs | None,
+    runtime: RuntimeInstall | None,
 ) -> BaseImage:
     base = spec.base_image
     if isinstance(base, ImageSpec):
         # The base's tag is content-addressed already; asking the registry would make the child's tag depend
-        # on whether the base has been pushed yet.
-        return BaseImage(reference=image_reference(base, settings, lookup_digest=lookup_digest), digest=None)
+        # on whether the base has been pushed yet. It is the tag the base's own build gets: same runtime.
+        resolved = resolve(base, settings, lookup_digest=lookup_digest, runtime=runtime)
+        reference = f"{repository(base, settings)}:{tag_for(resolved.spec_hash(), base.tag_format)}"
+        return BaseImage(reference=_checked_reference(reference), digest=None)
     reference = base or (cuda_inputs and cuda_inputs.base_image) or settings.default_base_image
     if "@" in reference:
         return BaseImage(reference=reference, digest=reference.rsplit("@", 1)[1])
@@ -197,7 +200,7 @@ def resolve(
     cuda_inputs = cuda.check(spec, settings.cuda_base_repository)
     return ResolvedSpec(
         schema_version=SCHEMA_VERSION,
-        base_image=_base_image(spec, settings, lookup_digest, cuda_inputs),
+        base_image=_base_image(spec, settings, lookup_digest, cuda_inputs, runtime),
         platforms=target_platforms(spec),
         python_version=spec.python_version,
         apt_packages=tuple(sorted(set(spec.apt_packages or ()) | _python_apt(spec))),
@@ -246,7 +249,12 @@ def compute_tag(
 def image_reference(
     spec: ImageSpec, settings: BuildSettings, *, lookup_digest: LookupDigest | None = None
 ) -> str:
-    reference = f"{repository(spec, settings)}:{compute_tag(spec, settings, lookup_digest=lookup_digest)}"
+    return _checked_reference(
+        f"{repository(spec, settings)}:{compute_tag(spec, settings, lookup_digest=lookup_digest)}"
+    )
+
+
+def _checked_reference(reference: str) -> str:
     try:
         return grammar.image_reference(reference)
     except ValueError as exc:

@@ -325,3 +325,21 @@ def test_missing_files_are_refused_at_build_not_at_declaration(
     spec = ImageSpec(registry="localhost:5000", **{field: value})
     with pytest.raises(SpecError, match=rf"^ImageSpec: {field}: .*missing"):
         resolve(spec, settings)
+
+
+def test_a_nested_base_is_named_by_the_tag_its_own_build_gets(tmp_path: Path) -> None:
+    """A child's `base_image` ImageSpec is resolved with the child's runtime, as the base's own build is: a
+    runtime other than the installed client's default (a rebuilt wheel, extras) must not leave the child
+    naming a tag nobody builds."""
+    from dockyard.imagespec.resolve import repository, tag_for
+    from dockyard.imagespec.runtime_install import RuntimeInstall
+
+    settings = BuildSettings(work_dir=tmp_path / "work")
+    debian = "localhost:5000/dockyard/debian:bookworm"
+    base = ImageSpec(name="team-base", packages=["attrs"], base_image=debian)
+    child = ImageSpec(name="trainer", base_image=base, packages=["cattrs"])
+    runtime = RuntimeInstall(version="9.9.9", source_sha256="ab" * 32, extras=("s3",))
+    built = resolve(base, settings, runtime=runtime)
+    expected = f"{repository(base, settings)}:{tag_for(built.spec_hash(), None)}"
+    assert resolve(child, settings, runtime=runtime).base_image.reference == expected
+    assert resolve(child, settings).base_image.reference != expected  # the runtime is part of the base's tag

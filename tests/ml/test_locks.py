@@ -69,7 +69,7 @@ def test_spec_builds_from_its_lock_and_the_lock_is_hashed(locked: Path, settings
     assert "locks/ml.pip.lock.txt" in resolved.files
     text = render_dockerfile(spec, settings)
     assert "--no-deps \\\n        --requirement /tmp/dockyard-locks/ml.pip.lock.txt" in text
-    assert "packages.txt" not in text  # the lock replaces the unlocked install
+    assert "--requirement /tmp/dockyard-gen/packages.txt" not in text  # the lock replaces it
     before = resolved.spec_hash()
     lock = locked / "ml.pip.lock.txt"
     lock.write_text(lock.read_text() + "# reviewed\n")

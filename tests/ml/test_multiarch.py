@@ -155,4 +155,4 @@ def test_a_two_platform_spec_on_the_two_platform_base_passes_the_base_check(
     settings = _settings(work, multi_base)
     engine = BuildEngine(settings)
     spec = ImageSpec(name="dockyard-test/base-check", platform="linux/amd64,linux/arm64")
-    engine._check_base_platforms(prepare(spec, settings.build, work_dir=work))  # no error
+    engine._check_base_platforms(prepare(spec, settings.build, work_dir=work), offline=False)  # no error

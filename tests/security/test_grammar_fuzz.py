@@ -144,8 +144,9 @@ def test_env(project: Path, build_settings: BuildSettings, key: str, value: str)
 @given(value=TEXT)
 def test_commands(project: Path, build_settings: BuildSettings, value: str) -> None:
     def where(text: str) -> None:
-        runs = [line for line in logical_lines(text) if line.startswith("RUN [")]
-        assert [json.loads(line.removeprefix("RUN ")) for line in runs] == [["/bin/sh", "-c", value]]
+        marker = '["/bin/sh", "-c", '  # the commands' exec-form argv, after the step's mounts
+        runs = [line for line in logical_lines(text) if line.startswith("RUN ") and marker in line]
+        assert [json.loads(line[line.index(marker) :]) for line in runs] == [["/bin/sh", "-c", value]]
 
     check("commands", [value], ["true"], build_settings, where)
 
@@ -172,7 +173,7 @@ def test_base_image(project: Path, build_settings: BuildSettings, value: str) ->
 def test_pip_extra_args(project: Path, build_settings: BuildSettings, value: str) -> None:
     text = attempt("pip_extra_args", value, build_settings, packages=["six"])
     if text is not None:
-        words = run_words(text, "gen/packages.txt")
+        words = run_words(text, "--requirement /tmp/dockyard-gen/packages.txt")
         args = shlex.split(value)
         assert words[words.index("--python") + 2 : words.index("--python") + 2 + len(args)] == args
 
