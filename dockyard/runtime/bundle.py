@@ -12,6 +12,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import re
+import shutil
 import sys
 import tarfile
 import tempfile
@@ -20,6 +22,7 @@ from pathlib import Path
 from dockyard.errors import ConfigError, ExecutionError, StoreError
 from dockyard.runtime.blobstore.base import Store
 
+_DIGEST_NAME = re.compile(r"([0-9a-f]{64})\.tar\.gz")  # `bundle_uri`'s names: bundles/<sha256>.tar.gz
 ALWAYS_IGNORED = (
     ".git/",
     "__pycache__/",
@@ -117,11 +120,15 @@ def upload_bundle(
 
 
 def fetch_bundle(uri: str, store: Store, dest: Path) -> Path:
-    """Download and unpack a bundle into `dest`, refusing members that would land outside it."""
+    """Download and unpack a bundle into `dest`, refusing members that would land outside it and an
+    archive whose content is not the digest its name says."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="dockyard-bundle-") as tmp:
         archive = store.get(uri, Path(tmp) / "bundle.tar.gz")
+        named = _DIGEST_NAME.fullmatch(uri.rsplit("/", 1)[-1])
+        if named and hashlib.sha256(archive.read_bytes()).hexdigest() != named.group(1):
+            raise StoreError(f"{uri}: the bundle's content does not match the digest in its name")
         try:
             with tarfile.open(archive, "r:gz") as tar:
                 for member in tar.getmembers():
@@ -134,6 +141,29 @@ def fetch_bundle(uri: str, store: Store, dest: Path) -> Path:
                     tar.extractall(dest)
         except tarfile.TarError as exc:
             raise StoreError(f"{uri}: not a readable code bundle: {exc}") from None
+    return dest
+
+
+def read_only_copy(uri: str, store: Store, dest: Path) -> Path:
+    """A bundle unpacked once for many attempts (a warm container's, docs/reuse.md): write permission
+    taken away, so an attempt that writes next to its code fails instead of changing the next one's."""
+    fetch_bundle(uri, store, dest)
+    for path in (dest, *dest.rglob("*")):
+        path.chmod(path.stat().st_mode & ~0o222)
+    return dest
+
+
+def working_copy(unpacked: Path, dest: Path) -> Path:
+    """A writable copy of an unpacked bundle in `dest`: what an attempt's working folder starts with."""
+    for path in sorted(unpacked.rglob("*")):
+        target = dest / path.relative_to(unpacked)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            target.chmod(path.stat().st_mode | 0o200)
+    dest.mkdir(parents=True, exist_ok=True)
     return dest
 
 

@@ -102,16 +102,20 @@ def _user(exc: BaseException, *, retryable: bool) -> _Failure:
     return _Failure(ErrorDocument.from_exception(exc, kind="user", retryable=retryable))
 
 
+# bundle URI -> that bundle unpacked read-only: a warm container's process fills it once for many attempts
+# (reuse_worker.py); an attempt then starts from a copy of it instead of unpacking the bundle again
+UNPACKED: dict[str, Path] = {}
+# sub-DAG document URI -> (sha256 of its bytes, node id -> the entity the node names): parsed once per content
+_GRAPHS: dict[str, tuple[str, dict[str, str]]] = {}
+
+
 def _load_task(args: Args, store: Any, work: Path) -> Any:
     """Unpack the bundle first (so its code wins over the image's), then import the task."""
     if args.bundle:
-        from dockyard.runtime.bundle import fetch_bundle
-
         try:
-            src = fetch_bundle(args.bundle, store, work / "src")
+            src = _bundle_code(args.bundle, store, work / "src")
         except DockyardError as exc:
             raise _system(exc) from None
-        sys.path.insert(0, str(src))
         os.chdir(src)
     elif str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))
@@ -122,38 +126,67 @@ def _load_task(args: Args, store: Any, work: Path) -> Any:
         )
     from dockyard.sdk.entities import load_entity
 
-    ref = args.task
-    if args.dynamic_node:
-        ref = _dynamic_node_entity(args, store)
+    ref = task_ref(args, store)
     try:
         return load_entity(ref)
     except Exception as exc:  # an import error in user code: another attempt would fail the same way
         raise _user(exc, retryable=False) from None
 
 
-def _dynamic_node_entity(args: Args, store: Any) -> str:
-    """The `module:name` that node `--dynamic-node` of the sub-DAG document names (a map node's task)."""
-    from dockyard.sdk.graph import GRAPH_SCHEMA
+def _bundle_code(uri: str, store: Any, dest: Path) -> Path:
+    """The attempt's own copy of the bundle in `dest`, its code on sys.path: a copy of the warm process's
+    unpacked bundle (on sys.path already, where the task's module was imported from), else unpacked here."""
+    from dockyard.runtime.bundle import fetch_bundle, working_copy
 
+    unpacked = UNPACKED.get(uri)
+    if unpacked is not None:
+        return working_copy(unpacked, dest)
+    src = fetch_bundle(uri, store, dest)
+    sys.path.insert(0, str(src))
+    return src
+
+
+def task_ref(args: Args, store: Any) -> str:
+    """The `module:name` the attempt runs: `--task`, or what node `--dynamic-node` of the sub-DAG document
+    names (a map node's task)."""
+    if not args.dynamic_node:
+        return args.task
+    import hashlib
+
+    uri = str(args.dynamic_graph)
     try:
-        doc = store.read_json(args.dynamic_graph)
+        data = store.read_bytes(uri)
+        digest = hashlib.sha256(data).hexdigest()
+        known = _GRAPHS.get(uri)
+        if known is None or known[0] != digest:
+            known = _GRAPHS[uri] = (digest, _graph_entities(uri, json.loads(data)))
+    except _Failure:
+        raise
     except Exception as exc:
         raise _system(exc) from None
-    if doc.get("schema") != GRAPH_SCHEMA:
+    entity = known[1].get(args.dynamic_node)
+    if entity is None:
         raise _system(
-            ConfigError(f"{args.dynamic_graph}: schema {doc.get('schema')!r} is not {GRAPH_SCHEMA!r}")
+            ConfigError(f"--dynamic-node {args.dynamic_node}: no task node in {uri}"), retryable=False
         )
+    return entity
+
+
+def _graph_entities(uri: str, doc: Any) -> dict[str, str]:
+    """Every task node of a sub-DAG document (branch cases included) and the entity it names."""
+    from dockyard.sdk.graph import GRAPH_SCHEMA
+
+    if doc.get("schema") != GRAPH_SCHEMA:
+        raise _system(ConfigError(f"{uri}: schema {doc.get('schema')!r} is not {GRAPH_SCHEMA!r}"))
+    found: dict[str, str] = {}
     pending = list(doc["nodes"])
     while pending:
         node = pending.pop()
-        if node["id"] == args.dynamic_node and node.get("entity"):
-            return str(node["entity"])
+        if node.get("entity"):
+            found.setdefault(node["id"], str(node["entity"]))
         for case in node.get("branch", {}).get("cases", []):
             pending.extend(case["nodes"])
-    raise _system(
-        ConfigError(f"--dynamic-node {args.dynamic_node}: no task node in {args.dynamic_graph}"),
-        retryable=False,
-    )
+    return found
 
 
 def _map_item(args: Args, task: Any, inputs: dict[str, Any]) -> dict[str, Any]:

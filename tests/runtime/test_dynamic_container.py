@@ -141,6 +141,21 @@ def test_dynamic_node_runs_the_task_its_document_names(store: LocalStore, tmp_pa
     assert not doc.retryable and "n2-n9" in doc.message
 
 
+def test_a_sub_dag_document_is_parsed_once_per_content(store: LocalStore, tmp_path: Path) -> None:
+    """A warm process resolves many nodes of one document: parsed once, and again when its bytes change."""
+    from dockyard.runtime import entrypoint
+
+    uri = store.url_for("graph.json")
+    node = {"id": "n1-n0", "entity": "m:first", "kind": "task"}
+    store.write_json(uri, {"schema": "dockyard.graph/v1", "nodes": [node]})
+    args = Args("file:///i", "file:///o", "", dynamic_graph=uri, dynamic_node="n1-n0")
+    assert entrypoint.task_ref(args, store) == "m:first"
+    parsed = entrypoint._GRAPHS[uri]
+    assert entrypoint.task_ref(args, store) == "m:first" and entrypoint._GRAPHS[uri] is parsed
+    store.write_json(uri, {"schema": "dockyard.graph/v1", "nodes": [{**node, "entity": "m:second"}]})
+    assert entrypoint.task_ref(args, store) == "m:second"
+
+
 def test_a_resolver_is_required() -> None:
     with pytest.raises(SystemExit):
         parse_args(["--inputs", "file:///i", "--output-prefix", "file:///o"])
