@@ -76,6 +76,16 @@ def test_bundle_is_content_addressed_and_unpacks(tmp_path: Path) -> None:
     assert not (out / "data").exists()
 
 
+def test_fetch_refuses_a_bundle_whose_content_is_not_its_digest(tmp_path: Path) -> None:
+    store = LocalStore(f"file://{tmp_path}/store")
+    uri = upload_bundle(make_tree(tmp_path / "src"), store)
+    (tmp_path / "src" / "pkg" / "wf.py").write_text("X = 2\n")
+    other = upload_bundle(tmp_path / "src", store)
+    store.write_bytes(uri, store.read_bytes(other))  # its name no longer says what is inside
+    with pytest.raises(StoreError, match="does not match the digest"):
+        fetch_bundle(uri, store, tmp_path / "out")
+
+
 def test_fetch_refuses_members_outside_the_root(tmp_path: Path) -> None:
     store = LocalStore(f"file://{tmp_path}/store")
     raw = io.BytesIO()
