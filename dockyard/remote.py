@@ -64,13 +64,21 @@ class DockyardRemote:
         project: str | None = None,
         domain: str | None = None,
     ) -> None:
-        from dockyard.config import get_settings
         from dockyard.runtime.blobstore import open_store
 
-        self.settings = settings or get_settings()
-        self.store: Store = open_store(store or self.settings.store.url, self.settings)
+        self._settings = settings
+        self.store: Store = open_store(store, settings) if store else open_store(None, self.settings)
         self.project = project
         self.domain = domain
+
+    @property
+    def settings(self) -> Settings:
+        """The settings, read on first use: `dockyard status ID --store file://…` never builds them."""
+        if self._settings is None:
+            from dockyard.config import get_settings
+
+            self._settings = get_settings()
+        return self._settings
 
     # -- reading -----------------------------------------------------------------------------------
     def fetch_execution(self, execution_id: str) -> ExecutionRecord:

@@ -4,6 +4,7 @@ the blob store, read through `dockyard.remote.DockyardRemote`, so they work duri
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sys
 from enum import Enum
@@ -11,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from dockyard.cli.progress import duration, node_sort_key
@@ -45,9 +45,13 @@ def _remote(store: str | None) -> DockyardRemote:
 
 
 def _when(ts: float | None) -> str:
-    if ts is None:
-        return ""
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return "" if ts is None else _utc_second(int(ts))
+
+
+@functools.cache
+def _utc_second(second: int) -> str:
+    """Cached: the nodes of a fan-out start within a few seconds of each other."""
+    return dt.datetime.fromtimestamp(second, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _print_json(doc: Any) -> None:
@@ -71,6 +75,8 @@ def executions(
     if fmt is Format.json:
         _print_json([s.to_dict() for s in found])
         return
+    from rich.table import Table
+
     table = Table("execution", "entity", "phase", "started (UTC)", "duration", box=None, padding=(0, 2))
     for s in found:
         table.add_row(s.execution_id, s.entity, _phase(s.phase), _when(s.started_at), duration(s.duration))
@@ -92,24 +98,18 @@ def _phase(phase: str) -> Text:
 
 def _node_rows(record: ExecutionRecord) -> list[tuple[int, str, NodeRecord | None]]:
     """Every node with its depth, children under their map, dynamic or branch parent (ids `parent-child`);
-    a parent with no record of its own (a map node, a sub-workflow) gets a row of its own too."""
-    ids = set(record.nodes)
-    parents: set[str] = set()
-    for node_id in ids:
+    a parent with no record of its own (a map node, a sub-workflow) gets a row of its own too, so every
+    prefix of an id is a row and a node's depth is the number of its dashes."""
+    known = set(record.nodes)
+    for node_id in record.nodes:
         parts = node_id.split("-")
-        parents.update("-".join(parts[:i]) for i in range(1, len(parts)))
-    known = ids | parents
-    rows = []
-    for node_id in sorted(known, key=node_sort_key):
-        depth = sum(1 for i, ch in enumerate(node_id) if ch == "-" and node_id[:i] in known)
-        rows.append((depth, node_id, record.nodes.get(node_id)))
-    return rows
+        known.update("-".join(parts[:i]) for i in range(1, len(parts)))
+    return [(n.count("-"), n, record.nodes.get(n)) for n in sorted(known, key=node_sort_key)]
 
 
 def _print_columns(header: tuple[str, ...], rows: list[tuple[str, ...]], styled: int) -> None:
     """Aligned columns, column `styled` coloured as `_phase`: what a rich Table prints, at a cost linear
     in the rows (a Table measures and wraps every cell: seconds for the 10,000 nodes of one fan-out)."""
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
     painted: dict[str, str] = {}
 
     def paint(value: str) -> str:
@@ -119,14 +119,15 @@ def _print_columns(header: tuple[str, ...], rows: list[tuple[str, ...]], styled:
             painted[value] = capture.get()
         return painted[value]
 
-    def line(row: tuple[str, ...], style: bool) -> str:
-        cells = [
-            (paint(cell) if style and i == styled else cell) + " " * (widths[i] - len(cell))
-            for i, cell in enumerate(row)
-        ]
-        return "  ".join(cells).rstrip()
-
-    text = "\n".join([line(header, False), *(line(row, True) for row in rows)])
+    columns = []  # padded column by column: a few calls per column, not per cell
+    for i, column in enumerate(zip(header, *rows, strict=True)):
+        width = max(map(len, column))
+        padded = [cell.ljust(width) for cell in column]
+        if i == styled:
+            cells = zip(column[1:], padded[1:], strict=True)
+            padded[1:] = [paint(cell) + pad[len(cell) :] for cell, pad in cells]
+        columns.append(padded)
+    text = "\n".join("  ".join(line).rstrip() for line in zip(*columns, strict=True))
     console.file.write(text + "\n")
     console.file.flush()
 

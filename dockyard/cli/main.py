@@ -6,21 +6,67 @@ Exit codes (documented in README.md): 0 success; 1 unexpected failure; 2 bad inp
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
 
 import click
 import typer
-from rich.console import Console
-from rich.markup import escape
+from typer.core import TyperGroup
 
 from dockyard.errors import DockyardError
 
+# command -> the module under dockyard.cli whose `app` defines it, in the order `--help` lists them. A
+# command's module is imported when that command runs (or `--help` lists them all), so `dockyard status`
+# does not pay for the imports of `build` or `console` (tests/cli/test_cli_start.py checks this map).
+COMMANDS: dict[str, str] = {
+    "executions": "executions",
+    "status": "executions",
+    "logs": "executions",
+    "outputs": "executions",
+    "serialize": "register",
+    "register": "register",
+    "schedules": "register",
+    "run": "run",
+    "cache": "cache",
+    "build": "build",
+    "exists": "build",
+    "render": "imagespec",
+    "explain": "imagespec",
+    "lock": "lock",
+    "console": "console",
+    "package": "flyte",
+}
+
+
+class _LazyGroup(TyperGroup):
+    """The top-level group: each command's module is imported on first use (`COMMANDS`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module = importlib.import_module(f"dockyard.cli.{COMMANDS[cmd_name]}")
+            self.commands.update(typer.main.get_group(module.app).commands)
+        return self.commands.get(cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in COMMANDS:  # an unknown command: suggestions need every name
+            for name in COMMANDS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+
 app = typer.Typer(
-    no_args_is_help=True, add_completion=False, help="Build images for ML workflows and run them."
+    cls=_LazyGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    help="Build images for ML workflows and run them.",
 )
-err_console = Console(stderr=True)
 
 
 def _version(value: bool) -> None:
@@ -45,24 +91,6 @@ def _global(
         os.environ["DOCKYARD_CONFIG"] = str(config.resolve())
 
 
-from dockyard.cli import build as build_cli  # noqa: E402
-from dockyard.cli import cache, console, executions, run  # noqa: E402  (each command module registers itself below)
-from dockyard.cli import flyte as flyte_cli  # noqa: E402
-from dockyard.cli import imagespec as imagespec_cli  # noqa: E402
-from dockyard.cli import lock as lock_cli  # noqa: E402
-from dockyard.cli import register as register_cli  # noqa: E402
-
-app.add_typer(executions.app)  # executions, status, logs, outputs
-app.add_typer(register_cli.app)  # serialize, register
-app.add_typer(run.app)  # run
-app.add_typer(cache.app)  # cache clear
-app.add_typer(build_cli.app)  # build, exists
-app.add_typer(imagespec_cli.app)  # render, explain
-app.add_typer(lock_cli.app)  # lock
-app.add_typer(console.app)  # console
-app.add_typer(flyte_cli.app)  # package
-
-
 def main() -> None:
     """Run the CLI, turning every DockyardError into one line and its exit code."""
     try:
@@ -76,11 +104,20 @@ def main() -> None:
         exc.show()
         sys.exit(2)
     except (click.exceptions.Abort, KeyboardInterrupt):
-        err_console.print("[red]interrupted[/red]")
+        _err("[red]interrupted[/red]")
         sys.exit(130)
     except DockyardError as exc:
-        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        from rich.markup import escape
+
+        _err(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(exc.exit_code)
     if result == 130:  # typer turns Ctrl-C into a returned 130
-        err_console.print("[red]interrupted[/red]")
+        _err("[red]interrupted[/red]")
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def _err(markup: str) -> None:
+    """One line on stderr (rich is imported only when there is something to say)."""
+    from rich.console import Console
+
+    Console(stderr=True).print(markup, highlight=False, soft_wrap=True)

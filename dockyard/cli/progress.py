@@ -21,15 +21,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console, Group
-from rich.live import Live
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
-
 from dockyard.cli.steps import human_step
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rich is imported where it draws: a command that only reads the options starts fast
+    from rich.console import Group
+    from rich.live import Live
+    from rich.table import Table
+
     from dockyard.builders.engine import BuildEvent
     from dockyard.runtime.record import ExecutionRecord
 
@@ -67,8 +65,12 @@ _DIGITS = re.compile(r"(\d+)")
 
 
 def node_sort_key(node_id: str) -> list[Any]:
-    """n2 before n10, and a parent's children right after it (`n1`, `n1-0`, `n1-1`, `n2`)."""
-    return [(0, int(p)) if p.isdigit() else (1, p) for p in _DIGITS.split(node_id) if p]
+    """n2 before n10, and a parent's children right after it (`n1`, `n1-0`, `n1-1`, `n2`): the id's text
+    and numbers alternate (text at even places, possibly empty at either end), so numbers compare as
+    numbers."""
+    parts: list[Any] = _DIGITS.split(node_id)
+    parts[1::2] = map(int, parts[1::2])
+    return parts
 
 
 @dataclass
@@ -96,6 +98,8 @@ class ProgressView:
     """Receives build events and record updates (from any thread) and shows them in one mode."""
 
     def __init__(self, mode: ProgressMode, stream: TextIO | None = None) -> None:
+        from rich.console import Console
+
         self.console = Console(file=stream, stderr=stream is None, highlight=False, soft_wrap=True)
         if mode is ProgressMode.auto:
             mode = ProgressMode.tty if self.console.is_terminal else ProgressMode.plain
@@ -110,6 +114,8 @@ class ProgressView:
     # -- lifecycle ---------------------------------------------------------------------------------
     def __enter__(self) -> ProgressView:
         if self.mode is ProgressMode.tty:
+            from rich.live import Live
+
             self._live = Live(
                 console=self.console, get_renderable=self._render, refresh_per_second=8, transient=False
             )
@@ -203,6 +209,8 @@ class ProgressView:
             self.console.print(_execution_line(fields))
 
     def _render(self) -> Group:
+        from rich.console import Group
+
         with self._lock:
             parts: list[Any] = []
             if self._images:
@@ -212,6 +220,9 @@ class ProgressView:
             return Group(*parts)
 
     def _image_table(self) -> Table:
+        from rich.table import Table
+        from rich.text import Text
+
         table = Table.grid(padding=(0, 2))
         now = time.monotonic()
         for image in self._images.values():
@@ -229,6 +240,9 @@ class ProgressView:
         return table
 
     def _node_table(self) -> Table:
+        from rich.table import Table
+        from rich.text import Text
+
         table = Table("node", "task", "phase", "attempt", "elapsed", box=None, padding=(0, 2))
         now = time.time()
         ids = set(self._nodes)
@@ -259,6 +273,8 @@ def _plain(event: str, fields: dict[str, Any]) -> str:
 
 
 def _execution_line(fields: dict[str, Any], *, markup: bool = True) -> str:
+    from rich.markup import escape
+
     name = escape(fields["execution_id"]) if markup else fields["execution_id"]
     text = f"execution {'[bold]' + name + '[/bold]' if markup else name}: {fields['phase']}"
     extra = [f"{k} {v}" for k, v in fields.items() if k not in ("execution_id", "phase", "message") and v]
