@@ -9,9 +9,10 @@ runner, the record writer) over a private file:// store.
 
 - `--backend kubernetes` (no cluster here): the real `KubernetesExecutor` renders every pod with
   `task_pod`, over a stand-in cluster that "runs" each pod by calling the pod's own `dockyard-execute`
-  command in-process (`entrypoint.run_attempt`, with the sub-DAG document parsed once) and answers the
-  watch with that outcome. The stand-in's CPU is measured per call (thread CPU time) and taken out, so
-  "driver CPU" is what the driver itself spends: walking, rendering pods, store writes, the record.
+  command in-process (`entrypoint.run_attempt`, which parses the sub-DAG document once per content, as a
+  warm container does) and answers the watch with that outcome. The stand-in's CPU is measured per call
+  (thread CPU time) and taken out, so "driver CPU" is what the driver itself spends: walking, rendering
+  pods, store writes, the record.
 - `--backend docker`: a real `run_remote` on the local Docker engine, the task declared reusable (the
   `reuse` engineer's warm containers); the driver's CPU is the process's CPU time (the containers run
   elsewhere).
@@ -77,14 +78,7 @@ class StandInCluster:
         self.cpu = 0.0
         self.pods = 0
         self._lock = threading.Lock()
-        self._graphs: dict[str, Any] = {}
         self.first_pod: dict[str, Any] | None = None
-
-    def read_json(self, uri: str) -> Any:  # the sub-DAG document, parsed once for all pods
-        with self._lock:
-            if uri not in self._graphs:
-                self._graphs[uri] = self.store.read_json(uri)
-            return self._graphs[uri]
 
     def create(self, manifest: dict[str, Any]) -> None:
         from dockyard.kubernetes.pod_status import PodVerdict
@@ -97,7 +91,7 @@ class StandInCluster:
         container = manifest["spec"]["containers"][0]
         argv = [*container.get("command", []), *container.get("args", [])]
         args = parse_args(argv[argv.index("dockyard-execute") + 1 :])
-        status, report = run_attempt(args, _GraphCache(self))
+        status, report = run_attempt(args, self.store)
         name = manifest["metadata"]["name"]
         self.verdicts[name] = PodVerdict(Phase.SUCCEEDED if status == 0 else Phase.FAILED, exit_code=status)
         self.logs[name] = report
@@ -116,21 +110,6 @@ class StandInCluster:
 
     def node_labels(self, selector: str) -> list[dict[str, str]]:
         return []
-
-
-class _GraphCache:
-    """The store as a pod sees it, with the sub-DAG document read once (every pod would parse it)."""
-
-    def __init__(self, cluster: StandInCluster) -> None:
-        self._cluster = cluster
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._cluster.store, name)
-
-    def read_json(self, uri: str) -> Any:
-        if uri.endswith("/dynamic.json"):
-            return self._cluster.read_json(uri)
-        return self._cluster.store.read_json(uri)
 
 
 def run_kubernetes(nodes: int, root: Path) -> dict[str, Any]:

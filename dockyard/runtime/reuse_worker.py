@@ -86,12 +86,32 @@ class Code:
             self.stores[url] = open_store(url or None)
         return self.stores[url]
 
+    def unpack(self, bundle: str, store: Any) -> None:
+        """Unpack the bundle read-only, put it first on sys.path and move into it (where module-level
+        code reads relative paths from); attempts start from copies of it (`entrypoint.UNPACKED`)."""
+        from dockyard.runtime import entrypoint
+        from dockyard.runtime.bundle import read_only_copy
+
+        dest = Path(tempfile.mkdtemp(prefix="dockyard-code-"))
+        try:
+            entrypoint.UNPACKED[bundle] = read_only_copy(bundle, store, dest)
+        except BaseException:
+            _remove_read_only(dest)
+            raise
+        self.unpacked = dest
+        sys.path.insert(0, str(dest))
+        os.chdir(dest)
+
     def remove(self) -> None:
-        if self.unpacked is not None:  # read-only: writable again, to remove it
-            for path in (self.unpacked, *self.unpacked.rglob("*")):
-                with contextlib.suppress(OSError):
-                    path.chmod(path.stat().st_mode | 0o200)
-            shutil.rmtree(self.unpacked, ignore_errors=True)
+        if self.unpacked is not None:
+            _remove_read_only(self.unpacked)
+
+
+def _remove_read_only(folder: Path) -> None:
+    for path in (folder, *folder.rglob("*")):  # writable again first, to be removable
+        with contextlib.suppress(OSError):
+            path.chmod(path.stat().st_mode | 0o200)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 class _Stopped(BaseException):
@@ -136,30 +156,32 @@ def _attempt_env(env: dict[str, str]) -> Iterator[None]:
 
 def _prepare(argv: list[str], env: dict[str, str], code: Code) -> Any:
     """Before the fork: unpack the bundle (once), resolve a sub-DAG node's task (its document parsed once
-    per content), import the task's module (once). Returns the attempt's parsed args with the task
-    resolved, or None: what fails here, the attempt does again itself and reports; a module whose import
-    failed may have left some of its own imports done, so the code process is replaced after it."""
+    per content), import the task's module (once), all under the attempt's env. Returns the attempt's
+    parsed args with the task resolved, or None: what fails here, the attempt does again itself and
+    reports. A module whose import failed may have left some of its own imports done, so the code process
+    is replaced after that attempt."""
     from dockyard.runtime import entrypoint
-    from dockyard.runtime.bundle import read_only_copy
     from dockyard.sdk.entities import load_entity
 
     try:
         args = entrypoint.parse_args(argv)
     except SystemExit:
         return None
-    try:
-        store = code.store(env)
-        if args.bundle and code.unpacked is None:
-            code.unpacked = Path(tempfile.mkdtemp(prefix="dockyard-code-"))
-            entrypoint.UNPACKED[args.bundle] = read_only_copy(args.bundle, store, code.unpacked)
-            sys.path.insert(0, str(code.unpacked))
-            os.chdir(code.unpacked)  # where module-level code reads relative paths from
-        ref = entrypoint.task_ref(args, store)
-        with _attempt_env(env):
+    with _attempt_env(env):
+        try:
+            store = code.store(env)
+            if args.bundle and args.bundle not in entrypoint.UNPACKED:
+                code.unpack(args.bundle, store)
+            ref = entrypoint.task_ref(args, store)
+        except Exception:
+            return None
+        if args.bundle and args.bundle not in entrypoint.UNPACKED:
+            return None  # never the image's copy of a module in the bundle's stead
+        try:
             load_entity(ref)
-    except Exception:
-        code.retire = True
-        return None
+        except Exception:
+            code.retire = True
+            return None
     return replace(args, task=ref, dynamic_graph=None, dynamic_node=None)
 
 
