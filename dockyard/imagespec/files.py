@@ -27,6 +27,8 @@ from dockyard.imagespec.spec import LOCK_FILES, ImageSpec
 IMAGE_ROOT = "/root"  # where source_root and copy land; WORKDIR of every image
 COPY_PREFIX = "copy/"  # keys of `copy` entries, which land under IMAGE_ROOT before the commands
 _ALWAYS_IGNORED = [".git/", "__pycache__/", "*.pyc", "*.pyo"]
+_NEVER_FOLDERS = frozenset({".git", "__pycache__"})  # `_ALWAYS_IGNORED` by kind: folders, then suffixes
+_NEVER_SUFFIXES = (".pyc", ".pyo")
 _CHUNK = 1 << 20
 _INCLUDE_RE = re.compile(r"^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?=[^\s=-]))(?P<path>\S+)$")
 _LOCAL_RE = re.compile(r"^(?:-e|--editable)\b|^(?:\.{1,2}|~)?/|^file:")
@@ -55,13 +57,26 @@ def context_path(key: str) -> str:
     return key.lstrip("/")
 
 
+def _never(rel: str) -> bool:
+    """`_ALWAYS_IGNORED` as gitignore reads it (a relative path; a folder ends in "/"): a folder named
+    `.git` or `__pycache__` at any depth, anything named `*.pyc`/`*.pyo`, and everything below them. Written
+    out so that a tree without ignore files needs no pathspec (tests/imagespec/test_files.py compares)."""
+    parts = rel.split("/")
+    return any(p in _NEVER_FOLDERS for p in parts[:-1]) or any(p.endswith(_NEVER_SUFFIXES) for p in parts)
+
+
 def _matcher(lines: list[str]) -> Callable[[str], bool]:
     """Whether a relative path (a folder ends in "/") is ignored by these gitignore-style lines.
 
     Most paths match no ignoring pattern at all, so that is checked first, with one search joining the
     patterns' own regexes; only a path one of them matches goes through pathspec's ordered, last-match-wins
-    reading (negations).
+    reading (negations). No lines, or only `_ALWAYS_IGNORED`, need no pathspec (it is a part of a no-change
+    check's start-up).
     """
+    if not lines:
+        return lambda rel: False
+    if lines == _ALWAYS_IGNORED:
+        return _never
     import pathspec  # the client's: task images snapshot no files
     from pathspec.pattern import RegexPattern
 

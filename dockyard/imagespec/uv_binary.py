@@ -12,17 +12,18 @@ client's own `uv` package binary, with nothing to download.
 from __future__ import annotations
 
 import hashlib
-import io
-import ssl
 import sys
-import zipfile
 from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as dist_version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dockyard.config import BuildSettings
 from dockyard.errors import BuildError, ConfigError, SpecError
 from dockyard.imagespec.targets import host_platform
+from dockyard.version import installed_version
+
+if TYPE_CHECKING:  # ssl and zipfile only for a download: a tag check starts without them
+    import ssl
 
 PYPI_SIMPLE = "https://pypi.org/simple"
 # Build-machine architecture (BuildKit's BUILDARCH) → the machine name in musllinux wheel tags.
@@ -53,6 +54,8 @@ def check_targets(platforms: tuple[str, ...]) -> None:
 
 def _verify(settings: BuildSettings) -> ssl.SSLContext | bool:
     """The build's CA bundle when one is set (a TLS-intercepting proxy), else the default trust."""
+    import ssl
+
     return ssl.create_default_context(cafile=str(settings.ca_bundle)) if settings.ca_bundle else True
 
 
@@ -103,6 +106,9 @@ def _fetch_static(uv_version: str, arch: str, settings: BuildSettings) -> Path:
             raise BuildError(f"uv {uv_version} for {arch}: cannot download {name}: {exc}") from None
         if hashlib.sha256(resp.content).hexdigest() != sha256:
             raise BuildError(f"uv {uv_version} for {arch}: {name} does not match the index's sha256")
+        import io
+        import zipfile
+
         with zipfile.ZipFile(io.BytesIO(resp.content)) as wheel:
             member = f"uv-{uv_version}.data/scripts/uv"
             try:
@@ -122,7 +128,7 @@ BUILD_EXTRA_HINT = "the build tools are not installed: pip install 'dockyard[bui
 def uv_version() -> str:
     """The client's uv version (hashed into every tag); a ConfigError naming the extra when uv is absent."""
     try:
-        return dist_version("uv")
+        return installed_version("uv")
     except PackageNotFoundError:
         raise ConfigError(BUILD_EXTRA_HINT) from None
 

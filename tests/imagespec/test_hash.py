@@ -214,6 +214,34 @@ def test_ignored_files_are_neither_hashed_nor_sent(project: Path, settings: Buil
     assert "/root/app/data.txt" in resolve(spec, settings).files
 
 
+def test_the_written_out_default_rules_are_gitignore_s_reading() -> None:
+    """A tree without ignore files is walked without pathspec: its written-out rules decide as pathspec
+    does on every kind of path (a folder ends in "/")."""
+    import pathspec
+
+    from dockyard.imagespec import files
+
+    reference = pathspec.GitIgnoreSpec.from_lines(files._ALWAYS_IGNORED).match_file
+    names = [
+        ".git",
+        "__pycache__",
+        "x.pyc",
+        ".pyc",
+        "a.pyo",
+        "pyc",
+        "x.pyc.txt",
+        ".gitx",
+        "git",
+        "m.py",
+        "__pycache__x",
+    ]
+    paths = [*names, *(f"{n}/" for n in names)]
+    paths += [f"{a}/{b}" for a in [*names, "pkg"] for b in paths]
+    assert files._matcher(list(files._ALWAYS_IGNORED)) is files._never
+    assert [p for p in paths if files._never(p) != reference(p)] == []
+    assert files._never("pkg/.git/") and not files._never("pkg/.git")  # a `.git` file (a worktree's) is kept
+
+
 def test_lock_file_and_its_pyproject_are_hashed(project: Path, settings: BuildSettings) -> None:
     (project / "uv.lock").write_text("version = 1\n")
     (project / "pyproject.toml").write_text("[project]\nname = 'p'\nversion = '0'\n")
@@ -276,6 +304,23 @@ def test_tool_versions_are_read_and_hashed(
     assert resolve(spec, settings, runtime=release).spec_hash() != first.spec_hash()
     other_sources = RuntimeInstall(version=first.tools.dockyard.version, source_sha256="0" * 64)
     assert resolve(spec, settings, runtime=other_sources).spec_hash() != first.spec_hash()
+
+
+def test_versions_read_from_metadata_headers_are_the_full_parser_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tag's tool versions come from METADATA's headers alone; a description below them is not read."""
+    from importlib.metadata import version
+
+    from dockyard.version import installed_version
+
+    for name in ("dockyard", "uv", "pydantic"):
+        assert installed_version(name) == version(name), name
+    info = tmp_path / "fakedist-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.4\nName: fakedist\nversion: 1.0\n\nVersion: 6.6\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert installed_version("fakedist") == version("fakedist") == "1.0"
 
 
 def test_hash_does_not_depend_on_where_the_project_lives(
