@@ -13,8 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from packaging.requirements import Requirement
-from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict
 
 if sys.version_info >= (3, 11):
@@ -22,7 +20,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - images with Python 3.10
     import tomli as tomllib
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # packaging is imported by the checks of a spec with cuda, not by every ImageSpec
+    from packaging.requirements import Requirement
+
     from dockyard.imagespec.spec import ImageSpec
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -74,6 +74,8 @@ def _entry(cuda: str) -> dict[str, Any]:
 
 
 def _torch_requirement(packages: tuple[str, ...]) -> Requirement | None:
+    from packaging.requirements import Requirement
+
     for package in packages:
         requirement = Requirement(package)
         if requirement.name.lower() == "torch":
@@ -83,6 +85,8 @@ def _torch_requirement(packages: tuple[str, ...]) -> Requirement | None:
 
 def _torch_pin(requirement: Requirement) -> tuple[str | None, str | None]:
     """(torch major.minor, CUDA of a `+cuXYZ` local version) of an exact `==` pin; (None, None) otherwise."""
+    from packaging.version import InvalidVersion, Version
+
     for spec in requirement.specifier:
         if spec.operator not in ("==", "==="):
             continue
@@ -120,6 +124,8 @@ def _check_torch(spec: ImageSpec, cuda: str) -> str | None:
                 f"packages: torch {minor} was built for CUDA {', '.join(release['cuda'])}, not {cuda}"
             )
         low, high = release["python"]
+        from packaging.version import Version
+
         if spec.python_version and not (
             Version(low) <= Version(_minor(spec.python_version)) <= Version(high)
         ):

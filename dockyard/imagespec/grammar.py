@@ -12,8 +12,6 @@ import hmac
 import re
 from urllib.parse import urlsplit
 
-from packaging.requirements import InvalidRequirement, Requirement
-
 # OCI distribution-spec: a path component, a registry host[:port], a tag.
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
@@ -81,6 +79,8 @@ def requirement(value: str) -> str:
             " put them in a netrc file mounted with pip_secret_mounts: [[netrc, /root/.netrc]]"
         )
     value = _named_url(value.strip())
+    from packaging.requirements import InvalidRequirement, Requirement  # only for specs that name packages
+
     try:
         Requirement(value)
     except InvalidRequirement as exc:

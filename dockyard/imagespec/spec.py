@@ -24,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_
 from dockyard.errors import SpecError
 from dockyard.imagespec import grammar
 from dockyard.imagespec.cuda import check as check_cuda
-from dockyard.imagespec.yaml_input import read_yaml
 
 if TYPE_CHECKING:
     from dockyard.config import BuildSettings
@@ -487,6 +486,8 @@ with warnings.catch_warnings():
         @classmethod
         def from_yaml(cls, path: str | Path) -> ImageSpec:
             """Load a YAML spec; its relative paths are relative to the YAML file's folder."""
+            from dockyard.imagespec.yaml_input import read_yaml  # yaml: not in a task's start-up
+
             file = Path(path)
             data = read_yaml(file)
             if not isinstance(data, dict):

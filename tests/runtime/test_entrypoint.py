@@ -121,5 +121,6 @@ def test_a_task_start_imports_only_what_an_attempt_needs(store: LocalStore, tmp_
     status, modules = json.loads(done.stdout.splitlines()[-1])
     assert status == 0 and store.exists(f"{out}/{OUTPUTS}")
     assert "dockyard.imagespec.spec" in modules  # the module's ImageSpec was built
-    for heavy in ("dockyard.config", "dockyard.imagespec.prepare", "jinja2", "filelock", "asyncio"):
+    assert "packaging" not in modules  # its spec names no packages: nothing to parse as PEP 508
+    for heavy in ("dockyard.config", "dockyard.imagespec.prepare", "jinja2", "filelock", "asyncio", "yaml"):
         assert heavy not in modules, heavy
