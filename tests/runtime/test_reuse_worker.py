@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -168,3 +169,16 @@ def test_a_failed_or_hung_import_is_the_attempts_and_the_next_runs_clean(
     assert hung["timed_out"] and "outputs" not in hung and "error" not in hung, hung
     assert worker.run("broken:fine", code, 3)["outputs"] == {"o0": {"int": 3}}
     assert text(worker.run("counted:bump", code, 4)).startswith("v1 state=[4] ")
+
+
+def test_the_worker_ends_when_the_driver_leaves_amid_a_hung_import(
+    worker: Worker, store: LocalStore, tmp_path: Path
+) -> None:
+    code = bundle(store, tmp_path / "src", broken=BROKEN)
+    argv = ["--inputs", "file:///nowhere", "--output-prefix", store.url_for("out"), "--task", "broken:fine"]
+    request = {"argv": [*argv, "--bundle", code], "env": {"HANG": "600"}, "timeout": None}
+    worker.conn.sendall(json.dumps(request).encode() + b"\n")
+    time.sleep(1)  # the code process is importing the module, which sleeps
+    worker.reader.close()
+    worker.conn.close()
+    assert worker.proc.wait(timeout=20) == 0
