@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from dockyard.builders.base import BuildResult, StepHook, cache_ref, image_output, verified_result
-from dockyard.builders.registry import ImageRef, RegistryClient
+from dockyard.builders.registry import ImageRef, RegistryClient, ServerError
 from dockyard.config import Settings, get_settings
-from dockyard.errors import BuildError, RuntimeConflictError, SpecError
+from dockyard.errors import BuildError, RegistryError, RuntimeConflictError, SpecError
 from dockyard.imagespec.context import BuildContext
 from dockyard.imagespec.spec import RENDERED_FIELDS
 
@@ -287,41 +287,30 @@ class DockerBuilder:
         return ImageRef.parse(image).host in self.settings.build.insecure_registries
 
     def _pushes_archive(self, image: str) -> bool:
-        """A reproducible push goes through an OCI archive and `docker push`. The engine's `docker push` knows
-        nothing of `build.insecure_registries` (it trusts only loopback registries over plain HTTP), so any
-        other registry listed there keeps buildx's direct push, which can reach it but is not reproducible;
-        docs/builders.md says so."""
-        if not self.settings.build.reproducible:
-            return False
-        host = ImageRef.parse(image).host.rsplit(":", 1)[0]
-        return not self._insecure(image) or host == "localhost" or host.startswith("127.")
+        """A reproducible push exports an OCI archive, which the registry client pushes as it is."""
+        return self.settings.build.reproducible
 
     def _push_archive(self, image: str, archive: Path, on_step: StepHook | None) -> list[str]:
-        """Load the OCI archive into the engine (what `--load` gives too) and push it as it is: the engine
-        keeps the archive's manifest, so the digest pushed is the one BuildKit wrote. A registry 5xx is
-        retried, as for a direct push; Ctrl-C stops either step (`cancel`)."""
+        """Push the OCI archive's blobs and manifests straight to the registry (no `docker load`, no
+        unpacking, no recompression), so the digest pushed is the one BuildKit wrote. A registry 5xx is
+        retried, as for a direct push; blobs the registry already holds are not sent again."""
         lines: list[str] = []
         try:
-            for step, argv, attempts in (
-                ("loading", ["docker", "load", "-i", str(archive)], 1),
-                ("pushing", ["docker", "push", image], _PUSH_ATTEMPTS),
-            ):
-                for attempt in range(1, attempts + 1):
-                    if on_step:
-                        on_step(f"{step} {image}")
-                    before = len(lines)
-                    returncode = self._run(argv, lambda line: lines.append(line.rstrip()))
-                    if self._cancelled.is_set():
-                        raise KeyboardInterrupt
-                    if returncode == 0:
-                        break
-                    said = "\n".join(lines[before:])
-                    if attempt == attempts or not _REGISTRY_5XX.search(said):
-                        raise BuildError(f"{image}: {step} failed: {_last_line(said)}")
+            for attempt in range(1, _PUSH_ATTEMPTS + 1):
+                if on_step:
+                    on_step(f"pushing {image}")
+                try:
+                    self.registry.push_archive(image, archive)
+                    break
+                except ServerError as exc:
+                    if attempt == _PUSH_ATTEMPTS or not exc.transient:
+                        raise BuildError(f"{image}: pushing failed: {exc}") from None
                     lines.append(f"registry error while pushing: pushing again ({attempt + 1})")
                     if on_step:
                         on_step(lines[-1])
                     time.sleep(attempt)
+                except RegistryError as exc:
+                    raise BuildError(f"{image}: pushing failed: {exc}") from None
         finally:
             archive.unlink(missing_ok=True)
         return lines
