@@ -194,6 +194,9 @@ def _build(name: str, root: Path, env: dict[str, str], index: PrivateIndex) -> B
     folder = _prepare(name, root, env, index)
     done = dockyard("build", *SPECS[name], "--format", "json", "--progress", "plain", cwd=folder, env=env)
     images = json.loads(done.stdout) if done.returncode == 0 else []
+    for image in images:  # pushed, not loaded (buildx --push): the tests inspect and run the local copy
+        pull = ["docker", "pull", "-q", image["image_ref"]]
+        subprocess.run(pull, capture_output=True, timeout=600, check=True)
     return Built(folder, done.returncode, done.stdout, done.stderr, images)
 
 
@@ -216,9 +219,10 @@ def builds(
 def _remove_local_images() -> None:
     """The images stay in the registry, not in the shared engine's store (the disk is shared)."""
     listed = subprocess.run(
-        ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"], capture_output=True, text=True
+        ["docker", "image", "ls", "--format", "{{.Repository}} {{.ID}}"], capture_output=True, text=True
     )
-    mine = [name for name in listed.stdout.split() if name.startswith(NAMESPACE)]
+    rows = (line.split() for line in listed.stdout.splitlines())
+    mine = sorted({image_id for repository, image_id in rows if repository.startswith(NAMESPACE)})
     if mine:
         subprocess.run(["docker", "image", "rm", "--force", *mine], capture_output=True)
 
