@@ -351,34 +351,10 @@ class Driver:
         return {"base": image, "nonce": nonce}
 
     def install_floor(self) -> dict[str, float]:
-        """The cold spec's installs with no image export: a container of a fresh base runs apt-get install
-        git, then uv venv + uv pip install of the big packages, as dockyard's template does (same uv binary,
-        bytecode compiled, copy link mode), with empty download caches. Returns seconds: total, apt, uv."""
+        """The cold spec's installs with no image export, on a fresh base (`install_floor`)."""
         fresh = self.fresh_base("floor")
-        uv = subprocess.run(
-            [str(DOCKYARD_PYTHON), "-c", "from uv import find_uv_bin; print(find_uv_bin())"],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-        script = (
-            "set -e; s=$(date +%s.%N); "
-            "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
-            "--no-install-recommends git >/dev/null; a=$(date +%s.%N); "
-            "export UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 "
-            "SSL_CERT_FILE=/run/ca.crt; "
-            "/uv/uv venv -q --python-preference only-system --python /usr/bin/python3 /opt/venv && "
-            f"/uv/uv pip install -q --python /opt/venv/bin/python {' '.join(BIG_PACKAGES)}; "
-            "u=$(date +%s.%N); echo FLOOR $s $a $u"
-        )
         self.say("install floor: apt git + uv pip install numpy pandas scikit-learn, no export")
-        started = time.perf_counter()
-        out = subprocess.run(
-            ["docker", "run", "--rm", "--network", "host", "-v", f"{uv}:/uv/uv:ro",
-             "-v", f"{CA_BUNDLE}:/run/ca.crt:ro", fresh["base"], "sh", "-c", script],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        total = time.perf_counter() - started
-        start, apt, end = (float(x) for x in out.stdout.split("FLOOR ", 1)[1].split())
-        return {"floor": total, "floor_apt": apt - start, "floor_uv": end - apt}
+        return install_floor(fresh["base"])
 
     def cleanup(self) -> None:
         """Remove from the engine what this run made (bases and built images); the registry keeps its
@@ -502,6 +478,36 @@ class Driver:
             results[tool] = self.scenarios(tool)
             results[tool]["version"] = self.version(tool)
         return results
+
+
+def install_floor(base: str) -> dict[str, float]:
+    """The cold spec's installs with no image export: a container of `base` (one no build has seen) runs
+    apt-get install git, then uv venv + uv pip install of the big packages, as dockyard's template does
+    (same uv binary, bytecode compiled, copy link mode), with empty download caches. Returns seconds:
+    total, apt, uv."""
+    uv = subprocess.run(
+        [str(DOCKYARD_PYTHON), "-c", "from uv import find_uv_bin; print(find_uv_bin())"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    script = (
+        "set -e; s=$(date +%s.%N); "
+        "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+        "--no-install-recommends git >/dev/null; a=$(date +%s.%N); "
+        "export UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 "
+        "SSL_CERT_FILE=/run/ca.crt; "
+        "/uv/uv venv -q --python-preference only-system --python /usr/bin/python3 /opt/venv && "
+        f"/uv/uv pip install -q --python /opt/venv/bin/python {' '.join(BIG_PACKAGES)}; "
+        "u=$(date +%s.%N); echo FLOOR $s $a $u"
+    )
+    started = time.perf_counter()
+    out = subprocess.run(
+        ["docker", "run", "--rm", "--network", "host", "-v", f"{uv}:/uv/uv:ro",
+         "-v", f"{CA_BUNDLE}:/run/ca.crt:ro", base, "sh", "-c", script],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    total = time.perf_counter() - started
+    start, apt, end = (float(x) for x in out.stdout.split("FLOOR ", 1)[1].split())
+    return {"floor": total, "floor_apt": apt - start, "floor_uv": end - apt}
 
 
 def pushed_size(image: str) -> int | None:

@@ -23,7 +23,11 @@ Variants (the exporter options after `type=oci,name=…` for archive*, `type=ima
 - no-unpack: the default, but the engine does not unpack the image into its store before pushing it;
 - zstd: zstd (level 3, BuildKit's default) with OCI media types, forced as dockyard does;
 - zstd-1: zstd at compression-level=1, forced;
-- uncompressed: no compression at all (what a push of raw tars costs).
+- uncompressed: no compression at all (what a push of raw tars costs);
+- load: no push: `--tag … --load` into the local engine, what `run --remote` on the Docker backend does.
+
+`--floor` first measures the install floor of imagespec_vs_flytekit.py (the same installs in a container
+of a fresh base, no image export) and prints each variant's wall over it.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from imagespec_vs_flytekit import pushed_size  # noqa: E402 (the sibling script's registry reader)
+from imagespec_vs_flytekit import install_floor, pushed_size  # noqa: E402 (the sibling script's helpers)
 
 REGISTRY = "localhost:5000"
 BASE_IMAGE = f"{REGISTRY}/dockyard/debian:bookworm"
@@ -60,6 +64,7 @@ VARIANTS = {
     "zstd": "compression=zstd,force-compression=true,oci-mediatypes=true",
     "zstd-1": "compression=zstd,compression-level=1,force-compression=true,oci-mediatypes=true",
     "uncompressed": "compression=uncompressed",
+    "load": None,  # dockyard's own --load
 }
 
 
@@ -167,7 +172,7 @@ def run_variant(name: str) -> dict[str, Any]:
         archived = name.startswith("archive")
         builder, context = context_for(base, nonce, work, reproducible=archived)
         metadata = work / "metadata.json"
-        command = builder.command(context, push=True, metadata_file=metadata)
+        command = builder.command(context, push=name != "load", metadata_file=metadata)
         if VARIANTS[name] is not None:
             index = command.index("--output") + 1
             head, _, rest = command[index].partition(",compression=")
@@ -186,7 +191,8 @@ def run_variant(name: str) -> dict[str, Any]:
         result = {"variant": name, "wall_s": wall, "load": os.getloadavg()[0], **phases(events)}
         if archived:
             result["push: archive"] = wall - (built - started)
-        result["pushed_mb"] = (pushed_size(context.image) or 0) / 1e6
+        if name != "load":
+            result["pushed_mb"] = (pushed_size(context.image) or 0) / 1e6
         subprocess.run(["docker", "image", "rm", "-f", base, context.image], capture_output=True)
         return result
 
@@ -210,11 +216,22 @@ def _objects(text: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--variants", default="archive,archive-gzip-1,archive-zstd")
+    parser.add_argument("--floor", action="store_true", help="measure the install floor first")
     args = parser.parse_args()
+    floor = 0.0
+    if args.floor:
+        with tempfile.TemporaryDirectory(prefix="ml-floor-") as scratch:
+            base = fresh_base(f"{uuid.uuid4().hex[:8]}-floor", Path(scratch))
+            figures = install_floor(base)
+            subprocess.run(["docker", "image", "rm", "-f", base], capture_output=True)
+        floor = figures["floor"]
+        cells = ", ".join(f"{k} {v:.1f}" for k, v in figures.items())
+        print(f"install floor: {cells}, load {os.getloadavg()[0]:.1f}", flush=True)
     for name in args.variants.split(","):
         result = run_variant(name)
         cells = ", ".join(f"{k} {v:.1f}" for k, v in result.items() if isinstance(v, float))
-        print(f"{name}: {cells}", flush=True)
+        over = f", {result['wall_s'] / floor:.2f}x the floor" if floor else ""
+        print(f"{name}: {cells}{over}", flush=True)
     print(f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
 
 
