@@ -179,7 +179,7 @@ def test_a_link_inside_is_copied_as_content_and_nothing_outside_is_in_the_image(
         ("copy: ['app/../../outside']", "copy", "'..'"),
         ("copy: ['C:\\\\Users\\\\me']", "copy", "offending character"),
         ("source_root: '~'", "source_root", "'~'"),
-        ("source_root: /", "source_root", "absolute"),
+        ("source_root: /", "source_root", "outside the project folder"),
         ("requirements: '~/requirements.txt'", "requirements", "'~'"),
         ("requirements: ../requirements.txt", "requirements", "'..'"),
         ("pip_lock: '$HOME/x.pip.lock.txt'", "pip_lock", "'$'"),
