@@ -19,7 +19,7 @@ Variants (the exporter options after `type=oci,name=…` for archive*, `type=ima
 - archive-zstd: the same with zstd (level 3, BuildKit's default) and OCI media types;
 - default: what dockyard's docker builder passes (`build.compression`, gzip, with force-compression);
 - gzip-reuse: gzip without force-compression (the base's layers keep the registry's gzip blobs);
-- gzip-1: gzip at compression-level=1, no forced recompression;
+- gzip-1: gzip at compression-level=1, no forced recompression (the archive* variants give `build.compression_level`);
 - no-unpack: the default, but the engine does not unpack the image into its store before pushing it;
 - zstd: zstd (level 3, BuildKit's default) with OCI media types, forced as dockyard does;
 - zstd-1: zstd at compression-level=1, forced;

@@ -56,6 +56,13 @@ class BuildSettings(_Section):
     compression: Literal["gzip", "zstd", "uncompressed"] = Field(
         "gzip", description="Layer compression on push."
     )
+    compression_level: int | None = Field(
+        None,
+        ge=0,
+        le=22,
+        description="BuildKit's compression-level for pushed layers (gzip 0-9, zstd 0-22; "
+        "default: BuildKit's own). Lower levels export faster and push more bytes: benchmarks/RESULTS.md.",
+    )
     registry_cache: bool = Field(
         False, description="Import/export BuildKit's registry cache (type=registry)."
     )
@@ -126,6 +133,12 @@ class BuildSettings(_Section):
         default_factory=dict,
         description="Conda channel (name or URL) → the URL builds use instead (an internal mirror).",
     )
+
+    @model_validator(mode="after")
+    def _level_fits_the_compression(self) -> BuildSettings:
+        if self.compression == "gzip" and (self.compression_level or 0) > 9:
+            raise ValueError(f"compression_level {self.compression_level}: gzip levels are 0-9")
+        return self
 
     def with_runtime_extras(self, *names: str) -> BuildSettings:
         """These settings with more runtime extras (sorted, once each); themselves when none is new."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from dockyard.builders.registry import Present, RegistryClient
+from dockyard.config import BuildSettings
 from dockyard.errors import BuildError
 from dockyard.imagespec.context import BuildContext
 
@@ -33,11 +34,14 @@ class Builder(Protocol):
     def build(self, context: BuildContext, *, push: bool, on_step: StepHook | None = None) -> BuildResult: ...
 
 
-def image_output(context: BuildContext, compression: str, *, push: bool) -> str:
+def image_output(context: BuildContext, build: BuildSettings, *, push: bool) -> str:
     """BuildKit's image exporter options, one spelling for every builder: every layer (the base's too)
-    recompressed to the chosen compression, and OCI media types, which zstd layers need."""
+    recompressed to the chosen compression and level, and OCI media types, which zstd layers need."""
+    compression = build.compression
     output = f"type=image,name={context.image},push={'true' if push else 'false'},compression={compression}"
     if compression != "uncompressed":
+        if build.compression_level is not None:
+            output += f",compression-level={build.compression_level}"
         output += ",force-compression=true"
     if compression == "zstd":
         output += ",oci-mediatypes=true"

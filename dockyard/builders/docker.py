@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from dockyard.builders.base import BuildResult, StepHook, cache_ref, image_output, verified_result
 from dockyard.builders.registry import ImageRef, RegistryClient, ServerError
-from dockyard.config import Settings, get_settings
+from dockyard.config import BuildSettings, Settings, get_settings
 from dockyard.errors import BuildError, RegistryError, RuntimeConflictError, SpecError
 from dockyard.imagespec.context import BuildContext
 from dockyard.imagespec.spec import RENDERED_FIELDS
@@ -236,9 +236,9 @@ class DockerBuilder:
         insecure = ",registry.insecure=true" if self._insecure(context.image) else ""
         if push and self._pushes_archive(context.image):
             cmd += ["--build-arg", f"SOURCE_DATE_EPOCH={_EPOCH}", "--output"]
-            cmd.append(_oci_output(context, build.compression, metadata_file.parent / _ARCHIVE))
+            cmd.append(_oci_output(context, build, metadata_file.parent / _ARCHIVE))
         elif push:
-            cmd += ["--output", image_output(context, build.compression, push=True) + insecure]
+            cmd += ["--output", image_output(context, build, push=True) + insecure]
         else:
             cmd += ["--tag", context.image, "--load"]
         if build.registry_cache:
@@ -349,13 +349,11 @@ class DockerBuilder:
                 self._running.discard(proc)
 
 
-def _oci_output(context: BuildContext, compression: str, dest: Path) -> str:
+def _oci_output(context: BuildContext, build: BuildSettings, dest: Path) -> str:
     """A reproducible build's exporter: an OCI archive at `dest`, with image_output's name and
     compression, and every file time in every layer clamped to SOURCE_DATE_EPOCH (`rewrite-timestamp`,
     which the docker driver refuses for any exporter that unpacks into its store, the push one included)."""
-    options = [
-        o for o in image_output(context, compression, push=False).split(",") if not o.startswith("push=")
-    ]
+    options = [o for o in image_output(context, build, push=False).split(",") if not o.startswith("push=")]
     options[0] = "type=oci"
     return ",".join([*options, f"dest={dest}", "rewrite-timestamp=true"])
 

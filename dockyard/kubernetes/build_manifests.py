@@ -63,7 +63,7 @@ def buildctl_args(
     for secret_id in sorted(context.secrets):
         args += ["--secret", f"id={secret_id},src={SECRETS_DIR}/{secret_id}"]
     insecure = ",registry.insecure=true" if kube.registry_insecure else ""
-    args += ["--output", image_output(context, build.compression, push=push) + insecure]
+    args += ["--output", image_output(context, build, push=push) + insecure]
     if kube.registry_cache and push:
         ref = cache_ref(context)
         args += ["--export-cache", f"type=registry,ref={ref},mode=max,ignore-error=true{insecure}"]

@@ -277,3 +277,22 @@ def test_a_broken_archive_is_one_line(tmp_path: Path) -> None:
         tar.addfile(member, io.BytesIO(index))
     with OciArchive(two) as archive, pytest.raises(BuildError, match=r"index\.json lists 0 images"):
         archive.plan()
+
+
+def test_compression_level_reaches_every_exporter(tmp_path: Path) -> None:
+    """`build.compression_level` is BuildKit's compression-level, the same for the archive, the direct push
+    and the Kubernetes builder (one `image_output`); a gzip level past 9 is refused naming the setting."""
+    from dockyard.builders.base import image_output
+
+    context = _context(tmp_path, "scratch", "localhost:5000/x:y")
+    for reproducible in (True, False):
+        settings = build_settings(tmp_path / "work", compression_level=1, reproducible=reproducible)
+        cmd = DockerBuilder(settings).command(context, push=True, metadata_file=tmp_path / "m")
+        output = cmd[cmd.index("--output") + 1]
+        assert ",compression=gzip,compression-level=1,force-compression=true" in output
+    zstd = build_settings(tmp_path / "work", compression="zstd", compression_level=19).build
+    output = image_output(context, zstd, push=True)
+    assert "compression=zstd,compression-level=19,force-compression=true" in output
+    assert "compression-level" not in image_output(context, build_settings(tmp_path).build, push=True)
+    with pytest.raises(ConfigError, match="compression_level 12: gzip levels are 0-9"):
+        build_settings(tmp_path / "work", compression_level=12)
