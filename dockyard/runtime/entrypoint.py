@@ -105,8 +105,8 @@ def _user(exc: BaseException, *, retryable: bool) -> _Failure:
 # bundle URI -> that bundle unpacked read-only: a warm container's process fills it once for many attempts
 # (reuse_worker.py); an attempt then starts from a copy of it instead of unpacking the bundle again
 UNPACKED: dict[str, Path] = {}
-# sub-DAG document URI -> (sha256 of its bytes, node id -> the entity the node names): parsed once per content
-_GRAPHS: dict[str, tuple[str, dict[str, str]]] = {}
+# sub-DAG document URI -> (its bytes, node id -> the entity the node names): parsed once per content
+_GRAPHS: dict[str, tuple[bytes, dict[str, str]]] = {}
 
 
 def _load_task(args: Args, store: Any, work: Path) -> Any:
@@ -151,15 +151,12 @@ def task_ref(args: Args, store: Any) -> str:
     names (a map node's task)."""
     if not args.dynamic_node:
         return args.task
-    import hashlib
-
     uri = str(args.dynamic_graph)
     try:
         data = store.read_bytes(uri)
-        digest = hashlib.sha256(data).hexdigest()
         known = _GRAPHS.get(uri)
-        if known is None or known[0] != digest:
-            known = _GRAPHS[uri] = (digest, _graph_entities(uri, json.loads(data)))
+        if known is None or known[0] != data:  # a byte comparison: faster than hashing them again
+            known = _GRAPHS[uri] = (data, _graph_entities(uri, json.loads(data)))
     except _Failure:
         raise
     except Exception as exc:
