@@ -15,11 +15,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - images with Python 3.10
-    import tomli as tomllib
-
 if TYPE_CHECKING:  # packaging is imported by the checks of a spec with cuda, not by every ImageSpec
     from packaging.requirements import Requirement
 
@@ -51,13 +46,21 @@ class CudaInputs(BaseModel):
 
 @cache
 def cuda_table() -> dict[str, Any]:
-    with (DATA_DIR / "cuda.toml").open("rb") as handle:
-        return tomllib.load(handle)
+    return _table("cuda.toml")
 
 
 @cache
 def torch_table() -> dict[str, Any]:
-    with (DATA_DIR / "torch.toml").open("rb") as handle:
+    return _table("torch.toml")
+
+
+def _table(name: str) -> dict[str, Any]:
+    """A table of data/ (read when a spec names cuda: a task's start-up parses no TOML)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - images with Python 3.10
+        import tomli as tomllib
+    with (DATA_DIR / name).open("rb") as handle:
         return tomllib.load(handle)
 
 
