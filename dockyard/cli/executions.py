@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from dockyard.cli.progress import duration, node_sort_key
+from dockyard.heap import collector_paused
 
 if TYPE_CHECKING:
     from dockyard.remote import DockyardRemote
@@ -147,8 +148,6 @@ def status(
     output: str | None = typer.Option(None, "--output", "-o", hidden=True),
 ) -> None:
     """Show an execution's phase and every node (pending ones included), nested under its parent."""
-    import time
-
     if output is not None:  # the spelling of the previous release; -o now always means a file
         from rich.console import Console as _Console
 
@@ -156,7 +155,13 @@ def status(
             "[yellow]warning:[/yellow] -o/--output json is deprecated: use --format json"
         )
         fmt = Format(output)
-    record = _remote(store).fetch_execution(execution_id)
+    with collector_paused():  # a record of 10,000 nodes and their rows: many objects, no garbage
+        _print_status(_remote(store).fetch_execution(execution_id), fmt)
+
+
+def _print_status(record: ExecutionRecord, fmt: Format) -> None:
+    import time
+
     if fmt is Format.json:
         _print_json(record.model_dump(mode="json"))
         return

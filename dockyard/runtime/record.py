@@ -38,6 +38,7 @@ from pydantic import BaseModel, Field, PrivateAttr, TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs this one below Python 3.12
 
 from dockyard.errors import StoreError
+from dockyard.heap import collector_paused
 from dockyard.runtime.blobstore.base import Store
 from dockyard.runtime.options import RunOptions
 from dockyard.runtime.phase import Phase
@@ -173,6 +174,11 @@ def _read_lines(data: bytes, newest: dict[str, tuple[int, NodeRecord]]) -> None:
 
 def _load_nodes(store: Store, record: ExecutionRecord) -> None:
     """Fill `record.nodes` from the snapshot, the event chunks and any first-layout state documents."""
+    with collector_paused():
+        _fold_nodes(store, record)
+
+
+def _fold_nodes(store: Store, record: ExecutionRecord) -> None:
     execution_id = record.execution_id
     newest: dict[str, tuple[int, NodeRecord]] = {}
     for state in store.list(_states_prefix(store, execution_id)):

@@ -143,3 +143,30 @@ def test_records_of_the_first_layout_are_still_read(store: Store) -> None:
         store.write_json(store.url_for("executions", "old", "states", f"{node}.json"), state)
     loaded = load_record(store, "old")
     assert sorted(loaded.nodes) == ["n0", "n1"] and loaded.nodes["n1"].task == "wf.t"
+
+
+def test_reading_a_record_pauses_the_collector_and_leaves_it_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nodes are built with the cyclic collector off (many objects, no garbage); it is on again after,
+    and a program that turned it off finds it still off."""
+    import gc
+
+    store = LocalStore(f"file://{tmp_path}/store")
+    writer = RecordWriter(store, ExecutionRecord(execution_id="e1", workflow="wf.main"))
+    run_nodes(writer, 3)
+    writer.update(phase=Phase.SUCCEEDED)
+    seen: list[bool] = []
+    validate = record_module._EVENTS.validate_json
+    monkeypatch.setattr(
+        record_module._EVENTS, "validate_json", lambda data: seen.append(gc.isenabled()) or validate(data)
+    )
+    assert gc.isenabled()
+    assert len(load_record(store, "e1").nodes) == 3
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        load_record(store, "e1")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
