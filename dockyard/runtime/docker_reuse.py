@@ -97,15 +97,15 @@ class Pool:
                     self.starting += 1
                     break
                 self.cond.wait()
+        started: list[Replica] = []
         try:
-            replica = self.pools.start(attempt)
+            started.append(self.pools.start(attempt))
         finally:
-            with self.cond:
+            with self.cond:  # in one step: no other attempt counts the pool between the two
                 self.starting -= 1
+                self.replicas += started
                 self.cond.notify_all()
-        with self.cond:
-            self.replicas.append(replica)
-        return replica
+        return started[0]
 
     def _alive(self, replica: Replica) -> bool:
         """False (and the replica dropped) when its worker hung up: it was idle past its `idle_ttl`."""
