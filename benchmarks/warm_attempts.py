@@ -162,7 +162,8 @@ def main() -> None:
         workers = resource.getrusage(resource.RUSAGE_CHILDREN)
         worker_cpu = workers.ru_utime + workers.ru_stime
     print(
-        f"{args.nodes} nodes, {len(client.started)} warm workers, load {os.getloadavg()[0]:.1f}: "
+        f"{args.nodes} nodes, {len(client.started)} containers (the dynamic task's one-shot one included), "
+        f"load {os.getloadavg()[0]:.1f}: "
         f"wall {wall:.1f} s, driver CPU {cpu:.1f} s ({1000 * cpu / args.nodes:.2f} ms/node), "
         f"workers' CPU {worker_cpu:.1f} s ({1000 * worker_cpu / args.nodes:.1f} ms/attempt, the dynamic "
         "task's own one-shot process included)"
