@@ -223,7 +223,7 @@ fi
 # Differential tests run real flytekit side by side with dockyard; it lives in its own venv so its
 # dependency pins never touch dockyard's.
 FLYTEKIT_VENV=$STATE/flytekit-venv
-FLYTEKIT_REQUIREMENTS=(flytekit==1.16.31 flyteidl pandas pyarrow "kubernetes<37")  # PodTemplate; 37 needs python-dateutil 3, botocore <3
+FLYTEKIT_REQUIREMENTS=(flytekit==1.16.31 flyteidl pandas pyarrow pydantic "kubernetes<37")  # PodTemplate; 37 needs python-dateutil 3, botocore <3; pydantic: flytekit's BaseModel transformer (the parity programs), not one of its own dependencies
 FLYTEKIT_STAMP=$(printf '%s\n' "${FLYTEKIT_REQUIREMENTS[@]}" | sha256sum | cut -d' ' -f1)
 if [[ -x $FLYTEKIT_VENV/bin/python && -f $FLYTEKIT_VENV/.stamp && $(cat "$FLYTEKIT_VENV/.stamp") == "$FLYTEKIT_STAMP" ]]; then
     log "flytekit venv: up to date"

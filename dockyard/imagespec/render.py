@@ -63,11 +63,14 @@ class RenderOptions:
     base_by_tag: bool = False
 
 
-def env_quote(value: str) -> str:
+def env_quote(value: str, *, literal: bool = False) -> str:
     """A double-quoted Dockerfile word: spaces, quotes and backslashes arrive as written, while `$VAR` and
     `${VAR}` expand from the image's environment as Docker's ENV expands them (flytekit writes `ENV k=v`,
-    so `PATH: /opt/x/bin:$PATH` extends the PATH there, and must here too)."""
+    so `PATH: /opt/x/bin:$PATH` extends the PATH there, and must here too). A `literal` word (a label: the
+    inputs it records must read back byte for byte) keeps its `$` as written."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    if literal:
+        escaped = escaped.replace("$", "\\$")
     return f'"{escaped}"'
 
 
@@ -75,8 +78,9 @@ LABEL_LINE = 4096  # characters of a label value per Dockerfile line (BuildKit r
 
 
 def label_instructions(labels: Mapping[str, str]) -> str:
-    """One LABEL instruction for `labels`, quoted as `env_quote` does. Labels travel in the Dockerfile, never
-    in argv: the inputs label grows with the spec (5,000 packages overflow an argument's 128 KiB). A long
+    """One LABEL instruction for `labels`, quoted as literal `env_quote` words. Labels travel in the
+    Dockerfile, never in argv: the inputs label grows with the spec (5,000 packages overflow an argument's
+    128 KiB). A long
     value is split over continuation lines, none starting with a space or `#` (which BuildKit would strip
     or read as a comment) and none splitting an escape."""
     if not labels:
@@ -90,9 +94,9 @@ def label_instructions(labels: Mapping[str, str]) -> str:
             end = min(start + LABEL_LINE, len(value))
             while end < len(value) and value[end] in " \t#":
                 end += 1
-            pieces.append(env_quote(value[start:end])[1:-1])
+            pieces.append(env_quote(value[start:end], literal=True)[1:-1])
             start = end
-        words.append(f'{env_quote(key)}="' + "\\\n".join(pieces) + '"')
+        words.append(f'{env_quote(key, literal=True)}="' + "\\\n".join(pieces) + '"')
     return "LABEL " + " \\\n    ".join(words) + "\n"
 
 

@@ -248,6 +248,7 @@ def test_images_with_the_same_heavy_pin_share_its_layer(
         images.append(_layers(_build(spec, settings).image))
     first, second = images
     shared = [layer for layer, other in zip(first, second, strict=True) if layer == other]
-    # base, venv, heavy layer shared; the packages layer (and what follows it) differs.
-    assert first[:3] == second[:3] and first[3] != second[3]
-    assert len(shared) >= 3
+    # base, /root opened to the task's user, venv and the heavy layer shared; the packages layer (and what
+    # follows it) differs.
+    assert first[:4] == second[:4] and first[4] != second[4]
+    assert len(shared) >= 4
