@@ -14,12 +14,13 @@ and end: the install steps (apt, venv, packages, runtime, source), layer export 
 and the push. Prints one line per variant with the load average; figures go in benchmarks/RESULTS.md.
 
 Variants (the exporter options after `type=oci,name=…` for archive*, `type=image,name=…,push=true` else):
-- archive: what dockyard does by default (gzip, forced, rewrite-timestamp, pushed by its client);
-- archive-gzip-1: the same at compression-level=1;
+- archive: what dockyard does by default (gzip at level 1, forced, rewrite-timestamp, pushed by its client);
+- archive-gzip-1: the same at compression-level=1 whatever the settings say;
+- archive-gzip-buildkit: the same at BuildKit's own gzip level (dockyard's default before 2026-12-03);
 - archive-zstd: the same with zstd (level 3, BuildKit's default) and OCI media types;
 - default: what dockyard's docker builder passes (`build.compression`, gzip, with force-compression);
 - gzip-reuse: gzip without force-compression (the base's layers keep the registry's gzip blobs);
-- gzip-1: gzip at compression-level=1, no forced recompression (the archive* variants give `build.compression_level`);
+- gzip-1: gzip at compression-level=1, no forced recompression;
 - no-unpack: the default, but the engine does not unpack the image into its store before pushing it;
 - zstd: zstd (level 3, BuildKit's default) with OCI media types, forced as dockyard does;
 - zstd-1: zstd at compression-level=1, forced;
@@ -56,6 +57,7 @@ CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 VARIANTS = {
     "archive": None,  # dockyard's own output option, reproducible
     "archive-gzip-1": "compression=gzip,compression-level=1,force-compression=true",
+    "archive-gzip-buildkit": "compression=gzip,force-compression=true",  # BuildKit's own gzip level
     "archive-zstd": "compression=zstd,force-compression=true,oci-mediatypes=true",
     "default": None,  # dockyard's own output option, direct push
     "gzip-reuse": "compression=gzip",

@@ -18,6 +18,9 @@ from dockyard.errors import BuildError
 from dockyard.imagespec.context import BuildContext
 
 StepHook = Callable[[str], None]
+# gzip at level 1: most of a cold build's export is compressing ~1 GB of layers, and level 1 took a cold ML
+# build from 64 s to 47 s for 10% more bytes (benchmarks/RESULTS.md); zstd keeps BuildKit's own level.
+_DEFAULT_LEVELS = {"gzip": 1}
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,11 @@ def image_output(context: BuildContext, build: BuildSettings, *, push: bool) -> 
     compression = build.compression
     output = f"type=image,name={context.image},push={'true' if push else 'false'},compression={compression}"
     if compression != "uncompressed":
-        if build.compression_level is not None:
-            output += f",compression-level={build.compression_level}"
+        level = build.compression_level
+        if level is None:
+            level = _DEFAULT_LEVELS.get(compression)
+        if level is not None:
+            output += f",compression-level={level}"
         output += ",force-compression=true"
     if compression == "zstd":
         output += ",oci-mediatypes=true"

@@ -99,12 +99,13 @@ def test_command_line_carries_secrets_by_path_only(tmp_path: Path) -> None:
     assert f"id=tok,src={secret}" in cmd and "s3cr3t-value" not in " ".join(cmd)
     assert cmd[cmd.index("--network") + 1] == "none"
     archive = tmp_path / "image.tar"
-    oci = f"type=oci,name=localhost:5000/x:y,compression=gzip,force-compression=true,dest={archive}"
+    gzip = "compression=gzip,compression-level=1,force-compression=true"
+    oci = f"type=oci,name=localhost:5000/x:y,{gzip},dest={archive}"
     assert f"{oci},rewrite-timestamp=true" in cmd and "SOURCE_DATE_EPOCH=0" in cmd  # reproducible by default
     direct = DockerBuilder(build_settings(tmp_path / "work", reproducible=False)).command(
         context, push=True, metadata_file=tmp_path / "m"
     )
-    assert "type=image,name=localhost:5000/x:y,push=true,compression=gzip,force-compression=true" in direct
+    assert f"type=image,name=localhost:5000/x:y,push=true,{gzip}" in direct
 
 
 def test_plugins_load_and_check_fields(tmp_path: Path) -> None:
@@ -281,7 +282,8 @@ def test_a_broken_archive_is_one_line(tmp_path: Path) -> None:
 
 def test_compression_level_reaches_every_exporter(tmp_path: Path) -> None:
     """`build.compression_level` is BuildKit's compression-level, the same for the archive, the direct push
-    and the Kubernetes builder (one `image_output`); a gzip level past 9 is refused naming the setting."""
+    and the Kubernetes builder (one `image_output`); gzip defaults to 1, zstd to BuildKit's own level; a
+    gzip level past 9 is refused naming the setting."""
     from dockyard.builders.base import image_output
 
     context = _context(tmp_path, "scratch", "localhost:5000/x:y")
@@ -293,6 +295,8 @@ def test_compression_level_reaches_every_exporter(tmp_path: Path) -> None:
     zstd = build_settings(tmp_path / "work", compression="zstd", compression_level=19).build
     output = image_output(context, zstd, push=True)
     assert "compression=zstd,compression-level=19,force-compression=true" in output
-    assert "compression-level" not in image_output(context, build_settings(tmp_path).build, push=True)
+    assert ",compression-level=1," in image_output(context, build_settings(tmp_path).build, push=True)  # gzip
+    default_zstd = build_settings(tmp_path / "work", compression="zstd").build  # BuildKit's own level
+    assert "compression-level" not in image_output(context, default_zstd, push=True)
     with pytest.raises(ConfigError, match="compression_level 12: gzip levels are 0-9"):
         build_settings(tmp_path / "work", compression_level=12)
