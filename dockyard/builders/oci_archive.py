@@ -71,10 +71,13 @@ class OciArchive:
 
     def open(self, digest: str) -> IO[bytes]:
         """The blob with this digest, as a stream."""
-        member = self._members.get(f"blobs/sha256/{digest.removeprefix('sha256:')}")
+        return self._stream(f"blobs/sha256/{digest.removeprefix('sha256:')}", f"blob {digest}")
+
+    def _stream(self, name: str, what: str) -> IO[bytes]:
+        member = self._members.get(name)
         stream = self._tar.extractfile(member) if member else None
         if stream is None:
-            raise BuildError(f"{self.path}: blob {digest} missing from the archive")
+            raise BuildError(f"{self.path}: {what} missing from the archive")
         return stream
 
     def read(self, digest: str) -> bytes:
@@ -111,11 +114,8 @@ class OciArchive:
         if name_or_digest.startswith("sha256:"):
             raw = self.read(name_or_digest)
         else:
-            member = self._members.get(name_or_digest)
-            stream = self._tar.extractfile(member) if member else None
-            if stream is None:
-                raise BuildError(f"{self.path}: {name_or_digest} missing from the archive")
-            raw = stream.read()
+            with self._stream(name_or_digest, name_or_digest) as stream:
+                raw = stream.read()
         try:
             document = json.loads(raw)
         except ValueError:
