@@ -1,24 +1,20 @@
 """Where a cold ML build's time goes, and what the push's compression settings change.
 
-    .venv/bin/python benchmarks/ml_build_phases.py [--variants archive,archive-gzip-1,archive-zstd,default]
+    .venv/bin/python benchmarks/ml_build_phases.py [--floor] [--variants default,zstd,load]
 
 Not a test: it builds real images (minutes each). For each variant it builds the cold ML spec of
 benchmarks/imagespec_vs_flytekit.py (numpy, pandas, scikit-learn, apt git, 5 source files) with dockyard's
 own context and buildx command line, FROM a base no build has seen (the Debian base plus a nonce layer,
 pushed under a unique name) and with every cache mount renamed for the round, so nothing is warm. Only the
-`--output` exporter options differ between variants. The `archive*` variants take dockyard's default,
-reproducible path (`build.reproducible`: an OCI archive with rewrite-timestamp, then pushed as it is by
-dockyard's registry client, timed as "push: archive"); the others the direct push exporter
-(`build.reproducible` off). BuildKit's rawjson progress gives each step's start
+`--output` exporter options differ between variants, all on dockyard's default, reproducible push
+(`--build-arg SOURCE_DATE_EPOCH=0 --provenance=false`, the layers' files dated by the Dockerfile itself).
+BuildKit's rawjson progress gives each step's start
 and end: the install steps (apt, venv, packages, runtime, source), layer export (diff + compression),
 and the push. Prints one line per variant with the load average; figures go in benchmarks/RESULTS.md.
 
-Variants (the exporter options after `type=oci,name=…` for archive*, `type=image,name=…,push=true` else):
-- archive: what dockyard does by default (gzip at level 1, forced, rewrite-timestamp, pushed by its client);
-- archive-gzip-1: the same at compression-level=1 whatever the settings say;
-- archive-gzip-buildkit: the same at BuildKit's own gzip level (dockyard's default before 2026-12-03);
-- archive-zstd: the same with zstd (level 3, BuildKit's default) and OCI media types;
-- default: what dockyard's docker builder passes (`build.compression`, gzip, with force-compression);
+Variants (the exporter options after `type=image,name=…,push=true`):
+- default: what dockyard's docker builder passes (`build.compression`, gzip at level 1, forced);
+- gzip-buildkit: gzip at BuildKit's own level, forced (dockyard's default before 2026-12-03);
 - gzip-reuse: gzip without force-compression (the base's layers keep the registry's gzip blobs);
 - gzip-1: gzip at compression-level=1, no forced recompression;
 - no-unpack: the default, but the engine does not unpack the image into its store before pushing it;
@@ -55,11 +51,8 @@ REGISTRY = "localhost:5000"
 BASE_IMAGE = f"{REGISTRY}/dockyard/debian:bookworm"
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 VARIANTS = {
-    "archive": None,  # dockyard's own output option, reproducible
-    "archive-gzip-1": "compression=gzip,compression-level=1,force-compression=true",
-    "archive-gzip-buildkit": "compression=gzip,force-compression=true",  # BuildKit's own gzip level
-    "archive-zstd": "compression=zstd,force-compression=true,oci-mediatypes=true",
-    "default": None,  # dockyard's own output option, direct push
+    "default": None,  # dockyard's own output option
+    "gzip-buildkit": "compression=gzip,force-compression=true",  # BuildKit's own gzip level
     "gzip-reuse": "compression=gzip",
     "gzip-1": "compression=gzip,compression-level=1",
     "no-unpack": "compression=gzip,force-compression=true,unpack=false",
@@ -80,7 +73,7 @@ def fresh_base(run: str, work: Path) -> str:
     return image
 
 
-def context_for(base: str, nonce: str, work: Path, *, reproducible: bool) -> tuple[Any, Any]:
+def context_for(base: str, nonce: str, work: Path) -> tuple[Any, Any]:
     """dockyard's build context of the ML spec on `base`, cache mounts renamed with `nonce`."""
     from dockyard.builders.docker import DockerBuilder
     from dockyard.config import load_settings
@@ -99,7 +92,7 @@ def context_for(base: str, nonce: str, work: Path, *, reproducible: bool) -> tup
 
     prepare_module.render = renamed  # type: ignore[assignment]
     os.chdir(work)  # the spec's folder: source_root is relative to it
-    build = {"ca_bundle": CA_BUNDLE, "work_dir": str(work / "dockyard"), "reproducible": reproducible}
+    build = {"ca_bundle": CA_BUNDLE, "work_dir": str(work / "dockyard")}
     settings = load_settings({"build": build})
     spec = ImageSpec(
         name=f"bench-phases-{nonce}",
@@ -171,28 +164,21 @@ def run_variant(name: str) -> dict[str, Any]:
         work = Path(scratch)
         (work / "base").mkdir()
         base = fresh_base(nonce, work / "base")
-        archived = name.startswith("archive")
-        builder, context = context_for(base, nonce, work, reproducible=archived)
+        builder, context = context_for(base, nonce, work)
         metadata = work / "metadata.json"
         command = builder.command(context, push=name != "load", metadata_file=metadata)
         if VARIANTS[name] is not None:
             index = command.index("--output") + 1
-            head, _, rest = command[index].partition(",compression=")
-            tail = "".join(f",{o}" for o in rest.split(",") if o.startswith(("dest=", "rewrite-timestamp=")))
+            head = command[index].partition(",compression=")[0]
             insecure = ",registry.insecure=true" if "registry.insecure=true" in command[index] else ""
-            command[index] = f"{head},{VARIANTS[name]}{tail}{insecure}"
+            command[index] = f"{head},{VARIANTS[name]}{insecure}"
         started = time.perf_counter()
         out = subprocess.run(command, capture_output=True, text=True)
-        built = time.perf_counter()
         if out.returncode != 0:
             raise SystemExit(f"{name}: build failed:\n{out.stdout[-3000:]}{out.stderr[-2000:]}")
-        if archived:
-            builder.registry.push_archive(context.image, metadata.parent / "image.tar")
         wall = time.perf_counter() - started
         events = [json.loads(line) for line in _objects(out.stderr + out.stdout)]  # progress: stderr
         result = {"variant": name, "wall_s": wall, "load": os.getloadavg()[0], **phases(events)}
-        if archived:
-            result["push: archive"] = wall - (built - started)
         if name != "load":
             result["pushed_mb"] = (pushed_size(context.image) or 0) / 1e6
         subprocess.run(["docker", "image", "rm", "-f", base, context.image], capture_output=True)
@@ -217,7 +203,7 @@ def _objects(text: str) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--variants", default="archive,archive-gzip-1,archive-zstd")
+    parser.add_argument("--variants", default="default,zstd,load")
     parser.add_argument("--floor", action="store_true", help="measure the install floor first")
     args = parser.parse_args()
     floor = 0.0

@@ -82,8 +82,9 @@ class BuildSettings(_Section):
     )
     reproducible: bool = Field(
         True,
-        description="Pushed builds clamp every time to SOURCE_DATE_EPOCH=0, so the same inputs built again "
-        "give the same digest (an OCI export pushed as it is: docs/builders.md).",
+        description="Pushed builds date the image config to SOURCE_DATE_EPOCH=0 and carry no provenance, so "
+        "the same inputs built again give the same digest (the layers' files are dated in the Dockerfile: "
+        "docs/builders.md).",
     )
     no_cache: bool = Field(False, description="Run every build step again (buildx --no-cache).")
     pull: bool = Field(False, description="Look for a newer base image on each build (buildx --pull).")

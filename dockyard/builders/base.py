@@ -21,6 +21,9 @@ StepHook = Callable[[str], None]
 # gzip at level 1: most of a cold build's export is compressing ~1 GB of layers, and level 1 took a cold ML
 # build from 64 s to 47 s for 10% more bytes (benchmarks/RESULTS.md); zstd keeps BuildKit's own level.
 _DEFAULT_LEVELS = {"gzip": 1}
+# SOURCE_DATE_EPOCH of a reproducible push, for the image config's dates; the rendered Dockerfile dates the
+# layers' files to the same epoch itself (docs/builders.md, "Reproducible builds").
+REPRODUCIBLE_EPOCH = 0
 
 
 @dataclass(frozen=True)

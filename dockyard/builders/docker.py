@@ -23,10 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from dockyard.builders.base import BuildResult, StepHook, cache_ref, image_output, verified_result
-from dockyard.builders.registry import ImageRef, RegistryClient, ServerError
-from dockyard.config import BuildSettings, Settings, get_settings
-from dockyard.errors import BuildError, RegistryError, RuntimeConflictError, SpecError
+from dockyard.builders.base import (
+    REPRODUCIBLE_EPOCH,
+    BuildResult,
+    StepHook,
+    cache_ref,
+    image_output,
+    verified_result,
+)
+from dockyard.builders.registry import ImageRef, RegistryClient
+from dockyard.config import Settings, get_settings
+from dockyard.errors import BuildError, RuntimeConflictError, SpecError
 from dockyard.imagespec.context import BuildContext
 from dockyard.imagespec.spec import RENDERED_FIELDS
 
@@ -39,8 +46,6 @@ _PROCESS_FAILED = re.compile(r'^process ".*" did not complete successfully: (.+)
 _PUSH_STEPS = ("pushing ", "exporting to image")  # the step that pushes: docker driver, container driver
 _REGISTRY_5XX = re.compile(r"\b50[0234] [A-Z]")  # "500 Internal Server Error", "503 Service Unavailable", …
 _PUSH_ATTEMPTS = 3
-_EPOCH = 0  # SOURCE_DATE_EPOCH of reproducible builds: no time of the build reaches the image
-_ARCHIVE = "image.tar"  # a reproducible build's OCI archive, beside the metadata file until pushed
 
 
 @dataclass
@@ -113,7 +118,7 @@ class _Progress:
         if raw.get("started") and not vertex.started:
             vertex.started = True
             if self.on_step:  # whole, not cut to a line: progress views name the step from its command
-                self.on_step(" ".join(_MOUNT_FLAG.sub("", vertex.name).split()))
+                self.on_step(_plain_step(vertex.name))
         error = str(raw.get("error") or "")
         if error and not vertex.error:
             vertex.error = error
@@ -180,8 +185,23 @@ _PYTHON_HINT = (
 
 
 def _step_name(name: str) -> str:
-    """A step as the user wrote it: BuildKit's name without the `--mount=…` flags the template added."""
-    return _one_line(_MOUNT_FLAG.sub("", name))
+    return _one_line(_plain_step(name))
+
+
+def _plain_step(name: str) -> str:
+    """A step as the user wrote it, on one line: BuildKit's name without what the template adds (the
+    `--mount=…` flags, the shell that dates the layer's files); the commands step as the spec's commands."""
+    from dockyard.imagespec.render import COMMANDS_NAME, layer_time_fragments  # only while a build runs
+
+    unmounted = _MOUNT_FLAG.sub("", name)
+    head, run, argv = unmounted.partition(" RUN [")
+    _, marker, commands = argv.rpartition(f'"{COMMANDS_NAME}", "')  # BuildKit quotes, never escapes
+    if run and marker and commands.endswith('"]'):
+        return " ".join(head.split()) + " RUN " + commands.removesuffix('"]')
+    flat = " ".join(unmounted.split())
+    for fragment in layer_time_fragments():
+        flat = flat.replace(fragment, "")
+    return flat
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -234,10 +254,10 @@ class DockerBuilder:
         for secret_id, path in sorted(context.secrets.items()):
             cmd += ["--secret", f"id={secret_id},src={path}"]
         insecure = ",registry.insecure=true" if self._insecure(context.image) else ""
-        if push and self._pushes_archive(context.image):
-            cmd += ["--build-arg", f"SOURCE_DATE_EPOCH={_EPOCH}", "--output"]
-            cmd.append(_oci_output(context, build, metadata_file.parent / _ARCHIVE))
-        elif push:
+        if push and build.reproducible:
+            # provenance records when the build ran and a random id: a reproducible push leaves it out
+            cmd += ["--build-arg", f"SOURCE_DATE_EPOCH={REPRODUCIBLE_EPOCH}", "--provenance=false"]
+        if push:
             cmd += ["--output", image_output(context, build, push=True) + insecure]
         else:
             cmd += ["--tag", context.image, "--load"]
@@ -279,41 +299,10 @@ class DockerBuilder:
                     on_step(transcripts[-1])
                 time.sleep(attempt)
             digest = _read_digest(metadata_file, context.image)
-            if push and self._pushes_archive(context.image):
-                transcripts += self._push_archive(context.image, metadata_file.parent / _ARCHIVE, on_step)
         return verified_result(self.registry, context, digest, "\n".join(transcripts), push=push)
 
     def _insecure(self, image: str) -> bool:
         return ImageRef.parse(image).host in self.settings.build.insecure_registries
-
-    def _pushes_archive(self, image: str) -> bool:
-        """A reproducible push exports an OCI archive, which the registry client pushes as it is."""
-        return self.settings.build.reproducible
-
-    def _push_archive(self, image: str, archive: Path, on_step: StepHook | None) -> list[str]:
-        """Push the OCI archive's blobs and manifests straight to the registry (no `docker load`, no
-        unpacking, no recompression), so the digest pushed is the one BuildKit wrote. A registry 5xx is
-        retried, as for a direct push; blobs the registry already holds are not sent again."""
-        lines: list[str] = []
-        try:
-            for attempt in range(1, _PUSH_ATTEMPTS + 1):
-                if on_step:
-                    on_step(f"pushing {image}")
-                try:
-                    self.registry.push_archive(image, archive)
-                    break
-                except ServerError as exc:
-                    if attempt == _PUSH_ATTEMPTS or not exc.transient:
-                        raise BuildError(f"{image}: pushing failed: {exc}") from None
-                    lines.append(f"registry error while pushing: pushing again ({attempt + 1})")
-                    if on_step:
-                        on_step(lines[-1])
-                    time.sleep(attempt)
-                except RegistryError as exc:
-                    raise BuildError(f"{image}: pushing failed: {exc}") from None
-        finally:
-            archive.unlink(missing_ok=True)
-        return lines
 
     def cancel(self) -> None:
         """Stop every build in flight (safe from any thread: the engine calls it on Ctrl-C)."""
@@ -347,15 +336,6 @@ class DockerBuilder:
         finally:
             with self._lock:
                 self._running.discard(proc)
-
-
-def _oci_output(context: BuildContext, build: BuildSettings, dest: Path) -> str:
-    """A reproducible build's exporter: an OCI archive at `dest`, with image_output's name and
-    compression, and every file time in every layer clamped to SOURCE_DATE_EPOCH (`rewrite-timestamp`,
-    which the docker driver refuses for any exporter that unpacks into its store, the push one included)."""
-    options = [o for o in image_output(context, build, push=False).split(",") if not o.startswith("push=")]
-    options[0] = "type=oci"
-    return ",".join([*options, f"dest={dest}", "rewrite-timestamp=true"])
 
 
 def _interrupt(proc: subprocess.Popen[str]) -> None:

@@ -9,7 +9,6 @@ answers; 401/403, connection failures and other server errors raise, each naming
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import re
 import threading
@@ -19,19 +18,18 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from dockyard.builders.credentials import Credentials, credentials_for
-from dockyard.builders.oci_archive import INDEX_TYPES as _INDEX_TYPES
-from dockyard.builders.oci_archive import OciArchive
 from dockyard.errors import RegistryError
 from dockyard.imagespec.targets import host_platform
 
 if TYPE_CHECKING:  # httpx is imported on first use: with click and rich installed it loads its CLI too
-    from collections.abc import Callable, Iterator
-    from pathlib import Path
-
     import httpx
 
-    # bytes, or a maker of a stream: called again when a request is repeated after a 401
-    Body = bytes | Callable[[], Iterator[bytes]]
+_INDEX_TYPES = frozenset(
+    {
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+    }
+)
 _MANIFEST_TYPES = frozenset(
     {
         "application/vnd.oci.image.manifest.v1+json",
@@ -55,15 +53,6 @@ class Unreachable(RegistryError):
 
 class ServerError(RegistryError):
     """The registry answered with something that is neither present nor absent."""
-
-    def __init__(self, message: str, *, status: int = 0) -> None:
-        super().__init__(message)
-        self.status = status  # the HTTP status, 0 when the answer was not an HTTP error
-
-    @property
-    def transient(self) -> bool:
-        """A 500/502/503/504: the registry may well answer the same request next time."""
-        return self.status in (500, 502, 503, 504)
 
 
 @dataclass(frozen=True)
@@ -214,46 +203,7 @@ class RegistryClient:
             return tuple(p for p in listed if p != "unknown/unknown")
         return (_platform_of({"platform": self._config(image, manifest, ref)}),)
 
-    def push_archive(self, ref: str, archive: Path) -> str:
-        """Push an OCI archive's image under `ref` as it is, and return its digest: each blob the registry
-        lacks, then an index's manifests by digest, then the top manifest under the tag. Nothing is
-        recompressed or unpacked, so the registry holds the very digest BuildKit wrote."""
-        image = ImageRef.parse(ref)
-        with OciArchive(archive) as oci:
-            plan = oci.plan()
-            for blob in plan.blobs:
-                if not self._has_blob(image, blob.digest):
-                    stream = functools.partial(_chunks, oci, blob.digest)
-                    self._upload_blob(image, blob.digest, blob.size, stream)
-            for manifest in [*plan.manifests, plan.top]:
-                reference = image.reference if manifest is plan.top else manifest.digest
-                document = oci.read(manifest.digest)
-                headers = {"Content-Type": manifest.media_type}
-                path = f"manifests/{reference}"
-                resp = self._request("PUT", image, path, headers=headers, body=document)
-                self._raise_for(image, resp)
-        return plan.top.digest
-
     # --- internals ----------------------------------------------------------------------------------------
-    def _has_blob(self, image: ImageRef, digest: str) -> bool:
-        resp = self._request("HEAD", image, f"blobs/{digest}", accept="*/*")
-        if resp.status_code == 404:
-            return False
-        self._raise_for(image, resp)
-        return True
-
-    def _upload_blob(self, image: ImageRef, digest: str, size: int, body: Body) -> None:
-        """A monolithic upload: POST opens it, one PUT of the whole blob closes it with its digest."""
-        started = self._request("POST", image, "blobs/uploads/", accept="*/*", body=b"")
-        self._raise_for(image, started)
-        location = started.headers.get("location")
-        if not location:
-            raise ServerError(f"{image.host}: blob upload for {image.repository} gave no Location")
-        url = started.url.join(location).copy_merge_params({"digest": digest})
-        headers = {"Content-Type": "application/octet-stream", "Content-Length": str(size)}
-        resp = self._request("PUT", image, str(url), headers=headers, body=body)
-        self._raise_for(image, resp)
-
     def _host_manifest(self, image: ImageRef, ref: str) -> dict[str, Any]:
         """The image manifest of `ref`; for an index, that of the host platform's entry."""
         manifest, _ = self._manifest(image, image.reference)
@@ -301,8 +251,7 @@ class RegistryClient:
             creds = self._credentials(image.api_host)
             why = "credentials rejected" if creds else "authentication required and no credentials found"
             raise Unauthorized(f"{image.host}: {why} for {image.repository} (HTTP {code}; `docker login`?)")
-        where = f"{image.repository}:{image.reference}"
-        raise ServerError(f"{image.host}: HTTP {code} {resp.reason_phrase} for {where}", status=code)
+        raise ServerError(f"{image.host}: HTTP {code} for {image.repository}:{image.reference}")
 
     def _credentials(self, host: str) -> Credentials | None:
         with self._lock:
@@ -310,38 +259,24 @@ class RegistryClient:
                 self._creds[host] = credentials_for(host)
             return self._creds[host]
 
-    def _send(
-        self, method: str, url: str, headers: dict[str, str], host: str, body: Body | None
-    ) -> httpx.Response:
+    def _send(self, method: str, url: str, headers: dict[str, str], host: str) -> httpx.Response:
         import httpx
 
         try:
-            content = body() if callable(body) else body
-            return self._http.request(method, url, headers=headers, content=content)
+            return self._http.request(method, url, headers=headers)
         except httpx.TimeoutException:
             raise Unreachable(f"{host}: registry timed out") from None
         except httpx.HTTPError as exc:
             raise Unreachable(f"{host}: registry unreachable ({type(exc).__name__}: {exc})") from None
 
-    def _request(
-        self,
-        method: str,
-        image: ImageRef,
-        path: str,
-        *,
-        accept: str = "*/*",
-        headers: dict[str, str] | None = None,
-        body: Body | None = None,
-    ) -> httpx.Response:
-        """One API call (`path` under the repository, or a whole URL the registry gave), answering one 401
-        challenge: a token for pulls is replaced by one for pushes when a push asks for it."""
-        url = path if "://" in path else f"{image.base_url(self.insecure)}/v2/{image.repository}/{path}"
+    def _request(self, method: str, image: ImageRef, path: str, *, accept: str) -> httpx.Response:
+        url = f"{image.base_url(self.insecure)}/v2/{image.repository}/{path}"
         key = (image.api_host, image.repository)
-        headers = {"Accept": accept, **(headers or {})}
+        headers = {"Accept": accept}
         cached = self._auth.get(key)
         if cached:
             headers["Authorization"] = cached
-        resp = self._send(method, url, headers, image.host, body)
+        resp = self._send(method, url, headers, image.host)
         if resp.status_code != 401:
             return resp
         authorization = self._authorize(image, resp.headers.get("www-authenticate", ""))
@@ -349,7 +284,7 @@ class RegistryClient:
             return resp
         with self._lock:
             self._auth[key] = authorization
-        return self._send(method, url, {**headers, "Authorization": authorization}, image.host, body)
+        return self._send(method, url, {**headers, "Authorization": authorization}, image.host)
 
     def _authorize(self, image: ImageRef, challenge: str) -> str | None:
         """Answer a 401 challenge: Basic from the stored credentials, or a Bearer token from the realm."""
@@ -391,10 +326,3 @@ class RegistryClient:
         if not token:
             raise ServerError(f"{image.host}: token server {realm} returned no token")
         return f"Bearer {token}"
-
-
-def _chunks(archive: OciArchive, digest: str, size: int = 1 << 20) -> Iterator[bytes]:
-    """A blob read from the archive a MiB at a time: a layer is never held in memory whole."""
-    with archive.open(digest) as stream:
-        while chunk := stream.read(size):
-            yield chunk

@@ -301,11 +301,20 @@ def read(source: Source, snapshot_dir: Path | None = None) -> tuple[FileRecord, 
                         size += len(chunk)
                         writer.write(chunk)
                 target.chmod(0o755 if executable else 0o644)
+                os.utime(target, ns=(0, snapshot_mtime_ns(h.hexdigest())))
         finally:
             os.close(fd)
     except OSError as exc:
         raise SpecError(f"cannot read {source.path}: {exc.strerror}") from None
     return FileRecord.model_construct(sha256=h.hexdigest(), size=size, executable=executable), st
+
+
+def snapshot_mtime_ns(sha256: str) -> int:
+    """A snapshot file's mtime: in the epoch's first second, its nanoseconds taken from the content's digest.
+    `COPY` keeps a context file's mtime, so the same content must always get the same one (reproducible
+    layers); and BuildKit sends a context file again only when its size or mtime changed since the last
+    build that sent a context under the same name, so an edit that keeps the size must change it."""
+    return int(sha256[:15], 16) % 1_000_000_000
 
 
 def _chunks(fd: int, expected: int) -> Iterator[bytes]:
@@ -322,6 +331,15 @@ def _chunks(fd: int, expected: int) -> Iterator[bytes]:
         done += len(chunk)
         if len(chunk) < want and done >= expected:
             return
+
+
+def settle_times(snapshot_dir: Path) -> None:
+    """Date every folder the Dockerfile `COPY`s (`copy/`, `root/`) to the epoch, as `read` dates their files
+    and every `RUN` what it writes (templates/dockerfile/_macros.j2): `COPY` keeps the context's times, and
+    a folder's would be the moment the snapshot wrote it."""
+    for tree in ("copy", "root"):
+        for folder, _, _ in os.walk(snapshot_dir / tree):
+            os.utime(folder, (0, 0))
 
 
 def place(src: Path, target: Path) -> None:

@@ -20,7 +20,7 @@ from dockyard.errors import SpecError
 from dockyard.imagespec import grammar, heavy_layers
 from dockyard.imagespec.context import BASE_NAME_LABEL, BuildContext
 from dockyard.imagespec.cuda import labels as cuda_labels
-from dockyard.imagespec.files import COPY_PREFIX, place
+from dockyard.imagespec.files import COPY_PREFIX, place, settle_times
 from dockyard.imagespec.render import RenderOptions, SecretMount, render
 from dockyard.imagespec.resolve import (
     LookupDigest,
@@ -137,7 +137,7 @@ def prepare(
     secrets_dir: Path | None = None,
     local_digest: LookupDigest | None = None,
 ) -> BuildContext:
-    """Resolve → snapshot → hash → render into a fresh `<work_dir>/ctx-*/context` and describe the build.
+    """Resolve → snapshot → hash → render into a fresh `<work_dir>/ctx-*/<spec hash>` and describe the build.
 
     The caller owns the `ctx-*` folder and removes it when done; secrets that must be written (an index URL
     with credentials) go to `secrets_dir`, a `private_dirs` folder the caller also owns (by default a
@@ -153,8 +153,13 @@ def prepare(
     if needs_wheel(settings.runtime_source):
         runtime, wheel = runtime_wheel(settings.work_dir, settings.runtime_source, settings.runtime_extras)
     resolved = resolve(spec, settings, lookup_digest=lookup_digest, snapshot_dir=context, runtime=runtime)
+    settle_times(context)
     uv = build_uv(resolved.platforms, settings)
     spec_hash = resolved.spec_hash()
+    # buildx keeps a context's files between builds under the folder's name and sends again only those whose
+    # size or mtime changed, and snapshot mtimes are no longer the moment of the copy (files.read): a folder
+    # named by the hash of every input shares files only with a context of the very same files.
+    context = context.rename(folder / spec_hash)
     tag = tag_for(spec_hash, spec.tag_format)
     secrets, options = _secrets(spec, settings, secrets_dir or folder / "secrets")
 

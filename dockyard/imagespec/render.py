@@ -100,8 +100,21 @@ def label_instructions(labels: Mapping[str, str]) -> str:
     return "LABEL " + " \\\n    ".join(words) + "\n"
 
 
+COMMANDS_NAME = "dockyard-commands"  # $0 of the shell that runs the spec's commands, its last argument
+
+
 def tojson_list(values: tuple[str, ...] | list[str]) -> str:
     return json.dumps(list(values), ensure_ascii=True)
+
+
+@cache
+def layer_time_fragments() -> tuple[str, ...]:
+    """The shell the template puts around each RUN's own commands to date the layer's files (_macros.j2),
+    on one line as BuildKit names the step: what a builder leaves out when it names a step to the user."""
+    macros = _environment().get_template("_macros.j2").module
+    start = " ".join(str(macros.layer_start()).split())  # type: ignore[attr-defined]
+    ends = [" ".join(str(macros.layer_end(logs=logs)).split()) for logs in (True, False)]  # type: ignore[attr-defined]
+    return (f"{start} && ", *(f" && {end}" for end in ends))
 
 
 @cache
@@ -180,9 +193,12 @@ def render(resolved: ResolvedSpec, options: RenderOptions) -> str:
             "directory": shlex.quote(posixpath.normpath(f"{DEPS_DIR}/{entry.parent.as_posix()}")),
         }
 
-    def command_argv(command: str) -> list[str]:
+    def command_argv(command: str, wrapper: str) -> list[str]:
+        """`wrapper`, a script that runs its first argument with `/bin/sh -c`, given `command` as that
+        argument: no character of the user's commands is parsed by the Dockerfile or by the wrapper."""
         ca_env = [f"{v}={CA_TARGET}" for v in CA_VARIABLES] if options.ca_bundle else []
-        return ["env", *ca_env, "/bin/sh", "-c", command] if ca_env else ["/bin/sh", "-c", command]
+        argv = ["/bin/sh", "-c", wrapper, COMMANDS_NAME, command]
+        return ["env", *ca_env, *argv] if ca_env else argv
 
     index_env, index_args = _index_args(resolved, options)
     runtime = resolved.tools.dockyard

@@ -17,7 +17,7 @@ from typing import Any
 
 from kubernetes import client as k8s
 
-from dockyard.builders.base import cache_ref, image_output
+from dockyard.builders.base import REPRODUCIBLE_EPOCH, cache_ref, image_output
 from dockyard.config import BuildSettings, KubernetesSettings
 from dockyard.imagespec.context import BuildContext
 from dockyard.kubernetes.naming import dns_name, object_labels, to_manifest
@@ -62,6 +62,8 @@ def buildctl_args(
         args += ["--opt", "platform=" + ",".join(context.platforms)]
     for secret_id in sorted(context.secrets):
         args += ["--secret", f"id={secret_id},src={SECRETS_DIR}/{secret_id}"]
+    if push and build.reproducible:  # the config's dates; buildctl adds no provenance unless asked
+        args += ["--opt", f"build-arg:SOURCE_DATE_EPOCH={REPRODUCIBLE_EPOCH}"]
     insecure = ",registry.insecure=true" if kube.registry_insecure else ""
     args += ["--output", image_output(context, build, push=push) + insecure]
     if kube.registry_cache and push:

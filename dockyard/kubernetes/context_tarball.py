@@ -1,8 +1,11 @@
 """Pack a build context directory as a deterministic .tar.gz, so one context always uploads the same bytes.
 
-Entries are sorted, owners are 0:0 with no names, mtimes are fixed, modes are normalised to 0644/0755 (the
-executable bit is kept, since scripts copied into images rely on it) and the gzip header carries no name or
-time. Two packings of equal trees give equal bytes, whatever the files' mtimes or creation order.
+Entries are sorted, owners are 0:0 with no names, a file's mtime is taken from its content as the snapshot
+dates it (`files.snapshot_mtime_ns`: `COPY` keeps it, and BuildKit sends a context file again only when its
+size or mtime changed, so a same-size edit must change it) and every other entry's is 0, modes are
+normalised to 0644/0755 (the executable bit is kept, since scripts copied into images rely on it) and the
+gzip header carries no name or time. Two packings of equal trees give equal bytes, whatever the files'
+mtimes or creation order.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import tarfile
 from pathlib import Path
 
 from dockyard.errors import BuildError
+from dockyard.imagespec.files import snapshot_mtime_ns
 
 _MTIME = 0
 
@@ -67,6 +71,11 @@ def pack_context(directory: Path, dockerfile: str | None = None) -> bytes:
                 tar.addfile(info, io.BytesIO(text))
             elif info.isreg():
                 with path.open("rb") as handle:
+                    digest = hashlib.sha256()
+                    for chunk in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(chunk)
+                    info.mtime = snapshot_mtime_ns(digest.hexdigest()) / 1e9
+                    handle.seek(0)
                     tar.addfile(info, handle)
             else:
                 tar.addfile(info)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import uuid
 from pathlib import Path
@@ -15,6 +16,7 @@ from dockyard.builders.docker import DockerBuilder
 from dockyard.builders.plugins import available, check_fields, load_builder
 from dockyard.builders.registry import ACCEPT, Present, RegistryClient
 from dockyard.errors import ConfigError, SpecError
+from dockyard.imagespec import ImageSpec, prepare
 from dockyard.imagespec.context import BuildContext
 
 from .conftest import SESSION, build_settings
@@ -98,14 +100,15 @@ def test_command_line_carries_secrets_by_path_only(tmp_path: Path) -> None:
     )
     assert f"id=tok,src={secret}" in cmd and "s3cr3t-value" not in " ".join(cmd)
     assert cmd[cmd.index("--network") + 1] == "none"
-    archive = tmp_path / "image.tar"
     gzip = "compression=gzip,compression-level=1,force-compression=true"
-    oci = f"type=oci,name=localhost:5000/x:y,{gzip},dest={archive}"
-    assert f"{oci},rewrite-timestamp=true" in cmd and "SOURCE_DATE_EPOCH=0" in cmd  # reproducible by default
+    assert f"type=image,name=localhost:5000/x:y,push=true,{gzip}" in cmd
+    # reproducible by default: the config's dates clamped, and no provenance (it records the build's time)
+    assert "SOURCE_DATE_EPOCH=0" in cmd and "--provenance=false" in cmd
     direct = DockerBuilder(build_settings(tmp_path / "work", reproducible=False)).command(
         context, push=True, metadata_file=tmp_path / "m"
     )
     assert f"type=image,name=localhost:5000/x:y,push=true,{gzip}" in direct
+    assert "SOURCE_DATE_EPOCH=0" not in direct and "--provenance=false" not in direct
 
 
 def test_plugins_load_and_check_fields(tmp_path: Path) -> None:
@@ -126,14 +129,46 @@ def test_insecure_registry_outputs(tmp_path: Path) -> None:
     settings = build_settings(tmp_path / "work", insecure_registries=insecure, registry_cache=True)
     context = _context(tmp_path, "scratch", "registry.internal:5000/app:t")
     cmd = DockerBuilder(settings).command(context, push=True, metadata_file=tmp_path / "m")
-    output = cmd[cmd.index("--output") + 1]  # an archive, which dockyard's own client pushes over http
-    assert output.startswith("type=oci,") and "registry.insecure" not in output
+    output = cmd[cmd.index("--output") + 1]  # buildx pushes it itself, over http
+    assert output.startswith("type=image,") and output.endswith(",registry.insecure=true")
     cache = "type=registry,ref=registry.internal:5000/app:buildcache,registry.insecure=true"
     assert cmd[cmd.index("--cache-from") + 1] == cache
-    direct = build_settings(tmp_path / "work", insecure_registries=insecure, reproducible=False)
-    cmd = DockerBuilder(direct).command(context, push=True, metadata_file=tmp_path / "m")
-    output = cmd[cmd.index("--output") + 1]  # buildx pushes it itself
-    assert output.startswith("type=image,") and output.endswith(",registry.insecure=true")
+
+
+def _buildkit_name(step: str) -> str:
+    """A step's name as BuildKit gives it: an exec form's words each between quotes, unescaped."""
+    head, exec_form, argv = step.partition(' ["')
+    if not exec_form:
+        return step
+    words = json.loads('["' + argv)
+    return head + " [" + ", ".join(f'"{word}"' for word in words) + "]"
+
+
+def test_steps_are_named_as_the_user_wrote_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Progress and failures name a step without what the template adds around it: mounts, the shell that
+    dates the layer's files, and for the commands the wrapper shell (they are its last argument)."""
+    from dockyard.builders.docker import _plain_step
+    from dockyard.imagespec.prepare import render_dockerfile
+
+    monkeypatch.chdir(tmp_path)
+    spec = ImageSpec(
+        name="app", apt_packages=["git"], packages=["six"], commands=['echo "a b" && exit 7  # why']
+    )
+    settings = build_settings(tmp_path / "work", default_base_image="localhost:5000/dockyard/debian:bookworm")
+    lines = [line for line in render_dockerfile(spec, settings.build).split("\n") if line]
+    steps, current = [], ""
+    for line in lines:  # BuildKit names a step by its instruction, continuation lines joined
+        current += line.removesuffix("\\") + " "
+        if not line.endswith("\\"):
+            steps.append(_buildkit_name("[stage-0 3/9] " + current.strip()))
+            current = ""
+    named = [
+        _plain_step(step) for step in steps if step.startswith("[stage-0 3/9] RUN ") and "chmod" not in step
+    ]
+    assert "DOCKYARD_SINCE" not in " ".join(named) and "--mount" not in " ".join(named)
+    assert named[0].startswith("[stage-0 3/9] RUN rm -f /etc/apt/apt.conf.d/docker-clean && apt-get update")
+    assert named[0].endswith(" git")
+    assert named[-1] == '[stage-0 3/9] RUN echo "a b" && exit 7  # why'
 
 
 def test_progress_stream_parsing() -> None:
@@ -185,22 +220,20 @@ def _two_platform_context(tmp_path: Path, image: str) -> BuildContext:
 @pytest.mark.docker
 @pytest.mark.registry
 def test_a_registry_5xx_during_the_push_is_retried(tmp_path: Path) -> None:
-    """Seen here: distribution 2.8 answered a manifest request with 500 ("invalid checksum digest format")
-    while the tag was being written. The push of the archive tries again; the blobs already sent stay."""
+    """Seen here: distribution 2.8 answered docker's manifest HEAD with 500 ("invalid checksum digest
+    format") while the tag was being written, and docker's push (after BuildKit's) does not retry."""
     from .fault_proxy import fault_proxy
 
     with fault_proxy() as (host, plan):
         tag = uuid.uuid4().hex[:12]
         image = f"{host}/dockyard-test/retry-{SESSION}:{tag}"
         steps: list[str] = []
-        plan.fail("PUT", f"/manifests/{tag}", times=1, agent="python-httpx/")
+        plan.fail("HEAD", f"/manifests/{tag}", times=1, agent="docker/")
         result = DockerBuilder(build_settings(tmp_path / "work", insecure_registries=[host])).build(
             _two_platform_context(tmp_path, image), push=True, on_step=steps.append
         )
         assert plan.failed == 1
-        assert steps.count("registry error while pushing: pushing again (2)") == 1
-        uploaded = [line.rsplit("digest=", 1)[1] for line in plan.seen if "digest=" in line]
-        assert uploaded and len(uploaded) == len(set(uploaded))  # the second attempt sent no blob again
+        assert steps.count("registry error while pushing: building and pushing again (2)") == 1
         with RegistryClient() as registry:
             answer = registry.lookup(image)
         assert isinstance(answer, Present) and answer.digest == result.digest
@@ -217,72 +250,87 @@ def test_a_registry_that_keeps_failing_fails_the_build_in_one_line(tmp_path: Pat
     with fault_proxy() as (host, plan):
         tag = uuid.uuid4().hex[:12]
         image = f"{host}/dockyard-test/retry-{SESSION}:{tag}"
-        plan.fail("PUT", f"/manifests/{tag}", times=100, status=503, agent="python-httpx/")
+        plan.fail("HEAD", f"/manifests/{tag}", times=100, status=503, agent="docker/")
         steps: list[str] = []
         with pytest.raises(BuildError) as caught:
             DockerBuilder(build_settings(tmp_path / "work", insecure_registries=[host])).build(
                 _two_platform_context(tmp_path, image), push=True, on_step=steps.append
             )
         assert [s for s in steps if s.startswith("registry error")] == [
-            "registry error while pushing: pushing again (2)",
-            "registry error while pushing: pushing again (3)",
+            "registry error while pushing: building and pushing again (2)",
+            "registry error while pushing: building and pushing again (3)",
         ]
-        assert plan.failed == 3
+        assert plan.failed >= 3  # docker retries a 503 itself within an attempt
         first = str(caught.value).splitlines()[0]
-        assert first.startswith(f"{image}: pushing failed:")
-        assert "503 Service Unavailable" in first
+        assert first.startswith(f"{image}: build failed at step `pushing {image} with docker`")
+        assert first.endswith("503 Service Unavailable")
 
 
 @pytest.mark.docker
 @pytest.mark.registry
-def test_the_same_inputs_forced_again_push_the_same_digest(tmp_path: Path, base_image: str) -> None:
-    """SOURCE_DATE_EPOCH and rewrite-timestamp: no time of the build reaches the image, so a forced rebuild
-    of the same context (no cache: every layer made again, at another time) pushes the very same digest,
-    and a changed input another one. Like buildx's --push, it is not loaded into the local engine."""
-    image = f"localhost:5000/dockyard-test/repro-{SESSION}:{uuid.uuid4().hex[:12]}"
-    folder = tmp_path / "context"
-    folder.mkdir()
-    (folder / "Dockerfile").write_text(f"FROM {base_image}\nRUN mkdir /made && echo same > /made/file\n")
-    context = BuildContext(
-        directory=folder, image=image, tag=image.rsplit(":", 1)[1], platforms=(), build_platform="linux/amd64"
+def test_the_same_inputs_forced_again_push_the_same_digest(
+    tmp_path: Path, base_image: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rendered Dockerfile dates every file a step writes to the epoch, the snapshot's files too, and
+    SOURCE_DATE_EPOCH dates the config: a forced rebuild (no cache: every step run again, at another time)
+    pushes the very same digest. The spec exercises what writes times: apt (its logs too), uv, commands
+    that delete a base file and end in a comment or an `exit`, and source files whose mtimes change."""
+    project = tmp_path / "project"
+    (project / "app").mkdir(parents=True)
+    (project / "app" / "main.py").write_text("VALUE = 1\n")
+    monkeypatch.chdir(project)
+    spec = ImageSpec(
+        name=f"dockyard-test/repro-{SESSION}",
+        registry="localhost:5000",
+        apt_packages=["tree"],
+        packages=["six==1.16.0"],
+        commands=[
+            "rm /etc/debian_version",  # joined with ` && `, so a comment can only end the last one
+            "mkdir -p /opt/made && echo made > /opt/made/file; exit 0  # a comment",
+        ],
+        source_root=".",
     )
-    settings = build_settings(tmp_path / "work", no_cache=True)
-    first = DockerBuilder(settings).build(context, push=True)
-    second = DockerBuilder(settings).build(context, push=True)
-    assert first.digest == second.digest
+    settings = build_settings(tmp_path / "work", no_cache=True, default_base_image=base_image)
+
+    def build() -> tuple[str, str]:
+        context = prepare(spec, settings.build, work_dir=tmp_path / "work")
+        return context.image, DockerBuilder(settings).build(context, push=True).digest
+
+    image, first = build()
+    os.utime(project / "app" / "main.py", (1_000_000, 1_000_000))  # touched: the same content
+    assert build() == (image, first)
     with RegistryClient() as registry:
-        assert registry.digest(image) == first.digest
-    (folder / "Dockerfile").write_text(f"FROM {base_image}\nRUN mkdir /made && echo other > /made/file\n")
-    assert DockerBuilder(settings).build(context, push=True).digest != first.digest
-    inspect = subprocess.run(["docker", "image", "inspect", image], capture_output=True, text=True)
-    assert inspect.returncode == 1 and "No such image" in inspect.stderr
-
-
-def test_a_broken_archive_is_one_line(tmp_path: Path) -> None:
-    """The push reads BuildKit's archive in place; what is not one names the file and what is wrong."""
-    import io
-    import tarfile
-
-    from dockyard.builders.oci_archive import OciArchive
-    from dockyard.errors import BuildError
-
-    not_tar = tmp_path / "a.tar"
-    not_tar.write_bytes(b"\x00garbage")
-    with pytest.raises(BuildError, match=r"a\.tar: not a readable OCI archive"):
-        OciArchive(not_tar)
-    two = tmp_path / "two.tar"
-    index = b'{"manifests": []}'
-    with tarfile.open(two, "w") as tar:
-        member = tarfile.TarInfo("index.json")
-        member.size = len(index)
-        tar.addfile(member, io.BytesIO(index))
-    with OciArchive(two) as archive, pytest.raises(BuildError, match=r"index\.json lists 0 images"):
-        archive.plan()
+        assert registry.digest(image) == first
+    listing = subprocess.run(
+        [
+            "docker",
+            "run",
+            "--rm",
+            image,
+            "sh",
+            "-c",
+            "stat -c '%Y %n' /opt/made/file /root/app/main.py /usr/bin/tree && wc -c < /var/log/dpkg.log",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert listing.stdout.split("\n")[:4] == [
+        "0 /opt/made/file",
+        "0 /root/app/main.py",
+        "0 /usr/bin/tree",
+        "0",
+    ], listing.stderr
+    created = subprocess.run(
+        ["docker", "image", "inspect", "--format", "{{.Created}}", image], capture_output=True, text=True
+    )
+    assert created.stdout.startswith("1970-01-01")
+    (project / "app" / "main.py").write_text("VALUE = 2\n")  # another input: another image
+    assert build()[1] != first
 
 
 def test_compression_level_reaches_every_exporter(tmp_path: Path) -> None:
-    """`build.compression_level` is BuildKit's compression-level, the same for the archive, the direct push
-    and the Kubernetes builder (one `image_output`); gzip defaults to 1, zstd to BuildKit's own level; a
+    """`build.compression_level` is BuildKit's compression-level, the same for every push (reproducible or
+    not) and the Kubernetes builder (one `image_output`); gzip defaults to 1, zstd to BuildKit's own level; a
     gzip level past 9 is refused naming the setting."""
     from dockyard.builders.base import image_output
 

@@ -154,12 +154,12 @@ def test_commands_are_one_exec_form_run_joined_as_flytekit_joins_them(
     runs = [line.strip() for line in text.splitlines() if line.strip().startswith('["/bin/sh"')]
     argvs = [json.loads(line) for line in runs]
     assert text.count("--mount=type=bind,source=uv/uv,target=/usr/local/bin/uv \\") == len(argvs) == 1
-    assert argvs == [
-        [
-            "/bin/sh",
-            "-c",
-            "echo 'single' \"double\" $HOME | tr a-z A-Z > /tmp/out && echo line one; echo line two",
-        ],
+    (argv,) = argvs
+    # the layer's times are settled around them (_macros.j2); the commands are the inner shell's argument
+    assert argv[:2] == ["/bin/sh", "-c"] and ' && /bin/sh -c "$1" && ' in argv[2]
+    assert argv[3:] == [
+        "dockyard-commands",
+        "echo 'single' \"double\" $HOME | tr a-z A-Z > /tmp/out && echo line one; echo line two",
     ]
 
 
@@ -197,6 +197,29 @@ def test_prepare_snapshots_hashes_renders_and_labels(project: Path, settings: Bu
     assert context.fields_used >= {"apt_packages", "packages", "requirements", "env", "commands"}
     assert "cuda" not in context.fields_used
     assert context.builder == "docker"
+
+
+def test_snapshot_times_follow_the_content_only(project: Path, settings: BuildSettings) -> None:
+    """`COPY` keeps the context's mtimes: the same content is dated the same in every snapshot, and an edit
+    that keeps the size is dated otherwise (BuildKit sends a context file again only when its size or
+    mtime changed). Folders say the epoch; the context folder is named by the spec hash."""
+    spec = _full_spec(project)
+
+    def snapshot() -> tuple[Path, dict[str, int]]:
+        directory = prepare(spec, settings, work_dir=settings.work_dir).directory
+        times = {str(p.relative_to(directory)): p.stat().st_mtime_ns for p in directory.glob("[cr]o*/**/*")}
+        return directory, times
+
+    first, times = snapshot()
+    assert times["root/main.py"] < 1_000_000_000 and times["copy/data.txt"] < 1_000_000_000
+    assert (first / "root").stat().st_mtime_ns == 0
+    (project / "app" / "main.py").touch()  # a new mtime, the same content
+    again, same = snapshot()
+    assert same == times and again.name == first.name
+    (project / "app" / "main.py").write_text("print('HELLO')\n")  # the same size
+    edited, changed = snapshot()
+    assert changed["root/main.py"] != times["root/main.py"] and edited.name != first.name
+    assert changed["copy/data.txt"] == times["copy/data.txt"]
 
 
 def _runtime_of(inputs: dict[str, Any]) -> Any:

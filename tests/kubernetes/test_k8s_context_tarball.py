@@ -58,6 +58,21 @@ def test_content_and_exec_bit_change_the_bytes(tmp_path: Path) -> None:
     assert pack_context(root) != before
 
 
+def test_a_same_size_edit_changes_the_file_s_mtime(tmp_path: Path) -> None:
+    """BuildKit sends a context file again only when its size or mtime changed."""
+    root = _write(tmp_path / "ctx", list(FILES), 0)
+
+    def mtime_of_a() -> float:
+        with tarfile.open(fileobj=io.BytesIO(gzip.decompress(pack_context(root)))) as tar:
+            return tar.getmember("a.txt").mtime
+
+    before = mtime_of_a()
+    (root / "a.txt").write_text("ALPHA\n")
+    assert mtime_of_a() != before
+    (root / "a.txt").write_text("alpha\n")
+    assert mtime_of_a() == before
+
+
 def test_entries_are_sorted_and_normalised(tmp_path: Path) -> None:
     root = _write(tmp_path / "ctx", list(FILES), 1_650_000_000)
     (root / "link").symlink_to("a.txt")
@@ -67,7 +82,8 @@ def test_entries_are_sorted_and_normalised(tmp_path: Path) -> None:
         names = [m.name for m in members]
         assert names == ["Dockerfile", "a.txt", "b", "b/c", "b/c/d.py", "b/z.txt", "link", "run.sh"]
         for member in members:
-            assert (member.mtime, member.uid, member.gid, member.uname, member.gname) == (0, 0, 0, "", "")
+            assert (member.uid, member.gid, member.uname, member.gname) == (0, 0, "", "")
+            assert 0 < member.mtime < 1 if member.isreg() else member.mtime == 0  # a file's, by its content
         modes = {m.name: m.mode for m in members}
         assert modes["run.sh"] == 0o755 and modes["a.txt"] == 0o644 and modes["b"] == 0o755
         assert tar.getmember("link").issym() and tar.getmember("link").linkname == "a.txt"

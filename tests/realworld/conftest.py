@@ -194,7 +194,7 @@ def _build(name: str, root: Path, env: dict[str, str], index: PrivateIndex) -> B
     folder = _prepare(name, root, env, index)
     done = dockyard("build", *SPECS[name], "--format", "json", "--progress", "plain", cwd=folder, env=env)
     images = json.loads(done.stdout) if done.returncode == 0 else []
-    for image in images:  # pushed, not loaded (buildx --push): the tests inspect and run the local copy
+    for image in images:  # by its pushed reference: the tests inspect and run what the registry holds
         pull = ["docker", "pull", "-q", image["image_ref"]]
         subprocess.run(pull, capture_output=True, timeout=600, check=True)
     return Built(folder, done.returncode, done.stdout, done.stderr, images)
