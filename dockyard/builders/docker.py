@@ -257,10 +257,9 @@ class DockerBuilder:
         if push and build.reproducible:
             # provenance records when the build ran and a random id: a reproducible push leaves it out
             cmd += ["--build-arg", f"SOURCE_DATE_EPOCH={REPRODUCIBLE_EPOCH}", "--provenance=false"]
-        if push:
-            cmd += ["--output", image_output(context, build, push=True) + insecure]
-        else:
-            cmd += ["--tag", context.image, "--load"]
+        # Not pushed: into the engine's store like --load, with the same compression options, which
+        # --load cannot take (BuildKit's default gzip level doubled a cold ML build's layer export).
+        cmd += ["--output", image_output(context, build, push=push) + (insecure if push else "")]
         if build.registry_cache:
             cache = f"type=registry,ref={cache_ref(context)}{insecure}"
             cmd += ["--cache-from", cache]
