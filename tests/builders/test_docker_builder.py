@@ -109,6 +109,11 @@ def test_command_line_carries_secrets_by_path_only(tmp_path: Path) -> None:
     )
     assert f"type=image,name=localhost:5000/x:y,push=true,{gzip}" in direct
     assert "SOURCE_DATE_EPOCH=0" not in direct and "--provenance=false" not in direct
+    # not pushed: into the engine's store, compressed as configured (--load would take BuildKit's level)
+    local = DockerBuilder(build_settings(tmp_path / "work")).command(
+        context, push=False, metadata_file=tmp_path / "m"
+    )
+    assert f"type=image,name=localhost:5000/x:y,push=false,{gzip}" in local and "--load" not in local
 
 
 def test_plugins_load_and_check_fields(tmp_path: Path) -> None:
