@@ -42,7 +42,8 @@ class Builder(Protocol):
 
 def image_output(context: BuildContext, build: BuildSettings, *, push: bool) -> str:
     """BuildKit's image exporter options, one spelling for every builder: every layer (the base's too)
-    recompressed to the chosen compression and level, and OCI media types, which zstd layers need."""
+    recompressed to the chosen compression and level, and OCI media types (zstd layers need them, and
+    without an attestation BuildKit would otherwise push Docker's manifest list instead of an OCI index)."""
     compression = build.compression
     output = f"type=image,name={context.image},push={'true' if push else 'false'},compression={compression}"
     if compression != "uncompressed":
@@ -52,9 +53,7 @@ def image_output(context: BuildContext, build: BuildSettings, *, push: bool) -> 
         if level is not None:
             output += f",compression-level={level}"
         output += ",force-compression=true"
-    if compression == "zstd":
-        output += ",oci-mediatypes=true"
-    return output
+    return output + ",oci-mediatypes=true"
 
 
 def cache_ref(context: BuildContext) -> str:

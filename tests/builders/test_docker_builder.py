@@ -100,7 +100,7 @@ def test_command_line_carries_secrets_by_path_only(tmp_path: Path) -> None:
     )
     assert f"id=tok,src={secret}" in cmd and "s3cr3t-value" not in " ".join(cmd)
     assert cmd[cmd.index("--network") + 1] == "none"
-    gzip = "compression=gzip,compression-level=1,force-compression=true"
+    gzip = "compression=gzip,compression-level=1,force-compression=true,oci-mediatypes=true"
     assert f"type=image,name=localhost:5000/x:y,push=true,{gzip}" in cmd
     # reproducible by default: the config's dates clamped, and no provenance (it records the build's time)
     assert "SOURCE_DATE_EPOCH=0" in cmd and "--provenance=false" in cmd

@@ -215,8 +215,8 @@ def test_long_odd_tags_still_make_valid_names(context_dir: Path, settings: Setti
 def test_insecure_registry_for_test_clusters(context: BuildContext) -> None:
     script = _script(_job(context, make_settings(registry_insecure=True)))
     assert (
-        ",push=true,compression=gzip,compression-level=1,force-compression=true,registry.insecure=true "
-        in script
+        ",push=true,compression=gzip,compression-level=1,force-compression=true,oci-mediatypes=true"
+        ",registry.insecure=true " in script
     )
     assert "mode=max,ignore-error=true,registry.insecure=true " in script
     assert (
