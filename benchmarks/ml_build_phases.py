@@ -126,7 +126,6 @@ def _phase(name: str) -> str:
         ("exporting config", "export: manifest and config"),
         ("exporting attestation", "export: manifest and config"),
         ("naming to", "export: naming and unpacking"),
-        ("sending tarball", "export: writing the archive"),
         ("unpacking to", "export: naming and unpacking"),
         ("COPY", "copy"),
         ("load metadata", "base: metadata"),
